@@ -1,0 +1,56 @@
+/**
+ * Errors the engine raises. An InputError is the user's to fix: its message is
+ * one clear sentence that can be shown as is (CLI exit code 2, a Discord reply).
+ * Anything else is an internal error, logged with context.
+ */
+export type InputErrorCode =
+  | 'file-missing'
+  | 'empty-file'
+  | 'file-too-large'
+  | 'unsupported-format'
+  | 'unreadable-image'
+  | 'unreadable-video'
+  | 'no-video-stream'
+  | 'image-too-large'
+  | 'video-too-large'
+  | 'video-too-long'
+  | 'too-many-frames'
+  | 'bad-frame-rate'
+  | 'bad-option'
+  | 'bad-model'
+  | 'output-format';
+
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(
+    readonly code: InputErrorCode,
+    message: string,
+    readonly context: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The caller aborted the job (AbortSignal); partial output has been removed. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor(message = 'The animation was cancelled.') {
+    super(message);
+  }
+}
+
+/** Something outside the user's input failed (ffmpeg missing, model crashed, out of memory). */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    message: string,
+    readonly context: Readonly<Record<string, unknown>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isInputError(e: unknown): e is InputError {
+  return e instanceof InputError;
+}
