@@ -12,6 +12,7 @@ export type InputErrorCode =
   | 'unreadable-video'
   | 'no-video-stream'
   | 'image-too-large'
+  | 'bad-dimensions'
   | 'video-too-large'
   | 'video-too-long'
   | 'too-many-frames'

@@ -1,0 +1,130 @@
+import { parseArgs } from 'node:util';
+import { DEVICE_REQUESTS, type DeviceRequest } from '../engine/model/execution-provider.js';
+import type { AnimateOptions, BestFrame } from '../engine/options.js';
+import type { MediaLimits } from '../engine/media/limits.js';
+
+/** A command-line mistake: printed with the usage hint, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const ANIMATE_USAGE = `Usage: marionette animate --source <image> --driving <video> --out <file> [options]
+
+Animates a still photo with the motion of a driving video (First Order Motion Model).
+
+Required:
+  --source <image>        the photo to animate (JPEG, PNG, WebP, BMP, GIF)
+  --driving <video>       the video whose motion is transferred (MP4, MOV, WebM, MKV, AVI, GIF)
+  --out <file>            output; format by extension: .mp4 .webm .gif .mkv (lossless)
+
+Options:
+  --model <dir>           model folder (default: models/default, the built-in demo model)
+  --mode <m>              relative (default) or absolute
+  --adapt-scale           scale motion to the photo's keypoint spread (default)
+  --no-adapt-scale        use the driving motion's scale as it is
+  --best-frame <f>        off (default), auto, or a frame number: the driving frame to start from
+  --audio / --no-audio    keep the driving video's audio (default: keep)
+  --device <d>            auto (default), cpu, webgpu or cuda
+  --batch <n>             frames per inference batch (default: 4 on CPU, 16 on GPU)
+  --threads <n>           CPU threads for inference (default: all cores)
+  --max-seconds <s>       refuse driving videos longer than this (default 300)
+  --max-frames <n>        refuse driving videos with more frames than this (default 18000)
+  --no-label              leave out the burned-in "AI-generated" label (research comparisons only;
+                          the metadata tag is always written)
+  --json                  print the result as JSON on stdout
+  --quiet                 no progress bar
+`;
+
+export interface AnimateCommand {
+  readonly options: AnimateOptions;
+  readonly device: DeviceRequest;
+  readonly cpuThreads: number | undefined;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+/** Parses `marionette animate` arguments. Pure: throws UsageError on mistakes. */
+export function parseAnimateArgs(argv: readonly string[]): AnimateCommand | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        source: { type: 'string' },
+        driving: { type: 'string' },
+        out: { type: 'string' },
+        model: { type: 'string' },
+        mode: { type: 'string' },
+        'adapt-scale': { type: 'boolean' },
+        'no-adapt-scale': { type: 'boolean' },
+        'best-frame': { type: 'string' },
+        audio: { type: 'boolean' },
+        'no-audio': { type: 'boolean' },
+        device: { type: 'string' },
+        batch: { type: 'string' },
+        threads: { type: 'string' },
+        'max-seconds': { type: 'string' },
+        'max-frames': { type: 'string' },
+        'no-label': { type: 'boolean' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  for (const required of ['source', 'driving', 'out'] as const) {
+    if (!v[required]) throw new UsageError(`--${required} is required.`);
+  }
+  if (v['adapt-scale'] && v['no-adapt-scale']) throw new UsageError('Give either --adapt-scale or --no-adapt-scale, not both.');
+  if (v.audio && v['no-audio']) throw new UsageError('Give either --audio or --no-audio, not both.');
+  const mode = v.mode ?? 'relative';
+  if (mode !== 'relative' && mode !== 'absolute') throw new UsageError(`--mode must be relative or absolute (got "${mode}").`);
+  const device = (v.device ?? 'auto') as DeviceRequest;
+  if (!DEVICE_REQUESTS.includes(device)) throw new UsageError(`--device must be one of ${DEVICE_REQUESTS.join(', ')} (got "${v.device}").`);
+  const limits: Partial<MediaLimits> = {};
+  if (v['max-seconds'] !== undefined) Object.assign(limits, { maxDurationSeconds: positiveNumber('--max-seconds', v['max-seconds']) });
+  if (v['max-frames'] !== undefined) Object.assign(limits, { maxFrames: positiveInteger('--max-frames', v['max-frames']) });
+  const options: AnimateOptions = {
+    source: v.source!,
+    driving: v.driving!,
+    output: v.out!,
+    model: v.model,
+    mode,
+    adaptScale: !v['no-adapt-scale'],
+    bestFrame: parseBestFrame(v['best-frame'] ?? 'off'),
+    audio: !v['no-audio'],
+    label: !v['no-label'],
+    batchSize: v.batch !== undefined ? positiveInteger('--batch', v.batch) : undefined,
+    limits,
+  };
+  return {
+    options,
+    device,
+    cpuThreads: v.threads !== undefined ? positiveInteger('--threads', v.threads) : undefined,
+    json: v.json ?? false,
+    quiet: v.quiet ?? false,
+  };
+}
+
+export function parseBestFrame(text: string): BestFrame {
+  if (text === 'off' || text === 'auto') return text;
+  if (/^\d+$/.test(text)) return Number(text);
+  throw new UsageError(`--best-frame must be off, auto or a frame number (got "${text}").`);
+}
+
+function positiveInteger(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a whole number of at least 1 (got "${text}").`);
+  return Number(text);
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number (got "${text}").`);
+  return n;
+}

@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { silentLogger, type Logger } from '../util/log.js';
+import { CancelledError, InputError } from './errors.js';
+import { BestFrameTracker, frameKeypoints, type Keypoints } from './keypoints/index.js';
+import { centredCrop } from './media/crop.js';
+import { decodePhoto, decodeVideoFrames, type FrameBatch } from './media/decode.js';
+import { FrameEncoder, makeGifPalette } from './media/encode.js';
+import { withLimits } from './media/limits.js';
+import { checkPhoto, checkVideo } from './media/media-checks.js';
+import { outputFormatFor, supportsAudio } from './media/output-format.js';
+import { probeMedia } from './media/probe.js';
+import { provenanceTags } from './media/provenance.js';
+import type { DeviceRequest, ProviderName } from './model/execution-provider.js';
+import type { AnimateOptions, AnimateResult } from './options.js';
+import { ProgressMeter } from './progress.js';
+import type { InferenceWorker } from './worker/inference-worker.js';
+import type { Requests } from './worker/protocol.js';
+import { PROJECT_ROOT, VERSION } from '../version.js';
+
+/** The built-in demo model, shipped with the project. */
+export const DEFAULT_MODEL_DIR = join(PROJECT_ROOT, 'models', 'default');
+/** Batches in flight between decoder, worker and encoder: decode and encode overlap inference. */
+const PIPELINE_DEPTH = 2;
+
+export function defaultBatchSize(provider: ProviderName): number {
+  return provider === 'cpu' ? 4 : 16;
+}
+
+/**
+ * The animation pipeline: check inputs → load the model in the worker → decode
+ * the photo → (choose the reference frame) → stream driving frames through the
+ * worker into the encoder. Frames are processed in batches with a bounded
+ * number in flight, so memory stays flat whatever the video's length.
+ */
+export async function runAnimation(
+  worker: InferenceWorker,
+  engine: { device: DeviceRequest; cpuThreads: number; logger?: Logger },
+  options: AnimateOptions,
+): Promise<AnimateResult> {
+  const started = performance.now();
+  const jobId = options.jobId ?? randomBytes(6).toString('hex');
+  const log = (engine.logger ?? silentLogger).child({ job: jobId });
+  const signal = options.signal;
+  const limits = withLimits(options.limits);
+  const crop = options.crop ?? centredCrop;
+  const mode = options.mode ?? 'relative';
+  const format = outputFormatFor(options.output);
+  const output = resolve(options.output);
+  const report = options.onProgress ?? (() => undefined);
+  throwIfAborted(signal);
+
+  if ([resolve(options.source), resolve(options.driving)].includes(output)) {
+    throw new InputError('bad-option', 'The output file must not be the photo or the driving video itself.');
+  }
+  const outDir = await stat(dirname(output)).catch(() => null);
+  if (!outDir?.isDirectory()) throw new InputError('bad-option', `The output folder ${dirname(output)} does not exist.`);
+
+  report({ phase: 'checking', framesDone: 0, framesTotal: null, percent: null, fps: null, etaSeconds: null });
+  let t = performance.now();
+  const [photoInfo, videoInfo] = await Promise.all([
+    probeMedia(options.source, 'photo', limits, signal),
+    probeMedia(options.driving, 'video', limits, signal),
+  ]);
+  checkPhoto(photoInfo, limits);
+  const video = checkVideo(videoInfo, limits);
+  const probeMs = performance.now() - t;
+  if (typeof options.bestFrame === 'number' && (!Number.isInteger(options.bestFrame) || options.bestFrame < 0)) {
+    throw new InputError('bad-option', 'The best frame must be "off", "auto" or a frame number from 0.');
+  }
+
+  report({ phase: 'loading', framesDone: 0, framesTotal: video.estimatedFrames, percent: null, fps: null, etaSeconds: null });
+  t = performance.now();
+  const loaded = await worker.request('load', { modelDir: resolve(options.model ?? DEFAULT_MODEL_DIR), device: engine.device, cpuThreads: engine.cpuThreads });
+  const loadMs = performance.now() - t;
+  if (!loaded.reused) {
+    log.info('model loaded', { model: loaded.manifest.name, provider: loaded.provider, why: loaded.reason, rejected: loaded.rejected, loadMs: Math.round(loaded.loadMs) });
+  }
+  const size = loaded.manifest.inputSize;
+  const batchSize = Math.max(1, Math.min(256, options.batchSize ?? defaultBatchSize(loaded.provider)));
+
+  t = performance.now();
+  const photo = await decodePhoto(options.source, photoInfo, size, crop, signal);
+  const photoMs = performance.now() - t;
+  const label = options.label ?? true;
+  const cancelFlag = new SharedArrayBuffer(4);
+  const cancelView = new Int32Array(cancelFlag);
+  const onAbort = () => Atomics.store(cancelView, 0, 1);
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  let encoder: FrameEncoder | null = null;
+  let scratch: string | null = null;
+  const begun = await worker.request('begin', { jobId, source: photo, relative: mode === 'relative', adaptScale: options.adaptScale ?? true, label, cancelFlag });
+  try {
+    // The reference frame (kp_driving_initial): frame 0 unless chosen.
+    t = performance.now();
+    const bestFrame = options.bestFrame ?? 'off';
+    let referenceFrame = 0;
+    let total = video.estimatedFrames;
+    let alpha: number | null = null;
+    if (bestFrame !== 'off') {
+      const reference = await findReference(worker, jobId, options.driving, videoInfo, { size, crop, limits, batchSize, signal, bestFrame, report, total, kpSource: begun.kpSource });
+      referenceFrame = reference.index;
+      total = reference.framesSeen ?? total;
+      alpha = (await worker.request('set-initial', { jobId, keypoints: reference.keypoints })).alpha;
+      log.info('reference frame chosen', { referenceFrame, bestFrame, alpha });
+    }
+    const referenceMs = performance.now() - t;
+
+    const withAudio = (options.audio ?? true) && videoInfo.audio !== null && supportsAudio(format);
+    let gifPalette: string | undefined;
+    if (format === 'gif') {
+      scratch = await mkdtemp(join(tmpdir(), 'marionette-'));
+      gifPalette = join(scratch, 'palette.png');
+      await makeGifPalette(photo, size, gifPalette);
+    }
+    const fps = video.stream.frameRate!;
+    // Audio is cut to the video's length once the frame count is known; the header's duration bounds it meanwhile.
+    const audioSeconds = videoInfo.durationSeconds ?? (total ?? limits.maxFrames) / (fps.num / fps.den);
+    encoder = FrameEncoder.start({
+      output,
+      format,
+      size,
+      fps,
+      audio: withAudio ? { path: options.driving, durationSeconds: audioSeconds } : null,
+      tags: provenanceTags({ modelName: loaded.manifest.name, version: VERSION }),
+      gifPalette,
+      settings: options.encode,
+    });
+
+    const meter = new ProgressMeter('generating', total);
+    report(meter.snapshot());
+    const timings = { decodeWaitMs: 0, keypointsMs: 0, generatorMs: 0, convertMs: 0, encodeWaitMs: 0 };
+    let lastAlpha = alpha ?? 1;
+    const inflight: Array<Promise<Requests['generate']['result']>> = [];
+    const writeNext = async () => {
+      const result = await inflight.shift()!;
+      timings.keypointsMs += result.kpMs;
+      timings.generatorMs += result.generatorMs;
+      timings.convertMs += result.convertMs;
+      lastAlpha = result.alpha;
+      const count = result.frames.length / (size.width * size.height * 3);
+      const w = performance.now();
+      await encoder!.write(result.frames, count);
+      timings.encodeWaitMs += performance.now() - w;
+      report(meter.advance(count));
+    };
+    const frames = decodeVideoFrames(options.driving, videoInfo, { target: size, crop, limits, batchSize, signal });
+    let w = performance.now();
+    for await (const batch of frames) {
+      timings.decodeWaitMs += performance.now() - w;
+      const pending = worker.request('generate', { jobId, frames: batch.frames, count: batch.count }, [batch.frames.buffer as ArrayBuffer]);
+      pending.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
+      inflight.push(pending);
+      if (inflight.length >= PIPELINE_DEPTH) await writeNext();
+      throwIfAborted(signal);
+      w = performance.now();
+    }
+    while (inflight.length > 0) await writeNext();
+    throwIfAborted(signal);
+
+    report({ ...meter.snapshot(), phase: 'finishing' });
+    w = performance.now();
+    const written = await encoder.finish();
+    timings.encodeWaitMs += performance.now() - w;
+    encoder = null;
+    const frameCount = meter.snapshot().framesDone;
+    const fpsValue = fps.num / fps.den;
+    const result: AnimateResult = {
+      output: written.path,
+      format,
+      bytes: written.bytes,
+      frames: frameCount,
+      fps: fpsValue,
+      durationSeconds: frameCount / fpsValue,
+      width: size.width,
+      height: size.height,
+      model: { name: loaded.manifest.name, dir: resolve(options.model ?? DEFAULT_MODEL_DIR) },
+      provider: loaded.provider,
+      mode,
+      referenceFrame,
+      movementScale: mode === 'relative' ? lastAlpha : 1,
+      audio: withAudio,
+      label,
+      timings: { probeMs, loadMs, photoMs, referenceMs, ...timings, totalMs: performance.now() - started },
+    };
+    log.info('animation done', { frames: result.frames, bytes: result.bytes, provider: result.provider, totalMs: Math.round(result.timings.totalMs) });
+    return result;
+  } catch (e) {
+    Atomics.store(cancelView, 0, 1);
+    if (signal?.aborted && !(e instanceof InputError)) throw new CancelledError();
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (encoder) await encoder.abort();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await worker.request('end', { jobId }).catch(() => undefined);
+  }
+}
+
+interface ReferenceSearch {
+  readonly size: { width: number; height: number };
+  readonly crop: typeof centredCrop;
+  readonly limits: ReturnType<typeof withLimits>;
+  readonly batchSize: number;
+  readonly signal: AbortSignal | undefined;
+  readonly bestFrame: 'auto' | number;
+  readonly report: NonNullable<AnimateOptions['onProgress']>;
+  readonly total: number | null;
+  readonly kpSource: Keypoints;
+}
+
+/** First pass over the driving video: keypoints only, to pick kp_driving_initial. */
+async function findReference(
+  worker: InferenceWorker,
+  jobId: string,
+  driving: string,
+  videoInfo: Awaited<ReturnType<typeof probeMedia>>,
+  s: ReferenceSearch,
+): Promise<{ index: number; keypoints: Keypoints; framesSeen: number | null }> {
+  const meter = new ProgressMeter('reference', s.bestFrame === 'auto' ? s.total : s.bestFrame + 1);
+  const tracker = new BestFrameTracker(s.kpSource);
+  let target: Keypoints | null = null;
+  let seen = 0;
+  const frames = decodeVideoFrames(driving, videoInfo, {
+    target: s.size,
+    crop: s.crop,
+    limits: s.limits,
+    batchSize: s.batchSize,
+    signal: s.signal,
+    ...(s.bestFrame === 'auto' ? {} : { maxFrames: s.bestFrame + 1 }),
+  });
+  for await (const batch of frames as AsyncIterable<FrameBatch>) {
+    const kp = await worker.request('keypoints', { jobId, frames: batch.frames, count: batch.count }, [batch.frames.buffer as ArrayBuffer]);
+    const k = kp.values.length / 2 / batch.count;
+    for (let n = 0; n < batch.count; n++) {
+      const frame = frameKeypoints(kp.values, kp.jacobians, k, n);
+      if (s.bestFrame === 'auto') tracker.offer(frame);
+      else if (seen + n === s.bestFrame) target = frame;
+    }
+    seen += batch.count;
+    s.report(meter.advance(batch.count));
+  }
+  if (s.bestFrame === 'auto') {
+    const best = tracker.best;
+    return { index: best.index, keypoints: best.keypoints, framesSeen: seen };
+  }
+  if (!target) {
+    throw new InputError('bad-option', `The driving video has only ${seen} frames; the best frame must be from 0 to ${seen - 1}.`);
+  }
+  return { index: s.bestFrame, keypoints: target, framesSeen: null };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { EngineError } from '../errors.js';
+
+/**
+ * Where ffmpeg and ffprobe come from, in this order:
+ *   1. FFMPEG_PATH (and FFPROBE_PATH, else an ffprobe beside FFMPEG_PATH)
+ *   2. the ffmpeg-static package's binary, when its install could download it
+ *   3. `ffmpeg` / `ffprobe` on PATH
+ * Each candidate must answer `-version`. The result is cached per process.
+ */
+export interface FfmpegBinaries {
+  readonly ffmpeg: string;
+  readonly ffprobe: string;
+  /** Where each came from, for logs. */
+  readonly origin: { readonly ffmpeg: string; readonly ffprobe: string };
+}
+
+interface Candidate {
+  readonly path: string;
+  readonly origin: string;
+}
+
+let cached: FfmpegBinaries | null = null;
+
+export function resolveFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegBinaries {
+  if (cached && env === process.env) return cached;
+  const ffmpeg = firstWorking(ffmpegCandidates(env));
+  const ffprobe = firstWorking(ffprobeCandidates(env, ffmpeg?.path));
+  if (!ffmpeg || !ffprobe) {
+    const missing = !ffmpeg ? 'ffmpeg' : 'ffprobe';
+    throw new EngineError(
+      `No working ${missing} was found: set FFMPEG_PATH (and FFPROBE_PATH) to the binaries, install the optional npm package ffmpeg-static, or install ffmpeg on PATH (Debian/Ubuntu: apt-get install -y ffmpeg).`,
+      { missing },
+    );
+  }
+  const result = { ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, origin: { ffmpeg: ffmpeg.origin, ffprobe: ffprobe.origin } };
+  if (env === process.env) cached = result;
+  return result;
+}
+
+function ffmpegCandidates(env: NodeJS.ProcessEnv): Candidate[] {
+  const out: Candidate[] = [];
+  if (env['FFMPEG_PATH']) out.push({ path: env['FFMPEG_PATH'], origin: 'FFMPEG_PATH' });
+  const fromStatic = ffmpegStaticPath();
+  if (fromStatic) out.push({ path: fromStatic, origin: 'ffmpeg-static' });
+  out.push({ path: 'ffmpeg', origin: 'PATH' });
+  return out;
+}
+
+function ffprobeCandidates(env: NodeJS.ProcessEnv, ffmpegPath: string | undefined): Candidate[] {
+  const out: Candidate[] = [];
+  if (env['FFPROBE_PATH']) out.push({ path: env['FFPROBE_PATH'], origin: 'FFPROBE_PATH' });
+  if (env['FFMPEG_PATH']) out.push({ path: join(dirname(env['FFMPEG_PATH']), 'ffprobe'), origin: 'beside FFMPEG_PATH' });
+  if (ffmpegPath && ffmpegPath.includes('/')) out.push({ path: join(dirname(ffmpegPath), 'ffprobe'), origin: 'beside ffmpeg' });
+  out.push({ path: 'ffprobe', origin: 'PATH' });
+  return out;
+}
+
+function ffmpegStaticPath(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const p: unknown = require('ffmpeg-static');
+    return typeof p === 'string' && existsSync(p) ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+function firstWorking(candidates: readonly Candidate[]): Candidate | undefined {
+  return candidates.find((c) => {
+    const r = spawnSync(c.path, ['-hide_banner', '-version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    return r.status === 0 && /version/i.test(r.stdout?.toString() ?? '');
+  });
+}
+
+/** For tests: forget the cached resolution. */
+export function resetFfmpegCache(): void {
+  cached = null;
+}

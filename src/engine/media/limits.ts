@@ -1,0 +1,52 @@
+/**
+ * Limits on what a user may hand the engine, enforced before heavy work
+ * (from the file size and ffprobe's reading of the headers) and again while
+ * decoding (frame count), so neither a lying header nor a huge file gets far.
+ */
+export interface MediaLimits {
+  readonly maxPhotoBytes: number;
+  readonly maxVideoBytes: number;
+  /** Pixels of the photo (width × height). */
+  readonly maxPhotoPixels: number;
+  /** Pixels of one video frame. */
+  readonly maxVideoPixels: number;
+  /** Shortest side allowed, for photos and video. */
+  readonly minSide: number;
+  /** Longest side allowed, for photos and video. */
+  readonly maxSide: number;
+  readonly maxDurationSeconds: number;
+  readonly maxFrames: number;
+  readonly maxFrameRate: number;
+  /** Time allowed for probing one file. */
+  readonly probeTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: MediaLimits = {
+  maxPhotoBytes: 25 * 1024 * 1024,
+  maxVideoBytes: 200 * 1024 * 1024,
+  maxPhotoPixels: 50_000_000,
+  maxVideoPixels: 4096 * 4096,
+  minSide: 16,
+  maxSide: 8192,
+  maxDurationSeconds: 300,
+  maxFrames: 18_000,
+  maxFrameRate: 240,
+  probeTimeoutMs: 20_000,
+};
+
+export function withLimits(overrides: Partial<MediaLimits> | undefined): MediaLimits {
+  return { ...DEFAULT_LIMITS, ...(overrides ?? {}) };
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 * 1024) return `${+(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds >= 3600) return `${+(seconds / 3600).toFixed(1)} hours`;
+  if (seconds >= 120) return `${+(seconds / 60).toFixed(1)} minutes`;
+  return `${+seconds.toFixed(1)} seconds`;
+}

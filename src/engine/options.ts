@@ -1,0 +1,96 @@
+import type { DeviceRequest } from './model/execution-provider.js';
+import type { AnimationMode } from './model/manifest.js';
+import type { CropRule } from './media/crop.js';
+import type { MediaLimits } from './media/limits.js';
+import type { OutputFormat, VideoEncodeSettings } from './media/output-format.js';
+import type { ProviderName } from './model/execution-provider.js';
+
+/** Where to start the driving motion from (FOMM demo's --find_best_frame). */
+export type BestFrame = 'off' | 'auto' | number;
+
+export interface AnimateOptions {
+  /** The still photo to animate. */
+  readonly source: string;
+  /** The video whose motion drives the photo. */
+  readonly driving: string;
+  /** Output file; the extension picks the format (.mp4, .webm, .gif, .mkv). */
+  readonly output: string;
+  /** Model folder; default `models/default`. */
+  readonly model?: string;
+  /** relative (default): motion relative to the reference frame; absolute: the driving keypoints as they are. */
+  readonly mode?: AnimationMode;
+  /** Scale relative motion by the keypoint hulls' size ratio (default true). */
+  readonly adaptScale?: boolean;
+  readonly bestFrame?: BestFrame;
+  /** Keep the driving video's audio (default true). */
+  readonly audio?: boolean;
+  /** Burn in the visible "AI-generated" label (default true; only the CLI can turn it off). */
+  readonly label?: boolean;
+  /** Frames per inference batch; default by provider. */
+  readonly batchSize?: number;
+  readonly limits?: Partial<MediaLimits>;
+  readonly crop?: CropRule;
+  readonly encode?: VideoEncodeSettings;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: AnimateProgress) => void;
+  /** An id for logs (default: random). */
+  readonly jobId?: string;
+}
+
+export type AnimatePhase = 'checking' | 'loading' | 'reference' | 'generating' | 'finishing';
+
+export interface AnimateProgress {
+  readonly phase: AnimatePhase;
+  readonly framesDone: number;
+  /** Frames in the video: exact once known, else the header's estimate; null when unknown. */
+  readonly framesTotal: number | null;
+  /** 0..100 within the phase, when the total is known. */
+  readonly percent: number | null;
+  /** Generated frames per second, smoothed. */
+  readonly fps: number | null;
+  readonly etaSeconds: number | null;
+}
+
+export interface StageTimings {
+  readonly probeMs: number;
+  readonly loadMs: number;
+  readonly photoMs: number;
+  readonly referenceMs: number;
+  /** Main thread waiting for decoded frames. */
+  readonly decodeWaitMs: number;
+  readonly keypointsMs: number;
+  readonly generatorMs: number;
+  /** Tensor layout conversions and label burning in the worker. */
+  readonly convertMs: number;
+  /** Main thread waiting for the encoder (backpressure and finishing). */
+  readonly encodeWaitMs: number;
+  readonly totalMs: number;
+}
+
+export interface AnimateResult {
+  readonly output: string;
+  readonly format: OutputFormat;
+  readonly bytes: number;
+  readonly frames: number;
+  readonly fps: number;
+  readonly durationSeconds: number;
+  readonly width: number;
+  readonly height: number;
+  readonly model: { readonly name: string; readonly dir: string };
+  readonly provider: ProviderName;
+  readonly mode: AnimationMode;
+  /** Index of the driving frame used as the reference (kp_driving_initial). */
+  readonly referenceFrame: number;
+  /** Movement scale α used (1 without adapt-scale or in absolute mode). */
+  readonly movementScale: number;
+  readonly audio: boolean;
+  readonly label: boolean;
+  readonly timings: StageTimings;
+}
+
+export interface EngineOptions {
+  readonly device?: DeviceRequest;
+  /** CPU provider threads; 0 = all cores. */
+  readonly cpuThreads?: number;
+  readonly logger?: import('../util/log.js').Logger;
+}

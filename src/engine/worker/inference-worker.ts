@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EngineError, InputError, type InputErrorCode } from '../errors.js';
+import type { RequestType, Requests, SerializedError, WorkerRequest, WorkerResponse } from './protocol.js';
+
+/**
+ * The main-thread handle on the inference worker: typed request/response over
+ * postMessage, with every pending request failed clearly if the worker dies
+ * (a crash, out of memory, or terminate()).
+ */
+interface Pending {
+  readonly type: RequestType;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: Error) => void;
+}
+
+export class InferenceWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private exited: Error | null = null;
+
+  constructor(options: { resourceLimits?: { maxOldGenerationSizeMb?: number } } = {}) {
+    this.worker = new Worker(workerScript(), { resourceLimits: options.resourceLimits, stdout: false, stderr: false });
+    this.worker.on('message', (m: WorkerResponse) => this.settle(m));
+    this.worker.on('error', (e) => this.fail(new EngineError(`The inference worker crashed: ${e.message}`, {}, { cause: e })));
+    this.worker.on('exit', (code) => this.fail(new EngineError(`The inference worker stopped (exit code ${code}).`, { code })));
+  }
+
+  get alive(): boolean {
+    return this.exited === null;
+  }
+
+  request<K extends RequestType>(type: K, args: Requests[K]['args'], transfer: ArrayBuffer[] = []): Promise<Requests[K]['result']> {
+    if (this.exited) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { type, resolve: resolve as (v: unknown) => void, reject });
+      const message = { id, type, args } as WorkerRequest;
+      this.worker.postMessage(message, transfer);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    if (this.exited) return;
+    this.fail(new EngineError('The inference worker was shut down.'));
+    await this.worker.terminate();
+  }
+
+  private settle(m: WorkerResponse): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) p.resolve(m.result);
+    else p.reject(deserialize(m.error));
+  }
+
+  private fail(error: Error): void {
+    if (!this.exited) this.exited = error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+}
+
+function deserialize(e: SerializedError): Error {
+  if (e.name === 'InputError' && e.code) return new InputError(e.code as InputErrorCode, e.message, e.context ?? {});
+  const err = new EngineError(e.message, e.context ?? {});
+  if (e.stack) err.stack = `${err.name}: ${e.message} (in the inference worker)\n${e.stack.split('\n').slice(1).join('\n')}`;
+  return err;
+}
+
+/**
+ * The compiled worker entry. When the engine itself runs from TypeScript
+ * sources (under vitest), the worker still runs the compiled JavaScript in
+ * dist/, which the test command builds first.
+ */
+function workerScript(): URL {
+  const here = new URL('./worker-main.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const compiled = new URL(here.href.replace('/src/engine/worker/', '/dist/src/engine/worker/'));
+  if (existsSync(fileURLToPath(compiled))) return compiled;
+  throw new EngineError(`The inference worker script is missing (${fileURLToPath(here)}); run "npm run build" first.`);
+}

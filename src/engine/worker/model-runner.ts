@@ -1,0 +1,167 @@
+import * as ort from 'onnxruntime-node';
+import { EngineError, InputError } from '../errors.js';
+import { detectAvailability, planProviders, type DeviceRequest, type ProviderCandidate, type ProviderName } from '../model/execution-provider.js';
+import type { ModelFolder } from '../model/model-folder.js';
+import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+
+/**
+ * Owns the two onnxruntime sessions of one model (keypoint detector and
+ * generator) on the chosen execution provider, validates them against the
+ * manifest, and runs batches. Lives inside the worker thread.
+ */
+export interface RunnerOptions {
+  readonly device: DeviceRequest;
+  /** Threads for the CPU provider's intra-op pool; 0 = onnxruntime's default (all cores). */
+  readonly cpuThreads: number;
+}
+
+export interface ProviderChoice {
+  readonly provider: ProviderName;
+  readonly reason: string;
+  /** Each provider tried before, with why it was not used. */
+  readonly rejected: readonly ProviderCandidate[];
+}
+
+export interface KeypointBatch {
+  /** [N,K,2] */
+  readonly values: Float32Array;
+  /** [N,K,2,2] */
+  readonly jacobians: Float32Array;
+}
+
+const KP_OUTPUTS = ['kp_value', 'kp_jacobian'];
+const GEN_INPUTS = ['source', 'kp_source_value', 'kp_source_jacobian', 'kp_driving_value', 'kp_driving_jacobian'];
+
+export class ModelRunner {
+  private constructor(
+    readonly model: ModelFolder,
+    readonly choice: ProviderChoice,
+    private readonly kp: ort.InferenceSession,
+    private readonly gen: ort.InferenceSession,
+  ) {}
+
+  static async open(model: ModelFolder, options: RunnerOptions): Promise<ModelRunner> {
+    const plan = planProviders(options.device, detectAvailability(() => ort.listSupportedBackends()));
+    const rejected: ProviderCandidate[] = [...plan.skipped];
+    for (const candidate of plan.candidates) {
+      try {
+        const sessionOptions = sessionOptionsFor(candidate.provider, options);
+        const kp = await ort.InferenceSession.create(model.kpDetectorPath, sessionOptions);
+        let gen: ort.InferenceSession;
+        try {
+          gen = await ort.InferenceSession.create(model.generatorPath, sessionOptions);
+        } catch (e) {
+          await kp.release();
+          throw e;
+        }
+        const runner = new ModelRunner(model, { provider: candidate.provider, reason: candidate.reason, rejected }, kp, gen);
+        runner.checkContract();
+        return runner;
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        rejected.push({ provider: candidate.provider, reason: firstLine((e as Error).message) });
+      }
+    }
+    const detail = rejected.map((r) => `${r.provider}: ${r.reason}`).join('; ');
+    if (options.device === 'auto' || options.device === 'cpu') {
+      throw new InputError('bad-model', `The model in ${model.dir} could not be loaded by onnxruntime (${detail}); the ONNX files may be damaged.`, { rejected });
+    }
+    throw new InputError('bad-option', `The ${options.device} device is not available here (${detail}); use --device auto or cpu.`, { rejected });
+  }
+
+  /** The sessions' inputs and outputs must be those of the model contract. */
+  private checkContract(): void {
+    const where = this.model.dir;
+    const need = (have: readonly string[], want: readonly string[], what: string) => {
+      const missing = want.filter((n) => !have.includes(n));
+      if (missing.length > 0) {
+        throw new InputError('bad-model', `The model's ${what} in ${where} lacks ${missing.join(', ')} (it does not follow the model-folder contract).`);
+      }
+    };
+    need(this.kp.inputNames, ['source'], 'kp_detector.onnx inputs');
+    need(this.kp.outputNames, KP_OUTPUTS, 'kp_detector.onnx outputs');
+    need(this.gen.inputNames, GEN_INPUTS, 'generator.onnx inputs');
+    need(this.gen.outputNames, ['prediction'], 'generator.onnx outputs');
+  }
+
+  get inputSize(): { width: number; height: number } {
+    return this.model.manifest.inputSize;
+  }
+
+  get numKeypoints(): number {
+    return this.model.manifest.numKeypoints;
+  }
+
+  /** frames: [N,3,H,W] floats → keypoints [N,K,2] and jacobians [N,K,2,2]. */
+  async keypoints(frames: Float32Array, count: number): Promise<KeypointBatch> {
+    const { width, height } = this.inputSize;
+    const out = await this.kp.run({ source: new ort.Tensor('float32', frames, [count, 3, height, width]) });
+    const values = floatData(out['kp_value']);
+    const jacobians = floatData(out['kp_jacobian']);
+    const k = this.numKeypoints;
+    if (values.length !== count * k * 2 || jacobians.length !== count * k * 4) {
+      throw new EngineError(`kp_detector returned ${values.length / 2 / count} keypoints per frame; the manifest says ${k}.`, { dir: this.model.dir });
+    }
+    return { values, jacobians };
+  }
+
+  async generate(
+    source: Float32Array,
+    kpSource: KeypointBatch,
+    kpDriving: KeypointBatch,
+    count: number,
+  ): Promise<Float32Array> {
+    const { width, height } = this.inputSize;
+    const k = this.numKeypoints;
+    const half = this.model.manifest.precision.generator === 'fp16';
+    const tensor = (data: Float32Array, dims: number[]) =>
+      half ? new ort.Tensor('float16', float32ToFloat16(data), dims) : new ort.Tensor('float32', data, dims);
+    const out = await this.gen.run({
+      source: tensor(source, [count, 3, height, width]),
+      kp_source_value: tensor(kpSource.values, [count, k, 2]),
+      kp_source_jacobian: tensor(kpSource.jacobians, [count, k, 2, 2]),
+      kp_driving_value: tensor(kpDriving.values, [count, k, 2]),
+      kp_driving_jacobian: tensor(kpDriving.jacobians, [count, k, 2, 2]),
+    });
+    const prediction = out['prediction'];
+    const data = prediction?.type === 'float16' ? float16ToFloat32(prediction.data as Uint16Array) : floatData(prediction);
+    if (data.length !== count * 3 * width * height) {
+      throw new EngineError(`generator returned ${data.length} values for ${count} frames of ${width}×${height}.`, { dir: this.model.dir });
+    }
+    return data;
+  }
+
+  async release(): Promise<void> {
+    await Promise.allSettled([this.kp.release(), this.gen.release()]);
+  }
+}
+
+function sessionOptionsFor(provider: ProviderName, options: RunnerOptions): ort.InferenceSession.SessionOptions {
+  const base: ort.InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    logSeverityLevel: 3,
+  };
+  if (provider !== 'cpu') return base;
+  return {
+    ...base,
+    intraOpNumThreads: options.cpuThreads,
+    interOpNumThreads: 1,
+    enableCpuMemArena: true,
+    // Two sessions' spinning thread pools fight over few cores; waiting threads sleep instead.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
+function floatData(v: ort.OnnxValue | undefined): Float32Array {
+  if (!v || !(v.data instanceof Float32Array)) {
+    if (v?.type === 'float16') return float16ToFloat32(v.data as Uint16Array);
+    throw new EngineError(`model output has type ${v?.type ?? 'none'}, expected float32`);
+  }
+  return v.data;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 300) ?? s;
+}

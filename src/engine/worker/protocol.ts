@@ -1,0 +1,57 @@
+import type { DeviceRequest, ProviderCandidate, ProviderName } from '../model/execution-provider.js';
+import type { ModelManifest } from '../model/manifest.js';
+
+/**
+ * Messages between the engine (main thread) and its inference worker. Every
+ * request carries an id; the worker answers each with `ok` or `error`, in order.
+ * Frame buffers are transferred, not copied.
+ */
+export interface SerializedKeypoints {
+  readonly value: Float32Array;
+  readonly jacobian: Float32Array;
+}
+
+export interface Requests {
+  load: {
+    args: { modelDir: string; device: DeviceRequest; cpuThreads: number };
+    result: { provider: ProviderName; reason: string; rejected: ProviderCandidate[]; manifest: ModelManifest; loadMs: number; reused: boolean };
+  };
+  begin: {
+    args: { jobId: string; source: Uint8Array; relative: boolean; adaptScale: boolean; label: boolean; cancelFlag: SharedArrayBuffer };
+    result: { kpSource: SerializedKeypoints; kpMs: number };
+  };
+  keypoints: {
+    args: { jobId: string; frames: Uint8Array; count: number };
+    result: { values: Float32Array; jacobians: Float32Array; kpMs: number };
+  };
+  'set-initial': {
+    args: { jobId: string; keypoints: SerializedKeypoints };
+    result: { alpha: number };
+  };
+  generate: {
+    args: { jobId: string; frames: Uint8Array; count: number };
+    result: { frames: Uint8Array; kpMs: number; generatorMs: number; convertMs: number; alpha: number };
+  };
+  end: {
+    args: { jobId: string };
+    result: Record<string, never>;
+  };
+}
+
+export type RequestType = keyof Requests;
+
+export type WorkerRequest = {
+  [K in RequestType]: { readonly id: number; readonly type: K; readonly args: Requests[K]['args'] };
+}[RequestType];
+
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly context?: Record<string, unknown>;
+  readonly stack?: string;
+}
+
+export type WorkerResponse =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: SerializedError };
