@@ -124,7 +124,7 @@ export async function runAnimation(
       format,
       size,
       fps,
-      audio: withAudio ? { path: options.driving, durationSeconds: audioSeconds } : null,
+      audio: withAudio ? { path: options.driving, demuxer: videoInfo.demuxer, durationSeconds: audioSeconds } : null,
       tags: provenanceTags({ modelName: loaded.manifest.name, version: VERSION }),
       gifPalette,
       settings: options.encode,

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
 import { EngineError, InputError } from '../errors.js';
 import { cropScaleFilters, type CropRule, type Size } from './crop.js';
 import { orientationFilters, readOrientation, swapsSides } from './exif-orientation.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
+import { readHead } from './file-head.js';
 import { inputArgs } from './input-policy.js';
 import type { MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
@@ -26,7 +26,7 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   const bytes = target.width * target.height * 3;
   const result = await runProcess(
     ffmpeg,
-    ['-v', 'error', '-nostdin', '-noautorotate', ...inputArgs(path, 'photo'), '-frames:v', '1', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ['-v', 'error', '-nostdin', '-noautorotate', ...inputArgs(path, 'photo', info.demuxer), '-frames:v', '1', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
     { timeoutMs: 60_000, signal, maxStdoutBytes: bytes },
   );
   if (signal?.aborted) throw signal.reason;
@@ -39,16 +39,6 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   return new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.length);
 }
 
-async function readHead(path: string, n: number): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
 
 export interface FrameBatch {
   /** `count` packed RGB24 frames, back to back. */
@@ -76,7 +66,7 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
   const frameBytes = target.width * target.height * 3;
   const { ffmpeg } = resolveFfmpeg();
   const args = [
-    '-v', 'error', '-nostdin', ...inputArgs(path, 'video'),
+    '-v', 'error', '-nostdin', ...inputArgs(path, 'video', info.demuxer),
     '-map', '0:v:0', '-an', '-sn', '-dn',
     '-vf', filters.join(','),
     '-fps_mode', 'passthrough',

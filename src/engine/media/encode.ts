@@ -24,7 +24,7 @@ export interface EncoderOptions {
   readonly size: Size;
   readonly fps: Rational;
   /** Keep the driving video's audio (first audio stream), cut to `durationSeconds`. */
-  readonly audio: { readonly path: string; readonly durationSeconds: number } | null;
+  readonly audio: { readonly path: string; readonly demuxer: string; readonly durationSeconds: number } | null;
   readonly tags: Record<string, string>;
   /** Palette image for GIF output (see makeGifPalette). */
   readonly gifPalette?: string;
@@ -54,7 +54,7 @@ export class FrameEncoder {
     const { width, height } = options.size;
     const args = ['-v', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-framerate', rationalString(options.fps), '-i', 'pipe:0'];
     const withAudio = options.audio !== null && supportsAudio(options.format);
-    if (withAudio) args.push('-t', options.audio!.durationSeconds.toFixed(6), ...inputArgs(options.audio!.path, 'video'));
+    if (withAudio) args.push('-t', options.audio!.durationSeconds.toFixed(6), ...inputArgs(options.audio!.path, 'video', options.audio!.demuxer));
     if (options.format === 'gif') {
       if (!options.gifPalette) throw new EngineError('GIF output needs a palette');
       args.push('-i', options.gifPalette, '-filter_complex', `[0:v][${withAudio ? 2 : 1}:v]paletteuse=dither=sierra2_4a[v]`, '-map', '[v]');

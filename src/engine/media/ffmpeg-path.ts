@@ -27,8 +27,8 @@ let cached: FfmpegBinaries | null = null;
 
 export function resolveFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegBinaries {
   if (cached && env === process.env) return cached;
-  const ffmpeg = firstWorking(ffmpegCandidates(env));
-  const ffprobe = firstWorking(ffprobeCandidates(env, ffmpeg?.path));
+  const ffmpeg = firstWorking(ffmpegCandidates(env), env);
+  const ffprobe = firstWorking(ffprobeCandidates(env, ffmpeg?.path), env);
   if (!ffmpeg || !ffprobe) {
     const missing = !ffmpeg ? 'ffmpeg' : 'ffprobe';
     throw new EngineError(
@@ -69,9 +69,9 @@ function ffmpegStaticPath(): string | null {
   }
 }
 
-function firstWorking(candidates: readonly Candidate[]): Candidate | undefined {
+function firstWorking(candidates: readonly Candidate[], env: NodeJS.ProcessEnv): Candidate | undefined {
   return candidates.find((c) => {
-    const r = spawnSync(c.path, ['-hide_banner', '-version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    const r = spawnSync(c.path, ['-hide_banner', '-version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000, env });
     return r.status === 0 && /version/i.test(r.stdout?.toString() ?? '');
   });
 }

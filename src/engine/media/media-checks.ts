@@ -11,16 +11,21 @@ export function checkPhoto(info: MediaInfo, limits: MediaLimits): VideoStreamInf
   if (!v || v.width <= 0 || v.height <= 0) {
     throw new InputError('unreadable-image', 'The photo has no image in it that Marionette can read.');
   }
-  checkSides('The photo', v, limits);
-  const pixels = v.width * v.height;
+  checkPhotoSize(v.width, v.height, limits);
+  return v;
+}
+
+/** The photo's pixel size against the limits (also used on the raw header, before ffprobe). */
+export function checkPhotoSize(width: number, height: number, limits: MediaLimits): void {
+  checkSides('The photo', { width, height }, limits);
+  const pixels = width * height;
   if (pixels > limits.maxPhotoPixels) {
     throw new InputError(
       'image-too-large',
-      `The photo is ${v.width}×${v.height} pixels (${megapixels(pixels)}); the limit is ${megapixels(limits.maxPhotoPixels)}. Resize it and try again.`,
-      { width: v.width, height: v.height },
+      `The photo is ${width}×${height} pixels (${megapixels(pixels)}); the limit is ${megapixels(limits.maxPhotoPixels)}. Resize it and try again.`,
+      { width, height },
     );
   }
-  return v;
 }
 
 export interface CheckedVideo {
@@ -76,7 +81,7 @@ export function tooManyFrames(frames: number | null, limits: MediaLimits): strin
     : `The driving video has ${frames} frames; the limit is ${limits.maxFrames}. Trim it or lower its frame rate.`;
 }
 
-function checkSides(who: string, v: VideoStreamInfo, limits: MediaLimits): void {
+function checkSides(who: string, v: { readonly width: number; readonly height: number }, limits: MediaLimits): void {
   const short = Math.min(v.width, v.height);
   const long = Math.max(v.width, v.height);
   if (short < limits.minSide) {

@@ -27,6 +27,8 @@ export interface AudioStreamInfo {
 
 export interface MediaInfo {
   readonly formatName: string;
+  /** The demuxer chosen from the file's magic bytes; every later open uses it. */
+  readonly demuxer: string;
   readonly sizeBytes: number;
   readonly durationSeconds: number | null;
   readonly video: VideoStreamInfo | null;

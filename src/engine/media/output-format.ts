@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
  *   .mp4   H.264 yuv420p + AAC, faststart: plays inline in Discord and browsers
  *   .webm  VP9 + Opus
  *   .gif   palette from the source photo, no audio
- *   .mkv   FFV1 lossless RGB (gbrp) + FLAC: frames round-trip exactly
+ *   .mkv   FFV1 lossless RGB (bgr0) + FLAC: frames round-trip exactly
  */
 export type OutputFormat = 'mp4' | 'webm' | 'gif' | 'mkv';
 
@@ -45,7 +45,7 @@ export function videoCodecArgs(format: OutputFormat, settings: VideoEncodeSettin
     case 'gif':
       return ['-loop', '0'];
     case 'mkv':
-      return ['-c:v', 'ffv1', '-level', '3', '-pix_fmt', 'gbrp'];
+      return ['-c:v', 'ffv1', '-level', '3', '-pix_fmt', 'bgr0'];
   }
 }
 

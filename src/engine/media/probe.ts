@@ -1,7 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
-import { acceptedFormats, demuxersFor, inputArgs, refusedFormat, type MediaRole } from './input-policy.js';
+import { acceptedFormats, demuxersFor, inputArgs, type MediaRole } from './input-policy.js';
+import { sniffMedia, type Sniffed } from './sniff.js';
+import { readHead } from './file-head.js';
+import { readImageSize } from './image-header.js';
+import { checkPhotoSize } from './media-checks.js';
 import { formatBytes, type MediaLimits } from './limits.js';
 import { parseRational, rationalValue, type AudioStreamInfo, type MediaInfo, type VideoStreamInfo } from './media-info.js';
 import { runProcess } from './process.js';
@@ -29,52 +33,65 @@ export async function probeMedia(path: string, role: MediaRole, limits: MediaLim
   if (size > maxBytes) {
     throw new InputError('file-too-large', `${who} is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}.`, { size, maxBytes });
   }
+  const head = await readHead(path, 256 * 1024);
+  const demuxer = demuxerFor(role, sniffMedia(head));
+  if (role === 'photo') {
+    // Refuse a huge picture from its header, before any decoder allocates for it.
+    const size = readImageSize(head);
+    if (size) checkPhotoSize(size.width, size.height, limits);
+  }
 
   const { ffprobe } = resolveFfmpeg();
   const result = await runProcess(
     ffprobe,
-    ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', ...inputArgs(path, role)],
+    ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', ...inputArgs(path, role, demuxer)],
     { timeoutMs: limits.probeTimeoutMs, signal, maxStdoutBytes: 4 * 1024 * 1024 },
   );
   if (signal?.aborted) throw signal.reason ?? new Error('aborted');
   if (result.timedOut) {
     throw new InputError(role === 'photo' ? 'unreadable-image' : 'unreadable-video', `${who} took too long to read; it may be damaged.`, { path });
   }
-  if (result.code !== 0) throw unreadable(role, result.stderr, path);
-  let json: unknown;
+  let json: unknown = null;
   try {
     json = JSON.parse(result.stdout.toString('utf8'));
   } catch {
-    throw unreadable(role, result.stderr, path);
+    // handled below
   }
-  return parseProbeJson(json, size);
+  if (result.code !== 0 || json === null) throw unreadable(role, result.stderr, path);
+  return parseProbeJson(json, size, demuxer);
+}
+
+/** The demuxer for a sniffed file in a role, or a clear refusal. */
+export function demuxerFor(role: MediaRole, sniffed: Sniffed): string {
+  const who = ROLE_NAME[role];
+  if (sniffed.kind === 'playlist') {
+    throw new InputError('unsupported-format', `${who} is a ${sniffed.name}, which Marionette does not open; upload the ${role === 'photo' ? 'image' : 'video'} file itself.`, { detected: sniffed.name });
+  }
+  if (role === 'photo' && sniffed.kind === 'video') {
+    throw new InputError('unsupported-format', `${who} is a video (${sniffed.name}); give a still image (${acceptedFormats('photo')}).`, { detected: sniffed.name });
+  }
+  if (role === 'video' && sniffed.kind === 'image') {
+    throw new InputError('unsupported-format', `${who} is a still image (${sniffed.name}); give a video clip (${acceptedFormats('video')}).`, { detected: sniffed.name });
+  }
+  if (!sniffed.demuxer || !demuxersFor(role).includes(sniffed.demuxer)) {
+    throw new InputError(
+      'unsupported-format',
+      `${who} is not ${role === 'photo' ? 'an image' : 'a video'} Marionette can read; use ${acceptedFormats(role)}.`,
+      { detected: sniffed.name },
+    );
+  }
+  return sniffed.demuxer;
 }
 
 function unreadable(role: MediaRole, stderr: string, path: string): InputError {
   const who = ROLE_NAME[role];
-  const detected = refusedFormat(stderr);
-  if (detected) {
-    const other: MediaRole = role === 'photo' ? 'video' : 'photo';
-    const isOtherKind = demuxersFor(other).some((d) => detected.split(',').includes(d)) || detected === 'image2';
-    if (role === 'video' && isOtherKind) {
-      return new InputError('unsupported-format', `${who} is a still image (${shortFormat(detected)}); give a video clip (${acceptedFormats('video')}).`, { detected });
-    }
-    if (role === 'photo' && isOtherKind) {
-      return new InputError('unsupported-format', `${who} is a video (${shortFormat(detected)}); give a still image (${acceptedFormats('photo')}).`, { detected });
-    }
-    return new InputError('unsupported-format', `${who} is in a format Marionette does not accept (${shortFormat(detected)}); use ${acceptedFormats(role)}.`, { detected });
-  }
   return new InputError(
     role === 'photo' ? 'unreadable-image' : 'unreadable-video',
-    `${who} could not be read as ${role === 'photo' ? 'an image' : 'a video'}; it may be damaged, truncated or not ${role === 'photo' ? 'an image' : 'a video'} at all (use ${acceptedFormats(role)}).`,
+    `${who} could not be read as ${role === 'photo' ? 'an image' : 'a video'}; it may be damaged or truncated (use ${acceptedFormats(role)}).`,
     { path, stderr: stderr.slice(-500) },
   );
 }
 
-function shortFormat(demuxer: string): string {
-  const first = demuxer.split(',')[0]!;
-  return first.replace(/_pipe$/, '').replace(/^mov$/, 'MP4/MOV');
-}
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,7 +101,7 @@ const num = (v: unknown): number | null => {
 };
 
 /** Reduces ffprobe's JSON to MediaInfo (exported for tests on recorded probe output). */
-export function parseProbeJson(json: unknown, sizeBytes: number): MediaInfo {
+export function parseProbeJson(json: unknown, sizeBytes: number, demuxer: string): MediaInfo {
   const format = isObj(json) && isObj(json['format']) ? json['format'] : {};
   const streams = isObj(json) && Array.isArray(json['streams']) ? json['streams'].filter(isObj) : [];
   const formatDuration = num(format['duration']);
@@ -92,6 +109,7 @@ export function parseProbeJson(json: unknown, sizeBytes: number): MediaInfo {
   const a = streams.find((s) => s['codec_type'] === 'audio');
   return {
     formatName: typeof format['format_name'] === 'string' ? format['format_name'] : 'unknown',
+    demuxer,
     sizeBytes,
     durationSeconds: formatDuration !== null && formatDuration > 0 ? formatDuration : null,
     video: v ? videoInfo(v, formatDuration) : null,

@@ -1,0 +1,106 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeShapeImage, writeShapeVideo } from '../../src/demo/synthetic-media.js';
+import { FrameEncoder, readFramesRgb } from '../../src/engine/media/encode.js';
+import { placeLabel } from '../../src/engine/media/label/label.js';
+import { Engine } from '../../src/engine/index.js';
+import { probe } from '../support/ffprobe.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const dir = tempDir();
+const engine = new Engine({ device: 'cpu' });
+afterAll(() => engine.dispose());
+const photo = join(dir, 'photo.jpg');
+const driving = join(dir, 'driving.mp4');
+const FRAMES = 30;
+
+beforeAll(async () => {
+  await writeShapeImage(photo, 400, 300, { cx: 0, cy: 0, angle: 0.2, scale: 0.8 });
+  // 29.97 fps with a tone: output must keep the exact rate, the frame count and the audio.
+  await writeShapeVideo(driving, { width: 320, height: 240, fps: 30000 / 1001, frames: FRAMES, audio: true, pose: (i) => ({ cx: 0.2 * Math.sin(i / 5), cy: 0, angle: i * 0.05, scale: 1 }) });
+});
+
+describe('output formats', () => {
+  it.each([
+    ['mp4', 'h264', 'aac', 'yuv420p'],
+    ['webm', 'vp9', 'opus', 'yuv420p'],
+    ['mkv', 'ffv1', 'flac', 'bgr0'],
+  ])('GIVEN .%s THEN codec %s + %s, same frame count and rate as the driving video, audio kept, provenance tagged', async (ext, vcodec, acodec, pixFmt) => {
+    const output = join(dir, `out.${ext}`);
+    const result = await engine.animate({ source: photo, driving, output });
+    expect(result.frames).toBe(FRAMES);
+    expect(result.audio).toBe(true);
+    const p = probe(output);
+    expect(p.video).toMatchObject({ codec: vcodec, width: 256, height: 256, frames: FRAMES, rate: '30000/1001', pixFmt });
+    expect(p.audio?.codec).toBe(acodec);
+    expect(p.formatTags['comment']).toMatch(/^AI-generated with Marionette .* model "default"/);
+    expect(p.formatTags['ai_generated']).toBe('true');
+    expect(p.formatTags['ai_model']).toBe('default');
+  });
+
+  it('GIVEN .mp4 THEN the moov atom comes before the media data (faststart: plays while downloading)', async () => {
+    const data = await readFile(join(dir, 'out.mp4'));
+    expect(data.indexOf('moov')).toBeGreaterThan(0);
+    expect(data.indexOf('moov')).toBeLessThan(data.indexOf('mdat'));
+  });
+
+  it('GIVEN .gif THEN frames are kept, there is no audio, and the GIF carries the AI-generated comment', async () => {
+    const output = join(dir, 'out.gif');
+    const result = await engine.animate({ source: photo, driving, output });
+    expect(result.audio).toBe(false);
+    const p = probe(output);
+    expect(p.video).toMatchObject({ codec: 'gif', frames: FRAMES });
+    expect(p.audio).toBeNull();
+    const data = await readFile(output);
+    expect(data.includes(Buffer.from('AI-generated with Marionette'))).toBe(true);
+  });
+
+  it('GIVEN --no-audio THEN the output has no audio stream', async () => {
+    const output = join(dir, 'silent.mp4');
+    const result = await engine.animate({ source: photo, driving, output, audio: false });
+    expect(result.audio).toBe(false);
+    expect(probe(output).audio).toBeNull();
+  });
+
+  it('GIVEN the default THEN the visible label is burned into every frame; label:false leaves it out', async () => {
+    const labelled = join(dir, 'labelled.mkv');
+    const plain = join(dir, 'plain.mkv');
+    await engine.animate({ source: photo, driving, output: labelled, audio: false });
+    await engine.animate({ source: photo, driving, output: plain, audio: false, label: false });
+    const a = await readFramesRgb(labelled);
+    const b = await readFramesRgb(plain);
+    const { x, y, raster } = placeLabel(256, 256);
+    const frameBytes = 256 * 256 * 3;
+    for (let f = 0; f < FRAMES; f++) {
+      let inside = 0;
+      let outside = 0;
+      for (let py = 0; py < 256; py++) {
+        for (let px = 0; px < 256; px++) {
+          const o = f * frameBytes + (py * 256 + px) * 3;
+          const differs = a[o] !== b[o] || a[o + 1] !== b[o + 1] || a[o + 2] !== b[o + 2];
+          const inLabel = px >= x && px < x + raster.width && py >= y && py < y + raster.height;
+          if (differs && inLabel) inside++;
+          if (differs && !inLabel) outside++;
+        }
+      }
+      expect(outside, `frame ${f}: pixels changed outside the label`).toBe(0);
+      expect(inside, `frame ${f}: label pixels`).toBeGreaterThan(raster.width * raster.height * 0.5);
+    }
+  });
+
+  it('GIVEN .mkv THEN frames round-trip exactly (lossless FFV1 RGB)', async () => {
+    const output = join(dir, 'roundtrip.mkv');
+    const frames = Buffer.alloc(5 * 64 * 48 * 3);
+    for (let i = 0; i < frames.length; i++) frames[i] = (i * 7919) % 256; // noise: any loss would show
+    const encoder = FrameEncoder.start({ output, format: 'mkv', size: { width: 64, height: 48 }, fps: { num: 25, den: 1 }, audio: null, tags: {} });
+    await encoder.write(frames.subarray(0, 2 * 64 * 48 * 3), 2);
+    await encoder.write(frames.subarray(2 * 64 * 48 * 3), 3);
+    await encoder.finish();
+    expect((await readFramesRgb(output)).equals(frames)).toBe(true);
+  });
+
+  it('GIVEN an unknown extension THEN it is refused before any work', async () => {
+    await expect(engine.animate({ source: photo, driving, output: join(dir, 'out.avi') })).rejects.toThrow(/must end in \.mp4, \.webm, \.gif or \.mkv/);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from '../../src/engine/worker/float16.js';
+import { planarToRgb24, repeatBatch, rgb24ToPlanar } from '../../src/engine/worker/tensor-layout.js';
+import { planProviders } from '../../src/engine/model/execution-provider.js';
+
+describe('tensor layout', () => {
+  it('GIVEN two 2×1 RGB frames THEN planar floats per frame and channel, and back exactly', () => {
+    const rgb = Uint8Array.from([255, 0, 51, 0, 102, 255, 10, 20, 30, 40, 50, 60]);
+    const planar = rgb24ToPlanar(rgb, 2, 2, 1);
+    expect(Array.from(planar.subarray(0, 6)).map((v) => Math.round(v * 255))).toEqual([255, 0, 0, 102, 51, 255]);
+    expect(Array.from(planarToRgb24(planar, 2, 2, 1))).toEqual(Array.from(rgb));
+  });
+  it('GIVEN values outside 0..1 THEN clamped and rounded', () => {
+    expect(Array.from(planarToRgb24(Float32Array.from([-0.5, 1.5, 0.5]), 1, 1, 1))).toEqual([0, 255, 128]);
+  });
+  it('repeats a batch item', () => {
+    expect(Array.from(repeatBatch(Float32Array.from([1, 2]), 3))).toEqual([1, 2, 1, 2, 1, 2]);
+  });
+});
+
+describe('float16', () => {
+  it.each([
+    [0, 0x0000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [0.5, 0x3800],
+    [65504, 0x7bff],
+    [1e6, 0x7c00],
+    [5.960464477539063e-8, 0x0001],
+  ])('GIVEN %f THEN bits %i', (value, bits) => {
+    expect(toFloat16Bits(value)).toBe(bits);
+    if (Number.isFinite(fromFloat16Bits(bits)) && bits !== 0x7c00) expect(fromFloat16Bits(bits)).toBe(value);
+  });
+  it('round-trips 0..1 within half precision', () => {
+    const values = Float32Array.from({ length: 1001 }, (_, i) => i / 1000);
+    const back = float16ToFloat32(float32ToFloat16(values));
+    values.forEach((v, i) => expect(Math.abs(back[i]! - v)).toBeLessThanOrEqual(2 ** -11));
+  });
+});
+
+describe('execution provider plan', () => {
+  const none = { cudaInstalled: false, webgpuBundled: false, gpuDevicePresent: false };
+  it('GIVEN auto on a CPU-only machine THEN cpu, with why CUDA and WebGPU were skipped', () => {
+    const plan = planProviders('auto', { ...none, webgpuBundled: true });
+    expect(plan.candidates.map((c) => c.provider)).toEqual(['cpu']);
+    expect(plan.skipped.map((c) => c.provider)).toEqual(['cuda', 'webgpu']);
+    expect(plan.skipped[1]!.reason).toMatch(/no GPU device/);
+  });
+  it('GIVEN auto with CUDA installed and a GPU THEN cuda, then webgpu, then cpu', () => {
+    const plan = planProviders('auto', { cudaInstalled: true, webgpuBundled: true, gpuDevicePresent: true });
+    expect(plan.candidates.map((c) => c.provider)).toEqual(['cuda', 'webgpu', 'cpu']);
+  });
+  it('GIVEN auto with a GPU but no CUDA provider THEN webgpu before cpu', () => {
+    const plan = planProviders('auto', { cudaInstalled: false, webgpuBundled: true, gpuDevicePresent: true });
+    expect(plan.candidates.map((c) => c.provider)).toEqual(['webgpu', 'cpu']);
+  });
+  it('GIVEN an explicit cuda request without the provider THEN no candidate, with the install hint', () => {
+    const plan = planProviders('cuda', none);
+    expect(plan.candidates).toEqual([]);
+    expect(plan.skipped[0]!.reason).toMatch(/not installed/);
+  });
+  it('GIVEN an explicit webgpu request THEN it is tried even without a GPU device node (no silent fallback)', () => {
+    expect(planProviders('webgpu', { ...none, webgpuBundled: true }).candidates.map((c) => c.provider)).toEqual(['webgpu']);
+    expect(planProviders('cpu', none).candidates.map((c) => c.provider)).toEqual(['cpu']);
+  });
+});
