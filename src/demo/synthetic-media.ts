@@ -84,9 +84,10 @@ export async function writeShapeVideo(path: string, spec: VideoSpec): Promise<vo
   args.push(...(spec.codecArgs ?? ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', '-pix_fmt', 'yuv420p']));
   if (spec.audio) args.push('-c:a', 'aac', '-shortest');
   args.push(path);
-  const frames: Uint8Array[] = [];
-  for (let i = 0; i < spec.frames; i++) frames.push(renderShape(spec.width, spec.height, spec.pose(i), spec.colours));
-  await pipeToFfmpeg(ffmpeg, args, frames);
+  function* frames(): Generator<Uint8Array> {
+    for (let i = 0; i < spec.frames; i++) yield renderShape(spec.width, spec.height, spec.pose(i), spec.colours);
+  }
+  await pipeToFfmpeg(ffmpeg, args, frames());
 }
 
 /** Writes one still image (format from the extension) of the shape. */
@@ -104,7 +105,8 @@ export async function writeShapeImage(
   ]);
 }
 
-export function pipeToFfmpeg(ffmpeg: string, args: readonly string[], frames: readonly Uint8Array[]): Promise<void> {
+/** Feeds frames (drawn lazily, one at a time) to an ffmpeg process on stdin. */
+export function pipeToFfmpeg(ffmpeg: string, args: readonly string[], frames: Iterable<Uint8Array>): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
