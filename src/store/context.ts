@@ -63,7 +63,7 @@ export function createContext(db: Db, clock: Clock, dataDir: string, config: Sto
         s = db.prepare(sql);
         cache.set(sql, s);
       }
-      return s.pluck(false);
+      return s.reader ? s.pluck(false) : s;
     },
   };
 }

@@ -11,7 +11,7 @@ import { immediate } from './database.js';
 import { resolveInside } from './files.js';
 import { getGuildSettings } from './guild-settings-repository.js';
 import { isJobId, newJobId } from './ids.js';
-import { getJobRow, rowToJob, type Job, type JsonObject } from './job-record.js';
+import { findJobRow, getJobRow, rowToJob, type Job, type JsonObject } from './job-record.js';
 import { messages } from './messages.js';
 import type { Usage } from './rate-limits.js';
 import { touchUser, userConsentStatus } from './users.js';
@@ -109,10 +109,21 @@ function validate(ctx: StoreContext, req: EnqueueRequest): void {
   if (req.model.length === 0) fail('model is empty');
 }
 
-/** Admission check and insert, atomically. Guarantee: an ok result is committed (fsynced) before it returns. */
+/**
+ * Admission check and insert, atomically. Guarantee: an ok result is committed
+ * (fsynced) before it returns. Idempotent for a reserved id: enqueueing the same
+ * id again (a retry after a crash) returns the existing job without counting twice.
+ */
 export function enqueue(ctx: StoreContext, req: EnqueueRequest): EnqueueResult {
   validate(ctx, req);
   return immediate(ctx.db, () => {
+    const existing = req.id === undefined ? undefined : findJobRow(ctx, req.id);
+    if (existing !== undefined) {
+      if (existing.user_id !== req.userId || existing.guild_id !== req.guildId) {
+        throw new InvalidRequestError(`Invalid enqueue request: job id ${req.id ?? ''} is already used by another request.`);
+      }
+      return { ok: true, job: rowToJob(existing) };
+    }
     const now = ctx.clock.now();
     touchUser(ctx, req.userId);
     const inputs = { drivingSeconds: req.driving.seconds, sourceBytes: req.source.bytes, drivingBytes: req.driving.bytes };

@@ -24,7 +24,7 @@ export interface RedactedDump {
 /** Everything (or one guild's part) as plain data, without secrets. */
 export function exportRedacted(ctx: StoreContext, guildId: string | null = null): RedactedDump {
   return ctx.db.transaction(() => {
-    const rows = ctx.stmt('SELECT * FROM jobs WHERE ?1 IS NULL OR guild_id = ?1 ORDER BY seq').all(guildId) as JobRow[];
+    const rows = ctx.stmt('SELECT * FROM jobs WHERE @guild IS NULL OR guild_id = @guild ORDER BY seq').all({ guild: guildId }) as JobRow[];
     const guilds = guildId !== null
       ? [guildId]
       : (ctx.stmt('SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM channel_rules ORDER BY 1').pluck().all() as string[]);

@@ -48,17 +48,17 @@ export function historyPage(ctx: StoreContext, userId: string, q: HistoryQuery =
   const boundary = q.cursor ? decodeCursor(q.cursor) : null;
   const newer = q.direction === 'newer' && boundary !== null;
   return ctx.db.transaction(() => {
-    const scope = 'user_id = ?1 AND (?2 IS NULL OR guild_id = ?2)';
+    const scope = 'user_id = @user AND (@guild IS NULL OR guild_id = @guild)';
     const rows = (
       newer
-        ? ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND seq > ?3 ORDER BY seq ASC LIMIT ?4`)
-        : ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND (?3 IS NULL OR seq < ?3) ORDER BY seq DESC LIMIT ?4`)
-    ).all(userId, guild, boundary, limit + 1) as JobRow[];
+        ? ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND seq > @cursor ORDER BY seq ASC LIMIT @limit`)
+        : ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND (@cursor IS NULL OR seq < @cursor) ORDER BY seq DESC LIMIT @limit`)
+    ).all({ user: userId, guild, cursor: boundary, limit: limit + 1 }) as JobRow[];
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     if (newer) page.reverse();
     const exists = (op: '<' | '>', seq: number): boolean =>
-      ctx.stmt(`SELECT 1 FROM jobs WHERE ${scope} AND seq ${op} ?3 LIMIT 1`).pluck().get(userId, guild, seq) !== undefined;
+      ctx.stmt(`SELECT 1 FROM jobs WHERE ${scope} AND seq ${op} @cursor LIMIT 1`).pluck().get({ user: userId, guild, cursor: seq }) !== undefined;
     const first = page[0];
     const last = page[page.length - 1];
     const hasOlder = last !== undefined && (newer ? exists('<', last.seq) : more);

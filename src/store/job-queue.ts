@@ -164,6 +164,27 @@ export function cancelRunning(ctx: StoreContext, jobId: string, leaseId: string)
   });
 }
 
+/**
+ * Graceful shutdown (SIGTERM): the worker gives the job back unfinished. It is
+ * queued again at once and the interrupted attempt is not counted (a pending
+ * cancel request still wins). Throws LeaseLostError if the claim is gone.
+ */
+export function releaseClaim(ctx: StoreContext, jobId: string, leaseId: string): Job {
+  return immediate(ctx.db, () => {
+    const row = heldRow(ctx, jobId, leaseId);
+    const now = ctx.clock.now();
+    if (row.cancel_requested_ms !== null) {
+      assertTransition(row.state, 'cancelled', jobId);
+      return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: now }));
+    }
+    assertTransition(row.state, 'queued', jobId);
+    return rowToJob(updateJobRow(ctx, row, {
+      ...CLEAR_LEASE, state: 'queued', attempts: Math.max(0, row.attempts - 1), run_after_ms: now, progress: null,
+      last_error: 'interrupted: the worker shut down',
+    }));
+  });
+}
+
 export type CancelOutcome = 'cancelled' | 'cancel-requested' | 'already-finished' | 'not-found';
 
 /**

@@ -99,6 +99,8 @@ export class Store {
     return queue.fail(this.ctx, jobId, leaseId, failure);
   }
   cancelRunning(jobId: string, leaseId: string): Job { return queue.cancelRunning(this.ctx, jobId, leaseId); }
+  /** On SIGTERM: give the running job back, requeued at once, attempt not counted. */
+  releaseClaim(jobId: string, leaseId: string): Job { return queue.releaseClaim(this.ctx, jobId, leaseId); }
   requestCancel(jobId: string, userId: string): queue.CancelOutcome { return queue.requestCancel(this.ctx, jobId, userId); }
   recoverStalled(isOwnerDead?: (owner: string) => boolean): queue.RecoveryReport { return queue.recoverStalled(this.ctx, isOwnerDead); }
 

@@ -136,6 +136,21 @@ describe('leases', () => {
   });
 });
 
+describe('graceful shutdown', () => {
+  it('gives a running job back on SIGTERM without spending an attempt', () => {
+    const { store } = fixture();
+    const job = enqueueOk(store);
+    const c = store.claimNext(W)!;
+    const back = store.releaseClaim(job.id, c.leaseId);
+    expect(back).toMatchObject({ state: 'queued', attempts: 0, runAfterMs: T0, leaseOwner: null, lastError: 'interrupted: the worker shut down' });
+    expect(() => store.releaseClaim(job.id, c.leaseId)).toThrow(LeaseLostError);
+    const again = store.claimNext(W)!;
+    expect(again.job).toMatchObject({ id: job.id, attempts: 1 });
+    store.requestCancel(job.id, 'u1');
+    expect(store.releaseClaim(job.id, again.leaseId).state).toBe('cancelled');
+  });
+});
+
 describe('cancel', () => {
   it('lets only the requester cancel; queued stops at once, running via the worker', () => {
     const { store } = fixture();

@@ -72,6 +72,17 @@ describe('rate limits at enqueue', () => {
     expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { limit: 'user-hour' } });
   });
 
+  it('treats a repeated enqueue of the same reserved id as the same job', () => {
+    const { store } = fixture();
+    const req = request(store);
+    store.setConsent('u1', 'accepted');
+    const first = store.enqueue(req);
+    const again = store.enqueue(req); // would hit the concurrent limit if counted twice
+    expect(first.ok && again.ok && again.job.id === first.job.id).toBe(true);
+    expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(1);
+    expect(() => store.enqueue({ ...req, userId: 'u2' })).toThrow(/already used/);
+  });
+
   it('checks enabled, channels, consent and sizes before limits', () => {
     const { store } = fixture();
     expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { reason: 'consent', consent: 'unknown' } });

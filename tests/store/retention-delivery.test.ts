@@ -108,6 +108,20 @@ describe('delivery and secrets', () => {
     expect(store.getJob(other.id)!.state).toBe('queued');
   });
 
+  it('leaves no trace of a cleared token in the database file (secure_delete)', () => {
+    const { store } = fixture();
+    const job = enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
+    const c = store.claimNext('w')!;
+    store.complete(job.id, c.leaseId, output(store, job.id));
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(readFileSync(store.file).includes(Buffer.from(TOKEN))).toBe(true);
+    store.beginDelivery(job.id, 'interaction');
+    store.markDelivered(job.id, 'interaction', 'm1');
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(readFileSync(store.file).includes(Buffer.from(TOKEN))).toBe(false);
+    expect(readFileSync(`${store.file}-wal`).includes(Buffer.from(TOKEN))).toBe(false);
+  });
+
   it('exports dumps and database copies without any token', () => {
     const { store, dir } = fixture();
     const job = enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
