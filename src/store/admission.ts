@@ -1,0 +1,68 @@
+/**
+ * Whether a request may be queued. Pure: the repository gathers the facts inside
+ * the enqueue transaction and records the job only if this says ok.
+ * Order of checks: enabled, channel, consent, input size, rate limits.
+ */
+import type { ConsentStatus } from './consent.js';
+import type { GuildSettings } from './guild-settings.js';
+import { evaluateRateLimits, type LimitName, type Usage } from './rate-limits.js';
+
+export interface ChannelRules {
+  readonly allow: readonly string[];
+  readonly block: readonly string[];
+}
+
+export interface InputFacts {
+  readonly drivingSeconds: number;
+  readonly sourceBytes: number;
+  readonly drivingBytes: number;
+}
+
+export interface AdmissionFacts {
+  readonly settings: GuildSettings;
+  readonly channels: ChannelRules;
+  readonly channelId: string;
+  /** The parent channel when the command came from a thread. */
+  readonly parentChannelId?: string | null;
+  readonly consent: ConsentStatus;
+  /** Omitted for the early check before attachments are downloaded. */
+  readonly inputs?: InputFacts;
+  readonly usage: Usage;
+  readonly nowMs: number;
+}
+
+export type Refusal =
+  | { readonly reason: 'disabled' }
+  | { readonly reason: 'channel' }
+  | { readonly reason: 'consent'; readonly consent: Exclude<ConsentStatus, 'accepted'> }
+  | { readonly reason: 'too-long'; readonly seconds: number; readonly maxSeconds: number }
+  | { readonly reason: 'too-large'; readonly bytes: number; readonly maxBytes: number }
+  | { readonly reason: 'rate-limit'; readonly limit: LimitName; readonly max: number; readonly retryAtMs: number | null };
+
+export type Admission = { readonly ok: true } | { readonly ok: false; readonly refusal: Refusal };
+
+export function isChannelAllowed(rules: ChannelRules, channelId: string, parentChannelId?: string | null): boolean {
+  const ids = parentChannelId ? [channelId, parentChannelId] : [channelId];
+  if (ids.some((id) => rules.block.includes(id))) return false;
+  if (rules.allow.length === 0) return true;
+  return ids.some((id) => rules.allow.includes(id));
+}
+
+export function decideAdmission(f: AdmissionFacts): Admission {
+  if (!f.settings.enabled) return { ok: false, refusal: { reason: 'disabled' } };
+  if (!isChannelAllowed(f.channels, f.channelId, f.parentChannelId)) return { ok: false, refusal: { reason: 'channel' } };
+  if (f.consent !== 'accepted') return { ok: false, refusal: { reason: 'consent', consent: f.consent } };
+  if (f.inputs !== undefined) {
+    const { drivingSeconds, sourceBytes, drivingBytes } = f.inputs;
+    if (drivingSeconds > f.settings.maxDrivingSeconds) {
+      return { ok: false, refusal: { reason: 'too-long', seconds: drivingSeconds, maxSeconds: f.settings.maxDrivingSeconds } };
+    }
+    const bytes = Math.max(sourceBytes, drivingBytes);
+    if (bytes > f.settings.maxUploadBytes) {
+      return { ok: false, refusal: { reason: 'too-large', bytes, maxBytes: f.settings.maxUploadBytes } };
+    }
+  }
+  const rate = evaluateRateLimits(f.usage, f.settings, f.nowMs);
+  if (!rate.ok) return { ok: false, refusal: { reason: 'rate-limit', ...rate.hit } };
+  return { ok: true };
+}

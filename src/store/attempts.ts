@@ -1,0 +1,56 @@
+/**
+ * How an attempt that did not succeed ends, and the recovery of attempts whose
+ * worker vanished (lease expired, or owner known dead). Shared by the worker
+ * transitions in job-queue.ts and by start-up recovery.
+ */
+import type { StoreContext } from './context.js';
+import { immediate } from './database.js';
+import { updateJobRow, type JobRow } from './job-record.js';
+import { assertTransition } from './job-state.js';
+import { messages } from './messages.js';
+import { backoffMs, mayRetry } from './retry-policy.js';
+
+export interface RecoveryReport {
+  readonly requeued: readonly string[];
+  readonly failed: readonly string[];
+  readonly cancelled: readonly string[];
+}
+
+export const CLEAR_LEASE = { lease_id: null, lease_owner: null, lease_expires_ms: null } as const;
+
+/** Ends an attempt that did not succeed: cancelled if asked, retried if attempts remain, else failed for good. */
+export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string, userReason: string, retryable: boolean): JobRow {
+  const now = ctx.clock.now();
+  if (row.cancel_requested_ms !== null) {
+    assertTransition(row.state, 'cancelled', row.id);
+    return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: now, last_error: internalError });
+  }
+  if (retryable && mayRetry(row.attempts, row.max_attempts)) {
+    assertTransition(row.state, 'queued', row.id);
+    return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'queued', last_error: internalError, progress: null, run_after_ms: now + backoffMs(ctx.config, row.attempts) });
+  }
+  assertTransition(row.state, 'failed', row.id);
+  const failure_message = retryable ? messages.failedAfterAttempts(row.attempts, userReason) : messages.failed(userReason);
+  return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'failed', finished_ms: now, last_error: internalError, failure_message });
+}
+
+export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => boolean): RecoveryReport {
+  const now = ctx.clock.now();
+  const rows = ctx.stmt("SELECT * FROM jobs WHERE state = 'running'").all() as JobRow[];
+  const report = { requeued: [] as string[], failed: [] as string[], cancelled: [] as string[] };
+  for (const row of rows) {
+    if ((row.lease_expires_ms ?? 0) > now && !isOwnerDead(row.lease_owner ?? '')) continue;
+    const next = endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, messages.workerLost, true);
+    (next.state === 'queued' ? report.requeued : next.state === 'cancelled' ? report.cancelled : report.failed).push(row.id);
+  }
+  return report;
+}
+
+/**
+ * Requeues (with backoff) or fails every running job whose lease expired, or whose
+ * owner `isOwnerDead` says is gone. Run at start-up; claimNext also does it.
+ */
+export function recoverStalled(ctx: StoreContext, isOwnerDead: (owner: string) => boolean = () => false): RecoveryReport {
+  return immediate(ctx.db, () => recoverRows(ctx, isOwnerDead));
+}
+

@@ -1,0 +1,69 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from './clock.js';
+import type { Db } from './database.js';
+import { MINUTE_MS, HOUR_MS, SECOND_MS } from './clock.js';
+
+/** Tunables of the queue. Defaults are documented in docs/store.md. */
+export interface StoreConfig {
+  /** How long a claim stays valid without a heartbeat (visibility timeout). */
+  readonly leaseMs: number;
+  /** Attempts per job, including the first, before it fails for good. */
+  readonly maxAttempts: number;
+  /** Backoff before attempt n+1: base · 2^(n−1), at most backoffMaxMs. */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  /** Workers that run jobs in parallel (for ETAs). */
+  readonly workers: number;
+  /** Speed assumed before any job has finished: ms of work per second of driving video. */
+  readonly fallbackMsPerDrivingSecond: number;
+  /** How many recent successful jobs the speed estimate uses. */
+  readonly etaSampleSize: number;
+  /** Discord interaction tokens live 15 minutes. */
+  readonly interactionTokenLifetimeMs: number;
+  /** A token is not handed out when it has less than this left. */
+  readonly tokenSafetyMarginMs: number;
+  /** A job directory with no job row is removed once it is this old (half-finished downloads, refused requests). */
+  readonly orphanGraceMs: number;
+}
+
+export const DEFAULT_STORE_CONFIG: StoreConfig = Object.freeze({
+  leaseMs: 2 * MINUTE_MS,
+  maxAttempts: 3,
+  backoffBaseMs: 30 * SECOND_MS,
+  backoffMaxMs: 10 * MINUTE_MS,
+  workers: 1,
+  fallbackMsPerDrivingSecond: 10 * SECOND_MS,
+  etaSampleSize: 20,
+  interactionTokenLifetimeMs: 15 * MINUTE_MS,
+  tokenSafetyMarginMs: 30 * SECOND_MS,
+  orphanGraceMs: HOUR_MS,
+});
+
+/** What every repository function gets: the connection, the clock, where files live. */
+export interface StoreContext {
+  readonly db: Db;
+  readonly clock: Clock;
+  /** Absolute, symlink-free path of the data directory. Files the store deletes must be inside it. */
+  readonly dataDir: string;
+  readonly config: StoreConfig;
+  /** A cached prepared statement (pluck reset to off; call .pluck() per use). */
+  stmt(sql: string): Database.Statement;
+}
+
+export function createContext(db: Db, clock: Clock, dataDir: string, config: StoreConfig): StoreContext {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    db,
+    clock,
+    dataDir,
+    config,
+    stmt(sql: string): Database.Statement {
+      let s = cache.get(sql);
+      if (s === undefined) {
+        s = db.prepare(sql);
+        cache.set(sql, s);
+      }
+      return s.reader ? s.pluck(false) : s;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Deleting generations: one (by its owner), all of a user (forget-me), all of a
+ * member in one guild (moderator purge). Files first, verified, then the rows in
+ * one transaction; a crash in between leaves rows whose files are already gone,
+ * and deleting again finishes the job. A deleted job that still counts for a
+ * rate limit leaves a timestamp in rate_ledger for at most 24 hours, so
+ * deleting history cannot reset a limit.
+ */
+import { recordAudit } from './audit-log.js';
+import { DAY_MS } from './clock.js';
+import type { StoreContext } from './context.js';
+import { immediate } from './database.js';
+import { existsSync } from 'node:fs';
+import { FileDeletionError, jobDirectory, removeJobFiles, resolveInside } from './files.js';
+import type { JobRow } from './job-record.js';
+
+export interface DeletionReport {
+  readonly jobsDeleted: number;
+  readonly filesRemoved: number;
+}
+
+export type DeleteOutcome =
+  | ({ readonly deleted: true } & DeletionReport)
+  | { readonly deleted: false; readonly reason: 'not-found' | 'running' };
+
+function paths(r: JobRow): Array<string | null> {
+  return [r.source_path, r.driving_path, r.output_path];
+}
+
+/** Checks that no row and no file of these jobs remains; throws FileDeletionError otherwise. */
+function verifyGone(ctx: StoreContext, rows: readonly JobRow[]): void {
+  const left: string[] = [];
+  for (const r of rows) {
+    if (ctx.stmt('SELECT 1 FROM jobs WHERE seq = ?').pluck().get(r.seq) !== undefined) left.push(`job ${r.id}`);
+    for (const p of [...paths(r), jobDirectory(ctx.dataDir, r.id)]) {
+      if (p !== null && existsSync(resolveInside(ctx.dataDir, p))) left.push(p);
+    }
+  }
+  if (left.length > 0) throw new FileDeletionError(left);
+}
+
+/** Deletes the given jobs' files (verified) and rows. Running jobs lose their lease; their worker stops at the next heartbeat. */
+function deleteRows(ctx: StoreContext, rows: readonly JobRow[]): DeletionReport {
+  let filesRemoved = 0;
+  for (const r of rows) filesRemoved += removeJobFiles(ctx.dataDir, r.id, paths(r));
+  const late: JobRow[] = [];
+  const jobsDeleted = immediate(ctx.db, () => {
+    const since = ctx.clock.now() - DAY_MS;
+    let n = 0;
+    for (const r of rows) {
+      const now = ctx.stmt('SELECT * FROM jobs WHERE seq = ?').get(r.seq) as JobRow | undefined;
+      if (now === undefined) continue;
+      const counted = !(now.state === 'cancelled' && now.first_started_ms === null);
+      if (counted && now.created_ms > since) {
+        ctx.stmt('INSERT INTO rate_ledger (guild_id, user_id, created_ms) VALUES (?, ?, ?)').run(now.guild_id, now.user_id, now.created_ms);
+      }
+      n += ctx.stmt('DELETE FROM jobs WHERE seq = ?').run(r.seq).changes;
+      if (paths(now).some((p, i) => p !== paths(r)[i])) late.push(now);
+    }
+    return n;
+  });
+  // A worker may have recorded an output between the file pass and the transaction.
+  for (const r of late) filesRemoved += removeJobFiles(ctx.dataDir, r.id, paths(r));
+  verifyGone(ctx, [...rows, ...late]);
+  return { jobsDeleted, filesRemoved };
+}
+
+/** Deletes one job of its owner (row and files). Others get not-found; a running job must be cancelled first. */
+export function deleteJobForOwner(ctx: StoreContext, jobId: string, userId: string): DeleteOutcome {
+  const row = ctx.stmt('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+  if (row === undefined || row.user_id !== userId) return { deleted: false, reason: 'not-found' };
+  if (row.state === 'running') return { deleted: false, reason: 'running' };
+  return { deleted: true, ...deleteRows(ctx, [row]) };
+}
+
+/** Forget-me: every job of the user in every guild (queued and running too), and the user's own row (consent, last seen). */
+export function forgetUser(ctx: StoreContext, userId: string): DeletionReport & { readonly userDeleted: boolean } {
+  const rows = ctx.stmt('SELECT * FROM jobs WHERE user_id = ?').all(userId) as JobRow[];
+  const report = deleteRows(ctx, rows);
+  const userDeleted = immediate(ctx.db, () => ctx.stmt('DELETE FROM users WHERE user_id = ?').run(userId).changes > 0);
+  return { ...report, userDeleted };
+}
+
+/** A moderator deletes a member's generations in one guild; audited with the counts. */
+export function purgeUserInGuild(ctx: StoreContext, guildId: string, userId: string, actorId: string): DeletionReport {
+  const rows = ctx.stmt('SELECT * FROM jobs WHERE guild_id = ? AND user_id = ?').all(guildId, userId) as JobRow[];
+  const report = deleteRows(ctx, rows);
+  immediate(ctx.db, () =>
+    recordAudit(ctx, { guildId, actorId, action: 'purge.user', targetId: userId, detail: { jobs: report.jobsDeleted, files: report.filesRemoved } }),
+  );
+  return report;
+}
+
+/** Ids of a user's jobs (for verifying a forget-me in tests and tools). */
+export function jobIdsOfUser(ctx: StoreContext, userId: string): string[] {
+  return ctx.stmt('SELECT id FROM jobs WHERE user_id = ?').pluck().all(userId) as string[];
+}

@@ -1,0 +1,156 @@
+/**
+ * Admission and enqueue. The decision and the insert happen in one BEGIN
+ * IMMEDIATE transaction: the write lock is held from the first count to the
+ * insert, so two commands at the same moment (other connections, other
+ * processes) are serialized and cannot both slip past a limit.
+ */
+import { decideAdmission, type Admission, type InputFacts, type Refusal } from './admission.js';
+import { DAY_MS } from './clock.js';
+import type { StoreContext } from './context.js';
+import { immediate } from './database.js';
+import { resolveInside } from './files.js';
+import { getGuildSettings } from './guild-settings-repository.js';
+import { isJobId, newJobId } from './ids.js';
+import { findJobRow, getJobRow, rowToJob, type Job, type JsonObject } from './job-record.js';
+import { messages } from './messages.js';
+import type { Usage } from './rate-limits.js';
+import { touchUser, userConsentStatus } from './users.js';
+
+export interface AdmissionRequest {
+  readonly userId: string;
+  readonly guildId: string;
+  readonly channelId: string;
+  readonly parentChannelId?: string | null;
+  /** Omit for the early check before attachments are downloaded. */
+  readonly inputs?: InputFacts;
+}
+
+export interface EnqueueRequest extends Omit<AdmissionRequest, 'inputs'> {
+  /** A reserved id (Store.newJobId) when files were downloaded into its job directory first. */
+  readonly id?: string;
+  readonly interaction?: { readonly id: string; readonly token: string; readonly createdMs: number } | null;
+  readonly source: { readonly path: string; readonly sha256: string; readonly bytes: number };
+  readonly driving: { readonly path: string; readonly sha256: string; readonly bytes: number; readonly seconds: number };
+  readonly model: string;
+  readonly options?: JsonObject;
+  readonly attachmentLimitBytes?: number | null;
+}
+
+export type AdmissionResult = { readonly ok: true } | { readonly ok: false; readonly refusal: Refusal; readonly message: string };
+export type EnqueueResult = { readonly ok: true; readonly job: Job } | { readonly ok: false; readonly refusal: Refusal; readonly message: string };
+
+export class InvalidRequestError extends Error {
+  override readonly name = 'InvalidRequestError';
+}
+
+/** Jobs that count for rate limits: all accepted ones, except those cancelled before they started. */
+const COUNTED = "NOT (state = 'cancelled' AND first_started_ms IS NULL)";
+
+function usage(ctx: StoreContext, guildId: string, userId: string, userLimit: number, guildLimit: number, now: number): Usage {
+  const since = now - DAY_MS;
+  const userRecentDesc = ctx
+    .stmt(
+      `SELECT created_ms FROM jobs WHERE guild_id = ? AND user_id = ? AND created_ms > ? AND ${COUNTED}
+       UNION ALL SELECT created_ms FROM rate_ledger WHERE guild_id = ? AND user_id = ? AND created_ms > ?
+       ORDER BY created_ms DESC LIMIT ?`,
+    )
+    .pluck()
+    .all(guildId, userId, since, guildId, userId, since, userLimit) as number[];
+  const guildRecentDesc = ctx
+    .stmt(
+      `SELECT created_ms FROM jobs WHERE guild_id = ? AND created_ms > ? AND ${COUNTED}
+       UNION ALL SELECT created_ms FROM rate_ledger WHERE guild_id = ? AND created_ms > ?
+       ORDER BY created_ms DESC LIMIT ?`,
+    )
+    .pluck()
+    .all(guildId, since, guildId, since, guildLimit) as number[];
+  const userActive = ctx
+    .stmt("SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND user_id = ? AND state IN ('queued', 'running')")
+    .pluck()
+    .get(guildId, userId) as number;
+  return { userRecentDesc, guildRecentDesc, userActive };
+}
+
+function decide(ctx: StoreContext, req: AdmissionRequest): Admission {
+  const now = ctx.clock.now();
+  const settings = getGuildSettings(ctx, req.guildId);
+  return decideAdmission({
+    settings,
+    channels: settings.channels,
+    channelId: req.channelId,
+    parentChannelId: req.parentChannelId ?? null,
+    consent: userConsentStatus(ctx, req.userId, req.guildId),
+    ...(req.inputs === undefined ? {} : { inputs: req.inputs }),
+    usage: usage(ctx, req.guildId, req.userId, Math.max(settings.perUserPerHour, settings.perUserPerDay), settings.guildPerDay, now),
+    nowMs: now,
+  });
+}
+
+function withMessage(a: Admission): AdmissionResult {
+  return a.ok ? a : { ok: false, refusal: a.refusal, message: messages.refusal(a.refusal) };
+}
+
+/** Early, non-binding check (before downloading attachments). enqueue decides again atomically. */
+export function checkAdmission(ctx: StoreContext, req: AdmissionRequest): AdmissionResult {
+  return withMessage(ctx.db.transaction(() => decide(ctx, req)).deferred());
+}
+
+function validate(ctx: StoreContext, req: EnqueueRequest): void {
+  const fail = (what: string): never => {
+    throw new InvalidRequestError(`Invalid enqueue request: ${what}.`);
+  };
+  if (req.id !== undefined && !isJobId(req.id)) fail('id is not a job id');
+  for (const [name, f] of [['source', req.source], ['driving', req.driving]] as const) {
+    resolveInside(ctx.dataDir, f.path);
+    if (!/^[0-9a-f]{64}$/.test(f.sha256)) fail(`${name}.sha256 must be 64 lowercase hex digits`);
+    if (!Number.isSafeInteger(f.bytes) || f.bytes < 0) fail(`${name}.bytes must be a whole number ≥ 0`);
+  }
+  if (!Number.isFinite(req.driving.seconds) || req.driving.seconds < 0) fail('driving.seconds must be ≥ 0');
+  if (req.model.length === 0) fail('model is empty');
+}
+
+/**
+ * Admission check and insert, atomically. Guarantee: an ok result is committed
+ * (fsynced) before it returns. Idempotent for a reserved id: enqueueing the same
+ * id again (a retry after a crash) returns the existing job without counting twice.
+ */
+export function enqueue(ctx: StoreContext, req: EnqueueRequest): EnqueueResult {
+  validate(ctx, req);
+  return immediate(ctx.db, () => {
+    const existing = req.id === undefined ? undefined : findJobRow(ctx, req.id);
+    if (existing !== undefined) {
+      if (existing.user_id !== req.userId || existing.guild_id !== req.guildId) {
+        throw new InvalidRequestError(`Invalid enqueue request: job id ${req.id ?? ''} is already used by another request.`);
+      }
+      return { ok: true, job: rowToJob(existing) };
+    }
+    const now = ctx.clock.now();
+    touchUser(ctx, req.userId);
+    const inputs = { drivingSeconds: req.driving.seconds, sourceBytes: req.source.bytes, drivingBytes: req.driving.bytes };
+    const admission = withMessage(decide(ctx, { ...req, inputs }));
+    if (!admission.ok) return admission;
+    const settings = getGuildSettings(ctx, req.guildId);
+    const id = req.id ?? newJobId(now);
+    const { lastInsertRowid } = ctx
+      .stmt(
+        `INSERT INTO jobs (id, state, user_id, guild_id, channel_id, interaction_id, interaction_created_ms,
+           source_path, source_sha256, source_bytes, driving_path, driving_sha256, driving_bytes, driving_seconds,
+           model, options_json, visibility, attachment_limit_bytes, max_attempts, run_after_ms, created_ms, updated_ms)
+         VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id, req.userId, req.guildId, req.channelId, req.interaction?.id ?? null, req.interaction?.createdMs ?? null,
+        req.source.path, req.source.sha256, req.source.bytes, req.driving.path, req.driving.sha256, req.driving.bytes,
+        req.driving.seconds, req.model, JSON.stringify(req.options ?? {}), settings.visibility,
+        req.attachmentLimitBytes ?? null, ctx.config.maxAttempts, now, now, now,
+      );
+    const interaction = req.interaction;
+    if (interaction) {
+      const expiresMs = interaction.createdMs + ctx.config.interactionTokenLifetimeMs;
+      if (expiresMs > now) {
+        ctx.stmt('INSERT INTO interaction_tokens (job_seq, token, expires_ms) VALUES (?, ?, ?)').run(lastInsertRowid, interaction.token, expiresMs);
+      }
+    }
+    return { ok: true, job: rowToJob(getJobRow(ctx, id)) };
+  });
+}

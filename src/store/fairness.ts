@@ -1,0 +1,97 @@
+/**
+ * Fair choice of the next job. Pure.
+ *
+ * Round-robin by "least recently served", first across guilds, then across users
+ * within the chosen guild; a user's own jobs run oldest first. Every claim takes
+ * the next value of a global counter (its "turn") and that turn becomes the
+ * latest turn of its user and its guild. Someone never served (turn null) goes
+ * before anyone served; ties go to the oldest waiting job (FIFO).
+ *
+ * So if user A queues 10 jobs and then user B queues 1, the order is A, B, A, A…
+ * One user, or one busy guild, cannot starve the others.
+ */
+export interface QueueHead {
+  /** jobs.seq of the oldest runnable job of this (guild, user). */
+  readonly seq: number;
+  readonly userId: string;
+  readonly guildId: string;
+  /** Latest turn of this user (any guild), null if never served. */
+  readonly userTurn: number | null;
+  /** Latest turn of this guild, null if never served. */
+  readonly guildTurn: number | null;
+}
+
+const NEVER = -1;
+
+export function chooseNext(heads: readonly QueueHead[]): QueueHead | undefined {
+  let bestGuild: { id: string; turn: number; minSeq: number } | undefined;
+  const guilds = new Map<string, { turn: number; minSeq: number }>();
+  for (const h of heads) {
+    const g = guilds.get(h.guildId);
+    const turn = h.guildTurn ?? NEVER;
+    if (g === undefined) guilds.set(h.guildId, { turn, minSeq: h.seq });
+    else g.minSeq = Math.min(g.minSeq, h.seq);
+  }
+  for (const [id, g] of guilds) {
+    if (bestGuild === undefined || g.turn < bestGuild.turn || (g.turn === bestGuild.turn && g.minSeq < bestGuild.minSeq)) {
+      bestGuild = { id, ...g };
+    }
+  }
+  if (bestGuild === undefined) return undefined;
+  let best: QueueHead | undefined;
+  for (const h of heads) {
+    if (h.guildId !== bestGuild.id) continue;
+    const t = h.userTurn ?? NEVER;
+    const bt = best === undefined ? 0 : (best.userTurn ?? NEVER);
+    if (best === undefined || t < bt || (t === bt && h.seq < best.seq)) best = h;
+  }
+  return best;
+}
+
+export interface QueuedJobRef {
+  readonly seq: number;
+  readonly userId: string;
+  readonly guildId: string;
+}
+
+/**
+ * The order in which `jobs` would be claimed, by repeatedly applying chooseNext
+ * (each choice takes the next turn). Used for queue positions. `stopAtSeq` ends
+ * the simulation once that job is chosen. O(jobs × users); queues here are small.
+ */
+export function simulateOrder(
+  jobs: readonly QueuedJobRef[],
+  userTurns: ReadonlyMap<string, number>,
+  guildTurns: ReadonlyMap<string, number>,
+  stopAtSeq?: number,
+): number[] {
+  const queues = new Map<string, QueuedJobRef[]>();
+  for (const j of [...jobs].sort((a, b) => a.seq - b.seq)) {
+    const key = `${j.guildId}\u0000${j.userId}`;
+    const q = queues.get(key);
+    if (q === undefined) queues.set(key, [j]);
+    else q.push(j);
+  }
+  const users = new Map(userTurns);
+  const guilds = new Map(guildTurns);
+  let turn = Math.max(0, ...users.values(), ...guilds.values());
+  const order: number[] = [];
+  while (queues.size > 0) {
+    const heads: QueueHead[] = [];
+    for (const q of queues.values()) {
+      const j = q[0]!;
+      heads.push({ ...j, userTurn: users.get(j.userId) ?? null, guildTurn: guilds.get(j.guildId) ?? null });
+    }
+    const next = chooseNext(heads)!;
+    order.push(next.seq);
+    if (next.seq === stopAtSeq) break;
+    turn += 1;
+    users.set(next.userId, turn);
+    guilds.set(next.guildId, turn);
+    const key = `${next.guildId}\u0000${next.userId}`;
+    const q = queues.get(key)!;
+    q.shift();
+    if (q.length === 0) queues.delete(key);
+  }
+  return order;
+}

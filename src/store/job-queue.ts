@@ -1,0 +1,169 @@
+/**
+ * The worker side of the queue. Every function is one BEGIN IMMEDIATE
+ * transaction that checks the state machine before it writes.
+ */
+import type { StoreContext } from './context.js';
+import { immediate } from './database.js';
+import { chooseNext, type QueueHead } from './fairness.js';
+import { resolveInside } from './files.js';
+import { newLeaseId } from './ids.js';
+import { findJobRow, rowToJob, updateJobRow, type Job, type JobRow } from './job-record.js';
+import { assertTransition } from './job-state.js';
+import { CLEAR_LEASE, endAttempt, recoverRows } from './attempts.js';
+import { messages } from './messages.js';
+
+export { recoverStalled, type RecoveryReport } from './attempts.js';
+
+export interface Claim {
+  readonly job: Job;
+  /** Proves this claim; a later claim of the same job gets another. */
+  readonly leaseId: string;
+}
+
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(readonly jobId: string) {
+    super(`The lease on job ${jobId} is no longer held (expired and reclaimed, cancelled, or deleted).`);
+  }
+}
+
+
+function heldRow(ctx: StoreContext, jobId: string, leaseId: string): JobRow {
+  const row = findJobRow(ctx, jobId);
+  if (row === undefined || row.state !== 'running' || row.lease_id !== leaseId) throw new LeaseLostError(jobId);
+  return row;
+}
+
+/**
+ * Atomically claims the next runnable job (fair order, see fairness.ts) with a
+ * lease of `leaseMs`. Guarantee: no two claims ever hold the same job at once.
+ */
+export function claimNext(ctx: StoreContext, workerId: string, leaseMs = ctx.config.leaseMs): Claim | null {
+  return immediate(ctx.db, () => {
+    recoverRows(ctx, () => false);
+    const now = ctx.clock.now();
+    const heads = ctx
+      .stmt(
+        `SELECT q.seq AS seq, q.user_id AS userId, q.guild_id AS guildId,
+           (SELECT MAX(t.turn) FROM jobs t WHERE t.user_id = q.user_id) AS userTurn,
+           (SELECT MAX(t.turn) FROM jobs t WHERE t.guild_id = q.guild_id) AS guildTurn
+         FROM (SELECT MIN(seq) AS seq, user_id, guild_id FROM jobs
+               WHERE state = 'queued' AND run_after_ms <= ? GROUP BY guild_id, user_id) q`,
+      )
+      .all(now) as QueueHead[];
+    const next = chooseNext(heads);
+    if (next === undefined) return null;
+    const row = ctx.stmt('SELECT * FROM jobs WHERE seq = ?').get(next.seq) as JobRow;
+    assertTransition(row.state, 'running', row.id);
+    const turn = (ctx.stmt('SELECT COALESCE(MAX(turn), 0) + 1 FROM jobs').pluck().get() as number);
+    const leaseId = newLeaseId();
+    const updated = updateJobRow(ctx, row, {
+      state: 'running', attempts: row.attempts + 1, lease_id: leaseId, lease_owner: workerId,
+      lease_expires_ms: now + leaseMs, heartbeat_ms: now, turn, started_ms: now,
+      first_started_ms: row.first_started_ms ?? now, progress: null,
+    });
+    return { job: rowToJob(updated), leaseId };
+  });
+}
+
+/**
+ * Renews the lease. alive=false means the claim is gone (expired and taken over,
+ * or the job was deleted): stop working and discard the output.
+ * cancelRequested=true means the requester asked to cancel: stop and call cancelRunning.
+ */
+export function heartbeat(
+  ctx: StoreContext, jobId: string, leaseId: string, opts: { progress?: number; leaseMs?: number } = {},
+): { alive: boolean; cancelRequested: boolean } {
+  return immediate(ctx.db, () => {
+    const row = findJobRow(ctx, jobId);
+    if (row === undefined || row.state !== 'running' || row.lease_id !== leaseId) return { alive: false, cancelRequested: false };
+    const now = ctx.clock.now();
+    const progress = opts.progress === undefined ? row.progress : Math.min(1, Math.max(0, opts.progress));
+    updateJobRow(ctx, row, { heartbeat_ms: now, lease_expires_ms: now + (opts.leaseMs ?? ctx.config.leaseMs), progress });
+    return { alive: true, cancelRequested: row.cancel_requested_ms !== null };
+  });
+}
+
+/** running → succeeded, with the output. Throws LeaseLostError if the claim is gone. */
+export function complete(
+  ctx: StoreContext, jobId: string, leaseId: string, output: { path: string; bytes: number; durationMs: number },
+): Job {
+  resolveInside(ctx.dataDir, output.path);
+  return immediate(ctx.db, () => {
+    const row = heldRow(ctx, jobId, leaseId);
+    assertTransition(row.state, 'succeeded', jobId);
+    return rowToJob(updateJobRow(ctx, row, {
+      ...CLEAR_LEASE, state: 'succeeded', finished_ms: ctx.clock.now(), progress: 1,
+      output_path: output.path, output_bytes: output.bytes, output_duration_ms: output.durationMs,
+    }));
+  });
+}
+
+/**
+ * The attempt failed. retryable (default true): requeued with backoff while
+ * attempts remain, else failed with "failed after N attempts: <userReason>".
+ * Not retryable (bad input): failed at once. A pending cancel request wins.
+ */
+export function fail(
+  ctx: StoreContext, jobId: string, leaseId: string,
+  failure: { error: string; userReason?: string; retryable?: boolean },
+): Job {
+  return immediate(ctx.db, () => {
+    const row = heldRow(ctx, jobId, leaseId);
+    return rowToJob(endAttempt(ctx, row, failure.error, failure.userReason ?? messages.internalError, failure.retryable ?? true));
+  });
+}
+
+/** The worker stopped a running job after a cancel request: running → cancelled. */
+export function cancelRunning(ctx: StoreContext, jobId: string, leaseId: string): Job {
+  return immediate(ctx.db, () => {
+    const row = heldRow(ctx, jobId, leaseId);
+    assertTransition(row.state, 'cancelled', jobId);
+    return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: ctx.clock.now() }));
+  });
+}
+
+/**
+ * Graceful shutdown (SIGTERM): the worker gives the job back unfinished. It is
+ * queued again at once and the interrupted attempt is not counted (a pending
+ * cancel request still wins). Throws LeaseLostError if the claim is gone.
+ */
+export function releaseClaim(ctx: StoreContext, jobId: string, leaseId: string): Job {
+  return immediate(ctx.db, () => {
+    const row = heldRow(ctx, jobId, leaseId);
+    const now = ctx.clock.now();
+    if (row.cancel_requested_ms !== null) {
+      assertTransition(row.state, 'cancelled', jobId);
+      return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: now }));
+    }
+    assertTransition(row.state, 'queued', jobId);
+    return rowToJob(updateJobRow(ctx, row, {
+      ...CLEAR_LEASE, state: 'queued', attempts: Math.max(0, row.attempts - 1), run_after_ms: now, progress: null,
+      last_error: 'interrupted: the worker shut down',
+    }));
+  });
+}
+
+export type CancelOutcome = 'cancelled' | 'cancel-requested' | 'already-finished' | 'not-found';
+
+/**
+ * The requester (only them: anyone else gets not-found) cancels: a queued job is
+ * cancelled at once; a running one is flagged for its worker (heartbeat reports it).
+ */
+export function requestCancel(ctx: StoreContext, jobId: string, userId: string): CancelOutcome {
+  return immediate(ctx.db, () => {
+    const row = findJobRow(ctx, jobId);
+    if (row === undefined || row.user_id !== userId) return 'not-found';
+    const now = ctx.clock.now();
+    if (row.state === 'queued') {
+      assertTransition(row.state, 'cancelled', jobId);
+      updateJobRow(ctx, row, { state: 'cancelled', finished_ms: now, cancel_requested_ms: now });
+      return 'cancelled';
+    }
+    if (row.state === 'running') {
+      if (row.cancel_requested_ms === null) updateJobRow(ctx, row, { cancel_requested_ms: now });
+      return 'cancel-requested';
+    }
+    return 'already-finished';
+  });
+}

@@ -1,0 +1,67 @@
+import { immediate, type Db } from './database.js';
+import { SCHEMA_V1 } from './schema-v1.js';
+
+/**
+ * Versioned migrations, applied at start-up. The schema version is SQLite's
+ * `PRAGMA user_version` (stored in the file header, changed in the same
+ * transaction as the DDL, so a crash mid-migration leaves the old version and
+ * the old schema). A database whose version is newer than the last migration
+ * known to this build is refused: an older Marionette must not write into a
+ * schema it does not understand.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: SCHEMA_V1 }];
+
+export class SchemaTooNewError extends Error {
+  override readonly name = 'SchemaTooNewError';
+  constructor(
+    readonly file: string,
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(
+      `The database ${file} has schema version ${found}, but this version of Marionette only knows ` +
+        `versions up to ${known}. It was written by a newer Marionette: run that version, or restore a backup ` +
+        `made before the upgrade. Nothing was changed.`,
+    );
+  }
+}
+
+export interface MigrationResult {
+  readonly from: number;
+  readonly to: number;
+  readonly applied: readonly number[];
+}
+
+export function schemaVersion(db: Db): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration list is not contiguous at index ${i} (version ${m.version}).`);
+  });
+  const known = migrations.length;
+  // Check before taking the write lock so a read-only mismatch is reported even
+  // while another process holds the lock; then re-check inside the transaction
+  // (two processes may start at once: the second sees the first one's result).
+  const before = schemaVersion(db);
+  if (before > known) throw new SchemaTooNewError(db.name, before, known);
+  return immediate(db, () => {
+    const from = schemaVersion(db);
+    if (from > known) throw new SchemaTooNewError(db.name, from, known);
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+      applied.push(m.version);
+    }
+    return { from, to: Math.max(from, known), applied };
+  });
+}

@@ -1,0 +1,65 @@
+/** Queue position and ETA of a job, from the jobs table and the pure rules. */
+import type { StoreContext } from './context.js';
+import { estimateEta, msPerUnit, units, type DurationSample } from './eta.js';
+import { simulateOrder, type QueuedJobRef } from './fairness.js';
+import { findJobRow } from './job-record.js';
+
+export interface QueueStatus {
+  readonly state: 'queued' | 'running';
+  /** 1 = next to be claimed; 0 = running. Counts queued jobs only. */
+  readonly position: number;
+  /** Queued jobs that will be claimed before this one. */
+  readonly ahead: number;
+  /** Jobs running now (this one included if running). */
+  readonly running: number;
+  readonly etaStartMs: number;
+  readonly etaDoneMs: number;
+}
+
+/** The speed estimate: median ms per driving-video second over recent successful jobs. */
+export function currentMsPerUnit(ctx: StoreContext): number {
+  const samples = ctx
+    .stmt(
+      `SELECT finished_ms - started_ms AS durationMs, driving_seconds AS units FROM jobs
+       WHERE state = 'succeeded' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?`,
+    )
+    .all(ctx.config.etaSampleSize) as DurationSample[];
+  return msPerUnit(samples, ctx.config.fallbackMsPerDrivingSecond);
+}
+
+function turns(ctx: StoreContext, column: 'user_id' | 'guild_id'): Map<string, number> {
+  const rows = ctx
+    .stmt(
+      `SELECT ${column} AS k, MAX(turn) AS t FROM jobs
+       WHERE turn IS NOT NULL AND ${column} IN (SELECT ${column} FROM jobs WHERE state = 'queued') GROUP BY ${column}`,
+    )
+    .all() as Array<{ k: string; t: number }>;
+  return new Map(rows.map((r) => [r.k, r.t]));
+}
+
+/** Position and ETA of a queued or running job; null for any other state or an unknown id. */
+export function queueStatus(ctx: StoreContext, jobId: string): QueueStatus | null {
+  return ctx.db.transaction((): QueueStatus | null => {
+    const job = findJobRow(ctx, jobId);
+    if (job === undefined || (job.state !== 'queued' && job.state !== 'running')) return null;
+    const now = ctx.clock.now();
+    const rate = currentMsPerUnit(ctx);
+    const running = ctx.stmt("SELECT id, started_ms AS startedMs, driving_seconds AS units FROM jobs WHERE state = 'running'").all() as Array<{
+      id: string; startedMs: number; units: number;
+    }>;
+    if (job.state === 'running') {
+      const doneMs = Math.max(now, (job.started_ms ?? now) + units(job.driving_seconds) * rate);
+      return { state: 'running', position: 0, ahead: 0, running: running.length, etaStartMs: job.started_ms ?? now, etaDoneMs: doneMs };
+    }
+    const queued = ctx.stmt("SELECT seq, user_id AS userId, guild_id AS guildId, driving_seconds AS units FROM jobs WHERE state = 'queued'").all() as Array<
+      QueuedJobRef & { units: number }
+    >;
+    const order = simulateOrder(queued, turns(ctx, 'user_id'), turns(ctx, 'guild_id'), job.seq);
+    const unitsBySeq = new Map(queued.map((q) => [q.seq, q.units]));
+    const aheadUnits = order.slice(0, -1).map((seq) => unitsBySeq.get(seq) ?? 0);
+    const eta = estimateEta({
+      nowMs: now, workers: ctx.config.workers, msPerUnit: rate, running, aheadUnits, ownUnits: job.driving_seconds,
+    });
+    return { state: 'queued', position: order.length, ahead: order.length - 1, running: running.length, etaStartMs: eta.startMs, etaDoneMs: eta.doneMs };
+  }).deferred();
+}

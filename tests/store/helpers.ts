@@ -1,0 +1,89 @@
+/** Shared test fixtures: real SQLite files and real job files in temp dirs. */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { ManualClock, Store, type EnqueueRequest, type EnqueueResult, type Job, type StoreConfig } from '../../src/store/index.js';
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+
+afterEach(() => {
+  for (const s of stores.splice(0)) {
+    try {
+      s.close();
+    } catch {
+      // already closed by the test
+    }
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+export function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'marionette-store-'));
+  dirs.push(d);
+  return d;
+}
+
+export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+export interface Fixture {
+  readonly dir: string;
+  readonly clock: ManualClock;
+  readonly store: Store;
+}
+
+export function openStore(dir: string, clock: ManualClock, config: Partial<StoreConfig> = {}): Store {
+  const s = Store.open({ dataDir: dir, clock, config });
+  stores.push(s);
+  return s;
+}
+
+export function fixture(config: Partial<StoreConfig> = {}): Fixture {
+  const dir = tempDir();
+  const clock = new ManualClock(T0);
+  return { dir, clock, store: openStore(dir, clock, config) };
+}
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Writes a job's input files into its job directory and returns an enqueue request for it. */
+export function request(
+  store: Store,
+  over: Partial<Omit<EnqueueRequest, 'source' | 'driving'>> & { seconds?: number; bytes?: number } = {},
+): EnqueueRequest {
+  const id = over.id ?? store.newJobId();
+  const dir = store.jobDirectory(id);
+  mkdirSync(dir, { recursive: true });
+  const src = Buffer.from(`photo of ${id}`);
+  const drv = Buffer.from(`video of ${id}`);
+  writeFileSync(join(dir, 'source.png'), src);
+  writeFileSync(join(dir, 'driving.mp4'), drv);
+  const { seconds, bytes, ...rest } = over;
+  return {
+    userId: 'u1', guildId: 'g1', channelId: 'c1', model: 'default',
+    interaction: null,
+    ...rest,
+    id,
+    source: { path: join(dir, 'source.png'), sha256: sha(src), bytes: bytes ?? src.length },
+    driving: { path: join(dir, 'driving.mp4'), sha256: sha(drv), bytes: bytes ?? drv.length, seconds: seconds ?? 5 },
+  };
+}
+
+/** Enqueues (consenting first) and expects success. */
+export function enqueueOk(store: Store, over: Parameters<typeof request>[1] = {}): Job {
+  const req = request(store, over);
+  store.setConsent(req.userId, 'accepted');
+  const r: EnqueueResult = store.enqueue(req);
+  if (!r.ok) throw new Error(`enqueue refused: ${r.message}`);
+  return r.job;
+}
+
+/** Writes an output file for a job and returns what complete() takes. */
+export function output(store: Store, jobId: string): { path: string; bytes: number; durationMs: number } {
+  const p = join(store.jobDirectory(jobId), 'out.mp4');
+  mkdirSync(store.jobDirectory(jobId), { recursive: true });
+  writeFileSync(p, 'mp4 bytes');
+  return { path: p, bytes: 9, durationMs: 3000 };
+}

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate, openDatabase, SchemaTooNewError, schemaVersion, Store, type Migration } from '../../src/store/index.js';
+import { tempDir } from './helpers.js';
+
+const tables = (db: Database.Database): string[] =>
+  db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+
+describe('migrations', () => {
+  it('creates the schema from an empty file and is idempotent', () => {
+    const file = join(tempDir(), 'm.sqlite');
+    const db = openDatabase(file);
+    expect(migrate(db)).toEqual({ from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
+    expect(tables(db)).toEqual(['audit_log', 'channel_rules', 'guild_settings', 'interaction_tokens', 'jobs', 'rate_ledger', 'users']);
+    expect(migrate(db)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length, applied: [] });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('applies a later migration on top, in order', () => {
+    const file = join(tempDir(), 'm.sqlite');
+    const db = openDatabase(file);
+    migrate(db);
+    const next: Migration[] = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'test', sql: 'CREATE TABLE extra (x INTEGER);' }];
+    expect(migrate(db, next).applied).toEqual([MIGRATIONS.length + 1]);
+    expect(tables(db)).toContain('extra');
+    db.close();
+  });
+
+  it('rolls a failing migration back completely', () => {
+    const file = join(tempDir(), 'm.sqlite');
+    const db = openDatabase(file);
+    migrate(db);
+    const broken: Migration[] = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'bad', sql: 'CREATE TABLE half (x); SELECT * FROM nowhere;' }];
+    expect(() => migrate(db, broken)).toThrow(/nowhere/);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(tables(db)).not.toContain('half');
+    db.close();
+  });
+
+  it('refuses a database from a newer Marionette, clearly, and changes nothing', () => {
+    const dir = tempDir();
+    Store.open({ dataDir: dir }).close();
+    const raw = new Database(join(dir, 'marionette.sqlite'));
+    raw.pragma(`user_version = ${MIGRATIONS.length + 5}`);
+    raw.close();
+    let error: unknown;
+    try {
+      Store.open({ dataDir: dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SchemaTooNewError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`schema version ${MIGRATIONS.length + 5}, but this version of Marionette only knows versions up to ${MIGRATIONS.length}`),
+    );
+    const check = new Database(join(dir, 'marionette.sqlite'));
+    expect(check.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 5);
+    check.close();
+  });
+
+  it('refuses a non-contiguous migration list', () => {
+    const db = openDatabase(join(tempDir(), 'm.sqlite'));
+    expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }])).toThrow(/not contiguous/);
+    db.close();
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Real concurrency: several OS processes on the same database file, released
+ * together. And a crash: kill -9 in the middle of a stream of transactions.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock, type Job } from '../../src/store/index.js';
+import { buildStoreForChildren } from './child-build.js';
+import { enqueueOk, openStore, tempDir, T0 } from './helpers.js';
+import { runTogether, startChild } from './spawn.js';
+
+let build: { index: string; cleanup: () => void };
+beforeAll(() => {
+  build = buildStoreForChildren();
+});
+afterAll(() => build.cleanup());
+
+const PROCS = 6;
+
+function results<T>(lines: readonly string[]): T {
+  const last = lines[lines.length - 1]!;
+  return JSON.parse(last) as T;
+}
+
+describe('several processes at once', () => {
+  it('never let more jobs through than a per-user limit allows', async () => {
+    const dir = tempDir();
+    const setup = openStore(dir, new ManualClock(T0));
+    setup.updateGuildSettings('g1', { perUserPerHour: 7, perUserConcurrent: 10 }, 'mod');
+    setup.setConsent('u1', 'accepted');
+    setup.close();
+    const children = await runTogether(dir, PROCS, (_, go) =>
+      startChild('enqueue-burst.mjs', [build.index, dir, go, String(T0), 'g1', '4', 'u1']),
+    );
+    const all = children.map((c) => results<{ accepted: string[]; refused: string[] }>(c.lines));
+    const accepted = all.flatMap((r) => r.accepted);
+    expect(accepted).toHaveLength(7);
+    expect(all.flatMap((r) => r.refused)).toEqual(Array.from({ length: PROCS * 4 - 7 }, () => 'user-hour'));
+    const check = openStore(dir, new ManualClock(T0));
+    expect(check.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(7);
+    expect(check.integrityCheck()).toBe('ok');
+  });
+
+  it('hold the guild cap exactly while many users enqueue', async () => {
+    const dir = tempDir();
+    const setup = openStore(dir, new ManualClock(T0));
+    setup.updateGuildSettings('g1', { guildPerDay: 23 }, 'mod');
+    const users = Array.from({ length: PROCS }, (_, p) => Array.from({ length: 5 }, (_, i) => `p${p}u${i}`));
+    for (const u of users.flat()) setup.setConsent(u, 'accepted');
+    setup.close();
+    const children = await runTogether(dir, PROCS, (i, go) =>
+      startChild('enqueue-burst.mjs', [build.index, dir, go, String(T0), 'g1', '2', users[i]!.join(',')]),
+    );
+    const all = children.map((c) => results<{ accepted: string[]; refused: string[] }>(c.lines));
+    expect(all.flatMap((r) => r.accepted)).toHaveLength(23);
+    // each user may have one job at a time (default), so each got at most one
+    const check = openStore(dir, new ManualClock(T0));
+    const perUser = check.db.prepare('SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM jobs GROUP BY user_id)').pluck().get();
+    expect(perUser).toBe(1);
+    expect(new Set(all.flatMap((r) => r.refused))).toEqual(new Set(['guild-day', 'user-concurrent']));
+  });
+
+  it('claim every job exactly once', async () => {
+    const dir = tempDir();
+    const setup = openStore(dir, new ManualClock(T0));
+    const jobs: Job[] = Array.from({ length: 40 }, (_, i) => enqueueOk(setup, { userId: `u${i}` }));
+    setup.close();
+    const children = await runTogether(dir, PROCS, (i, go) => startChild('claim-race.mjs', [build.index, dir, go, String(T0), `w${i}`]));
+    const claimed = children.flatMap((c) => results<{ claimed: string[] }>(c.lines).claimed);
+    expect(claimed).toHaveLength(40);
+    expect(new Set(claimed)).toEqual(new Set(jobs.map((j) => j.id)));
+  });
+});
+
+describe('kill -9', () => {
+  it('loses nothing that was committed and leaves a sound file', async () => {
+    const dir = tempDir();
+    const setup = openStore(dir, new ManualClock(Date.now()));
+    setup.updateGuildSettings('g1', { perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10, guildPerDay: 10_000 }, 'mod');
+    setup.close();
+    const child = startChild('crash-loop.mjs', [build.index, dir, 'g1']);
+    const worker = (await child.waitFor((l) => l.startsWith('worker '))).slice('worker '.length);
+    let seen = 0;
+    await child.waitFor((l) => l.startsWith('succeeded') && ++seen >= 40);
+    child.proc.kill('SIGKILL');
+    expect(await child.exited).toBe('SIGKILL');
+
+    const store = openStore(dir, new ManualClock(Date.now()));
+    expect(store.integrityCheck()).toBe('ok');
+    const last = new Map<string, string>();
+    for (const line of child.lines) {
+      const [op, id] = line.split(' ');
+      if (op === 'queued' || op === 'running' || op === 'succeeded') last.set(id!, op);
+    }
+    expect(last.size).toBeGreaterThan(40);
+    for (const [id, op] of last) {
+      const job = store.getJob(id);
+      expect(job, `job ${id}`).not.toBeNull();
+      if (op === 'succeeded') expect(job!.state).toBe('succeeded');
+      else expect(['queued', 'running', 'succeeded']).toContain(job!.state);
+    }
+    // The dead worker's running jobs come back at start-up (same host, pid gone).
+    expect(store.db.prepare("SELECT COUNT(*) FROM jobs WHERE state = 'running'").pluck().get()).toBe(0);
+    expect(store.startupRecovery.requeued.length).toBeGreaterThan(0);
+    expect(store.getJob(store.startupRecovery.requeued[0]!)!.lastError).toContain(worker);
+    expect(join(dir, 'marionette.sqlite')).toBe(store.file);
+  });
+});

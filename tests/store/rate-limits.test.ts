@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { DAY_MS, HOUR_MS, ManualClock, MINUTE_MS } from '../../src/store/index.js';
+import { enqueueOk, fixture, openStore, output, request, tempDir, T0 } from './helpers.js';
+
+describe('rate limits at enqueue', () => {
+  it('holds the hourly limit exactly and says when to retry', () => {
+    const { store, clock } = fixture();
+    store.updateGuildSettings('g1', { perUserPerHour: 3, perUserConcurrent: 10 }, 'mod');
+    for (let i = 0; i < 3; i += 1) {
+      enqueueOk(store);
+      clock.advance(10 * MINUTE_MS);
+    }
+    const r = store.enqueue(request(store));
+    expect(r).toMatchObject({ ok: false, refusal: { reason: 'rate-limit', limit: 'user-hour', max: 3, retryAtMs: T0 + HOUR_MS } });
+    if (r.ok) return;
+    expect(r.message).toBe(`You've reached this server's limit of 3 animations per hour. You can try again <t:${(T0 + HOUR_MS) / 1000}:R>.`);
+    clock.set(T0 + HOUR_MS - 1);
+    expect(store.enqueue(request(store)).ok).toBe(false);
+    clock.set(T0 + HOUR_MS);
+    expect(store.enqueue(request(store)).ok).toBe(true);
+    // other users are not affected
+    expect(enqueueOk(store, { userId: 'u2' }).state).toBe('queued');
+  });
+
+  it('survives a restart: counts come from the database', () => {
+    const dir = tempDir();
+    const clock = new ManualClock(T0);
+    const s1 = openStore(dir, clock);
+    s1.updateGuildSettings('g1', { perUserPerHour: 2, perUserConcurrent: 5 }, 'mod');
+    enqueueOk(s1);
+    enqueueOk(s1);
+    s1.close();
+    const s2 = openStore(dir, clock);
+    expect(s2.enqueue(request(s2))).toMatchObject({ ok: false, refusal: { limit: 'user-hour' } });
+  });
+
+  it('holds the concurrent limit until a job ends', () => {
+    const { store } = fixture();
+    const job = enqueueOk(store); // default: 1 at a time
+    expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { limit: 'user-concurrent', retryAtMs: null } });
+    const c = store.claimNext('w')!;
+    expect(store.enqueue(request(store)).ok).toBe(false);
+    store.complete(job.id, c.leaseId, output(store, job.id));
+    expect(store.enqueue(request(store)).ok).toBe(true);
+  });
+
+  it('holds the daily guild cap across users', () => {
+    const { store, clock } = fixture();
+    store.updateGuildSettings('g1', { guildPerDay: 3 }, 'mod');
+    for (const u of ['a', 'b', 'c']) {
+      enqueueOk(store, { userId: u });
+      clock.advance(HOUR_MS);
+    }
+    store.setConsent('d', 'accepted');
+    expect(store.enqueue(request(store, { userId: 'd' }))).toMatchObject({ ok: false, refusal: { limit: 'guild-day', retryAtMs: T0 + DAY_MS } });
+    expect(enqueueOk(store, { userId: 'd', guildId: 'g2' }).state).toBe('queued');
+  });
+
+  it('does not count a job cancelled before it started, but counts deleted ones', () => {
+    const { store } = fixture();
+    store.updateGuildSettings('g1', { perUserPerHour: 2, perUserConcurrent: 5 }, 'mod');
+    const a = enqueueOk(store);
+    expect(store.requestCancel(a.id, 'u1')).toBe('cancelled');
+    const b = enqueueOk(store);
+    enqueueOk(store);
+    expect(store.enqueue(request(store)).ok).toBe(false);
+    // deleting history does not reset the limit
+    expect(store.deleteJobForOwner(b.id, 'u1')).toMatchObject({ deleted: true });
+    expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { limit: 'user-hour' } });
+    store.forgetUser('u1');
+    store.setConsent('u1', 'accepted');
+    expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { limit: 'user-hour' } });
+  });
+
+  it('treats a repeated enqueue of the same reserved id as the same job', () => {
+    const { store } = fixture();
+    const req = request(store);
+    store.setConsent('u1', 'accepted');
+    const first = store.enqueue(req);
+    const again = store.enqueue(req); // would hit the concurrent limit if counted twice
+    expect(first.ok && again.ok && again.job.id === first.job.id).toBe(true);
+    expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(1);
+    expect(() => store.enqueue({ ...req, userId: 'u2' })).toThrow(/already used/);
+  });
+
+  it('checks enabled, channels, consent and sizes before limits', () => {
+    const { store } = fixture();
+    expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { reason: 'consent', consent: 'unknown' } });
+    store.setConsent('u1', 'declined');
+    expect(store.checkAdmission({ userId: 'u1', guildId: 'g1', channelId: 'c1' })).toMatchObject({ ok: false, refusal: { consent: 'declined' } });
+    store.setConsent('u1', 'accepted');
+    expect(store.checkAdmission({ userId: 'u1', guildId: 'g1', channelId: 'c1' })).toEqual({ ok: true });
+    expect(store.enqueue(request(store, { seconds: 16 }))).toMatchObject({ ok: false, refusal: { reason: 'too-long' } });
+    store.setChannelRule('g1', 'c9', 'allow', 'mod');
+    expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { reason: 'channel' } });
+    expect(store.enqueue(request(store, { channelId: 'thread', parentChannelId: 'c9' })).ok).toBe(true);
+    store.updateGuildSettings('g1', { enabled: false }, 'mod');
+    const r = store.enqueue(request(store));
+    expect(r).toMatchObject({ ok: false, message: 'Marionette is turned off in this server by its moderators.' });
+    expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(1);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_GUILD_SETTINGS } from '../../src/store/index.js';
+import { enqueueOk, fixture, request, T0 } from './helpers.js';
+
+describe('guild settings', () => {
+  it('starts from the documented defaults', () => {
+    const { store } = fixture();
+    expect(store.guildSettings('g')).toEqual({
+      ...DEFAULT_GUILD_SETTINGS, guildId: 'g', channels: { allow: [], block: [] }, consentEpochMs: null, customized: [],
+      updatedMs: null, updatedBy: null,
+    });
+    expect(DEFAULT_GUILD_SETTINGS).toMatchObject({
+      enabled: true, perUserPerHour: 5, perUserPerDay: 20, perUserConcurrent: 1, guildPerDay: 200,
+      maxDrivingSeconds: 15, maxUploadBytes: 25 * 1024 * 1024, visibility: 'requester', retentionDays: 7,
+    });
+  });
+
+  it('validates, applies and audits each change with who and when', () => {
+    const { store, clock } = fixture();
+    const bad = store.updateGuildSettings('g', { retentionDays: 0 }, 'mod');
+    expect(bad).toEqual({ ok: false, errors: ['Retention (days) must be a whole number from 1 to 90.'] });
+    expect(store.auditLog('g')).toEqual([]);
+    clock.advance(1000);
+    const ok = store.updateGuildSettings('g', { retentionDays: 30, visibility: 'public', enabled: false }, 'mod');
+    expect(ok).toMatchObject({ ok: true, settings: { retentionDays: 30, visibility: 'public', enabled: false, updatedBy: 'mod', updatedMs: T0 + 1000 } });
+    expect(store.updateGuildSettings('g', { retentionDays: 30 }, 'mod2')).toMatchObject({ ok: true, changes: [] });
+    store.setChannelRule('g', 'c1', 'block', 'mod2');
+    store.setChannelRule('g', 'c1', 'block', 'mod2'); // no change, no entry
+    store.resetGuildSettings('g', 'mod3', ['enabled']);
+    const log = store.auditLog('g');
+    expect(log.map((e) => [e.action, e.actorId])).toEqual([['settings.reset', 'mod3'], ['channel.rule', 'mod2'], ['settings.update', 'mod']]);
+    expect(log[2]).toMatchObject({
+      atMs: T0 + 1000, guildId: 'g',
+      detail: { changes: { enabled: { from: true, to: false }, visibility: { from: 'requester', to: 'public' }, retentionDays: { from: 7, to: 30 } } },
+    });
+    expect(log[1]).toMatchObject({ targetId: 'c1', detail: { from: null, to: 'block' } });
+    const s = store.guildSettings('g');
+    expect(s).toMatchObject({ enabled: true, retentionDays: 30, channels: { allow: [], block: ['c1'] } });
+    expect([...s.customized].sort()).toEqual(['retentionDays', 'visibility']);
+    expect(store.auditLog('other')).toEqual([]);
+  });
+
+  it('snapshots visibility onto the job at enqueue', () => {
+    const { store } = fixture();
+    store.updateGuildSettings('g1', { visibility: 'public' }, 'mod');
+    const job = enqueueOk(store);
+    store.updateGuildSettings('g1', { visibility: 'requester' }, 'mod');
+    expect(store.getJob(job.id)!.visibility).toBe('public');
+  });
+});
+
+describe('users and consent', () => {
+  it('stores consent and last seen; moderators can require consent again', () => {
+    const { store, clock } = fixture();
+    expect(store.consentStatus('u', 'g1')).toBe('unknown');
+    store.setConsent('u', 'accepted');
+    expect(store.getUser('u')).toEqual({ userId: 'u', consent: 'accepted', consentMs: T0, firstSeenMs: T0, lastSeenMs: T0 });
+    clock.advance(1000);
+    store.requireConsentAgain('g1', 'mod');
+    expect(store.consentStatus('u', 'g1')).toBe('expired');
+    expect(store.consentStatus('u', 'g2')).toBe('accepted');
+    expect(store.enqueue(request(store, { userId: 'u' }))).toMatchObject({ ok: false, refusal: { reason: 'consent', consent: 'expired' } });
+    expect(store.auditLog('g1')[0]).toMatchObject({ action: 'consent.reset', actorId: 'mod', atMs: T0 + 1000 });
+    clock.advance(1000);
+    store.setConsent('u', 'accepted');
+    expect(store.consentStatus('u', 'g1')).toBe('accepted');
+    expect(store.getUser('u')).toMatchObject({ firstSeenMs: T0, lastSeenMs: T0 + 2000 });
+  });
+});
