@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { writeContactSheet } from '../demo/contact-sheet.js';
 import { writeShapeImage, writeShapeVideo, type ShapeColours } from '../demo/synthetic-media.js';
 import { Engine } from '../engine/engine.js';
 import { PROJECT_ROOT } from '../version.js';
@@ -10,7 +11,7 @@ import { ProgressBar } from './progress-bar.js';
  * `marionette demo` (npm run demo): draws a sample photo (a green puppet-arm
  * sprite) and a driving video (a blue one swinging, growing and travelling,
  * with a tone), animates the photo with the built-in model, and writes
- * data/demo/demo.mp4.
+ * data/demo/demo.mp4 and a contact sheet, data/demo/demo-sheet.png.
  */
 export const DEMO_PHOTO_COLOURS: ShapeColours = { background: [250, 244, 230], bar: [40, 150, 80], knob: [250, 190, 40] };
 
@@ -33,10 +34,13 @@ export async function demoCommand(): Promise<number> {
       onProgress: process.stderr.isTTY ? (p) => bar.update(p) : undefined,
     });
     bar.done();
+    const sheet = join(dir, 'demo-sheet.png');
+    await writeContactSheet(photo, driving, output, sheet);
     const rel = (p: string) => relative(process.cwd(), p) || p;
     process.stdout.write(
       `Demo written to ${rel(output)} (${result.frames} frames, ${result.durationSeconds.toFixed(1)} s, model "${result.model.name}" on ${result.provider}).\n` +
-        `Inputs: ${rel(photo)} and ${rel(driving)}. The built-in model moves one object on a plain background; faces need a converted FOMM checkpoint (README: "Models").\n`,
+        `Inputs: ${rel(photo)} and ${rel(driving)}; a picture of the result: ${rel(sheet)}.\n` +
+          `The built-in model moves one object on a plain background; faces need a converted FOMM checkpoint (README: "Models").\n`,
     );
     return EXIT_OK;
   } catch (e) {
