@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+
+/**
+ * Downloads an attachment at enqueue time (Discord's CDN URLs expire), as a
+ * stream to disk with a running SHA-256:
+ *   - only from allowed hosts (Discord's CDN), https unless explicitly allowed;
+ *   - redirects followed only to allowed hosts, at most 3;
+ *   - the byte cap enforced on the bytes received, not on Content-Length (a
+ *     server that lies about its length is cut off);
+ *   - a total timeout and an idle timeout.
+ */
+export interface DownloadPolicy {
+  readonly allowedHosts: readonly string[];
+  readonly allowHttp: boolean;
+  readonly maxBytes: number;
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+}
+
+export type DownloadFailure = 'host-not-allowed' | 'too-large' | 'http-error' | 'timeout' | 'network';
+
+export class DownloadError extends Error {
+  override readonly name = 'DownloadError';
+  constructor(
+    readonly reason: DownloadFailure,
+    message: string,
+    readonly context: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface Downloaded {
+  readonly path: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+const MAX_REDIRECTS = 3;
+
+export function checkUrl(raw: string, policy: Pick<DownloadPolicy, 'allowedHosts' | 'allowHttp'>): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new DownloadError('host-not-allowed', 'not a URL');
+  }
+  const protocolOk = url.protocol === 'https:' || (policy.allowHttp && url.protocol === 'http:');
+  if (!protocolOk || !policy.allowedHosts.includes(url.hostname.toLowerCase()) || url.username || url.password) {
+    throw new DownloadError('host-not-allowed', `attachment host ${url.protocol}//${url.hostname} is not allowed`, { host: url.hostname });
+  }
+  return url;
+}
+
+export async function downloadAttachment(rawUrl: string, destination: string, policy: DownloadPolicy, signal?: AbortSignal): Promise<Downloaded> {
+  const total = AbortSignal.timeout(policy.timeoutMs);
+  const idle = new AbortController();
+  const combined = AbortSignal.any([total, idle.signal, ...(signal ? [signal] : [])]);
+  let idleTimer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => idle.abort(), policy.idleTimeoutMs);
+  };
+  const out = createWriteStream(destination, { flags: 'wx' });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    touch();
+    let url = checkUrl(rawUrl, policy);
+    let response: Response | null = null;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      response = await fetch(url, { redirect: 'manual', signal: combined, headers: { 'user-agent': 'Marionette (attachment download)' } });
+      if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+        await response.body?.cancel();
+        url = checkUrl(new URL(response.headers.get('location')!, url).href, policy);
+        continue;
+      }
+      break;
+    }
+    if (!response || (response.status >= 300 && response.status < 400)) throw new DownloadError('http-error', 'too many redirects');
+    if (!response.ok || !response.body) throw new DownloadError('http-error', `HTTP ${response.status}`, { status: response.status });
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > policy.maxBytes) {
+      await response.body.cancel();
+      throw new DownloadError('too-large', `declared ${declared} bytes, over ${policy.maxBytes}`, { declared });
+    }
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      touch();
+      bytes += value.byteLength;
+      if (bytes > policy.maxBytes) {
+        await reader.cancel();
+        throw new DownloadError('too-large', `more than ${policy.maxBytes} bytes received`, { bytes });
+      }
+      hash.update(value);
+      if (!out.write(value)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    return { path: destination, bytes, sha256: hash.digest('hex') };
+  } catch (e) {
+    out.destroy();
+    await rm(destination, { force: true });
+    if (e instanceof DownloadError) throw e;
+    if (total.aborted || idle.signal.aborted) throw new DownloadError('timeout', 'the download timed out');
+    if (signal?.aborted) throw e;
+    throw new DownloadError('network', (e as Error).message);
+  } finally {
+    clearTimeout(idleTimer);
+  }
+}

@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  DiscordAPIError,
+  Routes,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIMessage,
+  type RawFile,
+  type REST,
+} from 'discord.js';
+
+/**
+ * The REST calls the bot makes about jobs, by token and id rather than through
+ * live discord.js objects, so they work the same after a restart (the store
+ * keeps the interaction token while it is usable).
+ */
+export interface OutgoingMessage {
+  readonly content: string;
+  readonly components?: readonly APIActionRowComponent<APIComponentInMessageActionRow>[];
+  /** Files to attach, by path. */
+  readonly files?: readonly string[];
+  readonly ephemeral?: boolean;
+  /** Users who may be pinged; everyone else is not. */
+  readonly mentionUsers?: readonly string[];
+  /** Discord drops a second message with the same nonce (channels and DMs). */
+  readonly nonce?: string;
+}
+
+const EPHEMERAL = 1 << 6;
+
+export class DiscordApi {
+  constructor(
+    private readonly rest: REST,
+    private readonly applicationId: string,
+  ) {}
+
+  /** Edits the interaction's original reply (the status message). */
+  async editOriginal(token: string, message: Partial<OutgoingMessage>): Promise<APIMessage> {
+    const { body, files } = await payload(message);
+    return (await this.rest.patch(Routes.webhookMessage(this.applicationId, token, '@original'), { body, files, auth: false })) as APIMessage;
+  }
+
+  /** A follow-up message on the interaction. */
+  async followUp(token: string, message: OutgoingMessage): Promise<APIMessage> {
+    const { body, files } = await payload(message);
+    return (await this.rest.post(Routes.webhook(this.applicationId, token), {
+      body,
+      files,
+      auth: false,
+      query: new URLSearchParams({ wait: 'true' }),
+    })) as APIMessage;
+  }
+
+  async sendToChannel(channelId: string, message: OutgoingMessage): Promise<APIMessage> {
+    const { body, files } = await payload(message);
+    return (await this.rest.post(Routes.channelMessages(channelId), { body, files })) as APIMessage;
+  }
+
+  async sendDirect(userId: string, message: OutgoingMessage): Promise<APIMessage> {
+    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+    return this.sendToChannel(channel.id, message);
+  }
+}
+
+async function payload(message: Partial<OutgoingMessage>): Promise<{ body: Record<string, unknown>; files: RawFile[] | undefined }> {
+  const body: Record<string, unknown> = {};
+  if (message.content !== undefined) body['content'] = message.content;
+  if (message.components !== undefined) body['components'] = message.components;
+  if (message.ephemeral) body['flags'] = EPHEMERAL;
+  if (message.nonce !== undefined) {
+    body['nonce'] = message.nonce;
+    body['enforce_nonce'] = true;
+  }
+  if (message.content !== undefined || message.mentionUsers !== undefined) {
+    body['allowed_mentions'] = { parse: [], users: [...(message.mentionUsers ?? [])] };
+  }
+  let files: RawFile[] | undefined;
+  if (message.files && message.files.length > 0) {
+    files = await Promise.all(message.files.map(async (path, i) => ({ key: `files[${i}]`, name: basename(path), data: await readFile(path) })));
+    body['attachments'] = files.map((f, i) => ({ id: String(i), filename: f.name }));
+  }
+  return { body, files };
+}
+
+/** Discord error codes the delivery rules care about. */
+export function discordErrorCode(e: unknown): number | null {
+  return e instanceof DiscordAPIError && typeof e.code === 'number' ? e.code : null;
+}
+
+export function discordStatus(e: unknown): number | null {
+  return e instanceof DiscordAPIError ? e.status : null;
+}
+
+/** The request can never succeed by this route (no access, unknown channel or user, DMs closed, token gone). */
+export function isRouteClosed(e: unknown): boolean {
+  const status = discordStatus(e);
+  return status === 403 || status === 404 || status === 401 || (status === 400 && discordErrorCode(e) === 50007);
+}

@@ -1,0 +1,70 @@
+/**
+ * Every sentence the bot says in Discord, in one place, so the disclaimer and
+ * the refusals stay consistent and testable. (The store's own sentences —
+ * rate limits, settings — are in src/store/messages.ts.)
+ */
+import { discordTime } from '../store/messages.js';
+
+/** Carried by every message that carries a generated clip, on every path. No setting removes it. */
+export const DISCLAIMER =
+  '-# ⚠️ **AI-generated.** Made by Marionette from a still photo with the First Order Motion Model; this is not a real recording. Only animate people who agreed to it.';
+
+const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
+
+export const botMessages = {
+  disclaimer: DISCLAIMER,
+  guildOnly: 'Marionette works in servers only, not in direct messages.',
+  photoMissing: 'Attach a photo (JPEG, PNG, WebP, BMP or GIF) as the photo option.',
+  photoNotImage: (type: string | null) =>
+    `The photo must be an image (JPEG, PNG, WebP, BMP or GIF)${type ? `, not ${describeType(type)}` : ''}.`,
+  videoNotVideo: (type: string | null) =>
+    `The video must be a video clip (MP4, MOV, WebM or GIF)${type ? `, not ${describeType(type)}` : ''}.`,
+  downloadFailed: (what: 'photo' | 'video') => `Discord didn't let me download the ${what}; please attach it again.`,
+  unknownModel: (name: string, available: readonly string[]) =>
+    `There is no model called "${name}" here; choose one of: ${available.join(', ')}.`,
+  demoModelOnly:
+    "Note: only the built-in demo model is installed. It moves one object on a plain background (a shape, a logo); faces need a converted FOMM model, which the bot's owner adds with `npx marionette convert` (see the README).",
+  queued: (position: number, etaDoneMs: number) =>
+    position <= 1
+      ? `Your animation is next in line. Expected to be ready ${discordTime(etaDoneMs)}.`
+      : `Your animation is queued: position ${position}. Expected to be ready ${discordTime(etaDoneMs)}.`,
+  running: (percent: number | null, etaMs: number | null, phase: string) => {
+    const pct = percent === null ? '' : ` ${Math.floor(percent)}%`;
+    const eta = etaMs === null ? '' : ` · ready ${discordTime(etaMs)}`;
+    return `Animating…${pct}${eta}${phase === 'reference' ? ' (finding the best starting frame)' : ''}`;
+  },
+  done: 'Done: your animation is below.',
+  doneLater: 'Done: your animation was posted in this channel.',
+  doneDm: 'Done: your animation was sent to you by direct message.',
+  cancelled: 'Cancelled: the animation was stopped and nothing was posted.',
+  cancelAlreadyDone: 'That animation has already finished, so there is nothing to cancel.',
+  notYours: 'Only the person who asked for this animation can do that.',
+  unknownButton: 'This button has expired. Run the command again.',
+  failed: (message: string) => message,
+  resultReady: (userId: string) => `<@${userId}>, your animation is ready.`,
+  resultPrivateReady: (userId: string) =>
+    `<@${userId}>, your animation is ready. It's private in this server: use /history to see it.`,
+  tooLargeToDeliver: (limitBytes: number) =>
+    `The animation couldn't be made small enough for Discord's upload limit here (${(limitBytes / 1024 / 1024).toFixed(1)} MB). Try a shorter video.`,
+  internalError: 'Something went wrong on our side. Please try again in a moment.',
+  shuttingDown: 'Marionette is restarting; please run the command again in a minute.',
+  tokenLifetimeNote: (ms: number) => `Updates stop after ${minutes(ms)} minutes; the result will still be posted.`,
+  consentPrompt: [
+    "**Before your first animation, please read this.** Marionette makes a short clip from a photo and a video you give it.",
+    '• Only animate people who agreed to it — yourself, or someone who said yes.',
+    '• No sexual content, and nothing meant to deceive or harass.',
+    '• Every result is labelled **AI-generated**, in the message, in the picture and in the file.',
+    '• Your photo, video and results are kept for this server’s retention period; `/history` shows them and `/forget-me` deletes everything.',
+  ].join('\n'),
+  consentAccepted: 'Thanks. Your animation is on its way.',
+  consentDeclined: "Understood: Marionette won't animate anything for you. You can accept later by running /animate again.",
+} as const;
+
+function describeType(type: string): string {
+  if (type === 'application/pdf') return 'a PDF';
+  if (type.startsWith('text/')) return 'a text file';
+  if (type.startsWith('audio/')) return 'an audio file';
+  if (type.startsWith('video/')) return 'a video';
+  if (type.startsWith('image/')) return 'an image';
+  return `a ${type} file`;
+}

@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { DEVICE_REQUESTS, type DeviceRequest } from './engine/model/execution-provider.js';
+import type { LogLevel } from './util/log.js';
+import { PROJECT_ROOT } from './version.js';
+
+/**
+ * The bot's settings, from the environment (and .env): typed and validated at
+ * start-up. A missing or invalid value stops the bot with one sentence that
+ * names the variable — and never repeats a secret's value.
+ */
+export interface BotConfig {
+  readonly token: string;
+  readonly clientId: string;
+  /** Register commands in this guild only (instant, for development); null = globally. */
+  readonly guildId: string | null;
+  readonly dataDir: string;
+  readonly modelsDir: string;
+  /** Model used when the member does not choose one (a manifest name). */
+  readonly defaultModel: string;
+  readonly device: DeviceRequest;
+  /** Jobs run at once (one per GPU is right). */
+  readonly workers: number;
+  readonly logLevel: LogLevel;
+  /** Discord's REST base (…/api), for a local fake Discord in tests; null = discord.com. */
+  readonly apiBase: string | null;
+  /** Hosts attachments may be downloaded from. */
+  readonly cdnHosts: readonly string[];
+  /** Allow plain http for attachment downloads (tests against a local CDN only). */
+  readonly allowInsecureCdn: boolean;
+  /** Seconds between progress edits of the status message. */
+  readonly progressIntervalSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const DEFAULT_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
+const SNOWFLAKE = /^\d{17,20}$/;
+// Three dot-separated base64url parts: user id, timestamp, HMAC.
+const BOT_TOKEN = /^[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$/;
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
+  const token = required(env, 'DISCORD_TOKEN', 'the bot token from the Discord developer portal (Bot → Reset Token)');
+  if (!BOT_TOKEN.test(token.trim())) {
+    throw new ConfigError('DISCORD_TOKEN does not look like a bot token (three dot-separated parts); copy it again from the Discord developer portal.');
+  }
+  const clientId = required(env, 'DISCORD_CLIENT_ID', 'the application id from the Discord developer portal (General Information)');
+  if (!SNOWFLAKE.test(clientId)) throw new ConfigError(`DISCORD_CLIENT_ID must be the application's numeric id (17 to 20 digits), not "${clientId}".`);
+  const guildId = optional(env, 'DISCORD_GUILD_ID');
+  if (guildId !== null && !SNOWFLAKE.test(guildId)) throw new ConfigError(`DISCORD_GUILD_ID must be a server's numeric id (17 to 20 digits), not "${guildId}".`);
+  const device = (optional(env, 'MARIONETTE_DEVICE') ?? 'auto') as DeviceRequest;
+  if (!DEVICE_REQUESTS.includes(device)) throw new ConfigError(`MARIONETTE_DEVICE must be one of ${DEVICE_REQUESTS.join(', ')}, not "${device}".`);
+  const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  const apiBase = optional(env, 'DISCORD_API_BASE');
+  if (apiBase !== null && !/^https?:\/\/[^\s]+\/api$/.test(apiBase)) throw new ConfigError('DISCORD_API_BASE must be a URL ending in /api, such as http://127.0.0.1:3000/api.');
+  const cdnHosts = (optional(env, 'MARIONETTE_CDN_HOSTS') ?? DEFAULT_CDN_HOSTS.join(',')).split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  return {
+    token: token.trim(),
+    clientId,
+    guildId,
+    dataDir: resolve(optional(env, 'MARIONETTE_DATA_DIR') ?? resolve(PROJECT_ROOT, 'data')),
+    modelsDir: resolve(optional(env, 'MARIONETTE_MODELS_DIR') ?? resolve(PROJECT_ROOT, 'models')),
+    defaultModel: optional(env, 'MARIONETTE_DEFAULT_MODEL') ?? 'default',
+    device,
+    workers: integer(env, 'MARIONETTE_WORKERS', 1, 1, 16),
+    logLevel,
+    apiBase,
+    cdnHosts,
+    allowInsecureCdn: optional(env, 'MARIONETTE_ALLOW_INSECURE_CDN') === '1',
+    progressIntervalSeconds: integer(env, 'MARIONETTE_PROGRESS_SECONDS', 3, 1, 60),
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') throw new ConfigError(`${name} is not set: put ${what} in .env (see .env.example).`);
+  return v;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | null {
+  const v = env[name]?.trim();
+  return v ? v : null;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const v = optional(env, name);
+  if (v === null) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${v}".`);
+  return Number(v);
+}
