@@ -12,11 +12,9 @@ import {
   SlashCommandBuilder,
   TextInputBuilder,
   TextInputStyle,
-  type Client,
 } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDiscord } from '../support/fake-discord/index.js';
-import { connectClient } from './connect-client.js';
+import { describe, expect, it } from 'vitest';
+import { useConnectedClient } from './connect-client.js';
 
 const settings = new SlashCommandBuilder()
   .setName('marionette')
@@ -39,18 +37,10 @@ const settings = new SlashCommandBuilder()
   );
 
 describe('GIVEN deployed commands, options, permissions and components', () => {
-  let discord: FakeDiscord;
-  let client: Client;
-  beforeEach(async () => {
-    discord = await FakeDiscord.start({ guilds: [{ channels: [{ name: 'general' }, { name: 'clips' }] }] });
-    client = await connectClient(discord);
-  });
-  afterEach(async () => {
-    await client.destroy();
-    await discord.close();
-  });
+  const env = useConnectedClient({ guilds: [{ channels: [{ name: 'general' }, { name: 'clips' }] }] });
 
   it('WHEN commands are deployed by bulk overwrite THEN the fake keeps them and their ids', async () => {
+    const { discord } = env;
     const rest = new REST({ api: discord.apiBase }).setToken(discord.token);
     const [first] = (await rest.put(Routes.applicationGuildCommands(discord.applicationId, discord.guild().id), { body: [settings.toJSON()] })) as Array<{ id: string }>;
     const [again] = (await rest.put(Routes.applicationGuildCommands(discord.applicationId, discord.guild().id), { body: [settings.toJSON()] })) as Array<{ id: string }>;
@@ -62,6 +52,7 @@ describe('GIVEN deployed commands, options, permissions and components', () => {
   });
 
   it('WHEN a subcommand with typed options runs THEN discord.js reads every option and the member permissions', async () => {
+    const { discord, client } = env;
     const rest = new REST({ api: discord.apiBase }).setToken(discord.token);
     await rest.put(Routes.applicationGuildCommands(discord.applicationId, discord.guild().id), { body: [settings.toJSON()] });
     const seen = new Promise<Record<string, unknown>>((resolve) =>
@@ -110,6 +101,7 @@ describe('GIVEN deployed commands, options, permissions and components', () => {
   });
 
   it('WHEN a slash command comes from a DM THEN the bot sees the user and the DM channel id, but no cached channel', async () => {
+    const { discord, client } = env;
     const seen = new Promise<string>((resolve) =>
       client.once(Events.InteractionCreate, async (i) => {
         if (!i.isChatInputCommand()) return;
@@ -128,6 +120,7 @@ describe('GIVEN deployed commands, options, permissions and components', () => {
   });
 
   it('WHEN a user clicks a button THEN the bot updates that message in place', async () => {
+    const { discord, client } = env;
     client.on(Events.InteractionCreate, async (i) => {
       if (i.isChatInputCommand()) {
         const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
@@ -152,6 +145,7 @@ describe('GIVEN deployed commands, options, permissions and components', () => {
   });
 
   it('WHEN a button is deferred THEN editReply edits the clicked message', async () => {
+    const { discord, client } = env;
     client.on(Events.InteractionCreate, async (i) => {
       if (i.isChatInputCommand()) {
         const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('job:delete:7').setLabel('Delete').setStyle(ButtonStyle.Danger));
@@ -170,6 +164,7 @@ describe('GIVEN deployed commands, options, permissions and components', () => {
   });
 
   it('WHEN the bot opens a modal THEN its submission reaches the bot', async () => {
+    const { discord, client } = env;
     client.on(Events.InteractionCreate, async (i) => {
       if (i.isChatInputCommand()) {
         const input = new TextInputBuilder().setCustomId('reason').setLabel('Reason').setStyle(TextInputStyle.Short);

@@ -1,8 +1,8 @@
-import { Events, GatewayCloseCodes, GatewayOpcodes, type Client } from 'discord.js';
+import { Events, GatewayCloseCodes, GatewayOpcodes } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { FakeDiscord } from '../support/fake-discord/index.js';
-import { connectClient } from './connect-client.js';
+import { useConnectedClient } from './connect-client.js';
 
 /** A raw gateway client: the frames it got, in order. */
 async function rawGateway(discord: FakeDiscord) {
@@ -68,25 +68,19 @@ describe('GIVEN the fake gateway', () => {
 });
 
 describe('GIVEN a discord.js client on the fake gateway', () => {
-  let discord: FakeDiscord;
-  let client: Client;
+  const env = useConnectedClient();
   const commandNames: string[] = [];
-  beforeEach(async () => {
-    discord = await FakeDiscord.start();
-    client = await connectClient(discord);
+  beforeEach(() => {
     commandNames.length = 0;
-    client.on(Events.InteractionCreate, async (i) => {
+    env.client.on(Events.InteractionCreate, async (i) => {
       if (!i.isChatInputCommand()) return;
       commandNames.push(i.commandName);
       await i.reply('ok');
     });
   });
-  afterEach(async () => {
-    await client.destroy();
-    await discord.close();
-  });
 
   it('WHEN the connection dies THEN the client resumes and gets what was dispatched meanwhile', async () => {
+    const { discord } = env;
     discord.dropGateway();
     const missed = await discord.slashCommand({ name: 'while-away', createdAt: discord.now() });
     await discord.waitForReady();
@@ -97,6 +91,7 @@ describe('GIVEN a discord.js client on the fake gateway', () => {
   });
 
   it('WHEN Discord closes with 4000 or asks to reconnect THEN the client resumes', async () => {
+    const { discord } = env;
     discord.dropGateway({ code: GatewayCloseCodes.UnknownError });
     await expect.poll(() => discord.resumeCount, { timeout: 10_000 }).toBe(1);
     discord.requestReconnect();
@@ -106,6 +101,7 @@ describe('GIVEN a discord.js client on the fake gateway', () => {
   });
 
   it('WHEN the session is invalidated THEN the client identifies afresh and keeps working', async () => {
+    const { discord } = env;
     discord.invalidateSession();
     await discord.waitForReady({ identifies: 2 });
     await (await discord.slashCommand({ name: 'fresh' })).waitForAck();

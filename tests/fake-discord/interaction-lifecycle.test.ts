@@ -1,7 +1,6 @@
 import { DiscordAPIError, Events, InteractionResponseType, Routes, type ChatInputCommandInteraction, type Client } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDiscord } from '../support/fake-discord/index.js';
-import { connectClient } from './connect-client.js';
+import { describe, expect, it } from 'vitest';
+import { useConnectedClient } from './connect-client.js';
 
 /** Collects the bot's outcome per interaction so tests can await it. */
 function outcomes(client: Client, run: (i: ChatInputCommandInteraction) => Promise<string>) {
@@ -23,18 +22,10 @@ function outcomes(client: Client, run: (i: ChatInputCommandInteraction) => Promi
 }
 
 describe('GIVEN interaction tokens and acknowledgements', () => {
-  let discord: FakeDiscord;
-  let client: Client;
-  beforeEach(async () => {
-    discord = await FakeDiscord.start();
-    client = await connectClient(discord);
-  });
-  afterEach(async () => {
-    await client.destroy();
-    await discord.close();
-  });
+  const env = useConnectedClient();
 
   it('WHEN the token expires before the result THEN the follow-up gets 50027 and the bot can post to the channel', async () => {
+    const { discord, client } = env;
     let release!: () => void;
     const slowJob = new Promise<void>((resolve) => (release = resolve));
     const outcome = outcomes(client, async (i) => {
@@ -63,6 +54,7 @@ describe('GIVEN interaction tokens and acknowledgements', () => {
   });
 
   it('WHEN expireToken() is called THEN editReply fails the same way', async () => {
+    const { discord, client } = env;
     const outcome = outcomes(client, async (i) => {
       await i.deferReply();
       discord.interaction(i.id)?.expireToken();
@@ -74,6 +66,7 @@ describe('GIVEN interaction tokens and acknowledgements', () => {
   });
 
   it('WHEN an interaction was created over 3 s ago THEN its callback gets 10062 Unknown interaction', async () => {
+    const { discord, client } = env;
     const outcome = outcomes(client, async (i) => {
       await i.deferReply();
       return 'deferred';
@@ -84,6 +77,7 @@ describe('GIVEN interaction tokens and acknowledgements', () => {
   });
 
   it('WHEN the callback is sent twice THEN the second gets 40060', async () => {
+    const { discord, client } = env;
     const interaction = await discord.slashCommand({ name: 'animate' });
     const callback = Routes.interactionCallback(interaction.id, interaction.token);
     await client.rest.post(callback, { body: { type: 5 }, auth: false });
@@ -95,6 +89,7 @@ describe('GIVEN interaction tokens and acknowledgements', () => {
   });
 
   it('WHEN the bot asks with_response THEN it gets the callback response with the message', async () => {
+    const { discord, client } = env;
     const outcome = outcomes(client, async (i) => {
       const response = await i.reply({ content: 'hello', withResponse: true });
       return `${response.interaction.id} ${response.resource?.message?.content}`;
@@ -106,12 +101,14 @@ describe('GIVEN interaction tokens and acknowledgements', () => {
   });
 
   it('WHEN a follow-up comes before any acknowledgement THEN Discord knows no webhook yet', async () => {
+    const { discord, client } = env;
     const interaction = await discord.slashCommand({ name: 'animate' });
     const send = client.rest.post(Routes.webhook(discord.applicationId, interaction.token), { body: { content: 'early' }, auth: false, query: new URLSearchParams({ wait: 'true' }) });
     await expect(send).rejects.toMatchObject({ code: 10015 });
   });
 
   it('THEN ephemeral replies stay out of channel reads, and createdTimestamp follows createdAt', async () => {
+    const { discord, client } = env;
     const createdAt = discord.now() - 1000;
     const outcome = outcomes(client, async (i) => {
       await i.reply({ content: 'just for you', flags: 64 });

@@ -1,21 +1,13 @@
-import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, Events, REST, Routes, type Client, type TextChannel } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDiscord, OpenApiValidator } from '../support/fake-discord/index.js';
-import { connectClient } from './connect-client.js';
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, Events, REST, Routes, type TextChannel } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { OpenApiValidator } from '../support/fake-discord/index.js';
+import { useConnectedClient } from './connect-client.js';
 
 describe("GIVEN the fake's answers", () => {
-  let discord: FakeDiscord;
-  let client: Client;
-  beforeEach(async () => {
-    discord = await FakeDiscord.start();
-    client = await connectClient(discord);
-  });
-  afterEach(async () => {
-    await client.destroy();
-    await discord.close();
-  });
+  const env = useConnectedClient();
 
   it("THEN every 2xx JSON answer fits the response schema in Discord's description", async () => {
+    const { discord, client } = env;
     client.on(Events.InteractionCreate, async (i) => {
       if (i.isChatInputCommand()) {
         await i.deferReply({ withResponse: true });

@@ -1,20 +1,16 @@
 import { createHash } from 'node:crypto';
-import { AttachmentBuilder, Events, InteractionResponseType, MessageFlags, type Client } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDiscord } from '../support/fake-discord/index.js';
-import { connectClient } from './connect-client.js';
+import { AttachmentBuilder, Events, InteractionResponseType, MessageFlags } from 'discord.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useConnectedClient } from './connect-client.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('GIVEN a bot that defers, edits its reply and follows up with a file', () => {
-  let discord: FakeDiscord;
-  let client: Client;
+  const env = useConnectedClient();
   const clip = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256));
 
-  beforeEach(async () => {
-    discord = await FakeDiscord.start();
-    client = await connectClient(discord);
-    client.on(Events.InteractionCreate, async (interaction) => {
+  beforeEach(() => {
+    env.client.on(Events.InteractionCreate, async (interaction) => {
       if (!interaction.isChatInputCommand() || interaction.commandName !== 'animate') return;
       await interaction.deferReply();
       await interaction.editReply('Working on it…');
@@ -26,12 +22,9 @@ describe('GIVEN a bot that defers, edits its reply and follows up with a file', 
       });
     });
   });
-  afterEach(async () => {
-    await client.destroy();
-    await discord.close();
-  });
 
   it('WHEN /animate runs THEN the fake records valid calls and the file arrives intact', async () => {
+    const { discord } = env;
     const photo = discord.addAttachment({ filename: 'face.png', contentType: 'image/png', data: Buffer.from('not really a png') });
     const interaction = await discord.slashCommand({ name: 'animate', options: { photo } });
 
