@@ -1,0 +1,15 @@
+export { FakeDiscord } from './fake-discord.js';
+export type { FakeDiscordOptions } from './fake-discord-options.js';
+export type { SlashCommandInput, ButtonClickInput, ModalSubmitInput } from './interaction-dispatcher.js';
+export { FakeInteraction, type Acknowledgement } from './interaction.js';
+export { FakeAttachment, type AttachmentInit } from './fake-attachment.js';
+export type { CdnFault } from './cdn-response.js';
+export type { CdnRequest } from './cdn.js';
+export { FakeUser, type FakeUserInit } from './fake-user.js';
+export { FakeChannel, type FakeChannelInit } from './fake-channel.js';
+export { FakeGuild, type FakeGuildInit } from './fake-guild.js';
+export { DEFAULT_MEMBER_PERMISSIONS } from './permissions.js';
+export type { OptionValue } from './command-options.js';
+export type { RestFault } from './faults.js';
+export type { RecordedRequest, RecordedFile, Violation, ViolationKind } from './types.js';
+export { OpenApiValidator } from './openapi-validator.js';
