@@ -3,10 +3,10 @@
  * stderr, and nothing is written.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convert, makeRandomCheckpoint, runPython, TEST_CONFIG_DIR, tempDir } from './helpers.js';
+import { convert, makeRandomCheckpoint, python, runPython, TEST_CONFIG_DIR, tempDir } from './helpers.js';
 
 let work: Awaited<ReturnType<typeof tempDir>>;
 let small: string;
@@ -77,6 +77,21 @@ describe('marionette convert rejects, with exit code 2 and one sentence,', () =>
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toMatch(/^MARIONETTE_PYTHON is set to .*no-such-python, which cannot run the converter \(no such program\); install python3-torch python3-onnx python3-yaml \(Debian\) or pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them\.$/);
   });
+});
+
+it('reports an internal failure of the converter with exit code 1 and its details', async () => {
+  // A Python that passes the finder's probe but fails as the converter.
+  const { executable } = await python();
+  const wrapper = join(work.path, 'failing-python');
+  await writeFile(wrapper, `#!/bin/sh\nif [ "$1" = "-c" ]; then exec "${executable}" "$@"; fi\necho "Traceback: something broke" >&2\nexit 1\n`);
+  await chmod(wrapper, 0o755);
+  const result = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out()], {
+    ...process.env,
+    MARIONETTE_PYTHON: wrapper,
+  });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toBe('Traceback: something broke\nThe converter exited with code 1; the model was not written.\n');
+  expect(existsSync(out())).toBe(false);
 });
 
 it('prints its usage with --help and exits 0', async () => {

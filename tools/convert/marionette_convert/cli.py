@@ -49,7 +49,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("Interrupted; nothing was written.", file=sys.stderr)
         return 130
     except MemoryError:
-        print("The conversion ran out of memory; about 3 GB of free RAM is needed for the 256x256 models.", file=sys.stderr)
+        print("The conversion ran out of memory; converting a 256x256 model needs about 2 GB of free RAM.", file=sys.stderr)
         return 1
     except Exception:  # noqa: BLE001 - reported with its traceback
         traceback.print_exc()

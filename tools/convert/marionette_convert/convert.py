@@ -51,8 +51,8 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
     if os.path.exists(options.out) and not os.path.isdir(options.out):
         raise ConvertError(f"The output {options.out} exists and is not a folder.")
 
-    size_mb = os.path.getsize(options.checkpoint) / 1e6 if os.path.isfile(options.checkpoint) else 0
-    log(f"Reading {options.checkpoint} ({size_mb:.0f} MB)")
+    if os.path.isfile(options.checkpoint):
+        log(f"Reading {options.checkpoint} ({os.path.getsize(options.checkpoint) / 1e6:.0f} MB)")
     weights = read_checkpoint(options.checkpoint)
 
     kp_detector = KPDetector(**config.kp_detector_kwargs())
@@ -69,8 +69,11 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
     )
 
     parent = os.path.dirname(os.path.abspath(options.out))
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{name}.converting-", dir=parent)
+    try:
+        os.makedirs(parent, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=f".{name}.converting-", dir=parent)
+    except OSError as e:
+        raise ConvertError(f"The model cannot be written next to {options.out} ({e.strerror or e}).") from None
     try:
         metadata = {
             "marionette.converter": f"marionette-convert {__version__}",
