@@ -1,5 +1,194 @@
-/** Placeholder replaced by the converter branch (issue 3) before this lands. */
-export async function runConvert(_argv: readonly string[]): Promise<number> {
-  process.stderr.write('marionette convert: not built yet.\n');
-  return 1;
+import { statSync, type Stats } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EngineError, isInputError } from '../engine/errors.js';
+import { BUILTIN_CONFIGS, isBuiltinConfig } from '../convert/builtin-configs.js';
+import { findPython } from '../convert/python-finder.js';
+import { runConverter } from '../convert/run-converter.js';
+import { validateModelFolder } from '../convert/validate-model.js';
+
+export const CONVERT_USAGE = `Usage: marionette convert --checkpoint <file.pth.tar> --config <name|file.yaml> --out <models/name> [--fp16]
+
+Turns an official First Order Motion Model checkpoint into a Marionette model folder
+(kp_detector.onnx, generator.onnx, manifest.json). Needs Python 3 with PyTorch and ONNX
+(Debian: apt-get install python3-torch python3-onnx python3-yaml); set MARIONETTE_PYTHON
+to choose the Python.
+
+  --checkpoint <file>   the official checkpoint, e.g. vox-cpk.pth.tar
+  --config <config>     ${BUILTIN_CONFIGS.join(', ')}, or the path of an official YAML config
+  --out <folder>        the model folder to write; its name becomes the model's name
+  --fp16                write a half-precision generator (for GPUs)
+  --help                show this help
+
+Example: marionette convert --checkpoint vox-cpk.pth.tar --config vox --out models/vox
+`;
+
+/** The engine's rule for model names (src/engine/model/manifest.ts). */
+const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export interface CommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const processIo: CommandIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+class UsageError extends Error {}
+
+interface ConvertArgs {
+  readonly checkpoint: string;
+  readonly config: string;
+  readonly out: string;
+  readonly fp16: boolean;
+}
+
+/**
+ * `marionette convert`: returns the exit code — 0 done, 2 a bad input or a missing
+ * Python (one sentence on stderr), 1 an internal failure.
+ */
+export async function runConvert(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  let args: ConvertArgs | 'help';
+  try {
+    args = parseConvertArgs(argv);
+    if (args === 'help') {
+      io.stdout(CONVERT_USAGE);
+      return 0;
+    }
+    checkInputs(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  try {
+    const python = await findPython(io.env === undefined ? {} : { env: io.env });
+    io.stdout(`Converting with ${python.executable} (${python.versions})\n`);
+    const result = await runConverter(python.executable, args, (line) => io.stdout(`${line}\n`), io.env ?? process.env);
+    if (result.code === 2) {
+      io.stderr(`${lastLine(result.stderr) || 'The converter rejected its input.'}\n`);
+      return 2;
+    }
+    if (result.code !== 0) {
+      if (result.stderr.trim() !== '') io.stderr(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
+      const how = result.signal !== null ? `was stopped by ${result.signal}` : `exited with code ${result.code}`;
+      io.stderr(`The converter ${how}; the model was not written.\n`);
+      return 1;
+    }
+    if (result.stderr.trim() !== '') io.stderr(result.stderr);
+    io.stdout('Checking the model with onnxruntime\n');
+    const manifest = await validateModelFolder(args.out);
+    io.stdout(
+      `Ready: ${manifest.name} (${manifest.inputSize.width}x${manifest.inputSize.height}, ${manifest.numKeypoints} keypoints, ` +
+        `generator ${manifest.precision.generator}). Use it with --model ${args.out}\n`,
+    );
+    return 0;
+  } catch (e) {
+    if (isInputError(e)) {
+      io.stderr(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof EngineError) {
+      io.stderr(`${e.message}\n`);
+      return 1;
+    }
+    io.stderr(`The conversion failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        checkpoint: { type: 'string' },
+        config: { type: 'string' },
+        out: { type: 'string' },
+        fp16: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError(describeParseError(e));
+  }
+  if (values.help) return 'help';
+  const need = (name: 'checkpoint' | 'config' | 'out', example: string): string => {
+    const value = values[name];
+    if (value === undefined || value.trim() === '') throw new UsageError(`Missing --${name} (for example --${name} ${example}); see marionette convert --help.`);
+    return value;
+  };
+  return {
+    checkpoint: need('checkpoint', 'vox-cpk.pth.tar'),
+    config: need('config', 'vox'),
+    out: need('out', 'models/vox'),
+    fp16: values.fp16 === true,
+  };
+}
+
+/** The checks that need no Python, so common mistakes are reported at once. */
+function checkInputs(args: ConvertArgs): void {
+  const checkpoint = statOrNull(args.checkpoint);
+  if (checkpoint === null) throw new UsageError(`The checkpoint ${args.checkpoint} does not exist.`);
+  if (checkpoint.isDirectory()) throw new UsageError(`The checkpoint ${args.checkpoint} is a folder, not a .pth.tar file.`);
+  if (!isBuiltinConfig(args.config)) {
+    const config = statOrNull(args.config);
+    if (config === null) {
+      const looksLikePath = /[\\/]|\.ya?ml$/i.test(args.config);
+      throw new UsageError(
+        looksLikePath
+          ? `The config file ${args.config} does not exist.`
+          : `Unknown config "${args.config}"; use one of ${BUILTIN_CONFIGS.join(', ')} or the path of an official YAML file.`,
+      );
+    }
+    if (config.isDirectory()) throw new UsageError(`The config ${args.config} is a folder; pass a YAML file or one of ${BUILTIN_CONFIGS.join(', ')}.`);
+  }
+  const folder = basename(resolve(args.out));
+  if (!MODEL_NAME.test(folder.toLowerCase())) {
+    throw new UsageError(
+      `The output folder's name "${folder}" cannot name a model; use letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit).`,
+    );
+  }
+  const out = statOrNull(args.out);
+  if (out !== null && !out.isDirectory()) throw new UsageError(`The output ${args.out} exists and is not a folder.`);
+}
+
+function describeParseError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const message = e instanceof Error ? e.message : String(e);
+  const option = /'(-[^' ]+)/.exec(message)?.[1];
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `Unknown option ${option ?? ''}; see marionette convert --help.`.replace(' ;', ';');
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return option !== undefined && message.includes('argument missing')
+        ? `The option ${option} needs a value; see marionette convert --help.`
+        : `${message.replace(/\.$/, '')}; see marionette convert --help.`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `Unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ''}; every input is named (--checkpoint, --config, --out); see marionette convert --help.`;
+    default:
+      return `${message.replace(/\.$/, '')}; see marionette convert --help.`;
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines[lines.length - 1] ?? '';
 }

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { delimiter } from 'node:path';
+import { converterRoot, CONVERTER_PACKAGE } from './converter-location.js';
+
+export interface ConverterArgs {
+  readonly checkpoint: string;
+  readonly config: string;
+  readonly out: string;
+  readonly fp16: boolean;
+}
+
+export interface ConverterResult {
+  /** The Python process's exit code (0 done, 2 bad input, else failure); null if killed by a signal. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Everything the converter wrote to stderr (its one-sentence error on code 2). */
+  readonly stderr: string;
+}
+
+/**
+ * Runs `python -m marionette_convert convert …`, passing its progress lines (stdout)
+ * to `onProgress` as they come; stderr is collected for the caller to report.
+ */
+export function runConverter(
+  python: string,
+  args: ConverterArgs,
+  onProgress: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ConverterResult> {
+  const argv = ['-m', CONVERTER_PACKAGE, 'convert', '--checkpoint', args.checkpoint, '--config', args.config, '--out', args.out];
+  if (args.fp16) argv.push('--fp16');
+  const root = converterRoot();
+  const pythonPath = env['PYTHONPATH'] ? `${root}${delimiter}${env['PYTHONPATH']}` : root;
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, argv, {
+      env: { ...env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    let pending = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onProgress(line.replace(/\r$/, ''));
+    });
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (pending !== '') onProgress(pending);
+      resolve({ code, signal, stderr });
+    });
+  });
+}

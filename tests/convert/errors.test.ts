@@ -1,0 +1,102 @@
+/**
+ * Bad inputs to `marionette convert`: each gets exit code 2 and one sentence on
+ * stderr, and nothing is written.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convert, makeRandomCheckpoint, python, runPython, TEST_CONFIG_DIR, tempDir } from './helpers.js';
+
+let work: Awaited<ReturnType<typeof tempDir>>;
+let small: string;
+let zeroOrder: string;
+
+beforeAll(async () => {
+  work = await tempDir('convert-errors');
+  small = join(work.path, 'small.pth.tar');
+  zeroOrder = join(work.path, 'zero-order.pth.tar');
+  await makeRandomCheckpoint('small', small);
+  await makeRandomCheckpoint('small-zero-order', zeroOrder);
+  await writeFile(join(work.path, 'random.pth.tar'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+  await writeFile(join(work.path, 'not-fomm.yaml'), 'dataset_params:\n  root_dir: data/x\n');
+  await writeFile(join(work.path, 'a-file'), 'x');
+  const made = await runPython([
+    '-c',
+    [
+      'import sys, torch',
+      'net = torch.nn.Conv2d(3, 4, 3)',
+      'torch.save({"state_dict": net.state_dict(), "epoch": 3}, sys.argv[1])',
+      'class Payload:\n    pass',
+      'torch.save({"kp_detector": net.state_dict(), "generator": Payload()}, sys.argv[2])',
+    ].join('\n'),
+    join(work.path, 'classifier.pth'),
+    join(work.path, 'pickled-object.pth'),
+  ]);
+  expect(made.code, made.stderr).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await work.remove();
+});
+
+const out = () => join(work.path, 'models', 'never');
+
+describe('marionette convert rejects, with exit code 2 and one sentence,', () => {
+  it.each([
+    ['a missing checkpoint', () => ['--checkpoint', join(work.path, 'nope.pth.tar'), '--config', 'vox', '--out', out()], /^The checkpoint .*nope\.pth\.tar does not exist\.$/],
+    ['a file that is not a PyTorch checkpoint', () => ['--checkpoint', join(work.path, 'random.pth.tar'), '--config', 'vox', '--out', out()], /is not a PyTorch checkpoint/],
+    ['a PyTorch file that is not a FOMM checkpoint', () => ['--checkpoint', join(work.path, 'classifier.pth'), '--config', 'vox', '--out', out()], /is not a First Order Motion Model checkpoint: it has no kp_detector or generator weights \(its top-level keys: epoch, state_dict\)\.$/],
+    ['a checkpoint holding Python objects', () => ['--checkpoint', join(work.path, 'pickled-object.pth'), '--config', 'vox', '--out', out()], /holds Python objects other than weights \(__main__\.Payload\)/],
+    ['weights that do not fit the config', () => ['--checkpoint', small, '--config', 'vox', '--out', out()], /^The checkpoint's kp_detector weights do not fit the "vox" config \(.*\); pass the config the checkpoint was trained with\.$/],
+    ['a zero-order checkpoint with a first-order config', () => ['--checkpoint', zeroOrder, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out()], /do not fit the "small\.yaml" config/],
+    ['an unknown config name', () => ['--checkpoint', small, '--config', 'voxceleb', '--out', out()], /^Unknown config "voxceleb"; use one of vox, vox-adv, taichi, taichi-adv, mgif, fashion or the path of an official YAML file\.$/],
+    ['a missing config file', () => ['--checkpoint', small, '--config', join(work.path, 'vox-256.yaml'), '--out', out()], /^The config file .*vox-256\.yaml does not exist\.$/],
+    ['a YAML file that is not a FOMM config', () => ['--checkpoint', small, '--config', join(work.path, 'not-fomm.yaml'), '--out', out()], /has no model_params section/],
+    ['an output name the engine cannot use', () => ['--checkpoint', small, '--config', 'vox', '--out', join(work.path, 'my model')], /^The output folder's name "my model" cannot name a model/],
+    ['an output that is a file', () => ['--checkpoint', small, '--config', 'vox', '--out', join(work.path, 'a-file')], /exists and is not a folder\.$/],
+    ['a missing option', () => ['--checkpoint', small, '--config', 'vox'], /^Missing --out \(for example --out models\/vox\)/],
+    ['an option without its value', () => ['--checkpoint'], /^The option --checkpoint needs a value/],
+    ['an unknown option', () => ['--checkpoint', small, '--config', 'vox', '--out', out(), '--half'], /^Unknown option --half;/],
+    ['a stray argument', () => ['vox-cpk.pth.tar'], /^Unexpected argument vox-cpk\.pth\.tar;/],
+  ])('%s', async (_label, argv, message) => {
+    const result = await convert(argv());
+    const sentence = result.stderr.trim();
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(sentence).toMatch(message);
+    expect(sentence).not.toContain('\n');
+    expect(sentence).toMatch(/\.$/);
+    expect(existsSync(out())).toBe(false);
+  });
+
+  it('a Python without PyTorch named by MARIONETTE_PYTHON', async () => {
+    const result = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out()], {
+      ...process.env,
+      MARIONETTE_PYTHON: join(work.path, 'no-such-python'),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^MARIONETTE_PYTHON is set to .*no-such-python, which cannot run the converter \(no such program\); install python3-torch python3-onnx python3-yaml \(Debian\) or pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them\.$/);
+  });
+});
+
+it('reports an internal failure of the converter with exit code 1 and its details', async () => {
+  // A Python that passes the finder's probe but fails as the converter.
+  const { executable } = await python();
+  const wrapper = join(work.path, 'failing-python');
+  await writeFile(wrapper, `#!/bin/sh\nif [ "$1" = "-c" ]; then exec "${executable}" "$@"; fi\necho "Traceback: something broke" >&2\nexit 1\n`);
+  await chmod(wrapper, 0o755);
+  const result = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out()], {
+    ...process.env,
+    MARIONETTE_PYTHON: wrapper,
+  });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toBe('Traceback: something broke\nThe converter exited with code 1; the model was not written.\n');
+  expect(existsSync(out())).toBe(false);
+});
+
+it('prints its usage with --help and exits 0', async () => {
+  const result = await convert(['--help']);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/^Usage: marionette convert --checkpoint/);
+  expect(result.stdout).toContain('vox, vox-adv, taichi, taichi-adv, mgif, fashion');
+});

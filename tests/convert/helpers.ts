@@ -1,0 +1,178 @@
+/**
+ * Shared by the converter tests: the Python that runs the converter, the random-weight
+ * checkpoint helper (tools/convert/marionette_convert/testing), the PyTorch reference
+ * files it writes, and runConvert with captured output.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { runConvert } from '../../src/cli/convert-command.js';
+import { findPython, type FoundPython } from '../../src/convert/python-finder.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CONVERTER_ROOT = join(REPO_ROOT, 'tools', 'convert');
+export const TEST_CONFIG_DIR = join(CONVERTER_ROOT, 'marionette_convert', 'testing', 'configs');
+/** The bound the converted networks must meet against PyTorch. */
+export const TOLERANCE = 1e-4;
+
+let found: Promise<FoundPython> | undefined;
+export function python(): Promise<FoundPython> {
+  found ??= findPython();
+  return found;
+}
+
+export interface ProcessResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the converter's Python with tools/convert on PYTHONPATH. */
+export async function runPython(args: readonly string[]): Promise<ProcessResult> {
+  const { executable } = await python();
+  return new Promise((resolve, reject) => {
+    const child = spawn(executable, [...args], {
+      cwd: CONVERTER_ROOT,
+      env: { ...process.env, PYTHONPATH: CONVERTER_ROOT, PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface RandomCheckpointOptions {
+  readonly reference?: string;
+  readonly generatorBatch?: 1 | 2;
+  readonly format?: 'legacy' | 'zip';
+  readonly optimizerMoments?: boolean;
+  readonly seed?: number;
+}
+
+export async function makeRandomCheckpoint(config: string, out: string, options: RandomCheckpointOptions = {}): Promise<void> {
+  const args = ['-m', 'marionette_convert.testing', 'make-random-checkpoint', '--config', config, '--out', out];
+  args.push('--seed', String(options.seed ?? 1), '--format', options.format ?? 'legacy');
+  if (options.reference !== undefined) args.push('--reference', options.reference, '--generator-batch', String(options.generatorBatch ?? 2));
+  if (options.optimizerMoments === false) args.push('--no-optimizer-moments');
+  const result = await runPython(args);
+  if (result.code !== 0) throw new Error(`make-random-checkpoint failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+}
+
+export interface Captured extends ProcessResult {
+  readonly code: number;
+}
+
+/** runConvert with its output captured. */
+export async function convert(argv: readonly string[], env?: NodeJS.ProcessEnv): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runConvert(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    ...(env === undefined ? {} : { env }),
+  });
+  return { code, stdout, stderr };
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `marionette-${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface RefTensor {
+  readonly data: Float32Array;
+  readonly dims: number[];
+}
+
+interface NormalizeCase {
+  readonly name: string;
+  readonly relative: boolean;
+  readonly adaptScale: boolean;
+  readonly movementScale: number;
+  readonly source: [string, string];
+  readonly driving: [string, string];
+  readonly drivingInitial: [string, string];
+  readonly expected: [string, string];
+}
+
+interface ReferenceJson {
+  readonly height: number;
+  readonly width: number;
+  readonly numKp: number;
+  readonly hasJacobian: boolean;
+  readonly kpDetector: { inputs: Record<string, string>; outputs: Record<string, string> };
+  readonly generator: { inputs: Record<string, string>; outputs: Record<string, string> };
+  readonly normalize: readonly NormalizeCase[];
+  readonly tensors: Record<string, { file: string; shape: number[] }>;
+}
+
+/** The PyTorch outputs written by make-random-checkpoint --reference. */
+export class Reference {
+  private constructor(
+    private readonly dir: string,
+    readonly json: ReferenceJson,
+  ) {}
+
+  static async load(dir: string): Promise<Reference> {
+    return new Reference(dir, JSON.parse(await readFile(join(dir, 'reference.json'), 'utf8')) as ReferenceJson);
+  }
+
+  async tensor(name: string): Promise<RefTensor> {
+    const entry = this.json.tensors[name];
+    if (entry === undefined) throw new Error(`no reference tensor ${name}`);
+    const bytes = await readFile(join(this.dir, entry.file));
+    const data = new Float32Array(bytes.byteLength / 4);
+    new Uint8Array(data.buffer).set(bytes);
+    return { data, dims: entry.shape };
+  }
+
+  async feeds(names: Record<string, string>): Promise<Record<string, Tensor>> {
+    const out: Record<string, Tensor> = {};
+    for (const [input, name] of Object.entries(names)) {
+      const t = await this.tensor(name);
+      out[input] = new Tensor('float32', t.data, t.dims);
+    }
+    return out;
+  }
+}
+
+/** Runs one network of a model folder on the reference inputs; returns output name → [got, expected]. */
+export async function runAgainstReference(
+  modelFile: string,
+  reference: Reference,
+  part: 'kpDetector' | 'generator',
+): Promise<Record<string, { got: Tensor; want: RefTensor }>> {
+  const session = await InferenceSession.create(modelFile, { executionProviders: ['cpu'] });
+  try {
+    const spec = reference.json[part];
+    const results = await session.run(await reference.feeds(spec.inputs));
+    const out: Record<string, { got: Tensor; want: RefTensor }> = {};
+    for (const [output, name] of Object.entries(spec.outputs)) {
+      const got = results[output];
+      if (got === undefined) throw new Error(`${modelFile} gave no ${output}`);
+      out[output] = { got, want: await reference.tensor(name) };
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!(d <= max)) max = Number.isNaN(d) ? Infinity : d;
+  }
+  return max;
+}
+
+export type { NormalizeCase };

@@ -1,0 +1,116 @@
+/**
+ * Converts seeded random-weight checkpoints of small configs (64×64 with jacobians and
+ * an occlusion map; 64×48 zero-order) and requires onnxruntime-node to reproduce the
+ * PyTorch module within 1e-4, batched; plus the --fp16 generator and the engine's
+ * keypoint normalisation against FOMM's normalize_kp.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseManifest } from '../../src/engine/model/manifest.js';
+import { fromFloat16Array, toFloat16Array } from '../../src/convert/float16.js';
+import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE } from './helpers.js';
+import { normalizeParity } from './normalize-parity.js';
+
+let work: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  work = await tempDir('convert-small');
+});
+afterAll(async () => {
+  await work.remove();
+});
+
+describe.each([
+  { config: 'small', size: [64, 64], numKp: 5, hasJacobian: true, format: 'legacy' as const },
+  { config: 'small-zero-order', size: [64, 48], numKp: 3, hasJacobian: false, format: 'zip' as const },
+])('a converted $config checkpoint', ({ config, size, numKp, hasJacobian, format }) => {
+  let model: string;
+  let reference: Reference;
+  let output: string;
+
+  beforeAll(async () => {
+    const checkpoint = join(work.path, `${config}.pth.tar`);
+    const refDir = join(work.path, `${config}-ref`);
+    await makeRandomCheckpoint(config, checkpoint, { reference: refDir, format });
+    model = join(work.path, 'models', config);
+    const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, `${config}.yaml`), '--out', model]);
+    output = result.stdout + result.stderr;
+    expect(result.code, output).toBe(0);
+    reference = await Reference.load(refDir);
+  });
+
+  it('writes a manifest the engine accepts', async () => {
+    const manifest = parseManifest(await readFile(join(model, 'manifest.json'), 'utf8'), 'test');
+    expect(manifest.name).toBe(config);
+    expect(manifest.inputSize).toEqual({ width: size[0], height: size[1] });
+    expect(manifest.numKeypoints).toBe(numKp);
+    expect(manifest.hasJacobian).toBe(hasJacobian);
+    expect(manifest.precision).toEqual({ kpDetector: 'fp32', generator: 'fp32' });
+    expect(output).toMatch(/Ready: /);
+  });
+
+  it('detects the same keypoints and jacobians as PyTorch, for a batch of three', async () => {
+    const out = await runAgainstReference(join(model, 'kp_detector.onnx'), reference, 'kpDetector');
+    expect(out['kp_value']!.got.dims).toEqual([3, numKp, 2]);
+    expect(out['kp_jacobian']!.got.dims).toEqual([3, numKp, 2, 2]);
+    expect(maxAbsDiff(out['kp_value']!.got.data as Float32Array, out['kp_value']!.want.data)).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(out['kp_jacobian']!.got.data as Float32Array, out['kp_jacobian']!.want.data)).toBeLessThan(TOLERANCE);
+  });
+
+  it('generates the same frames as PyTorch, for a batch of two', async () => {
+    const out = await runAgainstReference(join(model, 'generator.onnx'), reference, 'generator');
+    const { got, want } = out['prediction']!;
+    expect(got.dims).toEqual([2, 3, size[1], size[0]]);
+    expect(maxAbsDiff(got.data as Float32Array, want.data)).toBeLessThan(TOLERANCE);
+    // The random network draws something: not a saturated or constant image.
+    const values = Array.from(want.data);
+    expect(Math.max(...values) - Math.min(...values)).toBeGreaterThan(0.3);
+  });
+
+  it("normalises keypoints like FOMM's normalize_kp", async () => {
+    const results = await normalizeParity(reference);
+    expect(results).toHaveLength(6);
+    for (const r of results) {
+      expect(r.valueDiff, r.name).toBeLessThan(TOLERANCE);
+      expect(r.jacobianDiff, r.name).toBeLessThan(TOLERANCE);
+      expect(r.scaleDiff, r.name).toBeLessThan(TOLERANCE);
+    }
+  });
+});
+
+describe('--fp16', () => {
+  it('writes a float16 generator, records it, and stays close to PyTorch', async () => {
+    const checkpoint = join(work.path, 'fp16.pth.tar');
+    const refDir = join(work.path, 'fp16-ref');
+    await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed: 7 });
+    const model = join(work.path, 'models', 'small-fp16');
+    const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', model, '--fp16']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+
+    const manifest = parseManifest(await readFile(join(model, 'manifest.json'), 'utf8'), 'test');
+    expect(manifest.precision).toEqual({ kpDetector: 'fp32', generator: 'fp16' });
+
+    const session = await InferenceSession.create(join(model, 'generator.onnx'), { executionProviders: ['cpu'] });
+    try {
+      expect(session.inputMetadata.map((m) => (m.isTensor ? m.type : 'none'))).toEqual(Array(5).fill('float16'));
+      const reference = await Reference.load(refDir);
+      const feeds: Record<string, Tensor> = {};
+      for (const [input, name] of Object.entries(reference.json.generator.inputs)) {
+        const t = await reference.tensor(name);
+        feeds[input] = new Tensor('float16', toFloat16Array(t.data), t.dims);
+      }
+      const out = (await session.run(feeds))['prediction']!;
+      expect(out.type).toBe('float16');
+      const want = await reference.tensor('gen_prediction');
+      // Half precision: a few thousandths off at most, on a 0..1 scale.
+      expect(maxAbsDiff(fromFloat16Array(out.data as Uint16Array), want.data)).toBeLessThan(0.01);
+    } finally {
+      await session.release();
+    }
+    // The detector stays float32 and identical to the fp32 conversion's.
+    const kp = await InferenceSession.create(join(model, 'kp_detector.onnx'), { executionProviders: ['cpu'] });
+    expect(kp.inputMetadata[0]!.isTensor && kp.inputMetadata[0]!.type).toBe('float32');
+    await kp.release();
+  });
+});

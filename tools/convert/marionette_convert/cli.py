@@ -1,0 +1,73 @@
+"""Command line: python -m marionette_convert convert --checkpoint F --config C --out DIR [--fp16].
+
+Exit codes: 0 done; 2 a bad input, named in one sentence on stderr; 1 anything else.
+Progress goes to stdout.
+"""
+
+import argparse
+import sys
+import traceback
+from typing import List, Optional
+
+from .configs import BUILTIN_NAMES
+from .errors import ConvertError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ConvertError(f"{message[0].upper()}{message[1:]} (see --help).")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m marionette_convert", description="Convert official FOMM checkpoints to Marionette model folders.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    convert = commands.add_parser("convert", help="convert a checkpoint")
+    convert.add_argument("--checkpoint", required=True, help="official checkpoint, e.g. vox-cpk.pth.tar")
+    convert.add_argument("--config", required=True, help=f"one of {', '.join(BUILTIN_NAMES)}, or an official YAML file")
+    convert.add_argument("--out", required=True, help="model folder to write, e.g. models/vox")
+    convert.add_argument("--fp16", action="store_true", help="write a float16 generator (for GPUs)")
+    commands.add_parser("versions", help="print the Python, PyTorch and ONNX versions in use")
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "versions":
+            return _versions()
+        from .convert import ConvertOptions, convert
+
+        convert(
+            ConvertOptions(checkpoint=args.checkpoint, config=args.config, out=args.out, fp16=args.fp16),
+            log=lambda line: print(line, flush=True),
+        )
+        return 0
+    except ConvertError as e:
+        print(e.sentence, file=sys.stderr, flush=True)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("The conversion ran out of memory; converting a 256x256 model needs about 2 GB of free RAM.", file=sys.stderr)
+        return 1
+    except Exception:  # noqa: BLE001 - reported with its traceback
+        traceback.print_exc()
+        print("The conversion failed unexpectedly (the traceback above says where).", file=sys.stderr)
+        return 1
+
+
+def _versions() -> int:
+    import platform
+
+    import onnx
+    import torch
+
+    try:
+        import yaml  # type: ignore[import-untyped]
+
+        yaml_version = yaml.__version__
+    except ImportError:
+        yaml_version = "missing"
+    print(f"python {platform.python_version()} ({sys.executable}), torch {torch.__version__}, onnx {onnx.__version__}, pyyaml {yaml_version}")
+    return 0

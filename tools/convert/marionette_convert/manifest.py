@@ -1,0 +1,57 @@
+"""manifest.json for a converted model, in the engine's format (formatVersion 1)."""
+
+import json
+import os
+import re
+from typing import Any, Dict
+
+from .configs import DATASETS, LICENSE, OFFICIAL_REPO, ModelConfig
+from .errors import ConvertError
+
+FORMAT_VERSION = 1
+# The engine's rule for model names (src/engine/model/manifest.ts).
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+OFFICIAL_CHECKPOINTS = {d.checkpoint for d in DATASETS.values()}
+
+
+def model_name(out_dir: str) -> str:
+    """The model's name: the output folder's name, lowercased."""
+    name = os.path.basename(os.path.normpath(out_dir)).lower()
+    if not NAME_PATTERN.fullmatch(name):
+        raise ConvertError(
+            f"The output folder's name \"{os.path.basename(os.path.normpath(out_dir))}\" cannot name a model; "
+            "use letters, digits, \".\", \"_\" or \"-\" (at most 64, starting with a letter or digit)."
+        )
+    return name
+
+
+def build_manifest(name: str, config: ModelConfig, checkpoint_path: str, fp16: bool) -> Dict[str, Any]:
+    checkpoint = os.path.basename(checkpoint_path)
+    # A built-in config means "the official weights"; with a YAML file, an official file name does.
+    official = config.dataset is not None and (config.label in DATASETS or checkpoint in OFFICIAL_CHECKPOINTS)
+    if config.dataset is not None:
+        description = config.dataset.description
+        trained_on = config.dataset.trained_on
+    else:
+        description = f"First Order Motion Model converted from {checkpoint} with the config {config.label}."
+        trained_on = f"not stated (custom config {config.label})"
+    return {
+        "formatVersion": FORMAT_VERSION,
+        "name": name,
+        "description": description,
+        "family": "fomm",
+        "inputSize": {"width": config.width, "height": config.height},
+        "numKeypoints": config.num_kp,
+        "hasJacobian": config.estimate_jacobian,
+        "trainedOn": trained_on,
+        # FOMM's demo animates with relative motion (--relative); absolute needs matching poses.
+        "recommendedMode": "relative",
+        "license": LICENSE if official else f"not stated: ask whoever trained {checkpoint}",
+        "source": f"{OFFICIAL_REPO} ({checkpoint})" if official else f"{checkpoint} (config {config.label})",
+        "precision": {"kpDetector": "fp32", "generator": "fp16" if fp16 else "fp32"},
+    }
+
+
+def write_manifest(path: str, manifest: Dict[str, Any]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")

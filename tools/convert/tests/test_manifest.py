@@ -1,0 +1,37 @@
+import unittest
+
+from marionette_convert.configs import LICENSE, resolve_config
+from marionette_convert.errors import ConvertError
+from marionette_convert.manifest import build_manifest, model_name
+from marionette_convert.testing import TEST_CONFIGS
+
+
+class ManifestTest(unittest.TestCase):
+    def test_name_from_folder(self) -> None:
+        self.assertEqual(model_name("models/Vox-ADV"), "vox-adv")
+        self.assertEqual(model_name("models/vox/"), "vox")
+        for bad in ("models/my model", "models/.hidden", "models/" + "x" * 65):
+            with self.assertRaises(ConvertError):
+                model_name(bad)
+
+    def test_official_model(self) -> None:
+        manifest = build_manifest("vox", resolve_config("vox"), "/data/vox-cpk.pth.tar", fp16=True)
+        self.assertEqual(manifest["formatVersion"], 1)
+        self.assertEqual(manifest["family"], "fomm")
+        self.assertEqual(manifest["inputSize"], {"width": 256, "height": 256})
+        self.assertEqual((manifest["numKeypoints"], manifest["hasJacobian"]), (10, True))
+        self.assertEqual(manifest["recommendedMode"], "relative")
+        self.assertEqual(manifest["trainedOn"], "VoxCeleb talking-head videos")
+        self.assertEqual(manifest["license"], LICENSE)
+        self.assertEqual(manifest["source"], "https://github.com/AliaksandrSiarohin/first-order-model (vox-cpk.pth.tar)")
+        self.assertEqual(manifest["precision"], {"kpDetector": "fp32", "generator": "fp16"})
+
+    def test_custom_model_does_not_claim_the_official_license(self) -> None:
+        manifest = build_manifest("mine", resolve_config(TEST_CONFIGS["small-zero-order"]), "mine.pth.tar", fp16=False)
+        self.assertNotIn("Siarohin", manifest["license"])
+        self.assertEqual(manifest["inputSize"], {"width": 64, "height": 48})
+        self.assertFalse(manifest["hasJacobian"])
+
+
+if __name__ == "__main__":
+    unittest.main()
