@@ -1,5 +1,6 @@
 import { VERSION } from '../version.js';
 import { animateCommand } from './animate-command.js';
+import { runConvert } from './convert-command.js';
 import { demoCommand } from './demo-command.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.js';
 import { modelsCommand } from './models-command.js';
@@ -21,7 +22,7 @@ const COMMANDS: Record<string, Command> = {
   animate: animateCommand,
   demo: () => demoCommand(),
   models: modelsCommand,
-  convert: async (argv) => (await import('./convert-command.js')).runConvert(argv),
+  convert: (argv) => runConvert(argv),
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

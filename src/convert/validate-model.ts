@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { EngineError } from '../engine/errors.js';
 import { GENERATOR_FILE, KP_DETECTOR_FILE, MANIFEST_FILE, parseManifest, type ModelManifest, type Precision } from '../engine/model/manifest.js';
-import { fromFloat16Array, toFloat16Array } from './float16.js';
+import { float16ToFloat32, float32ToFloat16 } from '../engine/worker/float16.js';
 
 /**
  * Checks a freshly converted model folder the way the engine will use it: the
@@ -52,7 +52,7 @@ export async function validateModelFolder(dir: string): Promise<ModelManifest> {
 
     const half = manifest.precision.generator === 'fp16';
     const tensor = (data: Float32Array, dims: number[]) =>
-      half ? new Tensor('float16', toFloat16Array(data), dims) : new Tensor('float32', data, dims);
+      half ? new Tensor('float16', float32ToFloat16(data), dims) : new Tensor('float32', data, dims);
     const out = await generator.run({
       source: tensor(source, [1, 3, height, width]),
       kp_source_value: tensor(value, [1, k, 2]),
@@ -101,7 +101,7 @@ async function load(path: string): Promise<InferenceSession> {
 function floats(tensor: Tensor | undefined, name: string): Float32Array {
   if (tensor === undefined) throw bad(`the output ${name} is missing`);
   if (tensor.type === 'float32') return tensor.data as Float32Array;
-  if (tensor.type === 'float16') return fromFloat16Array(tensor.data as Uint16Array);
+  if (tensor.type === 'float16') return float16ToFloat32(tensor.data as Uint16Array);
   throw bad(`the output ${name} is ${tensor.type}`);
 }
 

@@ -3,7 +3,6 @@
  * bin/marionette.js (the CLI) lands with the engine; until then this test is skipped.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,7 +19,7 @@ afterAll(async () => {
   await work.remove();
 });
 
-it.skipIf(!existsSync(CLI))('animates a photo with a converted model via marionette animate', async () => {
+it('animates a photo with a converted model via marionette animate', async () => {
   const checkpoint = join(work.path, 'small.pth.tar');
   await makeRandomCheckpoint('small', checkpoint, { seed: 11 });
   const model = join(work.path, 'models', 'e2e-small');

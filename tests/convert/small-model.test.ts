@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/engine/model/manifest.js';
-import { fromFloat16Array, toFloat16Array } from '../../src/convert/float16.js';
+import { float16ToFloat32, float32ToFloat16 } from '../../src/engine/worker/float16.js';
 import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE } from './helpers.js';
 import { normalizeParity } from './normalize-parity.js';
 
@@ -98,13 +98,13 @@ describe('--fp16', () => {
       const feeds: Record<string, Tensor> = {};
       for (const [input, name] of Object.entries(reference.json.generator.inputs)) {
         const t = await reference.tensor(name);
-        feeds[input] = new Tensor('float16', toFloat16Array(t.data), t.dims);
+        feeds[input] = new Tensor('float16', float32ToFloat16(t.data), t.dims);
       }
       const out = (await session.run(feeds))['prediction']!;
       expect(out.type).toBe('float16');
       const want = await reference.tensor('gen_prediction');
       // Half precision: a few thousandths off at most, on a 0..1 scale.
-      expect(maxAbsDiff(fromFloat16Array(out.data as Uint16Array), want.data)).toBeLessThan(0.01);
+      expect(maxAbsDiff(float16ToFloat32(out.data as Uint16Array), want.data)).toBeLessThan(0.01);
     } finally {
       await session.release();
     }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from '../../src/engine/worker/float16.js';
 import { planarToRgb24, repeatBatch, rgb24ToPlanar } from '../../src/engine/worker/tensor-layout.js';
 import { planProviders } from '../../src/engine/model/execution-provider.js';
 
@@ -15,26 +14,6 @@ describe('tensor layout', () => {
   });
   it('repeats a batch item', () => {
     expect(Array.from(repeatBatch(Float32Array.from([1, 2]), 3))).toEqual([1, 2, 1, 2, 1, 2]);
-  });
-});
-
-describe('float16', () => {
-  it.each([
-    [0, 0x0000],
-    [1, 0x3c00],
-    [-2, 0xc000],
-    [0.5, 0x3800],
-    [65504, 0x7bff],
-    [1e6, 0x7c00],
-    [5.960464477539063e-8, 0x0001],
-  ])('GIVEN %f THEN bits %i', (value, bits) => {
-    expect(toFloat16Bits(value)).toBe(bits);
-    if (Number.isFinite(fromFloat16Bits(bits)) && bits !== 0x7c00) expect(fromFloat16Bits(bits)).toBe(value);
-  });
-  it('round-trips 0..1 within half precision', () => {
-    const values = Float32Array.from({ length: 1001 }, (_, i) => i / 1000);
-    const back = float16ToFloat32(float32ToFloat16(values));
-    values.forEach((v, i) => expect(Math.abs(back[i]! - v)).toBeLessThanOrEqual(2 ** -11));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromFloat16Bits, toFloat16Bits } from '../../src/convert/float16.js';
+import { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from '../../src/engine/worker/float16.js';
 
 describe('float16 bits', () => {
   it.each([
@@ -27,5 +27,13 @@ describe('float16 bits', () => {
       expect(toFloat16Bits(fromFloat16Bits(bits))).toBe(bits);
     }
     expect(Number.isNaN(fromFloat16Bits(toFloat16Bits(NaN)))).toBe(true);
+  });
+});
+
+describe('float16 arrays', () => {
+  it('round-trips 0..1 within half precision', () => {
+    const values = Float32Array.from({ length: 1001 }, (_, i) => i / 1000);
+    const back = float16ToFloat32(float32ToFloat16(values));
+    values.forEach((v, i) => expect(Math.abs(back[i]! - v)).toBeLessThanOrEqual(2 ** -11));
   });
 });
