@@ -1,6 +1,5 @@
 /**
  * A converted random-weight model runs through `marionette animate` end to end.
- * bin/marionette.js (the CLI) lands with the engine; until then this test is skipped.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
