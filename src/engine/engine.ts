@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { silentLogger, type Logger } from '../util/log.js';
-import { DEFAULT_MODEL_DIR, runAnimation } from './animate.js';
+import { DEFAULT_MODEL_DIR, defaultBatchSize, runAnimation } from './animate.js';
 import type { DeviceRequest, ProviderName } from './model/execution-provider.js';
 import type { ModelManifest } from './model/manifest.js';
 import type { AnimateOptions, AnimateResult, EngineOptions } from './options.js';
@@ -31,12 +31,29 @@ export class Engine {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Loads a model ahead of the first job (sessions are created and kept). */
-  async warmUp(modelDir: string = DEFAULT_MODEL_DIR): Promise<{ provider: ProviderName; manifest: ModelManifest; loadMs: number }> {
+  /**
+   * Loads a model ahead of the first job (sessions are created and kept) and,
+   * unless `inference` is false, runs one batch of the default size through it
+   * so the first job does not pay onnxruntime's first-run costs.
+   */
+  async warmUp(
+    modelDir: string = DEFAULT_MODEL_DIR,
+    options: { inference?: boolean; batchSize?: number } = {},
+  ): Promise<{ provider: ProviderName; manifest: ModelManifest; loadMs: number; warmMs: number }> {
     return this.serial(async () => {
-      const r = await this.liveWorker().request('load', { modelDir: resolve(modelDir), device: this.device, cpuThreads: this.cpuThreads });
-      this.logger.info('engine warmed up', { model: r.manifest.name, provider: r.provider, why: r.reason, rejected: r.rejected, loadMs: Math.round(r.loadMs) });
-      return { provider: r.provider, manifest: r.manifest, loadMs: r.loadMs };
+      const worker = this.liveWorker();
+      const r = await worker.request('load', { modelDir: resolve(modelDir), device: this.device, cpuThreads: this.cpuThreads });
+      const count = options.batchSize ?? defaultBatchSize(r.provider);
+      const warmMs = options.inference === false ? 0 : (await worker.request('warm', { count })).warmMs;
+      this.logger.info('engine warmed up', {
+        model: r.manifest.name,
+        provider: r.provider,
+        why: r.reason,
+        rejected: r.rejected,
+        loadMs: Math.round(r.loadMs),
+        warmMs: Math.round(warmMs),
+      });
+      return { provider: r.provider, manifest: r.manifest, loadMs: r.loadMs, warmMs };
     });
   }
 

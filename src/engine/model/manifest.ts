@@ -6,6 +6,8 @@ import { InputError } from '../errors.js';
  *   kp_detector.onnx    source [N,3,H,W] float RGB 0..1 → kp_value [N,K,2] (−1..1), kp_jacobian [N,K,2,2]
  *   generator.onnx      source, kp_source_value, kp_source_jacobian, kp_driving_value, kp_driving_jacobian
  *                       → prediction [N,3,H,W] float RGB 0..1
+ *                       source is [N,3,H,W], or [1,3,H,W] for the whole batch when the
+ *                       manifest says `sharedSource` (the source is then encoded once per batch)
  * Keypoints use FOMM's grid convention: x then y, −1 and 1 are the centres of the
  * first and last pixel (grid_sample with align_corners=True).
  */
@@ -35,6 +37,11 @@ export interface ModelManifest {
   readonly source: string;
   /** Numeric precision of each network's float inputs and outputs. */
   readonly precision: { readonly kpDetector: Precision; readonly generator: Precision };
+  /**
+   * The generator also takes one source image ([1,3,H,W]) for a batch of N
+   * driving keypoints, and encodes it once per batch. Absent means false.
+   */
+  readonly sharedSource?: boolean;
 }
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -73,6 +80,8 @@ export function parseManifest(text: string, where: string): ModelManifest {
   if (!isRecord(precision) || !isPrecision(precision['kpDetector']) || !isPrecision(precision['generator'])) {
     throw bad(where, 'needs precision {"kpDetector", "generator"} each "fp32" or "fp16"');
   }
+  const sharedSource = raw['sharedSource'] ?? false;
+  if (typeof sharedSource !== 'boolean') throw bad(where, 'has sharedSource that is not true or false');
   return {
     formatVersion: MANIFEST_FORMAT_VERSION,
     name,
@@ -86,6 +95,7 @@ export function parseManifest(text: string, where: string): ModelManifest {
     license: str(raw, 'license', where),
     source: str(raw, 'source', where),
     precision: { kpDetector: precision['kpDetector'] as Precision, generator: precision['generator'] as Precision },
+    ...(sharedSource ? { sharedSource: true } : {}),
   };
 }
 

@@ -96,7 +96,9 @@ export class InferenceJob {
     if (Atomics.load(this.cancelFlag, 0) !== 0) throw new CancelledError();
   }
 
+  /** The source image for a generator batch: once when the generator shares it, else once per frame. */
   private sourceBatch(count: number): Float32Array {
+    if (this.runner.sharedSource) return this.source;
     if (this.batchSource?.count !== count) this.batchSource = { count, source: repeatBatch(this.source, count) };
     return this.batchSource.source;
   }

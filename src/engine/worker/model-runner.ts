@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { EngineError, InputError } from '../errors.js';
 import { detectAvailability, planProviders, type DeviceRequest, type ProviderCandidate, type ProviderName } from '../model/execution-provider.js';
 import type { ModelFolder } from '../model/model-folder.js';
+import { sessionOptionsFor } from '../model/session-options.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
 
 /**
@@ -45,7 +46,7 @@ export class ModelRunner {
     const rejected: ProviderCandidate[] = [...plan.skipped];
     for (const candidate of plan.candidates) {
       try {
-        const sessionOptions = sessionOptionsFor(candidate.provider, options);
+        const sessionOptions = sessionOptionsFor(candidate.provider, { cpuThreads: options.cpuThreads });
         const kp = await ort.InferenceSession.create(model.kpDetectorPath, sessionOptions);
         let gen: ort.InferenceSession;
         try {
@@ -105,6 +106,15 @@ export class ModelRunner {
     return { values, jacobians };
   }
 
+  /** The generator takes one source image for a whole batch (see ModelManifest.sharedSource). */
+  get sharedSource(): boolean {
+    return this.model.manifest.sharedSource === true;
+  }
+
+  /**
+   * source: [N,3,H,W], or [1,3,H,W] with a shared-source generator; keypoints for N frames
+   * → N generated frames, [N,3,H,W] floats.
+   */
   async generate(
     source: Float32Array,
     kpSource: KeypointBatch,
@@ -113,11 +123,15 @@ export class ModelRunner {
   ): Promise<Float32Array> {
     const { width, height } = this.inputSize;
     const k = this.numKeypoints;
+    const sources = source.length / (3 * width * height);
+    if (sources !== count && !(sources === 1 && this.sharedSource)) {
+      throw new EngineError(`${sources} source images for a batch of ${count} frames.`, { dir: this.model.dir });
+    }
     const half = this.model.manifest.precision.generator === 'fp16';
     const tensor = (data: Float32Array, dims: number[]) =>
       half ? new ort.Tensor('float16', float32ToFloat16(data), dims) : new ort.Tensor('float32', data, dims);
     const out = await this.gen.run({
-      source: tensor(source, [count, 3, height, width]),
+      source: tensor(source, [sources, 3, height, width]),
       kp_source_value: tensor(kpSource.values, [count, k, 2]),
       kp_source_jacobian: tensor(kpSource.jacobians, [count, k, 2, 2]),
       kp_driving_value: tensor(kpDriving.values, [count, k, 2]),
@@ -131,27 +145,23 @@ export class ModelRunner {
     return data;
   }
 
+  /**
+   * One batch of `count` plain grey frames through both networks, so that the
+   * first real batch does not pay for onnxruntime's first-run work (memory
+   * planning, arena growth, kernel selection). Returns its duration.
+   */
+  async warm(count: number): Promise<number> {
+    const started = performance.now();
+    const { width, height } = this.inputSize;
+    const frames = new Float32Array(count * 3 * width * height).fill(0.5);
+    const kp = await this.keypoints(frames, count);
+    await this.generate(this.sharedSource ? frames.subarray(0, 3 * width * height) : frames, kp, kp, count);
+    return performance.now() - started;
+  }
+
   async release(): Promise<void> {
     await Promise.allSettled([this.kp.release(), this.gen.release()]);
   }
-}
-
-function sessionOptionsFor(provider: ProviderName, options: RunnerOptions): ort.InferenceSession.SessionOptions {
-  const base: ort.InferenceSession.SessionOptions = {
-    executionProviders: [provider],
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    logSeverityLevel: 3,
-  };
-  if (provider !== 'cpu') return base;
-  return {
-    ...base,
-    intraOpNumThreads: options.cpuThreads,
-    interOpNumThreads: 1,
-    enableCpuMemArena: true,
-    // Two sessions' spinning thread pools fight over few cores; waiting threads sleep instead.
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  };
 }
 
 function floatData(v: ort.OnnxValue | undefined): Float32Array {

@@ -16,6 +16,10 @@ export interface Requests {
     args: { modelDir: string; device: DeviceRequest; cpuThreads: number };
     result: { provider: ProviderName; reason: string; rejected: ProviderCandidate[]; manifest: ModelManifest; loadMs: number; reused: boolean };
   };
+  warm: {
+    args: { count: number };
+    result: { warmMs: number };
+  };
   begin: {
     args: { jobId: string; source: Uint8Array; relative: boolean; adaptScale: boolean; label: boolean; cancelFlag: SharedArrayBuffer };
     result: { kpSource: SerializedKeypoints; kpMs: number };

@@ -35,6 +35,9 @@ const handlers: Handlers = {
     runnerKey = key;
     return { ...choice(next), manifest: folder.manifest, loadMs: performance.now() - started, reused: false };
   },
+  async warm({ count }) {
+    return { warmMs: await requireRunner().warm(count) };
+  },
   async begin(args) {
     const job = await InferenceJob.start(requireRunner(), args);
     jobs.set(args.jobId, job);

@@ -1,0 +1,41 @@
+import type { InferenceSession } from 'onnxruntime-node';
+import type { ProviderName } from './execution-provider.js';
+
+/**
+ * onnxruntime session options per execution provider. Pure, so the choices are
+ * testable and the benchmark (bench/levers.ts) can vary one at a time.
+ *
+ * CPU: both sessions (keypoint detector and generator) run one after the other
+ * in the worker, each with an intra-op pool of `cpuThreads`; inter-op
+ * parallelism is off (the graphs are chains of large convolutions). Waiting
+ * pool threads sleep instead of spinning: two sessions' spinning pools fight
+ * over few cores. Graph optimisation 'all' includes the NCHWc convolution
+ * layouts, which is where the CPU provider gets its speed.
+ */
+export interface SessionTuning {
+  /** CPU intra-op threads; 0 = onnxruntime's default (all cores). */
+  readonly cpuThreads: number;
+  readonly spinning?: boolean;
+  readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  readonly memoryArena?: boolean;
+  readonly memoryPattern?: boolean;
+}
+
+export function sessionOptionsFor(provider: ProviderName, tuning: SessionTuning): InferenceSession.SessionOptions {
+  const base: InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: tuning.graphOptimization ?? 'all',
+    executionMode: 'sequential',
+    logSeverityLevel: 3,
+  };
+  if (provider !== 'cpu') return base;
+  const spin = tuning.spinning === true ? '1' : '0';
+  return {
+    ...base,
+    intraOpNumThreads: tuning.cpuThreads,
+    interOpNumThreads: 1,
+    enableCpuMemArena: tuning.memoryArena ?? true,
+    enableMemPattern: tuning.memoryPattern ?? true,
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
+  };
+}
