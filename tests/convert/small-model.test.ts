@@ -47,6 +47,7 @@ describe.each([
     expect(manifest.numKeypoints).toBe(numKp);
     expect(manifest.hasJacobian).toBe(hasJacobian);
     expect(manifest.precision).toEqual({ kpDetector: 'fp32', generator: 'fp32' });
+    expect(manifest.sharedSource).toBe(true);
     expect(output).toMatch(/Ready: /);
   });
 
@@ -66,6 +67,23 @@ describe.each([
     // The random network draws something: not a saturated or constant image.
     const values = Array.from(want.data);
     expect(Math.max(...values) - Math.min(...values)).toBeGreaterThan(0.3);
+  });
+
+  it('generates the same frames from one source image shared by the batch', async () => {
+    // Both reference frames animate the same source image: give it once, with two frames' keypoints.
+    const session = await InferenceSession.create(join(model, 'generator.onnx'), { executionProviders: ['cpu'] });
+    try {
+      const feeds = await reference.feeds(reference.json.generator.inputs);
+      const source = feeds['source']!;
+      const one = (source.data as Float32Array).subarray(0, source.size / source.dims[0]!);
+      feeds['source'] = new Tensor('float32', one, [1, ...source.dims.slice(1)]);
+      const got = (await session.run(feeds))['prediction']!;
+      const want = await reference.tensor('gen_prediction');
+      expect(got.dims).toEqual([2, 3, size[1], size[0]]);
+      expect(maxAbsDiff(got.data as Float32Array, want.data)).toBeLessThan(TOLERANCE);
+    } finally {
+      await session.release();
+    }
   });
 
   it("normalises keypoints like FOMM's normalize_kp", async () => {

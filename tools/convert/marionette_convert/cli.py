@@ -1,4 +1,4 @@
-"""Command line: python -m marionette_convert convert --checkpoint F --config C --out DIR [--fp16].
+"""Command line: python -m marionette_convert convert --checkpoint F --config C --out DIR [--fp16] [--plain].
 
 Exit codes: 0 done; 2 a bad input, named in one sentence on stderr; 1 anything else.
 Progress goes to stdout.
@@ -26,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--config", required=True, help=f"one of {', '.join(BUILTIN_NAMES)}, or an official YAML file")
     convert.add_argument("--out", required=True, help="model folder to write, e.g. models/vox")
     convert.add_argument("--fp16", action="store_true", help="write a float16 generator (for GPUs)")
+    convert.add_argument(
+        "--plain",
+        action="store_true",
+        help="export layer for layer, without the inference rewrites and the shared source (slower; for comparisons)",
+    )
     commands.add_parser("versions", help="print the Python, PyTorch and ONNX versions in use")
     return parser
 
@@ -38,7 +43,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .convert import ConvertOptions, convert
 
         convert(
-            ConvertOptions(checkpoint=args.checkpoint, config=args.config, out=args.out, fp16=args.fp16),
+            ConvertOptions(checkpoint=args.checkpoint, config=args.config, out=args.out, fp16=args.fp16, plain=args.plain),
             log=lambda line: print(line, flush=True),
         )
         return 0

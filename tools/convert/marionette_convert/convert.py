@@ -27,6 +27,7 @@ from .export import (
 )
 from .fp16 import convert_to_float16
 from .generator import OcclusionAwareGenerator
+from .inference_rewrites import rewrite_for_inference
 from .keypoint_detector import KPDetector
 from .manifest import build_manifest, model_name, write_manifest
 
@@ -41,6 +42,8 @@ class ConvertOptions:
     config: str
     out: str
     fp16: bool = False
+    # Layer for layer, without the inference rewrites and the shared source (for comparisons).
+    plain: bool = False
 
 
 def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None:
@@ -62,11 +65,17 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
     del weights
     kp_detector.eval()
     generator.eval()
+    shared_source = not options.plain
     log(
         f"Loaded the keypoint detector ({_millions(kp_detector)}M parameters) and the generator ({_millions(generator)}M) "
         f"for config {config.label}: {config.width}x{config.height}, {config.num_kp} keypoints"
         f"{', with jacobians' if config.estimate_jacobian else ', zero-order (no jacobians)'}"
     )
+
+    if not options.plain:
+        # Equivalent blocks with less arithmetic (sub-pixel up-sampling, strided blur); see inference_rewrites.
+        kp_detector = rewrite_for_inference(kp_detector)
+        generator = rewrite_for_inference(generator)
 
     parent = os.path.dirname(os.path.abspath(options.out))
     try:
@@ -92,10 +101,10 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
             metadata,
         )
         log(f"Exporting {GENERATOR_FILE} (ONNX opset {OPSET})")
-        inputs, outputs = generator_io(config.num_kp, config.height, config.width)
+        inputs, outputs = generator_io(config.num_kp, config.height, config.width, shared_source=shared_source)
         generator_path = os.path.join(staging, GENERATOR_FILE)
         model = export_network(
-            GeneratorForExport(generator, config.estimate_jacobian),
+            GeneratorForExport(generator, config.estimate_jacobian, shared_source),
             inputs,
             outputs,
             generator_path,
@@ -107,11 +116,11 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
             half, clipped = convert_to_float16(model)
             if clipped:
                 log(f"Warning: {clipped} generator weights exceed float16's range and were clipped")
-            inputs, outputs = generator_io(config.num_kp, config.height, config.width, TensorProto.FLOAT16)
+            inputs, outputs = generator_io(config.num_kp, config.height, config.width, TensorProto.FLOAT16, shared_source)
             check_model(half, inputs, outputs)
             declare_shapes(half, inputs, outputs)
             onnx.save(half, generator_path)
-        write_manifest(os.path.join(staging, MANIFEST_FILE), build_manifest(name, config, options.checkpoint, options.fp16))
+        write_manifest(os.path.join(staging, MANIFEST_FILE), build_manifest(name, config, options.checkpoint, options.fp16, shared_source))
         _publish(staging, options.out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

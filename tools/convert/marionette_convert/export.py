@@ -2,7 +2,8 @@
 
 kp_detector.onnx  source [N,3,H,W] → kp_value [N,K,2], kp_jacobian [N,K,2,2]
 generator.onnx    source, kp_source_value, kp_source_jacobian, kp_driving_value,
-                  kp_driving_jacobian → prediction [N,3,H,W]
+                  kp_driving_jacobian → prediction [N,3,H,W]; with a shared source, source
+                  is [S,3,H,W] where S is N or 1 (one source image encoded once for the batch)
 
 The batch dimension is dynamic ('N'); everything else is fixed by the config. Each
 file is checked with onnx's checker and a strict shape-inference pass, and its
@@ -24,6 +25,8 @@ from .keypoint_detector import KPDetector
 
 OPSET = 17
 BATCH = "N"
+# The generator's source batch when it may be shared by the whole batch (1 or N).
+SOURCE_BATCH = "S"
 Dim = Union[int, str]
 
 
@@ -41,12 +44,14 @@ def kp_detector_io(num_kp: int, height: int, width: int) -> Tuple[List[TensorSpe
     )
 
 
-def generator_io(num_kp: int, height: int, width: int, elem_type: int = TensorProto.FLOAT) -> Tuple[List[TensorSpec], List[TensorSpec]]:
+def generator_io(
+    num_kp: int, height: int, width: int, elem_type: int = TensorProto.FLOAT, shared_source: bool = False
+) -> Tuple[List[TensorSpec], List[TensorSpec]]:
     value = (BATCH, num_kp, 2)
     jacobian = (BATCH, num_kp, 2, 2)
     return (
         [
-            TensorSpec("source", (BATCH, 3, height, width), elem_type),
+            TensorSpec("source", (SOURCE_BATCH if shared_source else BATCH, 3, height, width), elem_type),
             TensorSpec("kp_source_value", value, elem_type),
             TensorSpec("kp_source_jacobian", jacobian, elem_type),
             TensorSpec("kp_driving_value", value, elem_type),
@@ -72,12 +77,18 @@ class KPDetectorForExport(nn.Module):
 
 
 class GeneratorForExport(nn.Module):
-    """The generator with the contract's five inputs (jacobians ignored by zero-order models)."""
+    """The generator with the contract's five inputs (jacobians ignored by zero-order models).
 
-    def __init__(self, generator: OcclusionAwareGenerator, use_jacobian: bool) -> None:
+    With `shared_source`, the source batch may also be 1 for N driving keypoints: the
+    source is encoded once and its features broadcast over the batch (Expand), which
+    leaves the output unchanged and saves the encoder's work for every other frame.
+    """
+
+    def __init__(self, generator: OcclusionAwareGenerator, use_jacobian: bool, shared_source: bool = False) -> None:
         super().__init__()
         self.generator = generator
         self.use_jacobian = use_jacobian
+        self.shared_source = shared_source
 
     def forward(
         self,
@@ -87,9 +98,13 @@ class GeneratorForExport(nn.Module):
         kp_driving_value: torch.Tensor,
         kp_driving_jacobian: torch.Tensor,
     ) -> torch.Tensor:
-        if not self.use_jacobian:
-            return self.generator(source, kp_source_value, None, kp_driving_value, None)
-        return self.generator(source, kp_source_value, kp_source_jacobian, kp_driving_value, kp_driving_jacobian)
+        jac_source = kp_source_jacobian if self.use_jacobian else None
+        jac_driving = kp_driving_jacobian if self.use_jacobian else None
+        if not self.shared_source:
+            return self.generator(source, kp_source_value, jac_source, kp_driving_value, jac_driving)
+        n = kp_driving_value.shape[0]
+        features = self.generator.encode(source).expand(n, -1, -1, -1)
+        return self.generator.render(features, source.expand(n, -1, -1, -1), kp_source_value, jac_source, kp_driving_value, jac_driving)
 
 
 def example_inputs(specs: Sequence[TensorSpec], batch: int = 1) -> Tuple[torch.Tensor, ...]:
@@ -97,7 +112,7 @@ def example_inputs(specs: Sequence[TensorSpec], batch: int = 1) -> Tuple[torch.T
     generator = torch.Generator().manual_seed(0)
     out = []
     for spec in specs:
-        shape = [batch if d == BATCH else int(d) for d in spec.shape]
+        shape = [batch if d == BATCH else 1 if isinstance(d, str) else int(d) for d in spec.shape]
         if spec.name.endswith("jacobian"):
             out.append(torch.eye(2).expand(*shape).clone() + 0.05 * torch.randn(*shape, generator=generator))
         elif spec.name.startswith("kp_"):
@@ -122,7 +137,7 @@ def export_network(
         "opset_version": OPSET,
         "input_names": [s.name for s in inputs],
         "output_names": [s.name for s in outputs],
-        "dynamic_axes": {s.name: {0: BATCH} for s in [*inputs, *outputs]},
+        "dynamic_axes": {s.name: {0: str(s.shape[0])} for s in [*inputs, *outputs]},
         "do_constant_folding": True,
     }
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
@@ -191,9 +206,9 @@ def _compare(kind: str, actual: List[onnx.ValueInfoProto], expected: Sequence[Te
         if tensor.elem_type != spec.elem_type:
             raise AssertionError(f"{kind} {spec.name} has element type {tensor.elem_type}, expected {spec.elem_type}")
         dims: List[Optional[Dim]] = [d.dim_value if d.HasField("dim_value") else (d.dim_param or None) for d in tensor.shape.dim]
-        # The batch dimension must be symbolic (any name); the others fixed and equal to the contract's.
+        # Batch dimensions (N, S) must be symbolic (any name); the others fixed and equal to the contract's.
         ok = len(dims) == len(spec.shape) and all(
-            (want == BATCH and not isinstance(got, int)) or got == want for got, want in zip(dims, spec.shape)
+            (isinstance(want, str) and not isinstance(got, int)) or got == want for got, want in zip(dims, spec.shape)
         )
         if not ok:
             raise AssertionError(f"{kind} {spec.name} has shape {dims}, expected {list(spec.shape)}")

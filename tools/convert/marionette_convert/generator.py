@@ -80,12 +80,27 @@ class OcclusionAwareGenerator(nn.Module):
         jac_driving: Optional[torch.Tensor],
     ) -> torch.Tensor:
         """source [N, C, H, W], keypoints [N, K, 2], jacobians [N, K, 2, 2] or None → frame [N, C, H, W]."""
+        return self.render(self.encode(source), source, kp_source, jac_source, kp_driving, jac_driving)
+
+    def encode(self, source: torch.Tensor) -> torch.Tensor:
+        """The encoder: source features [N, C', H', W'] (they depend on the source image only)."""
         out = self.first(source)
         for block in self.down_blocks:
             out = block(out)
+        return out
 
+    def render(
+        self,
+        features: torch.Tensor,
+        source: torch.Tensor,
+        kp_source: torch.Tensor,
+        jac_source: Optional[torch.Tensor],
+        kp_driving: torch.Tensor,
+        jac_driving: Optional[torch.Tensor],
+    ) -> torch.Tensor:
+        """The source's features warped to the driving pose, dimmed where occluded, and decoded to a frame."""
         deformation, occlusion = self.dense_motion_network(source, kp_source, jac_source, kp_driving, jac_driving)
-        out = warp(out, deformation)
+        out = warp(features, deformation)
         if occlusion is not None:
             out = out * resize_bilinear(occlusion, int(out.shape[2]), int(out.shape[3]))
 

@@ -25,7 +25,7 @@ def model_name(out_dir: str) -> str:
     return name
 
 
-def build_manifest(name: str, config: ModelConfig, checkpoint_path: str, fp16: bool) -> Dict[str, Any]:
+def build_manifest(name: str, config: ModelConfig, checkpoint_path: str, fp16: bool, shared_source: bool = False) -> Dict[str, Any]:
     checkpoint = os.path.basename(checkpoint_path)
     # A built-in config means "the official weights"; with a YAML file, an official file name does.
     official = config.dataset is not None and (config.label in DATASETS or checkpoint in OFFICIAL_CHECKPOINTS)
@@ -35,7 +35,7 @@ def build_manifest(name: str, config: ModelConfig, checkpoint_path: str, fp16: b
     else:
         description = f"First Order Motion Model converted from {checkpoint} with the config {config.label}."
         trained_on = f"not stated (custom config {config.label})"
-    return {
+    manifest: Dict[str, Any] = {
         "formatVersion": FORMAT_VERSION,
         "name": name,
         "description": description,
@@ -50,6 +50,10 @@ def build_manifest(name: str, config: ModelConfig, checkpoint_path: str, fp16: b
         "source": f"{OFFICIAL_REPO} ({checkpoint})" if official else f"{checkpoint} (config {config.label})",
         "precision": {"kpDetector": "fp32", "generator": "fp16" if fp16 else "fp32"},
     }
+    if shared_source:
+        # The generator also takes one source image for a whole batch (src/engine/model/manifest.ts).
+        manifest["sharedSource"] = True
+    return manifest
 
 
 def write_manifest(path: str, manifest: Dict[str, Any]) -> None:

@@ -1,0 +1,115 @@
+"""The inference rewrites compute what the original blocks compute, and the shared source changes nothing."""
+
+import os
+import tempfile
+import unittest
+
+import torch
+from torch import nn
+
+from marionette_convert.blocks import AntiAliasDownsample, UpBlock2d
+from marionette_convert.configs import resolve_config
+from marionette_convert.export import SOURCE_BATCH, GeneratorForExport, KPDetectorForExport, export_network, generator_io, kp_detector_io
+from marionette_convert.inference_rewrites import StridedAntiAliasDownsample, SubpixelUpBlock2d, rewrite_for_inference
+from marionette_convert.testing import TEST_CONFIGS
+from marionette_convert.testing.random_model import build_random_networks, random_images
+
+TOLERANCE = 1e-5
+
+
+def _randomise_norm(norm: nn.BatchNorm2d, rng: torch.Generator) -> None:
+    with torch.no_grad():
+        norm.running_mean.uniform_(-1, 1, generator=rng)
+        norm.running_var.uniform_(0.5, 2, generator=rng)
+        norm.weight.uniform_(0.5, 1.5, generator=rng)
+        norm.bias.uniform_(-0.3, 0.3, generator=rng)
+
+
+class UpBlockTest(unittest.TestCase):
+    def test_subpixel_block_equals_upsample_then_conv(self) -> None:
+        rng = torch.Generator().manual_seed(4)
+        for c_in, c_out, h, w in ((8, 5, 7, 9), (3, 16, 1, 1), (12, 4, 6, 2)):
+            block = UpBlock2d(c_in, c_out).eval()
+            _randomise_norm(block.norm, rng)
+            x = torch.randn(2, c_in, h, w, generator=rng)
+            with torch.no_grad():
+                expected = block(x)
+                got = SubpixelUpBlock2d(block)(x)
+            self.assertEqual(got.shape, expected.shape)
+            self.assertLess((got - expected).abs().max().item(), TOLERANCE, (c_in, c_out, h, w))
+
+    def test_refuses_kernels_it_has_no_form_for(self) -> None:
+        with self.assertRaises(ValueError):
+            SubpixelUpBlock2d(UpBlock2d(4, 4, kernel_size=5, padding=2))
+
+
+class DownsampleTest(unittest.TestCase):
+    def test_strided_blur_keeps_the_same_pixels(self) -> None:
+        for scale, size in ((0.25, 64), (0.5, 30)):
+            down = AntiAliasDownsample(3, scale)
+            x = torch.rand(2, 3, size, size + 4, generator=torch.Generator().manual_seed(2))
+            self.assertTrue(torch.allclose(StridedAntiAliasDownsample(down)(x), down(x), atol=1e-6), scale)
+
+
+class NetworksTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.config = resolve_config(TEST_CONFIGS["small"])
+        cls.kp_detector, cls.generator = build_random_networks(cls.config, seed=5)
+        cls.images = random_images(2, cls.config.height, cls.config.width, torch.Generator().manual_seed(6))
+
+    def test_rewrite_replaces_blocks_and_leaves_the_original_alone(self) -> None:
+        rewritten = rewrite_for_inference(self.generator)
+        kinds = {type(m) for m in rewritten.modules()}
+        self.assertIn(SubpixelUpBlock2d, kinds)
+        self.assertIn(StridedAntiAliasDownsample, kinds)
+        self.assertNotIn(UpBlock2d, kinds)
+        self.assertIn(UpBlock2d, {type(m) for m in self.generator.modules()})
+
+    def test_rewritten_networks_give_the_same_outputs(self) -> None:
+        with torch.no_grad():
+            value, jacobian = self.kp_detector(self.images)
+            got_value, got_jacobian = rewrite_for_inference(self.kp_detector)(self.images)
+            self.assertLess((got_value - value).abs().max().item(), TOLERANCE)
+            self.assertLess((got_jacobian - jacobian).abs().max().item(), TOLERANCE)
+            driving = (value.roll(1, 0), jacobian.roll(1, 0))
+            expected = self.generator(self.images, value, jacobian, *driving)
+            got = rewrite_for_inference(self.generator)(self.images, value, jacobian, *driving)
+        self.assertLess((got - expected).abs().max().item(), TOLERANCE)
+
+    def test_shared_source_equals_the_source_repeated(self) -> None:
+        exported = GeneratorForExport(rewrite_for_inference(self.generator), use_jacobian=True, shared_source=True).eval()
+        source = self.images[:1]
+        with torch.no_grad():
+            value, jacobian = self.kp_detector(self.images)
+            kp_source = (value[:1].expand(2, -1, -1), jacobian[:1].expand(2, -1, -1, -1))
+            expected = self.generator(source.expand(2, -1, -1, -1), *kp_source, value, jacobian)
+            shared = exported(source, *kp_source, value, jacobian)
+            repeated = exported(source.expand(2, -1, -1, -1), *kp_source, value, jacobian)
+        self.assertLess((shared - expected).abs().max().item(), TOLERANCE)
+        self.assertLess((repeated - expected).abs().max().item(), TOLERANCE)
+
+    def test_shared_source_export_names_its_own_batch(self) -> None:
+        inputs, outputs = generator_io(self.config.num_kp, self.config.height, self.config.width, shared_source=True)
+        with tempfile.TemporaryDirectory() as d:
+            model = export_network(
+                GeneratorForExport(rewrite_for_inference(self.generator), True, shared_source=True),
+                inputs,
+                outputs,
+                os.path.join(d, "generator.onnx"),
+                "test",
+                {},
+            )
+            kp_inputs, kp_outputs = kp_detector_io(self.config.num_kp, self.config.height, self.config.width)
+            detector = KPDetectorForExport(rewrite_for_inference(self.kp_detector))
+            export_network(detector, kp_inputs, kp_outputs, os.path.join(d, "kp.onnx"), "kp", {})
+        batch = {i.name: i.type.tensor_type.shape.dim[0].dim_param for i in model.graph.input}
+        self.assertEqual(batch["source"], SOURCE_BATCH)
+        self.assertEqual(batch["kp_driving_value"], "N")
+        ops = {n.op_type for n in model.graph.node}
+        self.assertIn("Expand", ops)
+        self.assertNotIn("Upsample", ops)
+
+
+if __name__ == "__main__":
+    unittest.main()
