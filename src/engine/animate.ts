@@ -16,8 +16,10 @@ import { provenanceTags } from './media/provenance.js';
 import type { DeviceRequest, ProviderName } from './model/execution-provider.js';
 import type { AnimateOptions, AnimateResult } from './options.js';
 import { ProgressMeter } from './progress.js';
+import { burnLabel, placeLabel } from './media/label/label.js';
 import type { InferenceWorker } from './worker/inference-worker.js';
 import type { Requests } from './worker/protocol.js';
+import { predictionToRgb24, rgb24ToPlanar } from './worker/tensor-layout.js';
 import { PROJECT_ROOT, VERSION } from '../version.js';
 
 /** The built-in demo model, shipped with the project. */
@@ -92,7 +94,7 @@ export async function runAnimation(
 
   let encoder: FrameEncoder | null = null;
   let scratch: string | null = null;
-  const begun = await worker.request('begin', { jobId, source: photo, relative: mode === 'relative', adaptScale: options.adaptScale ?? true, label, cancelFlag });
+  const begun = await worker.request('begin', { jobId, source: photo, relative: mode === 'relative', adaptScale: options.adaptScale ?? true, cancelFlag });
   try {
     // The reference frame (kp_driving_initial): frame 0 unless chosen.
     t = performance.now();
@@ -132,26 +134,40 @@ export async function runAnimation(
 
     const meter = new ProgressMeter('generating', total);
     report(meter.snapshot());
-    const timings = { decodeWaitMs: 0, keypointsMs: 0, generatorMs: 0, convertMs: 0, encodeWaitMs: 0 };
+    const timings = { decodeWaitMs: 0, keypointsMs: 0, generatorMs: 0, convertMs: 0, encodeWaitMs: 0, inferenceSpanMs: 0 };
+    const { width, height } = size;
+    const labelPlacement = label ? placeLabel(width, height) : null;
     let lastAlpha = alpha ?? 1;
+    let firstSent: number | null = null;
+    // Layout conversions and the label happen here, on the main thread, while the worker runs the next batch.
     const inflight: Array<Promise<Requests['generate']['result']>> = [];
     const writeNext = async () => {
       const result = await inflight.shift()!;
+      timings.inferenceSpanMs = performance.now() - firstSent!;
       timings.keypointsMs += result.kpMs;
       timings.generatorMs += result.generatorMs;
-      timings.convertMs += result.convertMs;
       lastAlpha = result.alpha;
-      const count = result.frames.length / (size.width * size.height * 3);
+      const c = performance.now();
+      const rgb = predictionToRgb24(result.prediction, result.count, width, height);
+      if (labelPlacement) {
+        const frameBytes = width * height * 3;
+        for (let n = 0; n < result.count; n++) burnLabel(rgb.subarray(n * frameBytes, (n + 1) * frameBytes), width, height, labelPlacement);
+      }
+      timings.convertMs += performance.now() - c;
       const w = performance.now();
-      await encoder!.write(result.frames, count);
+      await encoder!.write(rgb, result.count);
       timings.encodeWaitMs += performance.now() - w;
-      report(meter.advance(count));
+      report(meter.advance(result.count));
     };
     const frames = decodeVideoFrames(options.driving, videoInfo, { target: size, crop, limits, batchSize, signal });
     let w = performance.now();
     for await (const batch of frames) {
       timings.decodeWaitMs += performance.now() - w;
-      const pending = worker.request('generate', { jobId, frames: batch.frames, count: batch.count }, [batch.frames.buffer as ArrayBuffer]);
+      const c = performance.now();
+      const planar = rgb24ToPlanar(batch.frames, batch.count, width, height);
+      timings.convertMs += performance.now() - c;
+      firstSent ??= performance.now();
+      const pending = worker.request('generate', { jobId, frames: planar, count: batch.count }, [planar.buffer as ArrayBuffer]);
       pending.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
       inflight.push(pending);
       if (inflight.length >= PIPELINE_DEPTH) await writeNext();
@@ -233,7 +249,8 @@ async function findReference(
     ...(s.bestFrame === 'auto' ? {} : { maxFrames: s.bestFrame + 1 }),
   });
   for await (const batch of frames as AsyncIterable<FrameBatch>) {
-    const kp = await worker.request('keypoints', { jobId, frames: batch.frames, count: batch.count }, [batch.frames.buffer as ArrayBuffer]);
+    const planar = rgb24ToPlanar(batch.frames, batch.count, s.size.width, s.size.height);
+    const kp = await worker.request('keypoints', { jobId, frames: planar, count: batch.count }, [planar.buffer as ArrayBuffer]);
     const k = kp.values.length / 2 / batch.count;
     for (let n = 0; n < batch.count; n++) {
       const frame = frameKeypoints(kp.values, kp.jacobians, k, n);

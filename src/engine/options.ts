@@ -60,10 +60,16 @@ export interface StageTimings {
   readonly decodeWaitMs: number;
   readonly keypointsMs: number;
   readonly generatorMs: number;
-  /** Tensor layout conversions and label burning in the worker. */
+  /** Tensor layout conversions and label burning (main thread, overlapping inference). */
   readonly convertMs: number;
   /** Main thread waiting for the encoder (backpressure and finishing). */
   readonly encodeWaitMs: number;
+  /**
+   * From the first batch sent to the worker to the last one back. The models
+   * were busy keypointsMs + generatorMs of it; the rest is the device idle
+   * between batches.
+   */
+  readonly inferenceSpanMs: number;
   readonly totalMs: number;
 }
 

@@ -3,9 +3,9 @@ import { parseManifest } from '../../src/engine/model/manifest.js';
 import { sessionOptionsFor } from '../../src/engine/model/session-options.js';
 
 describe('session options', () => {
-  it('GIVEN the CPU THEN the given intra-op threads, one inter-op thread, no spinning, NCHWc-capable graph optimisation', () => {
+  it('GIVEN the CPU THEN the given intra-op threads, one inter-op thread, no spinning, all graph optimisations, arena without memory pattern', () => {
     const o = sessionOptionsFor('cpu', { cpuThreads: 2 });
-    expect(o).toMatchObject({ executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 2, interOpNumThreads: 1, enableCpuMemArena: true });
+    expect(o).toMatchObject({ executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 2, interOpNumThreads: 1, enableCpuMemArena: true, enableMemPattern: false });
     expect(o.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
   });
   it('GIVEN a tuning THEN that one setting changes', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planarToRgb24, repeatBatch, rgb24ToPlanar } from '../../src/engine/worker/tensor-layout.js';
+import { float32ToFloat16 } from '../../src/engine/worker/float16.js';
+import { planarToRgb24, predictionToRgb24, repeatBatch, rgb24ToPlanar } from '../../src/engine/worker/tensor-layout.js';
 import { planProviders } from '../../src/engine/model/execution-provider.js';
 
 describe('tensor layout', () => {
@@ -11,6 +12,12 @@ describe('tensor layout', () => {
   });
   it('GIVEN values outside 0..1 THEN clamped and rounded', () => {
     expect(Array.from(planarToRgb24(Float32Array.from([-0.5, 1.5, 0.5]), 1, 1, 1))).toEqual([0, 255, 128]);
+  });
+  it('GIVEN a float16 prediction THEN the same RGB24 as its float32 values', () => {
+    const planar = Float32Array.from([0, 0.5, 1, 0.25, 0.75, 0.125]); // exact in float16
+    const want = Array.from(planarToRgb24(planar, 1, 2, 1));
+    expect(Array.from(predictionToRgb24({ precision: 'fp32', data: planar }, 1, 2, 1))).toEqual(want);
+    expect(Array.from(predictionToRgb24({ precision: 'fp16', data: float32ToFloat16(planar) }, 1, 2, 1))).toEqual(want);
   });
   it('repeats a batch item', () => {
     expect(Array.from(repeatBatch(Float32Array.from([1, 2]), 3))).toEqual([1, 2, 1, 2, 1, 2]);

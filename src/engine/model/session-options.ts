@@ -10,7 +10,10 @@ import type { ProviderName } from './execution-provider.js';
  * parallelism is off (the graphs are chains of large convolutions). Waiting
  * pool threads sleep instead of spinning: two sessions' spinning pools fight
  * over few cores. Graph optimisation 'all' includes the NCHWc convolution
- * layouts, which is where the CPU provider gets its speed.
+ * layouts, which is where the CPU provider gets its speed. The memory pattern
+ * (one block per run for every intermediate tensor, planned from the first
+ * run) is off: the arena's reused chunks serve the same tensors with less
+ * peak memory, and measured no slower (docs/performance.md).
  */
 export interface SessionTuning {
   /** CPU intra-op threads; 0 = onnxruntime's default (all cores). */
@@ -35,7 +38,7 @@ export function sessionOptionsFor(provider: ProviderName, tuning: SessionTuning)
     intraOpNumThreads: tuning.cpuThreads,
     interOpNumThreads: 1,
     enableCpuMemArena: tuning.memoryArena ?? true,
-    enableMemPattern: tuning.memoryPattern ?? true,
+    enableMemPattern: tuning.memoryPattern ?? false,
     extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
 }

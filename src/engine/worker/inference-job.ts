@@ -1,19 +1,20 @@
 import { CancelledError } from '../errors.js';
-import { placeLabel, burnLabel, type LabelPlacement } from '../media/label/label.js';
 import { frameKeypoints, movementScale, normalizeKeypoints, type Keypoints, type NormalizeOptions } from '../keypoints/index.js';
 import type { KeypointBatch, ModelRunner } from './model-runner.js';
 import type { Requests, SerializedKeypoints } from './protocol.js';
-import { planarToRgb24, repeatBatch, rgb24ToPlanar } from './tensor-layout.js';
+import { repeatBatch, rgb24ToPlanar } from './tensor-layout.js';
 
 /**
  * One animation inside the worker: the source image and its keypoints, the
  * driving reference (kp_driving_initial), and FOMM's normalize_kp applied to
- * every driving frame before the generator runs.
+ * every driving frame before the generator runs. Frames come and go as planar
+ * tensors; the main thread converts them from and to RGB24 (and burns the
+ * label) while the worker runs the next batch, so the models are not kept
+ * waiting for that work.
  */
 export class InferenceJob {
   private initial: Keypoints | null = null;
   private alpha = 1;
-  private readonly label: LabelPlacement | null;
   private batchSource: { count: number; source: Float32Array } | null = null;
   private readonly cancelFlag: Int32Array;
 
@@ -23,12 +24,9 @@ export class InferenceJob {
     readonly kpSource: SerializedKeypoints,
     readonly kpSourceMs: number,
     private readonly options: NormalizeOptions,
-    label: boolean,
     cancelFlag: SharedArrayBuffer,
   ) {
     this.cancelFlag = new Int32Array(cancelFlag);
-    const { width, height } = runner.inputSize;
-    this.label = label ? placeLabel(width, height) : null;
   }
 
   static async start(runner: ModelRunner, args: Requests['begin']['args']): Promise<InferenceJob> {
@@ -37,15 +35,14 @@ export class InferenceJob {
     const t = performance.now();
     const kp = await runner.keypoints(source, 1);
     const ms = performance.now() - t;
-    return new InferenceJob(runner, source, { value: kp.values, jacobian: kp.jacobians }, ms, { relative: args.relative, adaptScale: args.adaptScale }, args.label, args.cancelFlag);
+    return new InferenceJob(runner, source, { value: kp.values, jacobian: kp.jacobians }, ms, { relative: args.relative, adaptScale: args.adaptScale }, args.cancelFlag);
   }
 
   /** Keypoints of a batch of driving frames (for choosing the best frame). */
-  async keypoints(frames: Uint8Array, count: number): Promise<Requests['keypoints']['result']> {
+  async keypoints(frames: Float32Array, count: number): Promise<Requests['keypoints']['result']> {
     this.throwIfCancelled();
-    const { width, height } = this.runner.inputSize;
     const t = performance.now();
-    const kp = await this.runner.keypoints(rgb24ToPlanar(frames, count, width, height), count);
+    const kp = await this.runner.keypoints(frames, count);
     return { values: kp.values, jacobians: kp.jacobians, kpMs: performance.now() - t };
   }
 
@@ -56,16 +53,12 @@ export class InferenceJob {
     return this.alpha;
   }
 
-  async generate(frames: Uint8Array, count: number): Promise<Requests['generate']['result']> {
+  /** frames: [N,3,H,W] driving frames → their keypoints, normalised, → the generated frames. */
+  async generate(frames: Float32Array, count: number): Promise<Requests['generate']['result']> {
     this.throwIfCancelled();
-    const { width, height } = this.runner.inputSize;
     const k = this.runner.numKeypoints;
     let t = performance.now();
-    const planar = rgb24ToPlanar(frames, count, width, height);
-    let convertMs = performance.now() - t;
-
-    t = performance.now();
-    const driving = await this.runner.keypoints(planar, count);
+    const driving = await this.runner.keypoints(frames, count);
     const kpMs = performance.now() - t;
     if (!this.initial) this.setInitial(frameKeypoints(driving.values, driving.jacobians, k, 0));
 
@@ -80,15 +73,7 @@ export class InferenceJob {
     t = performance.now();
     const prediction = await this.runner.generate(this.sourceBatch(count), kpSource, normalized, count);
     const generatorMs = performance.now() - t;
-
-    t = performance.now();
-    const out = planarToRgb24(prediction, count, width, height, frames);
-    if (this.label) {
-      const frameBytes = width * height * 3;
-      for (let n = 0; n < count; n++) burnLabel(out.subarray(n * frameBytes, (n + 1) * frameBytes), width, height, this.label);
-    }
-    convertMs += performance.now() - t;
-    return { frames: out, kpMs, generatorMs, convertMs, alpha: this.alpha };
+    return { prediction, count, kpMs, generatorMs, alpha: this.alpha };
   }
 
   /** The main thread sets the shared flag to skip batches still queued after a cancel. */

@@ -3,6 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EngineError, InputError, type InputErrorCode } from '../errors.js';
 import type { RequestType, Requests, SerializedError, WorkerRequest, WorkerResponse } from './protocol.js';
+import { createRunControl, stopRuns } from './run-guard.js';
+
+/** How long terminate() waits for a model run in progress before stopping the worker anyway. */
+const STOP_WAIT_MS = 120_000;
 
 /**
  * The main-thread handle on the inference worker: typed request/response over
@@ -20,9 +24,10 @@ export class InferenceWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private exited: Error | null = null;
+  private readonly control = createRunControl();
 
   constructor(options: { resourceLimits?: { maxOldGenerationSizeMb?: number } } = {}) {
-    this.worker = new Worker(workerScript(), { resourceLimits: options.resourceLimits, stdout: false, stderr: false });
+    this.worker = new Worker(workerScript(), { resourceLimits: options.resourceLimits, stdout: false, stderr: false, workerData: { control: this.control } });
     this.worker.on('message', (m: WorkerResponse) => this.settle(m));
     this.worker.on('error', (e) => this.fail(new EngineError(`The inference worker crashed: ${e.message}`, {}, { cause: e })));
     this.worker.on('exit', (code) => this.fail(new EngineError(`The inference worker stopped (exit code ${code}).`, { code })));
@@ -42,9 +47,15 @@ export class InferenceWorker {
     });
   }
 
+  /**
+   * Fails every pending request at once, then stops the worker once no model
+   * run is in progress (see run-guard.ts: stopping it inside one would abort
+   * the whole process).
+   */
   async terminate(): Promise<void> {
     if (this.exited) return;
     this.fail(new EngineError('The inference worker was shut down.'));
+    await stopRuns(this.control, STOP_WAIT_MS);
     await this.worker.terminate();
   }
 

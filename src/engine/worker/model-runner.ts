@@ -4,6 +4,8 @@ import { detectAvailability, planProviders, type DeviceRequest, type ProviderCan
 import type { ModelFolder } from '../model/model-folder.js';
 import { sessionOptionsFor } from '../model/session-options.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+import type { RunGuard } from './run-guard.js';
+import type { Prediction } from './tensor-layout.js';
 
 /**
  * Owns the two onnxruntime sessions of one model (keypoint detector and
@@ -14,6 +16,8 @@ export interface RunnerOptions {
   readonly device: DeviceRequest;
   /** Threads for the CPU provider's intra-op pool; 0 = onnxruntime's default (all cores). */
   readonly cpuThreads: number;
+  /** Wraps every model run, so the worker is never stopped inside one. */
+  readonly guard?: RunGuard;
 }
 
 export interface ProviderChoice {
@@ -39,6 +43,7 @@ export class ModelRunner {
     readonly choice: ProviderChoice,
     private readonly kp: ort.InferenceSession,
     private readonly gen: ort.InferenceSession,
+    private readonly guard: RunGuard | undefined,
   ) {}
 
   static async open(model: ModelFolder, options: RunnerOptions): Promise<ModelRunner> {
@@ -55,7 +60,7 @@ export class ModelRunner {
           await kp.release();
           throw e;
         }
-        const runner = new ModelRunner(model, { provider: candidate.provider, reason: candidate.reason, rejected }, kp, gen);
+        const runner = new ModelRunner(model, { provider: candidate.provider, reason: candidate.reason, rejected }, kp, gen, options.guard);
         runner.checkContract();
         return runner;
       } catch (e) {
@@ -96,7 +101,7 @@ export class ModelRunner {
   /** frames: [N,3,H,W] floats → keypoints [N,K,2] and jacobians [N,K,2,2]. */
   async keypoints(frames: Float32Array, count: number): Promise<KeypointBatch> {
     const { width, height } = this.inputSize;
-    const out = await this.kp.run({ source: new ort.Tensor('float32', frames, [count, 3, height, width]) });
+    const out = await this.run(this.kp, { source: new ort.Tensor('float32', frames, [count, 3, height, width]) });
     const values = floatData(out['kp_value']);
     const jacobians = floatData(out['kp_jacobian']);
     const k = this.numKeypoints;
@@ -113,14 +118,15 @@ export class ModelRunner {
 
   /**
    * source: [N,3,H,W], or [1,3,H,W] with a shared-source generator; keypoints for N frames
-   * → N generated frames, [N,3,H,W] floats.
+   * → N generated frames, [N,3,H,W], as the generator gives them (float16 bits stay so:
+   * the main thread converts them while the next batch runs).
    */
   async generate(
     source: Float32Array,
     kpSource: KeypointBatch,
     kpDriving: KeypointBatch,
     count: number,
-  ): Promise<Float32Array> {
+  ): Promise<Prediction> {
     const { width, height } = this.inputSize;
     const k = this.numKeypoints;
     const sources = source.length / (3 * width * height);
@@ -130,7 +136,7 @@ export class ModelRunner {
     const half = this.model.manifest.precision.generator === 'fp16';
     const tensor = (data: Float32Array, dims: number[]) =>
       half ? new ort.Tensor('float16', float32ToFloat16(data), dims) : new ort.Tensor('float32', data, dims);
-    const out = await this.gen.run({
+    const out = await this.run(this.gen, {
       source: tensor(source, [sources, 3, height, width]),
       kp_source_value: tensor(kpSource.values, [count, k, 2]),
       kp_source_jacobian: tensor(kpSource.jacobians, [count, k, 2, 2]),
@@ -138,11 +144,13 @@ export class ModelRunner {
       kp_driving_jacobian: tensor(kpDriving.jacobians, [count, k, 2, 2]),
     });
     const prediction = out['prediction'];
-    const data = prediction?.type === 'float16' ? float16ToFloat32(prediction.data as Uint16Array) : floatData(prediction);
-    if (data.length !== count * 3 * width * height) {
-      throw new EngineError(`generator returned ${data.length} values for ${count} frames of ${width}×${height}.`, { dir: this.model.dir });
+    // The frames go to the main thread by transfer, so they must own their buffer.
+    const result: Prediction =
+      prediction?.type === 'float16' ? { precision: 'fp16', data: owned(prediction.data as Uint16Array) } : { precision: 'fp32', data: owned(floatData(prediction)) };
+    if (result.data.length !== count * 3 * width * height) {
+      throw new EngineError(`generator returned ${result.data.length} values for ${count} frames of ${width}×${height}.`, { dir: this.model.dir });
     }
-    return data;
+    return result;
   }
 
   /**
@@ -159,6 +167,10 @@ export class ModelRunner {
     return performance.now() - started;
   }
 
+  private run(session: ort.InferenceSession, feeds: ort.InferenceSession.FeedsType): Promise<ort.InferenceSession.ReturnType> {
+    return this.guard ? this.guard.run(() => session.run(feeds)) : session.run(feeds);
+  }
+
   async release(): Promise<void> {
     await Promise.allSettled([this.kp.release(), this.gen.release()]);
   }
@@ -170,6 +182,10 @@ function floatData(v: ort.OnnxValue | undefined): Float32Array {
     throw new EngineError(`model output has type ${v?.type ?? 'none'}, expected float32`);
   }
   return v.data;
+}
+
+function owned<T extends Float32Array | Uint16Array>(view: T): T {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : (view.slice() as T);
 }
 
 function firstLine(s: string): string {

@@ -1,10 +1,12 @@
 import type { DeviceRequest, ProviderCandidate, ProviderName } from '../model/execution-provider.js';
 import type { ModelManifest } from '../model/manifest.js';
+import type { Prediction } from './tensor-layout.js';
 
 /**
  * Messages between the engine (main thread) and its inference worker. Every
  * request carries an id; the worker answers each with `ok` or `error`, in order.
- * Frame buffers are transferred, not copied.
+ * Frame buffers are transferred, not copied: driving frames go as planar
+ * [N,3,H,W] floats, generated frames come back as the generator gives them.
  */
 export interface SerializedKeypoints {
   readonly value: Float32Array;
@@ -21,11 +23,11 @@ export interface Requests {
     result: { warmMs: number };
   };
   begin: {
-    args: { jobId: string; source: Uint8Array; relative: boolean; adaptScale: boolean; label: boolean; cancelFlag: SharedArrayBuffer };
+    args: { jobId: string; source: Uint8Array; relative: boolean; adaptScale: boolean; cancelFlag: SharedArrayBuffer };
     result: { kpSource: SerializedKeypoints; kpMs: number };
   };
   keypoints: {
-    args: { jobId: string; frames: Uint8Array; count: number };
+    args: { jobId: string; frames: Float32Array; count: number };
     result: { values: Float32Array; jacobians: Float32Array; kpMs: number };
   };
   'set-initial': {
@@ -33,8 +35,8 @@ export interface Requests {
     result: { alpha: number };
   };
   generate: {
-    args: { jobId: string; frames: Uint8Array; count: number };
-    result: { frames: Uint8Array; kpMs: number; generatorMs: number; convertMs: number; alpha: number };
+    args: { jobId: string; frames: Float32Array; count: number };
+    result: { prediction: Prediction; count: number; kpMs: number; generatorMs: number; alpha: number };
   };
   end: {
     args: { jobId: string };

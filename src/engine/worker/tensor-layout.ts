@@ -1,3 +1,5 @@
+import { float16ToFloat32 } from './float16.js';
+
 /**
  * Conversions between ffmpeg's packed RGB24 frames (H×W×3 bytes, row-major)
  * and the models' planar float tensors ([N,3,H,W], 0..1). Pure functions.
@@ -33,6 +35,15 @@ export function planarToRgb24(tensor: ArrayLike<number>, count: number, width: n
     }
   }
   return result;
+}
+
+/** Generated frames as the generator returns them: planar [N,3,H,W] floats, or float16 bits from a half-precision generator. */
+export type Prediction = { readonly precision: 'fp32'; readonly data: Float32Array } | { readonly precision: 'fp16'; readonly data: Uint16Array };
+
+/** Generated frames to packed RGB24 (float16 bits are widened first). */
+export function predictionToRgb24(prediction: Prediction, count: number, width: number, height: number): Uint8Array {
+  const values = prediction.precision === 'fp16' ? float16ToFloat32(prediction.data) : prediction.data;
+  return planarToRgb24(values, count, width, height);
 }
 
 /** Repeats one item of a batch `count` times (the source image and its keypoints for a generator batch). */

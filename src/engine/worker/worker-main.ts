@@ -4,16 +4,18 @@
  * the per-job state (source, keypoints, normalisation). The main thread stays
  * free for I/O (ffmpeg pipes, Discord's gateway).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../errors.js';
 import { readModelFolder } from '../model/model-folder.js';
 import type { DeviceRequest } from '../model/execution-provider.js';
 import { InferenceJob } from './inference-job.js';
 import { ModelRunner } from './model-runner.js';
 import type { Requests, SerializedError, WorkerRequest, WorkerResponse } from './protocol.js';
+import { RunGuard } from './run-guard.js';
 
 if (!parentPort) throw new Error('worker-main must run in a worker thread');
 const port = parentPort;
+const guard = new RunGuard((workerData as { control: SharedArrayBuffer }).control);
 
 let runner: ModelRunner | null = null;
 let runnerKey = '';
@@ -29,7 +31,7 @@ const handlers: Handlers = {
       return { ...choice(runner), manifest: runner.model.manifest, loadMs: 0, reused: true };
     }
     const folder = await readModelFolder(modelDir);
-    const next = await ModelRunner.open(folder, { device: device as DeviceRequest, cpuThreads });
+    const next = await ModelRunner.open(folder, { device: device as DeviceRequest, cpuThreads, guard });
     if (runner) await runner.release();
     runner = next;
     runnerKey = key;
@@ -88,7 +90,7 @@ port.on('message', (request: WorkerRequest) => {
     try {
       const handler = handlers[request.type] as (args: unknown) => Promise<unknown>;
       const result = await handler(request.args);
-      if (request.type === 'generate') transfer.push((result as Requests['generate']['result']).frames.buffer as ArrayBuffer);
+      if (request.type === 'generate') transfer.push((result as Requests['generate']['result']).prediction.data.buffer as ArrayBuffer);
       response = { id: request.id, ok: true, result };
     } catch (e) {
       response = { id: request.id, ok: false, error: serialize(e) };
