@@ -1,7 +1,8 @@
 /**
  * One benchmark run in a fresh process (so peak RSS is this run's alone):
- * animates `--source` with `--driving` and prints one JSON line with the
- * result's stage timings and the process's peak resident memory.
+ * loads and warms the engine, animates `--source` with `--driving` and prints
+ * one JSON line with the result's stage timings and the process's peak
+ * resident memory.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,20 +17,25 @@ const { values } = parseArgs({
     model: { type: 'string' },
     device: { type: 'string', default: 'auto' },
     batch: { type: 'string' },
+    threads: { type: 'string' },
+    'no-label': { type: 'boolean', default: false },
+    'no-warm': { type: 'boolean', default: false },
   },
 });
-const engine = new Engine({ device: values.device as DeviceRequest });
+const batchSize = values.batch ? Number(values.batch) : undefined;
+const engine = new Engine({ device: values.device as DeviceRequest, ...(values.threads ? { cpuThreads: Number(values.threads) } : {}) });
 try {
-  const warm = await engine.warmUp(values.model);
+  const warm = await engine.warmUp(values.model, { inference: !values['no-warm'], batchSize });
   const result = await engine.animate({
     source: values.source!,
     driving: values.driving!,
     output: values.out!,
     model: values.model,
-    batchSize: values.batch ? Number(values.batch) : undefined,
+    batchSize,
+    label: !values['no-label'],
   });
   const rssMb = peakRssMb();
-  process.stdout.write(`${JSON.stringify({ result, warmLoadMs: warm.loadMs, peakRssMb: rssMb })}\n`);
+  process.stdout.write(`${JSON.stringify({ result, warmLoadMs: warm.loadMs, warmMs: warm.warmMs, peakRssMb: rssMb })}\n`);
 } finally {
   await engine.dispose();
 }

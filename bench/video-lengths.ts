@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: the engine's speed and memory, measured (never asserted in
- * tests). For a 5 s and a 60 s driving video it reports ms per frame for each
+ * `npm run bench` (bench.ts): the engine's speed and memory for short and long
+ * videos. For a 5 s and a 60 s driving video it reports ms per frame for each
  * stage (decode, keypoints, generator, encode, measured alone and inside the
- * pipeline), end-to-end frames per second, and the peak RSS of a fresh process
- * per run. Results go to data/bench/results.json and data/bench/stages.svg.
+ * pipeline), end-to-end frames per second, the models' idle share between
+ * batches, and the peak RSS of a fresh process per run (sessions loaded and
+ * warmed first). Results go to data/bench/results.json and data/bench/stages.svg.
  *
- *   npm run bench [-- --model models/vox --device cpu --batch 4]
+ *   npm run bench [-- --model models/vox --device cpu --batch 4 --durations 5,60]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -45,6 +46,7 @@ interface Row {
   convert: number;
   decodeWait: number;
   encodeWait: number;
+  idle: number;
   endToEndFps: number;
   peakRssMb: number;
   provider: string;
@@ -73,6 +75,7 @@ for (const seconds of values.durations!.split(',').map(Number)) {
     convert: per(r.timings.convertMs),
     decodeWait: per(r.timings.decodeWaitMs),
     encodeWait: per(r.timings.encodeWaitMs),
+    idle: 1 - (r.timings.keypointsMs + r.timings.generatorMs) / r.timings.inferenceSpanMs,
     endToEndFps: r.frames / ((r.timings.totalMs - r.timings.loadMs) / 1000),
     peakRssMb: run.peakRssMb,
     provider: r.provider,
@@ -84,10 +87,11 @@ const f = (n: number) => n.toFixed(2);
 const lines = [
   `Machine: ${machine}; model "${model.manifest.name}" (${size.width}×${size.height}); provider ${rows[0]?.provider}`,
   '',
-  '| video | frames | decode* | keypoints | generator | layout+label | encode* | end-to-end fps | peak RSS |',
-  '|---|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.seconds} s | ${r.frames} | ${f(r.decodeAlone)} | ${f(r.keypoints)} | ${f(r.generator)} | ${f(r.convert)} | ${f(r.encodeAlone)} | ${r.endToEndFps.toFixed(1)} | ${r.peakRssMb.toFixed(0)} MB |`),
+  '| video | frames | decode* | keypoints | generator | layout+label† | encode* | end-to-end fps | idle‡ | peak RSS |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.seconds} s | ${r.frames} | ${f(r.decodeAlone)} | ${f(r.keypoints)} | ${f(r.generator)} | ${f(r.convert)} | ${f(r.encodeAlone)} | ${r.endToEndFps.toFixed(1)} | ${(r.idle * 100).toFixed(1)} % | ${r.peakRssMb.toFixed(0)} MB |`),
   '',
+  '† on the main thread, overlapping inference. ‡ share of the inference span in which neither model ran.',
   'ms per frame; * decode and encode measured alone (in the pipeline they overlap inference:',
   ...rows.map((r) => `  ${r.seconds} s: main thread waited ${f(r.decodeWait)} ms/frame for decoded frames, ${f(r.encodeWait)} ms/frame for the encoder)`),
 ];
