@@ -16,17 +16,13 @@ import { provenanceTags } from './media/provenance.js';
 import type { DeviceRequest, ProviderName } from './model/execution-provider.js';
 import type { AnimateOptions, AnimateResult } from './options.js';
 import { ProgressMeter } from './progress.js';
-import { burnLabel, placeLabel } from './media/label/label.js';
+import { streamFrames } from './frame-stream.js';
 import type { InferenceWorker } from './worker/inference-worker.js';
-import type { Requests } from './worker/protocol.js';
-import { predictionToRgb24, rgb24ToPlanar } from './worker/tensor-layout.js';
+import { rgb24ToPlanar } from './worker/tensor-layout.js';
 import { PROJECT_ROOT, VERSION } from '../version.js';
 
 /** The built-in demo model, shipped with the project. */
 export const DEFAULT_MODEL_DIR = join(PROJECT_ROOT, 'models', 'default');
-/** Batches in flight between decoder, worker and encoder: decode and encode overlap inference. */
-const PIPELINE_DEPTH = 2;
-
 export function defaultBatchSize(provider: ProviderName): number {
   return provider === 'cpu' ? 4 : 16;
 }
@@ -134,51 +130,19 @@ export async function runAnimation(
 
     const meter = new ProgressMeter('generating', total);
     report(meter.snapshot());
-    const timings = { decodeWaitMs: 0, keypointsMs: 0, generatorMs: 0, convertMs: 0, encodeWaitMs: 0, inferenceSpanMs: 0 };
-    const { width, height } = size;
-    const labelPlacement = label ? placeLabel(width, height) : null;
-    let lastAlpha = alpha ?? 1;
-    let firstSent: number | null = null;
-    // Layout conversions and the label happen here, on the main thread, while the worker runs the next batch.
-    const inflight: Array<Promise<Requests['generate']['result']>> = [];
-    const writeNext = async () => {
-      const result = await inflight.shift()!;
-      timings.inferenceSpanMs = performance.now() - firstSent!;
-      timings.keypointsMs += result.kpMs;
-      timings.generatorMs += result.generatorMs;
-      lastAlpha = result.alpha;
-      const c = performance.now();
-      const rgb = predictionToRgb24(result.prediction, result.count, width, height);
-      if (labelPlacement) {
-        const frameBytes = width * height * 3;
-        for (let n = 0; n < result.count; n++) burnLabel(rgb.subarray(n * frameBytes, (n + 1) * frameBytes), width, height, labelPlacement);
-      }
-      timings.convertMs += performance.now() - c;
-      const w = performance.now();
-      await encoder!.write(rgb, result.count);
-      timings.encodeWaitMs += performance.now() - w;
-      report(meter.advance(result.count));
-    };
     const frames = decodeVideoFrames(options.driving, videoInfo, { target: size, crop, limits, batchSize, signal });
-    let w = performance.now();
-    for await (const batch of frames) {
-      timings.decodeWaitMs += performance.now() - w;
-      const c = performance.now();
-      const planar = rgb24ToPlanar(batch.frames, batch.count, width, height);
-      timings.convertMs += performance.now() - c;
-      firstSent ??= performance.now();
-      const pending = worker.request('generate', { jobId, frames: planar, count: batch.count }, [planar.buffer as ArrayBuffer]);
-      pending.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
-      inflight.push(pending);
-      if (inflight.length >= PIPELINE_DEPTH) await writeNext();
-      throwIfAborted(signal);
-      w = performance.now();
-    }
-    while (inflight.length > 0) await writeNext();
-    throwIfAborted(signal);
+    const streamed = await streamFrames(worker, jobId, frames, {
+      size,
+      label,
+      write: (rgb, count) => encoder!.write(rgb, count),
+      onWritten: (count) => report(meter.advance(count)),
+      checkAborted: () => throwIfAborted(signal),
+    });
+    const timings = streamed.timings;
+    const lastAlpha = streamed.lastAlpha ?? alpha ?? 1;
 
     report({ ...meter.snapshot(), phase: 'finishing' });
-    w = performance.now();
+    const w = performance.now();
     const written = await encoder.finish();
     timings.encodeWaitMs += performance.now() - w;
     encoder = null;
