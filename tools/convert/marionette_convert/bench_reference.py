@@ -1,7 +1,7 @@
 """The official FOMM demo's animation loop, timed: the PyTorch baseline of `npm run bench -- --compare-pytorch`.
 
     python -m marionette_convert.bench_reference --checkpoint vox.pth.tar --config vox \\
-        --source photo.rgb --driving frames.rgb [--frames 16] [--warmup 2] [--threads 2] [--dump out.rgb]
+        --source photo.rgb --driving frames.rgb [--frames 16] [--warmup 2] [--threads 2] [--device cuda] [--dump out.rgb]
 
 It runs the algorithm of demo.py's `make_animation` (first-order-model, Siarohin et al.):
 fp32, under torch.no_grad, one frame at a time — keypoints of the source and of the
@@ -65,21 +65,23 @@ def make_animation(
     warmup: int,
     relative: bool = True,
     adapt_movement_scale: bool = True,
+    device: str = "cpu",
 ) -> Tuple[List[np.ndarray], List[float]]:
-    """demo.py's make_animation (cpu=True), with each frame's time taken from its driving frame to its prediction."""
+    """demo.py's make_animation, with each frame's time taken from its driving frame to its prediction (copied back
+    to the host, as the demo does, which also waits for the GPU)."""
     with torch.no_grad():
         predictions: List[np.ndarray] = []
         times: List[float] = []
-        source = torch.tensor(source_image[np.newaxis].astype(np.float32)).permute(0, 3, 1, 2)
+        source = torch.tensor(source_image[np.newaxis].astype(np.float32)).permute(0, 3, 1, 2).to(device)
         driving = torch.tensor(np.array(driving_video)[np.newaxis].astype(np.float32)).permute(0, 4, 1, 2, 3)
         kp_source = kp_detector(source)
-        kp_driving_initial = kp_detector(driving[:, :, 0])
+        kp_driving_initial = kp_detector(driving[:, :, 0].to(device))
 
         # Warm-up frames (the first frame again) are generated but neither timed nor kept.
         order = [0] * warmup + list(range(driving.shape[2]))
         for i, frame_idx in enumerate(order):
             started = time.perf_counter()
-            driving_frame = driving[:, :, frame_idx]
+            driving_frame = driving[:, :, frame_idx].to(device)
             kp_driving = kp_detector(driving_frame)
             value, jacobian, _ = normalize_kp(
                 kp_source,
@@ -113,6 +115,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--frames", type=int, help="at most this many driving frames")
     parser.add_argument("--warmup", type=int, default=2, help="untimed frames first")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--absolute", action="store_true", help="absolute keypoints (default: relative with adapt scale)")
     parser.add_argument("--dump", help="write the generated frames here as RGB24")
     args = parser.parse_args(argv)
@@ -120,11 +123,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     torch.set_num_threads(args.threads)
     started = time.perf_counter()
     kp_detector, generator, width, height = load_networks(args.checkpoint, args.config)
+    kp_detector, generator = kp_detector.to(args.device), generator.to(args.device)
     load_ms = (time.perf_counter() - started) * 1000
     source = read_frames(args.source, width, height, 1)[0]
     driving = read_frames(args.driving, width, height, args.frames)
     relative = not args.absolute
-    predictions, times = make_animation(source, driving, generator, kp_detector, args.warmup, relative=relative, adapt_movement_scale=relative)
+    predictions, times = make_animation(
+        source, driving, generator, kp_detector, args.warmup, relative=relative, adapt_movement_scale=relative, device=args.device
+    )
     if args.dump:
         with open(args.dump, "wb") as f:
             f.write(to_rgb24(predictions))
@@ -135,6 +141,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "times": [round(t, 2) for t in times],
         "loadMs": round(load_ms, 1),
         "threads": torch.get_num_threads(),
+        "device": args.device if args.device == "cpu" else torch.cuda.get_device_name(),
         "torch": torch.__version__,
         "width": width,
         "height": height,

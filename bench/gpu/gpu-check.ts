@@ -1,0 +1,126 @@
+/**
+ * The GPU check (bench/gpu/run.sh runs it on the device machine, which has no
+ * ffmpeg): the engine's own worker and generating loop (frame-stream.ts) fed
+ * with driving frames from memory, per batch size, on the requested execution
+ * provider. Reports ms per frame, the models' idle share between batches, what
+ * `auto` chose and why, and parity with the PyTorch reference frames. Decode
+ * and encode are not in these numbers (ffmpeg runs on the host's CPU cores,
+ * overlapping inference; `npm run bench` measures them alone).
+ *
+ *   node dist/bench/gpu/gpu-check.js --model M --source S.rgb --driving D.rgb --reference P.rgb
+ *       [--device webgpu] [--batches 1,4,16] [--out result.json]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { streamFrames } from '../../src/engine/frame-stream.js';
+import type { FrameBatch } from '../../src/engine/media/decode.js';
+import { detectAvailability, planProviders, type DeviceRequest } from '../../src/engine/model/execution-provider.js';
+import { readModelFolder } from '../../src/engine/model/model-folder.js';
+import { InferenceWorker } from '../../src/engine/worker/inference-worker.js';
+import { frameDifference } from '../parity.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    source: { type: 'string' },
+    driving: { type: 'string' },
+    reference: { type: 'string' },
+    device: { type: 'string', default: 'webgpu' },
+    batches: { type: 'string', default: '1,4,16' },
+    out: { type: 'string' },
+  },
+});
+const folder = await readModelFolder(values.model!);
+const { width, height } = folder.manifest.inputSize;
+const frameBytes = width * height * 3;
+const source = new Uint8Array(readFileSync(values.source!)).subarray(0, frameBytes);
+const driving = new Uint8Array(readFileSync(values.driving!));
+const frames = driving.length / frameBytes;
+const reference = values.reference ? new Uint8Array(readFileSync(values.reference)) : null;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const report: Record<string, unknown> = {
+  model: folder.manifest.name,
+  frames,
+  availability: detectAvailability(() => ort.listSupportedBackends()),
+  autoPlan: planProviders('auto', detectAvailability(() => ort.listSupportedBackends())),
+};
+
+async function* fromMemory(batch: number): AsyncGenerator<FrameBatch> {
+  for (let start = 0; start < frames; start += batch) {
+    const count = Math.min(batch, frames - start);
+    yield { frames: driving.slice(start * frameBytes, (start + count) * frameBytes), count, start };
+  }
+}
+
+async function measure(device: DeviceRequest, batch: number, repeats: number): Promise<Record<string, unknown>> {
+  const worker = new InferenceWorker();
+  try {
+    const t = performance.now();
+    const loaded = await worker.request('load', { modelDir: folder.dir, device, cpuThreads: 0 });
+    const loadMs = performance.now() - t;
+    const { warmMs } = await worker.request('warm', { count: batch });
+    const runs: Array<Record<string, number>> = [];
+    let output: Uint8Array | null = null;
+    for (let r = 0; r < repeats; r++) {
+      const jobId = `gpu-${batch}-${r}`;
+      await worker.request('begin', { jobId, source: source.slice(), relative: true, adaptScale: true, cancelFlag: new SharedArrayBuffer(4) });
+      const chunks: Uint8Array[] = [];
+      const started = performance.now();
+      const { timings } = await streamFrames(worker, jobId, fromMemory(batch), {
+        size: { width, height },
+        label: false,
+        write: async (rgb) => void chunks.push(rgb),
+      });
+      const wallMs = performance.now() - started;
+      await worker.request('end', { jobId });
+      output = new Uint8Array(Buffer.concat(chunks));
+      runs.push({
+        msPerFrame: wallMs / frames,
+        keypointsMs: timings.keypointsMs / frames,
+        generatorMs: timings.generatorMs / frames,
+        convertMs: timings.convertMs / frames,
+        idle: 1 - (timings.keypointsMs + timings.generatorMs) / timings.inferenceSpanMs,
+      });
+    }
+    const best = runs.reduce((a, b) => (a['msPerFrame']! <= b['msPerFrame']! ? a : b));
+    const parity = reference && output ? frameDifference(output, reference, frameBytes) : null;
+    return { device, provider: loaded.provider, reason: loaded.reason, rejected: loaded.rejected, batch, loadMs, warmMs, runs, best, parity };
+  } finally {
+    await worker.terminate();
+  }
+}
+
+const results: Array<Record<string, unknown>> = [];
+for (const batch of values.batches!.split(',').map(Number)) {
+  log(`${values.device}, batch ${batch}…`);
+  try {
+    const r = await measure(values.device as DeviceRequest, batch, 2);
+    results.push(r);
+    const best = r['best'] as Record<string, number>;
+    const parity = r['parity'] as { meanAbs: number; maxAbs: number } | null;
+    log(
+      `  ${r['provider']}: ${best['msPerFrame']!.toFixed(2)} ms/frame (kp ${best['keypointsMs']!.toFixed(2)}, generator ${best['generatorMs']!.toFixed(2)}, ` +
+        `idle ${(best['idle']! * 100).toFixed(1)} %)${parity ? `, parity mean ${(parity.meanAbs * 255).toFixed(3)}/255 max ${(parity.maxAbs * 255).toFixed(0)}/255` : ''}`,
+    );
+  } catch (e) {
+    results.push({ device: values.device, batch, error: (e as Error).message });
+    log(`  failed: ${(e as Error).message}`);
+  }
+}
+// What `auto` picks here, and why (load only).
+const auto = new InferenceWorker();
+try {
+  const r = await auto.request('load', { modelDir: folder.dir, device: 'auto', cpuThreads: 0 });
+  report['auto'] = { provider: r.provider, reason: r.reason, rejected: r.rejected };
+  log(`auto chose ${r.provider} (${r.reason}); passed over: ${r.rejected.map((x) => `${x.provider}: ${x.reason}`).join('; ') || 'none'}`);
+} catch (e) {
+  report['auto'] = { error: (e as Error).message };
+} finally {
+  await auto.terminate();
+}
+report['results'] = results;
+const text = `${JSON.stringify(report, null, 2)}\n`;
+if (values.out) writeFileSync(values.out, text);
+else process.stdout.write(text);
