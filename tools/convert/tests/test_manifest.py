@@ -26,6 +26,11 @@ class ManifestTest(unittest.TestCase):
         self.assertEqual(manifest["source"], "https://github.com/AliaksandrSiarohin/first-order-model (vox-cpk.pth.tar)")
         self.assertEqual(manifest["precision"], {"kpDetector": "fp32", "generator": "fp16"})
 
+    def test_shared_source_is_stated_only_when_exported(self) -> None:
+        config = resolve_config("vox")
+        self.assertNotIn("sharedSource", build_manifest("vox", config, "vox-cpk.pth.tar", fp16=False))
+        self.assertIs(build_manifest("vox", config, "vox-cpk.pth.tar", fp16=False, shared_source=True)["sharedSource"], True)
+
     def test_custom_model_does_not_claim_the_official_license(self) -> None:
         manifest = build_manifest("mine", resolve_config(TEST_CONFIGS["small-zero-order"]), "mine.pth.tar", fp16=False)
         self.assertNotIn("Siarohin", manifest["license"])
