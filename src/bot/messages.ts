@@ -42,6 +42,7 @@ export const botMessages = {
   unknownButton: 'This button has expired. Run the command again.',
   failed: (message: string) => message,
   resultReady: (userId: string) => `<@${userId}>, your animation is ready.`,
+  dmResultReady: (channelId: string) => `Your animation from <#${channelId}> is ready.`,
   resultPrivateReady: (userId: string) =>
     `<@${userId}>, your animation is ready. It's private in this server: use /history to see it.`,
   tooLargeToDeliver: (limitBytes: number) =>
@@ -57,6 +58,7 @@ export const botMessages = {
     '• Your photo, video and results are kept for this server’s retention period; `/history` shows them and `/forget-me` deletes everything.',
   ].join('\n'),
   consentAccepted: 'Thanks. Your animation is on its way.',
+  consentAcceptedRunAgain: 'Thanks. Run /animate again to make your animation.',
   consentDeclined: "Understood: Marionette won't animate anything for you. You can accept later by running /animate again.",
 } as const;
 

@@ -77,6 +77,7 @@ export const messages = {
   internalError: 'something went wrong on our side',
   failedAfterAttempts: (attempts: number, reason: string): string =>
     `Your animation failed after ${plural(attempts, 'attempt')}: ${reason}. You can try again.`,
-  failed: (reason: string): string => `Your animation failed: ${reason}.`,
+  /** A reason is a clause ("the bot stopped…") or a whole sentence from the engine ("The photo is…"). */
+  failed: (reason: string): string => (/^[A-Z].*[.!?]$/.test(reason) ? `Your animation failed. ${reason}` : `Your animation failed: ${reason}.`),
   expired: "This animation has expired: its files were deleted, as this server's retention setting requires.",
 } as const;

@@ -1,0 +1,5 @@
+import type { SlashCommand } from '../src/bot/context.js';
+import { animate } from './animate.js';
+
+/** Every slash command the bot registers, one module each. */
+export const commands: readonly SlashCommand[] = [animate];
