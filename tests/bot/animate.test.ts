@@ -45,3 +45,120 @@ describe('/animate', () => {
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'interaction' }));
   });
 });
+
+describe('/animate refusals (one sentence each, nothing queued)', () => {
+  async function refused(run: () => Promise<{ token: string; waitForAck(): Promise<unknown> }>): Promise<string> {
+    const interaction = await run();
+    await interaction.waitForAck();
+    const edit = await world.discord.waitForRequest(
+      (r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === interaction.token,
+      { timeout: 20_000 },
+    );
+    return String(bodyField(edit, 'content'));
+  }
+
+  it('GIVEN a PDF as the photo THEN it says the photo must be an image', async () => {
+    const user = world.member();
+    const pdf = world.discord.addAttachment({ filename: 'cv.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n') });
+    const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: pdf, video: await world.video() } }));
+    expect(text).toBe('The photo must be an image (JPEG, PNG, WebP, BMP or GIF), not a PDF.');
+    expect(world.store.history(user.id).items).toHaveLength(0);
+  });
+
+  it('GIVEN a file larger than the server allows THEN it says the size and the limit, without downloading', async () => {
+    const user = world.member();
+    const guild = world.discord.guild().id;
+    world.store.updateGuildSettings(guild, { maxUploadBytes: 1024 * 1024 }, 'moderator');
+    try {
+      const big = world.discord.addAttachment({ filename: 'big.mp4', contentType: 'video/mp4', data: Buffer.alloc(10), size: 3 * 1024 * 1024 });
+      const before = world.discord.cdnRequests.length;
+      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: big } }));
+      expect(text).toBe('That file is 3 MB; this server accepts at most 1 MB.');
+      expect(world.discord.cdnRequests.length).toBe(before);
+    } finally {
+      world.store.resetGuildSettings(guild, 'moderator');
+    }
+  });
+
+  it('GIVEN a video longer than the server allows THEN it says how long it is and the limit', async () => {
+    const user = world.member();
+    const guild = world.discord.guild().id;
+    world.store.updateGuildSettings(guild, { maxDrivingSeconds: 1 }, 'moderator');
+    try {
+      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 30, 10) } }));
+      expect(text).toBe('The driving video is 3 s long; this server allows at most 1 s.');
+      expect(world.store.history(user.id).items).toHaveLength(0);
+    } finally {
+      world.store.resetGuildSettings(guild, 'moderator');
+    }
+  });
+
+  it('GIVEN a disabled server THEN it says so before any download', async () => {
+    const user = world.member();
+    const guild = world.discord.guild().id;
+    world.store.updateGuildSettings(guild, { enabled: false }, 'moderator');
+    try {
+      const before = world.discord.cdnRequests.length;
+      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }));
+      expect(text).toBe('Marionette is turned off in this server by its moderators.');
+      expect(world.discord.cdnRequests.length).toBe(before);
+    } finally {
+      world.store.resetGuildSettings(guild, 'moderator');
+    }
+  });
+
+  it('GIVEN the hourly limit is reached THEN it names the limit and when to try again', async () => {
+    const user = world.member();
+    const guild = world.discord.guild().id;
+    world.store.updateGuildSettings(guild, { perUserPerHour: 1 }, 'moderator');
+    try {
+      const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+      await first.waitForAck();
+      await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === first.token, { timeout: 20_000 });
+      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }));
+      expect(text).toMatch(/^You've reached this server's limit of 1 animation per hour\. You can try again <t:\d+:R>\.$/);
+    } finally {
+      world.store.resetGuildSettings(guild, 'moderator');
+    }
+  });
+
+  it('GIVEN a file that is not really an image THEN the probe refuses it with one sentence', async () => {
+    const user = world.member();
+    const fake = world.discord.addAttachment({ filename: 'photo.png', contentType: 'image/png', data: Buffer.from('not a png at all, just text') });
+    const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: fake, video: await world.video() } }));
+    expect(text).toBe('The photo is not an image Marionette can read; use JPEG, PNG, WebP, BMP or GIF.');
+  });
+});
+
+describe('consent', () => {
+  it('GIVEN a first-time member THEN the terms are shown with Accept and Decline; Accept continues the command, and it is asked once', async () => {
+    const user = world.discord.addUser({ username: 'newcomer' });
+    const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    await first.waitForAck();
+    const prompt = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === first.token);
+    expect(String(bodyField(prompt, 'content'))).toMatch(/Only animate people who agreed to it/);
+    await vi.waitFor(() => expect(first.originalMessage()?.components?.length).toBe(1));
+    const click = await world.discord.clickButton({ message: first.originalMessage()!, customId: `consent:accept:${first.id}`, user });
+    await click.waitForAck();
+    await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === first.token && r.files.length > 0, { timeout: 60_000 });
+    expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+
+    const second = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    await second.waitForAck();
+    const reply = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === second.token);
+    expect(String(bodyField(reply, 'content'))).toMatch(/queued|next in line/);
+  });
+
+  it('GIVEN someone else clicks Accept on a prompt THEN it is refused and nothing is recorded for them', async () => {
+    const user = world.discord.addUser({ username: 'asker' });
+    const other = world.discord.addUser({ username: 'meddler' });
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    await cmd.waitForAck();
+    await vi.waitFor(() => expect(cmd.originalMessage()?.components?.length).toBe(1));
+    const click = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}`, user: other });
+    await click.waitForAck();
+    const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === click.id);
+    expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
+    expect(world.store.getUser(other.id)?.consent ?? null).toBeNull();
+  });
+});
