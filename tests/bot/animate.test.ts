@@ -41,6 +41,8 @@ describe('/animate', () => {
     const texts = edits.map((r) => String(bodyField(r, 'content') ?? ''));
     expect(texts.some((t) => /queued|next in line/.test(t))).toBe(true);
     expect(texts.some((t) => /^Animating…/.test(t))).toBe(true);
+    // Only the demo model is installed: the reply says faces need a converted model.
+    expect(texts.find((t) => /queued|next in line/.test(t))).toContain('faces need a converted FOMM model');
     expect(texts.some((t) => /^Done/.test(t))).toBe(true);
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'interaction' }));
   });
@@ -160,5 +162,24 @@ describe('consent', () => {
     const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === click.id);
     expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
     expect(world.store.getUser(other.id)?.consent ?? null).toBeNull();
+  });
+});
+
+describe('model choice', () => {
+  it('GIVEN a member typing in the model option THEN the installed models are offered by manifest name', async () => {
+    const typing = await world.discord.autocomplete({ name: 'animate', focused: 'model', value: 'def' });
+    await typing.waitForAck();
+    expect(typing.choices).toEqual([{ name: expect.stringMatching(/^default: /), value: 'default' }]);
+    const none = await world.discord.autocomplete({ name: 'animate', focused: 'model', value: 'zzz' });
+    await none.waitForAck();
+    expect(none.choices).toEqual([]);
+  });
+
+  it('GIVEN a model name that is not installed THEN the refusal lists the installed ones', async () => {
+    const user = world.member();
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video(), model: 'vox' } });
+    await cmd.waitForAck();
+    const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, { timeout: 20_000 });
+    expect(bodyField(edit, 'content')).toBe('There is no model called "vox" here; choose one of: default.');
   });
 });
