@@ -29,6 +29,9 @@ export interface BotConfig {
   readonly allowInsecureCdn: boolean;
   /** Seconds between progress edits of the status message. */
   readonly progressIntervalSeconds: number;
+  /** Limits on one attachment download: in all, and without receiving a byte. */
+  readonly downloadTimeoutSeconds: number;
+  readonly downloadIdleSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     cdnHosts,
     allowInsecureCdn: optional(env, 'MARIONETTE_ALLOW_INSECURE_CDN') === '1',
     progressIntervalSeconds: integer(env, 'MARIONETTE_PROGRESS_SECONDS', 3, 1, 60),
+    downloadTimeoutSeconds: integer(env, 'MARIONETTE_DOWNLOAD_TIMEOUT_SECONDS', 120, 1, 3600),
+    downloadIdleSeconds: integer(env, 'MARIONETTE_DOWNLOAD_IDLE_SECONDS', 20, 1, 600),
   };
 }
 

@@ -95,18 +95,28 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
   const jobId = ctx.store.newJobId();
   const dir = ctx.store.jobDirectory(jobId);
   let keep = false;
+  // Until the job is queued (or refused), an intake row says a command is in flight (see store/intakes.ts).
+  ctx.store.openIntake({
+    interactionId: interaction.id,
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    token: interaction.token,
+    createdMs: interaction.createdTimestamp,
+  });
   try {
     await mkdir(dir, { recursive: true });
     const policy = (maxBytes: number): DownloadPolicy => ({
       allowedHosts: ctx.config.cdnHosts,
       allowHttp: ctx.config.allowInsecureCdn,
       maxBytes,
-      timeoutMs: 120_000,
-      idleTimeoutMs: 20_000,
+      timeoutMs: ctx.config.downloadTimeoutSeconds * 1000,
+      idleTimeoutMs: ctx.config.downloadIdleSeconds * 1000,
     });
+    // At most what Discord says the file holds (and never over the cap): a CDN that sends more is cut off.
     const fetchOne = (what: 'photo' | 'video', a: Attachment, file: string, cap: number) =>
-      downloadAttachment(a.url, join(dir, `${file}${safeExtension(a.name)}`), policy(cap)).catch((e: unknown) => {
-        throw e instanceof DownloadError ? new AttachmentFailure(what, e, cap) : e;
+      downloadAttachment(a.url, join(dir, `${file}${safeExtension(a.name)}`), policy(Math.min(cap, a.size))).catch((e: unknown) => {
+        throw e instanceof DownloadError ? new AttachmentFailure(what, e) : e;
       });
     const [photoFile, videoFile] = await Promise.all([fetchOne('photo', photo, 'photo', photoCap), fetchOne('video', video, 'driving', videoCap)]);
     const [photoInfo, videoInfo] = await Promise.all([
@@ -144,14 +154,15 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
     if (e instanceof InputError) {
       await interaction.editReply({ content: e.message, components: [] });
     } else if (e instanceof AttachmentFailure) {
+      // Sizes were checked from Discord's metadata before downloading: a failure here is the CDN's
+      // (an expired or moved URL, a body larger than declared, a stalled or redirected download).
       log.warn('attachment download failed', { what: e.what, reason: e.cause.reason, error: e.cause.message });
-      const bytes = Number(e.cause.context['bytes'] ?? e.cause.context['declared'] ?? e.cap + 1);
-      const content = e.cause.reason === 'too-large' ? storeMessages.refusal({ reason: 'too-large', bytes, maxBytes: e.cap }) : botMessages.downloadFailed(e.what);
-      await interaction.editReply({ content, components: [] });
+      await interaction.editReply({ content: botMessages.downloadFailed(e.what), components: [] });
     } else {
       throw e;
     }
   } finally {
+    ctx.store.closeIntake(interaction.id);
     if (!keep) await rm(dir, { recursive: true, force: true });
   }
 }
@@ -161,7 +172,6 @@ class AttachmentFailure extends Error {
   constructor(
     readonly what: 'photo' | 'video',
     override readonly cause: DownloadError,
-    readonly cap: number,
   ) {
     super(`${what}: ${cause.message}`);
   }

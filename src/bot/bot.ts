@@ -11,6 +11,7 @@ import { Deliverer } from './deliverer.js';
 import { DiscordApi } from './discord-api.js';
 import { createInteractionRouter } from './interaction-router.js';
 import { JobRunner } from './job-runner.js';
+import { botMessages } from './messages.js';
 import { ModelCatalog } from './model-catalog.js';
 import { ProgressReporter } from './progress-reporter.js';
 
@@ -84,6 +85,7 @@ export class Bot {
     await ready;
     logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size, models: models.names() });
 
+    await bot.answerInterruptedCommands();
     const defaultModel = models.get(models.defaultName(config.defaultModel) ?? '');
     if (defaultModel) {
       runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
@@ -95,6 +97,17 @@ export class Bot {
     bot.sweepTimer = setInterval(() => bot.sweep(), options.sweepMs ?? 60 * 60_000);
     bot.sweep();
     return bot;
+  }
+
+  /** Commands a previous process acknowledged but never queued: tell their members to send them again. */
+  private async answerInterruptedCommands(): Promise<void> {
+    for (const intake of this.ctx.store.takeInterruptedIntakes()) {
+      this.ctx.logger.info('interrupted command found', { interaction: intake.interactionId, guild: intake.guildId, user: intake.userId, answerable: intake.token !== null });
+      if (!intake.token) continue;
+      await this.ctx.api
+        .editOriginal(intake.token, { content: botMessages.interrupted, components: [] })
+        .catch((e: unknown) => this.ctx.logger.warn('could not answer an interrupted command', { interaction: intake.interactionId, error: (e as Error).message }));
+    }
   }
 
   private sweep(): void {

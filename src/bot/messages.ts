@@ -49,6 +49,7 @@ export const botMessages = {
     `The animation couldn't be made small enough for Discord's upload limit here (${(limitBytes / 1024 / 1024).toFixed(1)} MB). Try a shorter video.`,
   internalError: 'Something went wrong on our side. Please try again in a moment.',
   shuttingDown: 'Marionette is restarting; please run the command again in a minute.',
+  interrupted: 'Marionette restarted while it was receiving your files, so this animation was not queued. Please run /animate again.',
   tokenLifetimeNote: (ms: number) => `Updates stop after ${minutes(ms)} minutes; the result will still be posted.`,
   consentPrompt: [
     "**Before your first animation, please read this.** Marionette makes a short clip from a photo and a video you give it.",

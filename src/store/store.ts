@@ -19,6 +19,7 @@ import { jobDirectory } from './files.js';
 import type { SettingKey } from './guild-settings.js';
 import * as settings from './guild-settings-repository.js';
 import * as history from './history.js';
+import * as intakes from './intakes.js';
 import { newJobId } from './ids.js';
 import { findJobRow, rowToJob, type Job } from './job-record.js';
 import * as queue from './job-queue.js';
@@ -86,6 +87,12 @@ export class Store {
   queueStatus(jobId: string): QueueStatus | null { return queueStatus(this.ctx, jobId); }
   /** Any job by id, for the bot and workers (no owner check: use getJobForOwner for users). */
   getJob(jobId: string): Job | null { const r = findJobRow(this.ctx, jobId); return r ? rowToJob(r) : null; }
+
+  // commands between acknowledgement and enqueue (intakes.ts)
+  openIntake(intake: intakes.IntakeStart): void { intakes.openIntake(this.ctx, intake); }
+  closeIntake(interactionId: string): void { intakes.closeIntake(this.ctx, interactionId); }
+  /** Intakes left open by a process that died; taken (deleted) as they are returned. */
+  takeInterruptedIntakes(olderThanMs?: number): intakes.InterruptedIntake[] { return intakes.takeInterruptedIntakes(this.ctx, olderThanMs); }
 
   // workers (job-queue.ts)
   claimNext(workerId: string, leaseMs?: number): queue.Claim | null { return queue.claimNext(this.ctx, workerId, leaseMs); }
