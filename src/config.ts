@@ -32,6 +32,8 @@ export interface BotConfig {
   /** Limits on one attachment download: in all, and without receiving a byte. */
   readonly downloadTimeoutSeconds: number;
   readonly downloadIdleSeconds: number;
+  /** New commands are refused while the data folder's disk has less free space than this (plus their files). */
+  readonly minFreeDiskMb: number;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     progressIntervalSeconds: integer(env, 'MARIONETTE_PROGRESS_SECONDS', 3, 1, 60),
     downloadTimeoutSeconds: integer(env, 'MARIONETTE_DOWNLOAD_TIMEOUT_SECONDS', 120, 1, 3600),
     downloadIdleSeconds: integer(env, 'MARIONETTE_DOWNLOAD_IDLE_SECONDS', 20, 1, 600),
+    minFreeDiskMb: integer(env, 'MARIONETTE_MIN_FREE_DISK_MB', 500, 0, 10_000_000),
   };
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MessageFlags, type Attachment, type ChatInputCommandInteraction } from 'discord.js';
 import { DEFAULT_LIMITS, InputError, checkPhoto, checkVideo, probeMedia } from '../engine/index.js';
@@ -92,6 +92,14 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
     }
   }
 
+  // Enough disk for both files, the clip and headroom? (A full disk fails everyone's jobs.)
+  const free = await freeDiskBytes(ctx.config.dataDir);
+  if (free !== null && free < photo.size + video.size * 3 + ctx.config.minFreeDiskMb * 1024 * 1024) {
+    log.warn('refused: low disk space', { freeBytes: free, minFreeDiskMb: ctx.config.minFreeDiskMb });
+    await interaction.editReply({ content: botMessages.lowDisk, components: [] });
+    return;
+  }
+
   const jobId = ctx.store.newJobId();
   const dir = ctx.store.jobDirectory(jobId);
   let keep = false;
@@ -180,6 +188,15 @@ class AttachmentFailure extends Error {
 function parentChannelId(interaction: ChatInputCommandInteraction): string | null {
   const channel = interaction.channel;
   return channel && 'isThread' in channel && channel.isThread() ? channel.parentId : null;
+}
+
+async function freeDiskBytes(dir: string): Promise<number | null> {
+  try {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
 }
 
 /** A short, safe extension from an uploaded file name (the name itself is never used as a path). */

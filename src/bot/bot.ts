@@ -28,6 +28,8 @@ export interface BotOptions {
   readonly pollMs?: number;
   readonly deliveryRetryMs?: number;
   readonly sweepMs?: number;
+  /** Store tuning (lease, attempts, backoff): tests shorten the backoff. */
+  readonly storeConfig?: Partial<import('../store/index.js').StoreConfig>;
 }
 
 const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
@@ -43,7 +45,7 @@ export class Bot {
   ) {}
 
   static async start(config: BotConfig, logger: Logger, options: BotOptions = {}): Promise<Bot> {
-    const store = Store.open({ dataDir: config.dataDir, config: { workers: config.workers } });
+    const store = Store.open({ dataDir: config.dataDir, config: { workers: config.workers, ...options.storeConfig } });
     const recovered = store.startupRecovery;
     logger.info('store opened', {
       file: store.file,

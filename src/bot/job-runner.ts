@@ -196,7 +196,8 @@ export class JobRunner {
         log.info('job failed on its input', { reason: e.message, code: e.code });
       } else {
         const err = e instanceof Error ? e : new Error(String(e));
-        this.store.fail(job.id, leaseId, { error: err.message, retryable: true });
+        const diskFull = /ENOSPC|No space left on device/i.test(`${err.message} ${JSON.stringify((err as { context?: unknown }).context ?? '')}`);
+        this.store.fail(job.id, leaseId, { error: err.message, retryable: true, ...(diskFull ? { userReason: botMessages.diskFull } : {}) });
         log.error('job attempt failed', { error: err, context: (err as { context?: unknown }).context });
       }
     } catch (storeError) {

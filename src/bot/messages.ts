@@ -49,6 +49,8 @@ export const botMessages = {
     `The animation couldn't be made small enough for Discord's upload limit here (${(limitBytes / 1024 / 1024).toFixed(1)} MB). Try a shorter video.`,
   internalError: 'Something went wrong on our side. Please try again in a moment.',
   shuttingDown: 'Marionette is restarting; please run the command again in a minute.',
+  lowDisk: "Marionette is short of disk space right now, so it can't take new animations. Please try again later.",
+  diskFull: 'the bot ran out of disk space',
   interrupted: 'Marionette restarted while it was receiving your files, so this animation was not queued. Please run /animate again.',
   tokenLifetimeNote: (ms: number) => `Updates stop after ${minutes(ms)} minutes; the result will still be posted.`,
   consentPrompt: [

@@ -15,6 +15,7 @@ import { probeMedia } from './media/probe.js';
 import { provenanceTags } from './media/provenance.js';
 import type { DeviceRequest, ProviderName } from './model/execution-provider.js';
 import type { AnimateOptions, AnimateResult } from './options.js';
+import { faultPlan } from './fault-injection.js';
 import { ProgressMeter } from './progress.js';
 import type { InferenceWorker } from './worker/inference-worker.js';
 import type { Requests } from './worker/protocol.js';
@@ -151,7 +152,8 @@ export async function runAnimation(
     let w = performance.now();
     for await (const batch of frames) {
       timings.decodeWaitMs += performance.now() - w;
-      const pending = worker.request('generate', { jobId, frames: batch.frames, count: batch.count }, [batch.frames.buffer as ArrayBuffer]);
+      const fault = faultPlan().nextGenerate();
+      const pending = worker.request('generate', { jobId, frames: batch.frames, count: batch.count, ...(fault ? { fault } : {}) }, [batch.frames.buffer as ArrayBuffer]);
       pending.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
       inflight.push(pending);
       if (inflight.length >= PIPELINE_DEPTH) await writeNext();

@@ -21,11 +21,17 @@ export class InferenceWorker {
   private nextId = 1;
   private exited: Error | null = null;
 
-  constructor(options: { resourceLimits?: { maxOldGenerationSizeMb?: number } } = {}) {
-    this.worker = new Worker(workerScript(), { resourceLimits: options.resourceLimits, stdout: false, stderr: false });
+  /**
+   * The worker's JavaScript heap is capped (frames and tensors live outside it,
+   * in array buffers and onnxruntime's memory): a runaway in the worker ends the
+   * worker, not the process.
+   */
+  constructor(options: { maxHeapMb?: number } = {}) {
+    this.worker = new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 512 }, stdout: false, stderr: false });
     this.worker.on('message', (m: WorkerResponse) => this.settle(m));
     this.worker.on('error', (e) => this.fail(new EngineError(`The inference worker crashed: ${e.message}`, {}, { cause: e })));
     this.worker.on('exit', (code) => this.fail(new EngineError(`The inference worker stopped (exit code ${code}).`, { code })));
+    // An uncaught error or running out of heap arrives as 'error' (ERR_WORKER_OUT_OF_MEMORY) before 'exit'.
   }
 
   get alive(): boolean {

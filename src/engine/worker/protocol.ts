@@ -29,7 +29,8 @@ export interface Requests {
     result: { alpha: number };
   };
   generate: {
-    args: { jobId: string; frames: Uint8Array; count: number };
+    /** `fault`: a chaos hook for reliability tests (fault-injection.ts). */
+    args: { jobId: string; frames: Uint8Array; count: number; fault?: 'worker-crash' | 'worker-oom' };
     result: { frames: Uint8Array; kpMs: number; generatorMs: number; convertMs: number; alpha: number };
   };
   end: {
