@@ -127,12 +127,11 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
         throw e instanceof DownloadError ? new AttachmentFailure(what, e) : e;
       });
     const [photoFile, videoFile] = await Promise.all([fetchOne('photo', photo, 'photo', photoCap), fetchOne('video', video, 'driving', videoCap)]);
-    const [photoInfo, videoInfo] = await Promise.all([
-      probeMedia(photoFile.path, 'photo', DEFAULT_LIMITS),
-      probeMedia(videoFile.path, 'video', DEFAULT_LIMITS),
-    ]);
-    checkPhoto(photoInfo, DEFAULT_LIMITS);
-    const checked = checkVideo(videoInfo, DEFAULT_LIMITS);
+    // The engine's checks, with this server's duration limit (the header of a 10-hour file stops here).
+    const limits = { ...DEFAULT_LIMITS, maxDurationSeconds: settings.maxDrivingSeconds };
+    const [photoInfo, videoInfo] = await Promise.all([probeMedia(photoFile.path, 'photo', limits), probeMedia(videoFile.path, 'video', limits)]);
+    checkPhoto(photoInfo, limits);
+    const checked = checkVideo(videoInfo, limits);
     const seconds = videoInfo.durationSeconds ?? (checked.estimatedFrames ?? 0) / checked.fps;
     const result = ctx.store.enqueue({
       id: jobId,
@@ -160,7 +159,10 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
     ctx.runner.wake();
   } catch (e) {
     if (e instanceof InputError) {
-      await interaction.editReply({ content: e.message, components: [] });
+      // Said as the server's rule, like the other server limits.
+      const duration = Number(e.context['duration']);
+      const content = e.code === 'video-too-long' && Number.isFinite(duration) ? storeMessages.refusal({ reason: 'too-long', seconds: duration, maxSeconds: settings.maxDrivingSeconds }) : e.message;
+      await interaction.editReply({ content, components: [] });
     } else if (e instanceof AttachmentFailure) {
       // Sizes were checked from Discord's metadata before downloading: a failure here is the CDN's
       // (an expired or moved URL, a body larger than declared, a stalled or redirected download).

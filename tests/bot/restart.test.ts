@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Store } from '../../src/store/index.js';
 import { BotProcess } from '../support/bot-process.js';
-import { BotWorld } from '../support/bot-world.js';
+import { BotWorld, bodyField } from '../support/bot-world.js';
 
 /**
  * The bot as its own process, killed with SIGKILL in the middle of a job and
@@ -84,4 +84,45 @@ describe('restart', () => {
     expect(resultPosts(cmd.token)).toHaveLength(1);
     expect(store.getJob(job.id)?.attempts).toBeLessThanOrEqual(2);
   });
+
+  it('GIVEN kill -9 while the attachments download THEN the next process tells the member to send the command again, and nothing was queued', async () => {
+    const bot = processes[processes.length - 1]!;
+    const user = world.discord.addUser({ username: 'downloading' });
+    store.setConsent(user.id, 'accepted');
+    const video = await world.video('slow.mp4', 40, 10);
+    video.fault = { kind: 'drip', chunkBytes: 2000, intervalMs: 200 };
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video } });
+    await cmd.waitForAck();
+    await vi.waitFor(() => expect(world.discord.cdnRequests.some((r) => r.path.includes('slow.mp4'))).toBe(true), { timeout: 20_000 });
+    await bot.kill9();
+
+    const identifies = world.discord.identifies.length;
+    startBot();
+    await world.discord.waitForReady({ identifies: identifies + 1, timeout: 20_000 });
+    await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe('Marionette restarted while it was receiving your files, so this animation was not queued. Please run /animate again.'), { timeout: 20_000 });
+    expect(store.history(user.id).items).toHaveLength(0);
+  });
+
+  it('GIVEN kill -9 while a delivery is failing (in doubt) THEN the next process delivers the clip once, by editing the original reply', async () => {
+    const bot = processes[processes.length - 1]!;
+    const user = world.discord.addUser({ username: 'in-doubt' });
+    store.setConsent(user.id, 'accepted');
+    // The follow-up fails: the request and discord.js's three retries all get 500.
+    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 4 });
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    await cmd.waitForAck();
+    await vi.waitFor(() => expect(world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === cmd.token && r.status === 500)).toHaveLength(4), { timeout: 60_000, interval: 100 });
+    await vi.waitFor(() => expect(store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
+    await bot.kill9();
+
+    const identifies = world.discord.identifies.length;
+    startBot();
+    await world.discord.waitForReady({ identifies: identifies + 1, timeout: 20_000 });
+    await vi.waitFor(() => expect(store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 30_000, interval: 200 });
+    const delivered = world.discord.requests.filter((r) => r.params['webhook_token'] === cmd.token && r.files.length > 0 && r.status < 300);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.operationId).toBe('update_original_webhook_message');
+    expect(String(bodyField(delivered[0]!, 'content'))).toContain('AI-generated');
+  });
 });
+
