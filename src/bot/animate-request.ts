@@ -1,7 +1,7 @@
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MessageFlags, type Attachment, type ChatInputCommandInteraction } from 'discord.js';
-import { DEFAULT_LIMITS, InputError, checkPhoto, checkVideo, probeMedia } from '../engine/index.js';
+import { DEFAULT_LIMITS, InputError, checkPhoto, checkVideo, probeMedia, verifyPhotoDecodes } from '../engine/index.js';
 import { messages as storeMessages } from '../store/index.js';
 import { looksLikePhoto, looksLikeVideo } from './attachment-rules.js';
 import { downloadAttachment, DownloadError, type DownloadPolicy } from './attachment-download.js';
@@ -132,6 +132,7 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
     const [photoInfo, videoInfo] = await Promise.all([probeMedia(photoFile.path, 'photo', limits), probeMedia(videoFile.path, 'video', limits)]);
     checkPhoto(photoInfo, limits);
     const checked = checkVideo(videoInfo, limits);
+    await verifyPhotoDecodes(photoFile.path, photoInfo);
     const seconds = videoInfo.durationSeconds ?? (checked.estimatedFrames ?? 0) / checked.fps;
     const result = ctx.store.enqueue({
       id: jobId,
