@@ -114,7 +114,8 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
   });
   try {
     await mkdir(dir, { recursive: true });
-    const policy = (maxBytes: number): DownloadPolicy => ({
+    const policy = (maxBytes: number, expectedBytes: number): DownloadPolicy => ({
+      expectedBytes,
       allowedHosts: ctx.config.cdnHosts,
       allowHttp: ctx.config.allowInsecureCdn,
       maxBytes,
@@ -123,7 +124,7 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
     });
     // At most what Discord says the file holds (and never over the cap): a CDN that sends more is cut off.
     const fetchOne = (what: 'photo' | 'video', a: Attachment, file: string, cap: number) =>
-      downloadAttachment(a.url, join(dir, `${file}${safeExtension(a.name)}`), policy(Math.min(cap, a.size))).catch((e: unknown) => {
+      downloadAttachment(a.url, join(dir, `${file}${safeExtension(a.name)}`), policy(Math.min(cap, a.size), a.size)).catch((e: unknown) => {
         throw e instanceof DownloadError ? new AttachmentFailure(what, e) : e;
       });
     const [photoFile, videoFile] = await Promise.all([fetchOne('photo', photo, 'photo', photoCap), fetchOne('video', video, 'driving', videoCap)]);

@@ -9,7 +9,8 @@ import { once } from 'node:events';
  *   - only from allowed hosts (Discord's CDN), https unless explicitly allowed;
  *   - redirects followed only to allowed hosts, at most 3;
  *   - the byte cap enforced on the bytes received, not on Content-Length (a
- *     server that lies about its length is cut off);
+ *     server that lies about its length is cut off), and the total checked
+ *     against the size Discord reported;
  *   - a total timeout and an idle timeout.
  */
 export interface DownloadPolicy {
@@ -18,9 +19,11 @@ export interface DownloadPolicy {
   readonly maxBytes: number;
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** The size Discord reported: a body of any other size is refused (truncated, or padded). */
+  readonly expectedBytes?: number;
 }
 
-export type DownloadFailure = 'host-not-allowed' | 'too-large' | 'http-error' | 'timeout' | 'network';
+export type DownloadFailure = 'host-not-allowed' | 'too-large' | 'size-mismatch' | 'http-error' | 'timeout' | 'network';
 
 export class DownloadError extends Error {
   override readonly name = 'DownloadError';
@@ -99,6 +102,9 @@ export async function downloadAttachment(rawUrl: string, destination: string, po
       }
       hash.update(value);
       if (!out.write(value)) await once(out, 'drain');
+    }
+    if (policy.expectedBytes !== undefined && bytes !== policy.expectedBytes) {
+      throw new DownloadError('size-mismatch', `received ${bytes} bytes, Discord said ${policy.expectedBytes}`, { bytes });
     }
     out.end();
     await once(out, 'finish');
