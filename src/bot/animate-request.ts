@@ -169,7 +169,7 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
       // Sizes were checked from Discord's metadata before downloading: a failure here is the CDN's
       // (an expired or moved URL, a body larger than declared, a stalled or redirected download).
       log.warn('attachment download failed', { what: e.what, reason: e.cause.reason, error: e.cause.message });
-      await interaction.editReply({ content: botMessages.downloadFailed(e.what), components: [] });
+      await interaction.editReply({ content: e.cause.reason === 'disk-full' ? botMessages.lowDisk : botMessages.downloadFailed(e.what), components: [] });
     } else {
       throw e;
     }

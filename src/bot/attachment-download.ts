@@ -23,7 +23,7 @@ export interface DownloadPolicy {
   readonly expectedBytes?: number;
 }
 
-export type DownloadFailure = 'host-not-allowed' | 'too-large' | 'size-mismatch' | 'http-error' | 'timeout' | 'network';
+export type DownloadFailure = 'host-not-allowed' | 'too-large' | 'size-mismatch' | 'http-error' | 'timeout' | 'network' | 'disk-full';
 
 export class DownloadError extends Error {
   override readonly name = 'DownloadError';
@@ -68,6 +68,9 @@ export async function downloadAttachment(rawUrl: string, destination: string, po
     idleTimer = setTimeout(() => idle.abort(), policy.idleTimeoutMs);
   };
   const out = createWriteStream(destination, { flags: 'wx' });
+  // Write errors (a full disk) surface through `once` below; after destroy() they are moot.
+  const failed: { write: NodeJS.ErrnoException | null } = { write: null };
+  out.on('error', (e: NodeJS.ErrnoException) => (failed.write ??= e));
   const hash = createHash('sha256');
   let bytes = 0;
   try {
@@ -113,6 +116,8 @@ export async function downloadAttachment(rawUrl: string, destination: string, po
     out.destroy();
     await rm(destination, { force: true });
     if (e instanceof DownloadError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? failed.write?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new DownloadError('disk-full', 'no space left to save the attachment');
     if (total.aborted || idle.signal.aborted) throw new DownloadError('timeout', 'the download timed out');
     if (signal?.aborted) throw e;
     throw new DownloadError('network', (e as Error).message);
