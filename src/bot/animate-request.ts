@@ -93,7 +93,7 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
   }
 
   // Enough disk for both files, the clip and headroom? (A full disk fails everyone's jobs.)
-  const free = await freeDiskBytes(ctx.config.dataDir);
+  const free = ctx.config.minFreeDiskMb > 0 ? await freeDiskBytes(ctx.config.dataDir) : null;
   if (free !== null && free < photo.size + video.size * 3 + ctx.config.minFreeDiskMb * 1024 * 1024) {
     log.warn('refused: low disk space', { freeBytes: free, minFreeDiskMb: ctx.config.minFreeDiskMb });
     await interaction.editReply({ content: botMessages.lowDisk, components: [] });

@@ -132,6 +132,23 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
   });
 });
 
+describe('free disk space', () => {
+  it('GIVEN less free space than the configured minimum THEN new commands are refused before downloading', async () => {
+    const config = world.bot!.ctx.config as { minFreeDiskMb: number };
+    const saved = config.minFreeDiskMb;
+    config.minFreeDiskMb = 1_000_000_000; // more than any disk here has
+    try {
+      const before = world.discord.cdnRequests.length;
+      const cmd = await world.discord.slashCommand({ name: 'animate', user: world.member(), options: { photo: await world.photo(), video: await world.video() } });
+      await cmd.waitForAck();
+      await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe("Marionette is short of disk space right now, so it can't take new animations. Please try again later."));
+      expect(world.discord.cdnRequests.length).toBe(before);
+    } finally {
+      config.minFreeDiskMb = saved;
+    }
+  });
+});
+
 describe('consent', () => {
   it('GIVEN a first-time member THEN the terms are shown with Accept and Decline; Accept continues the command, and it is asked once', async () => {
     const user = world.discord.addUser({ username: 'newcomer' });
