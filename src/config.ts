@@ -34,6 +34,8 @@ export interface BotConfig {
   readonly downloadIdleSeconds: number;
   /** New commands are refused while the data folder's disk has less free space than this (plus their files). */
   readonly minFreeDiskMb: number;
+  /** Commands whose files are downloaded and checked at once; more wait their turn. */
+  readonly intakeConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     downloadTimeoutSeconds: integer(env, 'MARIONETTE_DOWNLOAD_TIMEOUT_SECONDS', 120, 1, 3600),
     downloadIdleSeconds: integer(env, 'MARIONETTE_DOWNLOAD_IDLE_SECONDS', 20, 1, 600),
     minFreeDiskMb: integer(env, 'MARIONETTE_MIN_FREE_DISK_MB', 500, 0, 10_000_000),
+    intakeConcurrency: integer(env, 'MARIONETTE_INTAKE_CONCURRENCY', 4, 1, 64),
   };
 }
 

@@ -64,8 +64,12 @@ export async function handleAnimate(interaction: ChatInputCommandInteraction, ct
   await continueAnimate(interaction, request, ctx);
 }
 
-/** Everything after the cheap checks (also resumed after the member accepts the terms). */
-export async function continueAnimate(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
+/** Everything after the cheap checks (also resumed after the member accepts the terms); a few at a time. */
+export function continueAnimate(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
+  return ctx.intake.run(() => intake(interaction, request, ctx));
+}
+
+async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
   const log = ctx.logger.child({ interaction: interaction.id, guild: interaction.guildId, user: interaction.user.id });
   const settings = ctx.store.guildSettings(interaction.guildId);
   await ctx.models.refresh();

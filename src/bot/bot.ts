@@ -4,6 +4,7 @@ import { commands } from '../../commands/index.js';
 import type { BotConfig } from '../config.js';
 import { Store, newWorkerId } from '../store/index.js';
 import type { Logger } from '../util/log.js';
+import { Semaphore } from '../util/semaphore.js';
 import { buttons } from './buttons.js';
 import { ConsentGate } from './consent-gate.js';
 import type { BotContext, ButtonHandler } from './context.js';
@@ -74,7 +75,7 @@ export class Bot {
       },
       () => void deliverer.kick(),
     );
-    const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate() };
+    const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate(), intake: new Semaphore(config.intakeConcurrency) };
     const bot = new Bot(client, ctx, options);
     const route = createInteractionRouter(ctx, commands, buttons as readonly ButtonHandler<unknown>[], () => bot.shuttingDown);
     client.on(Events.InteractionCreate, (i) => void route(i));

@@ -2,6 +2,7 @@ import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandIntera
 import type { BotConfig } from '../config.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../util/log.js';
+import type { Semaphore } from '../util/semaphore.js';
 import type { ConsentGate } from './consent-gate.js';
 import type { Deliverer } from './deliverer.js';
 import type { DiscordApi } from './discord-api.js';
@@ -18,6 +19,8 @@ export interface BotContext {
   readonly deliverer: Deliverer;
   readonly api: DiscordApi;
   readonly consent: ConsentGate;
+  /** Bounds how many commands download and check their files at once. */
+  readonly intake: Semaphore;
 }
 
 /** A slash command module in commands/: its definition and its handler. */

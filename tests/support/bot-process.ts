@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './cli.js';
 
@@ -15,9 +16,24 @@ export class BotProcess {
     });
     const p = new BotProcess(child);
     child.stdout!.on('data', (c: Buffer) => p.output.push(c.toString()));
+    const sample = setInterval(() => p.peakRssMb(), 500);
+    child.once('exit', () => clearInterval(sample));
     child.stderr!.on('data', (c: Buffer) => p.output.push(c.toString()));
     return p;
   }
+
+  /** Peak resident memory so far (VmHWM), in MB; the last value seen if the process has exited. */
+  peakRssMb(): number {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'));
+      if (m) this.lastPeakMb = Number(m[1]) / 1024;
+    } catch {
+      // exited
+    }
+    return this.lastPeakMb;
+  }
+
+  private lastPeakMb = 0;
 
   get log(): string {
     return this.output.join('');
