@@ -99,10 +99,19 @@ export class BotWorld {
     return this.discord.addAttachment({ filename: name, contentType: 'video/mp4', data: readFileSync(path), durationSecs: frames / fps });
   }
 
+  /** Every secret the bot was given: the bot token and each interaction's token. */
+  secrets(): string[] {
+    return [this.discord.token, ...this.discord.interactions().map((i) => i.token)];
+  }
+
+  /** Stops everything; fails if any secret reached the bot's logs. */
   async close(): Promise<void> {
     await this.bot?.stop();
+    const logs = this.logLines.join('');
+    const leaked = this.secrets().filter((s) => logs.includes(s));
     await this.discord.close();
     rmSync(this.dataDir, { recursive: true, force: true });
+    if (leaked.length > 0) throw new Error(`${leaked.length} secret(s) appeared in the bot's logs`);
   }
 }
 
