@@ -185,10 +185,10 @@ export class JobRunner {
     try {
       if (entry.reason === 'lease-lost') {
         log.warn('job lease lost; another worker or recovery owns it now');
-      } else if (entry.reason === 'cancel' && e instanceof CancelledError) {
+      } else if (entry.reason === 'cancel' && (e instanceof CancelledError || entry.controller.signal.aborted)) {
         this.store.cancelRunning(job.id, leaseId);
         log.info('job cancelled by its requester');
-      } else if (entry.reason === 'shutdown' && e instanceof CancelledError) {
+      } else if (entry.reason === 'shutdown' && (e instanceof CancelledError || entry.controller.signal.aborted)) {
         this.store.releaseClaim(job.id, leaseId);
         log.info('job handed back to the queue for shutdown');
       } else if (e instanceof InputError) {

@@ -41,6 +41,20 @@ export async function runAnimation(
   engine: { device: DeviceRequest; cpuThreads: number; logger?: Logger },
   options: AnimateOptions,
 ): Promise<AnimateResult> {
+  try {
+    return await pipeline(worker, engine, options);
+  } catch (e) {
+    // An abort at any step (probing, decoding the photo, loading) is a cancellation, whatever threw.
+    if (options.signal?.aborted && !(e instanceof InputError) && !(e instanceof CancelledError)) throw new CancelledError();
+    throw e;
+  }
+}
+
+async function pipeline(
+  worker: InferenceWorker,
+  engine: { device: DeviceRequest; cpuThreads: number; logger?: Logger },
+  options: AnimateOptions,
+): Promise<AnimateResult> {
   const started = performance.now();
   const jobId = options.jobId ?? randomBytes(6).toString('hex');
   const log = (engine.logger ?? silentLogger).child({ job: jobId });

@@ -73,3 +73,12 @@ describe('a dead worker', () => {
     expect(result.frames).toBe(FRAMES);
   });
 });
+
+describe('cancellation before generation', () => {
+  it('GIVEN an abort while the inputs are being probed THEN CancelledError, not the abort reason', async () => {
+    const controller = new AbortController();
+    const run = engine.animate({ source: photo, driving, output: join(dir, 'early.mp4'), signal: controller.signal });
+    controller.abort();
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+  });
+});
