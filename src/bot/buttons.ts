@@ -2,6 +2,7 @@ import { MessageFlags } from 'discord.js';
 import { continueAnimate } from './animate-request.js';
 import type { BotContext, ButtonHandler } from './context.js';
 import { parseConsentButton, parseJobButton } from './custom-ids.js';
+import { historyButtons } from './history-buttons.js';
 import { botMessages } from './messages.js';
 
 /** Cancel: only the requester; a queued job leaves the queue, a running one stops now. */
@@ -51,4 +52,4 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
   },
 };
 
-export const buttons = [cancelButton, consentButton] as const;
+export const buttons = [cancelButton, consentButton, ...historyButtons] as const;

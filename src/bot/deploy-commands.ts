@@ -6,13 +6,14 @@ import { config as loadDotenv } from 'dotenv';
 import { REST, Routes } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { registrationBody } from './command-body.js';
 
 loadDotenv({ quiet: true });
 
 try {
   const config = loadConfig();
   const rest = new REST(config.apiBase ? { api: config.apiBase } : {}).setToken(config.token);
-  const body = commands.map((c) => c.data.toJSON());
+  const body = registrationBody(commands);
   const route = config.guildId ? Routes.applicationGuildCommands(config.clientId, config.guildId) : Routes.applicationCommands(config.clientId);
   const result = (await rest.put(route, { body })) as unknown[];
   process.stdout.write(

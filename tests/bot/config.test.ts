@@ -65,9 +65,10 @@ describe('npm run deploy-commands', () => {
   it('GIVEN DISCORD_GUILD_ID THEN the commands are registered in that guild, with a body Discord accepts', async () => {
     const guild = world.discord.guild().id;
     const r = await run('deploy-commands.js', { ...world.env(), DISCORD_GUILD_ID: guild });
-    expect(r.out).toMatch(/^Registered 1 command \(\/animate\) in guild \d+\.$/m);
+    expect(r.out).toMatch(/^Registered 4 commands \(\/animate, \/history, \/forget-me, \/settings\) in guild \d+\.$/m);
     expect(r.code).toBe(0);
-    expect(world.discord.commands(guild).map((c) => c.name)).toEqual(['animate']);
+    expect(world.discord.commands(guild).map((c) => c.name)).toEqual(['animate', 'history', 'forget-me', 'settings']);
+    expect(world.discord.commands(guild).find((c) => c.name === 'settings')?.default_member_permissions).toBe('32');
     world.discord.assertNoViolations();
   });
 
@@ -75,7 +76,7 @@ describe('npm run deploy-commands', () => {
     const r = await run('deploy-commands.js', world.env());
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/globally/);
-    expect(world.discord.commands().map((c) => c.name)).toEqual(['animate']);
+    expect(world.discord.commands().map((c) => c.name)).toEqual(['animate', 'history', 'forget-me', 'settings']);
     world.discord.assertNoViolations();
   });
 });
