@@ -159,6 +159,7 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
     keep = true;
     const status = ctx.store.queueStatus(jobId);
     const queued = botMessages.queued(status?.position ?? 1, status?.etaDoneMs ?? Date.now());
+    if (status?.state === 'queued') ctx.queueUpdates.showing(jobId, status.position);
     const note = ctx.models.onlyDemo() ? `\n${botMessages.demoModelOnly}` : '';
     await interaction.editReply({ content: `${queued}${note}`, components: [cancelRow(jobId)] });
     log.info('job queued', { job: jobId, model: modelName, position: status?.position, seconds });

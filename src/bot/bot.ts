@@ -15,6 +15,7 @@ import { JobRunner } from './job-runner.js';
 import { botMessages } from './messages.js';
 import { ModelCatalog } from './model-catalog.js';
 import { ProgressReporter } from './progress-reporter.js';
+import { QueueUpdates } from './queue-updates.js';
 
 /**
  * The bot process: the Discord client (gateway + REST), the job store, the job
@@ -75,7 +76,8 @@ export class Bot {
       },
       () => void deliverer.kick(),
     );
-    const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate(), intake: new Semaphore(config.intakeConcurrency) };
+    const queueUpdates = new QueueUpdates(store, api, logger);
+    const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate(), intake: new Semaphore(config.intakeConcurrency), queueUpdates };
     const bot = new Bot(client, ctx, options);
     const route = createInteractionRouter(ctx, commands, buttons as readonly ButtonHandler<unknown>[], () => bot.shuttingDown);
     client.on(Events.InteractionCreate, (i) => void route(i));
@@ -97,6 +99,7 @@ export class Bot {
     }
     runner.start();
     deliverer.start(options.deliveryRetryMs ?? 15_000);
+    queueUpdates.start(Math.max(5_000, config.progressIntervalSeconds * 1000));
     bot.sweepTimer = setInterval(() => bot.sweep(), options.sweepMs ?? 60 * 60_000);
     bot.sweep();
     return bot;
@@ -128,6 +131,7 @@ export class Bot {
     const { logger, runner, deliverer, store } = this.ctx;
     logger.info('shutting down');
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.ctx.queueUpdates.stop();
     await runner.stop(this.options.shutdownGraceMs ?? 20_000);
     await deliverer.stop();
     await this.client.destroy();

@@ -8,6 +8,7 @@ import type { Deliverer } from './deliverer.js';
 import type { DiscordApi } from './discord-api.js';
 import type { JobRunner } from './job-runner.js';
 import type { ModelCatalog } from './model-catalog.js';
+import type { QueueUpdates } from './queue-updates.js';
 
 /** What command and component handlers get: the bot's services, nothing global. */
 export interface BotContext {
@@ -21,6 +22,7 @@ export interface BotContext {
   readonly consent: ConsentGate;
   /** Bounds how many commands download and check their files at once. */
   readonly intake: Semaphore;
+  readonly queueUpdates: QueueUpdates;
 }
 
 /** A slash command module in commands/: its definition and its handler. */

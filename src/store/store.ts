@@ -24,7 +24,7 @@ import { newJobId } from './ids.js';
 import { findJobRow, rowToJob, type Job } from './job-record.js';
 import * as queue from './job-queue.js';
 import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './migrations.js';
-import { queueStatus, type QueueStatus } from './queue-status.js';
+import { queuedJobIds, queueStatus, type QueueStatus } from './queue-status.js';
 import { sweep, type SweepReport } from './retention.js';
 import * as users from './users.js';
 import { recentAudit, type AuditEntry } from './audit-log.js';
@@ -85,6 +85,8 @@ export class Store {
   checkAdmission(req: enq.AdmissionRequest): enq.AdmissionResult { return enq.checkAdmission(this.ctx, req); }
   enqueue(req: enq.EnqueueRequest): enq.EnqueueResult { return enq.enqueue(this.ctx, req); }
   queueStatus(jobId: string): QueueStatus | null { return queueStatus(this.ctx, jobId); }
+  /** Queued jobs' ids, oldest first. */
+  queuedJobIds(limit?: number): string[] { return queuedJobIds(this.ctx, limit); }
   /** Any job by id, for the bot and workers (no owner check: use getJobForOwner for users). */
   getJob(jobId: string): Job | null { const r = findJobRow(this.ctx, jobId); return r ? rowToJob(r) : null; }
 
