@@ -29,6 +29,13 @@ export interface BotConfig {
   readonly allowInsecureCdn: boolean;
   /** Seconds between progress edits of the status message. */
   readonly progressIntervalSeconds: number;
+  /** Limits on one attachment download: in all, and without receiving a byte. */
+  readonly downloadTimeoutSeconds: number;
+  readonly downloadIdleSeconds: number;
+  /** New commands are refused while the data folder's disk has less free space than this (plus their files). */
+  readonly minFreeDiskMb: number;
+  /** Commands whose files are downloaded and checked at once; more wait their turn. */
+  readonly intakeConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     cdnHosts,
     allowInsecureCdn: optional(env, 'MARIONETTE_ALLOW_INSECURE_CDN') === '1',
     progressIntervalSeconds: integer(env, 'MARIONETTE_PROGRESS_SECONDS', 3, 1, 60),
+    downloadTimeoutSeconds: integer(env, 'MARIONETTE_DOWNLOAD_TIMEOUT_SECONDS', 120, 1, 3600),
+    downloadIdleSeconds: integer(env, 'MARIONETTE_DOWNLOAD_IDLE_SECONDS', 20, 1, 600),
+    minFreeDiskMb: integer(env, 'MARIONETTE_MIN_FREE_DISK_MB', 500, 0, 10_000_000),
+    intakeConcurrency: integer(env, 'MARIONETTE_INTAKE_CONCURRENCY', 4, 1, 64),
   };
 }
 

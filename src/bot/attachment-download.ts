@@ -9,7 +9,8 @@ import { once } from 'node:events';
  *   - only from allowed hosts (Discord's CDN), https unless explicitly allowed;
  *   - redirects followed only to allowed hosts, at most 3;
  *   - the byte cap enforced on the bytes received, not on Content-Length (a
- *     server that lies about its length is cut off);
+ *     server that lies about its length is cut off), and the total checked
+ *     against the size Discord reported;
  *   - a total timeout and an idle timeout.
  */
 export interface DownloadPolicy {
@@ -18,9 +19,11 @@ export interface DownloadPolicy {
   readonly maxBytes: number;
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** The size Discord reported: a body of any other size is refused (truncated, or padded). */
+  readonly expectedBytes?: number;
 }
 
-export type DownloadFailure = 'host-not-allowed' | 'too-large' | 'http-error' | 'timeout' | 'network';
+export type DownloadFailure = 'host-not-allowed' | 'too-large' | 'size-mismatch' | 'http-error' | 'timeout' | 'network' | 'disk-full';
 
 export class DownloadError extends Error {
   override readonly name = 'DownloadError';
@@ -65,6 +68,9 @@ export async function downloadAttachment(rawUrl: string, destination: string, po
     idleTimer = setTimeout(() => idle.abort(), policy.idleTimeoutMs);
   };
   const out = createWriteStream(destination, { flags: 'wx' });
+  // Write errors (a full disk) surface through `once` below; after destroy() they are moot.
+  const failed: { write: NodeJS.ErrnoException | null } = { write: null };
+  out.on('error', (e: NodeJS.ErrnoException) => (failed.write ??= e));
   const hash = createHash('sha256');
   let bytes = 0;
   try {
@@ -100,6 +106,9 @@ export async function downloadAttachment(rawUrl: string, destination: string, po
       hash.update(value);
       if (!out.write(value)) await once(out, 'drain');
     }
+    if (policy.expectedBytes !== undefined && bytes !== policy.expectedBytes) {
+      throw new DownloadError('size-mismatch', `received ${bytes} bytes, Discord said ${policy.expectedBytes}`, { bytes });
+    }
     out.end();
     await once(out, 'finish');
     return { path: destination, bytes, sha256: hash.digest('hex') };
@@ -107,6 +116,8 @@ export async function downloadAttachment(rawUrl: string, destination: string, po
     out.destroy();
     await rm(destination, { force: true });
     if (e instanceof DownloadError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? failed.write?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new DownloadError('disk-full', 'no space left to save the attachment');
     if (total.aborted || idle.signal.aborted) throw new DownloadError('timeout', 'the download timed out');
     if (signal?.aborted) throw e;
     throw new DownloadError('network', (e as Error).message);

@@ -42,12 +42,16 @@ export const botMessages = {
   unknownButton: 'This button has expired. Run the command again.',
   failed: (message: string) => message,
   resultReady: (userId: string) => `<@${userId}>, your animation is ready.`,
+  dmResultReady: (channelId: string) => `Your animation from <#${channelId}> is ready.`,
   resultPrivateReady: (userId: string) =>
     `<@${userId}>, your animation is ready. It's private in this server: use /history to see it.`,
   tooLargeToDeliver: (limitBytes: number) =>
     `The animation couldn't be made small enough for Discord's upload limit here (${(limitBytes / 1024 / 1024).toFixed(1)} MB). Try a shorter video.`,
   internalError: 'Something went wrong on our side. Please try again in a moment.',
   shuttingDown: 'Marionette is restarting; please run the command again in a minute.',
+  lowDisk: "Marionette is short of disk space right now, so it can't take new animations. Please try again later.",
+  diskFull: 'the bot ran out of disk space',
+  interrupted: 'Marionette restarted while it was receiving your files, so this animation was not queued. Please run /animate again.',
   tokenLifetimeNote: (ms: number) => `Updates stop after ${minutes(ms)} minutes; the result will still be posted.`,
   consentPrompt: [
     "**Before your first animation, please read this.** Marionette makes a short clip from a photo and a video you give it.",
@@ -57,6 +61,7 @@ export const botMessages = {
     '• Your photo, video and results are kept for this server’s retention period; `/history` shows them and `/forget-me` deletes everything.',
   ].join('\n'),
   consentAccepted: 'Thanks. Your animation is on its way.',
+  consentAcceptedRunAgain: 'Thanks. Run /animate again to make your animation.',
   consentDeclined: "Understood: Marionette won't animate anything for you. You can accept later by running /animate again.",
 } as const;
 

@@ -15,6 +15,7 @@ import { probeMedia } from './media/probe.js';
 import { provenanceTags } from './media/provenance.js';
 import type { DeviceRequest, ProviderName } from './model/execution-provider.js';
 import type { AnimateOptions, AnimateResult } from './options.js';
+import { faultPlan } from './fault-injection.js';
 import { ProgressMeter } from './progress.js';
 import { streamFrames } from './frame-stream.js';
 import type { InferenceWorker } from './worker/inference-worker.js';
@@ -34,6 +35,20 @@ export function defaultBatchSize(provider: ProviderName): number {
  * number in flight, so memory stays flat whatever the video's length.
  */
 export async function runAnimation(
+  worker: InferenceWorker,
+  engine: { device: DeviceRequest; cpuThreads: number; logger?: Logger },
+  options: AnimateOptions,
+): Promise<AnimateResult> {
+  try {
+    return await pipeline(worker, engine, options);
+  } catch (e) {
+    // An abort at any step (probing, decoding the photo, loading) is a cancellation, whatever threw.
+    if (options.signal?.aborted && !(e instanceof InputError) && !(e instanceof CancelledError)) throw new CancelledError();
+    throw e;
+  }
+}
+
+async function pipeline(
   worker: InferenceWorker,
   engine: { device: DeviceRequest; cpuThreads: number; logger?: Logger },
   options: AnimateOptions,
@@ -137,6 +152,7 @@ export async function runAnimation(
       write: (rgb, count) => encoder!.write(rgb, count),
       onWritten: (count) => report(meter.advance(count)),
       checkAborted: () => throwIfAborted(signal),
+      nextFault: () => faultPlan().nextGenerate(),
     });
     const timings = streamed.timings;
     const lastAlpha = streamed.lastAlpha ?? alpha ?? 1;

@@ -29,6 +29,8 @@ export interface FrameStreamOptions {
   readonly onWritten?: (count: number) => void;
   /** Checked between batches; throws to stop. */
   readonly checkAborted?: () => void;
+  /** Test-only chaos for the next batch's worker request (fault-injection.ts). */
+  readonly nextFault?: () => Requests['generate']['args']['fault'];
 }
 
 /**
@@ -74,7 +76,8 @@ export async function streamFrames(
     const planar = rgb24ToPlanar(batch.frames, batch.count, width, height);
     timings.convertMs += performance.now() - c;
     firstSent ??= performance.now();
-    const pending = worker.request('generate', { jobId, frames: planar, count: batch.count }, [planar.buffer as ArrayBuffer]);
+    const fault = options.nextFault?.();
+    const pending = worker.request('generate', { jobId, frames: planar, count: batch.count, ...(fault ? { fault } : {}) }, [planar.buffer as ArrayBuffer]);
     pending.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
     inflight.push(pending);
     if (inflight.length >= PIPELINE_DEPTH) await writeNext();

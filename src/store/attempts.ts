@@ -18,8 +18,11 @@ export interface RecoveryReport {
 
 export const CLEAR_LEASE = { lease_id: null, lease_owner: null, lease_expires_ms: null } as const;
 
-/** Ends an attempt that did not succeed: cancelled if asked, retried if attempts remain, else failed for good. */
-export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string, userReason: string, retryable: boolean): JobRow {
+/**
+ * Ends an attempt that did not succeed: cancelled if asked, retried if attempts
+ * remain (after a backoff, unless `backoff` is false), else failed for good.
+ */
+export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string, userReason: string, retryable: boolean, backoff = true): JobRow {
   const now = ctx.clock.now();
   if (row.cancel_requested_ms !== null) {
     assertTransition(row.state, 'cancelled', row.id);
@@ -27,7 +30,7 @@ export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string
   }
   if (retryable && mayRetry(row.attempts, row.max_attempts)) {
     assertTransition(row.state, 'queued', row.id);
-    return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'queued', last_error: internalError, progress: null, run_after_ms: now + backoffMs(ctx.config, row.attempts) });
+    return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'queued', last_error: internalError, progress: null, run_after_ms: backoff ? now + backoffMs(ctx.config, row.attempts) : now });
   }
   assertTransition(row.state, 'failed', row.id);
   const failure_message = retryable ? messages.failedAfterAttempts(row.attempts, userReason) : messages.failed(userReason);
@@ -40,14 +43,16 @@ export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => b
   const report = { requeued: [] as string[], failed: [] as string[], cancelled: [] as string[] };
   for (const row of rows) {
     if ((row.lease_expires_ms ?? 0) > now && !isOwnerDead(row.lease_owner ?? '')) continue;
-    const next = endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, messages.workerLost, true);
+    // The worker vanished (crash, kill, lost host): nothing says the job is at fault, so it may run again at once;
+    // a job that keeps killing its worker still fails after maxAttempts.
+    const next = endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, messages.workerLost, true, false);
     (next.state === 'queued' ? report.requeued : next.state === 'cancelled' ? report.cancelled : report.failed).push(row.id);
   }
   return report;
 }
 
 /**
- * Requeues (with backoff) or fails every running job whose lease expired, or whose
+ * Requeues (to run at once) or fails every running job whose lease expired, or whose
  * owner `isOwnerDead` says is gone. Run at start-up; claimNext also does it.
  */
 export function recoverStalled(ctx: StoreContext, isOwnerDead: (owner: string) => boolean = () => false): RecoveryReport {

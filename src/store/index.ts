@@ -11,6 +11,7 @@ export { type Claim, type CancelOutcome, type RecoveryReport, LeaseLostError } f
 export { type AdmissionRequest, type EnqueueRequest, type EnqueueResult, type AdmissionResult, InvalidRequestError } from './enqueue.js';
 export { type DeliveryTask, type DeliveryStart } from './delivery.js';
 export { type QueueStatus } from './queue-status.js';
+export { type IntakeStart, type InterruptedIntake } from './intakes.js';
 export { type HistoryPage, type HistoryQuery, type GuildJobSummary, encodeCursor, decodeCursor, InvalidCursorError } from './history.js';
 export { type DeleteOutcome, type DeletionReport } from './deletion.js';
 export { type SweepReport } from './retention.js';

@@ -26,6 +26,14 @@ function megabytes(bytes: number): string {
   return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
 }
 
+/** 12.3 s, 4.5 min, 10 h. */
+function shortDuration(seconds: number): string {
+  const round = (n: number) => Math.round(n * 10) / 10;
+  if (seconds >= 7200) return `${round(seconds / 3600)} h`;
+  if (seconds >= 120) return `${round(seconds / 60)} min`;
+  return `${round(seconds)} s`;
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -41,7 +49,7 @@ function refusal(r: Refusal): string {
       if (r.consent === 'expired') return "This server's moderators asked everyone to accept Marionette's terms again before the next animation.";
       return 'Before your first animation, please read and accept how Marionette uses your photo and video.';
     case 'too-long':
-      return `The driving video is ${Math.round(r.seconds * 10) / 10} s long; this server allows at most ${r.maxSeconds} s.`;
+      return `The driving video is ${shortDuration(r.seconds)} long; this server allows at most ${r.maxSeconds} s.`;
     case 'too-large':
       return `That file is ${megabytes(r.bytes)}; this server accepts at most ${megabytes(r.maxBytes)}.`;
     case 'rate-limit': {
@@ -77,6 +85,7 @@ export const messages = {
   internalError: 'something went wrong on our side',
   failedAfterAttempts: (attempts: number, reason: string): string =>
     `Your animation failed after ${plural(attempts, 'attempt')}: ${reason}. You can try again.`,
-  failed: (reason: string): string => `Your animation failed: ${reason}.`,
+  /** A reason is a clause ("the bot stopped…") or a whole sentence from the engine ("The photo is…"). */
+  failed: (reason: string): string => (/^[A-Z].*[.!?]$/.test(reason) ? `Your animation failed. ${reason}` : `Your animation failed: ${reason}.`),
   expired: "This animation has expired: its files were deleted, as this server's retention setting requires.",
 } as const;

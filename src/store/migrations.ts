@@ -1,5 +1,6 @@
 import { immediate, type Db } from './database.js';
 import { SCHEMA_V1 } from './schema-v1.js';
+import { SCHEMA_V2 } from './schema-v2.js';
 
 /**
  * Versioned migrations, applied at start-up. The schema version is SQLite's
@@ -15,7 +16,10 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
+  { version: 2, name: 'intakes: commands between acknowledgement and enqueue', sql: SCHEMA_V2 },
+];
 
 export class SchemaTooNewError extends Error {
   override readonly name = 'SchemaTooNewError';

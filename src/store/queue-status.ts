@@ -63,3 +63,8 @@ export function queueStatus(ctx: StoreContext, jobId: string): QueueStatus | nul
     return { state: 'queued', position: order.length, ahead: order.length - 1, running: running.length, etaStartMs: eta.startMs, etaDoneMs: eta.doneMs };
   }).deferred();
 }
+
+/** Ids of queued jobs, oldest first (for refreshing their queue positions). */
+export function queuedJobIds(ctx: StoreContext, limit = 500): string[] {
+  return ctx.stmt("SELECT id FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?").pluck().all(limit) as string[];
+}

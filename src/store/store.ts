@@ -19,11 +19,12 @@ import { jobDirectory } from './files.js';
 import type { SettingKey } from './guild-settings.js';
 import * as settings from './guild-settings-repository.js';
 import * as history from './history.js';
+import * as intakes from './intakes.js';
 import { newJobId } from './ids.js';
 import { findJobRow, rowToJob, type Job } from './job-record.js';
 import * as queue from './job-queue.js';
 import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './migrations.js';
-import { queueStatus, type QueueStatus } from './queue-status.js';
+import { queuedJobIds, queueStatus, type QueueStatus } from './queue-status.js';
 import { sweep, type SweepReport } from './retention.js';
 import * as users from './users.js';
 import { recentAudit, type AuditEntry } from './audit-log.js';
@@ -84,8 +85,16 @@ export class Store {
   checkAdmission(req: enq.AdmissionRequest): enq.AdmissionResult { return enq.checkAdmission(this.ctx, req); }
   enqueue(req: enq.EnqueueRequest): enq.EnqueueResult { return enq.enqueue(this.ctx, req); }
   queueStatus(jobId: string): QueueStatus | null { return queueStatus(this.ctx, jobId); }
+  /** Queued jobs' ids, oldest first. */
+  queuedJobIds(limit?: number): string[] { return queuedJobIds(this.ctx, limit); }
   /** Any job by id, for the bot and workers (no owner check: use getJobForOwner for users). */
   getJob(jobId: string): Job | null { const r = findJobRow(this.ctx, jobId); return r ? rowToJob(r) : null; }
+
+  // commands between acknowledgement and enqueue (intakes.ts)
+  openIntake(intake: intakes.IntakeStart): void { intakes.openIntake(this.ctx, intake); }
+  closeIntake(interactionId: string): void { intakes.closeIntake(this.ctx, interactionId); }
+  /** Intakes left open by a process that died; taken (deleted) as they are returned. */
+  takeInterruptedIntakes(olderThanMs?: number): intakes.InterruptedIntake[] { return intakes.takeInterruptedIntakes(this.ctx, olderThanMs); }
 
   // workers (job-queue.ts)
   claimNext(workerId: string, leaseMs?: number): queue.Claim | null { return queue.claimNext(this.ctx, workerId, leaseMs); }

@@ -1,8 +1,9 @@
 /**
  * Structured logs: one JSON object per line (time, level, message, context),
  * to stderr by default. Secrets never reach the output: values registered with
- * `redact` are replaced wherever they appear, and context keys that name
- * secrets (token, authorization, password, secret) are masked.
+ * `redact` are replaced wherever they appear, context keys that name secrets
+ * (token, authorization, password, secret) are masked, and interaction tokens
+ * in webhook and callback URL paths are cut out.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogContext = Readonly<Record<string, unknown>>;
@@ -18,6 +19,8 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 const SECRET_KEY = /token|authorization|password|secret/i;
+/** Interaction tokens travel in URL paths: /webhooks/<app>/<token>, /interactions/<id>/<token>. */
+const TOKEN_IN_PATH = /(\/(?:webhooks|interactions)\/\d+\/)[A-Za-z0-9._-]{20,}/g;
 
 export interface LoggerOptions {
   readonly level?: LogLevel;
@@ -33,7 +36,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogContext = {})
   const emit = (level: LogLevel, message: string, context?: LogContext) => {
     if (ORDER[level] < min) return;
     const record = { time: new Date().toISOString(), level, msg: message, ...base, ...(context ?? {}) };
-    let line = JSON.stringify(record, replacer);
+    let line = JSON.stringify(record, replacer).replace(TOKEN_IN_PATH, '$1[redacted]');
     for (const s of secrets) line = line.split(s).join('[redacted]');
     write(`${line}\n`);
   };

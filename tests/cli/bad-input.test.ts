@@ -57,7 +57,7 @@ describe('marionette animate refuses bad input with exit code 2 and one sentence
     expectRefused({ source: p('photo.png'), driving: p('playlist.mp4') }, /^The driving video is a HLS playlist, which Marionette does not open; upload the video file itself\.$/));
   it('an ffconcat list', () => expectRefused({ source: p('photo.png'), driving: p('concat.mp4') }, /^The driving video is a ffconcat list, which Marionette does not open/));
   it('a PNG header claiming 60000×60000 pixels', () => expectRefused({ source: p('bomb.png'), driving: p('video.mp4') }, /^The photo is 60000×60000 pixels; no side may exceed 8192 pixels\.$/));
-  it('a video longer than --max-seconds', () => expectRefused({ source: p('photo.png'), driving: p('video.mp4') }, /^The driving video is 2 seconds long; the limit is 1 seconds\. Trim it and try again\.$/, ['--max-seconds', '1']));
+  it('a video longer than --max-seconds', () => expectRefused({ source: p('photo.png'), driving: p('video.mp4') }, /^The driving video is 2 seconds long; the limit is 1 second\. Trim it and try again\.$/, ['--max-seconds', '1']));
   it('more frames than --max-frames', () => expectRefused({ source: p('photo.png'), driving: p('video.mp4') }, /^The driving video has 20 frames; the limit is 10\./, ['--max-frames', '10']));
   it('an output with an unknown extension', async () => {
     const r = await runCli(['animate', '--source', p('photo.png'), '--driving', p('video.mp4'), '--out', p('x.avi')]);

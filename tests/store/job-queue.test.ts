@@ -63,7 +63,7 @@ describe('job lifecycle', () => {
 });
 
 describe('leases', () => {
-  it('requeues an expired lease with backoff, then fails with a message the user sees', () => {
+  it('requeues an expired lease to run at once (the worker vanished, not the job), then fails with a message the user sees', () => {
     const { store, clock } = fixture({ leaseMs: MINUTE_MS, maxAttempts: 3, backoffBaseMs: 30 * SECOND_MS });
     const job = enqueueOk(store);
     const c1 = store.claimNext('dead-worker')!;
@@ -71,18 +71,15 @@ describe('leases', () => {
     expect(store.recoverStalled()).toEqual({ requeued: [], failed: [], cancelled: [] });
     clock.advance(1);
     expect(store.recoverStalled()).toEqual({ requeued: [job.id], failed: [], cancelled: [] });
-    expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 1, runAfterMs: T0 + MINUTE_MS + 30 * SECOND_MS });
+    expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 1, runAfterMs: T0 + MINUTE_MS });
     expect(store.heartbeat(job.id, c1.leaseId)).toEqual({ alive: false, cancelRequested: false });
     expect(() => store.complete(job.id, c1.leaseId, output(store, job.id))).toThrow(LeaseLostError);
 
-    clock.advance(30 * SECOND_MS);
     store.claimNext('dead-2')!;
     clock.advance(MINUTE_MS);
-    expect(store.claimNext('dead-3')).toBeNull(); // claimNext recovers the expired lease itself…
-    expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 2, runAfterMs: clock.now() + 60 * SECOND_MS });
-    clock.advance(60 * SECOND_MS); // …and the job waits out the 60 s backoff of attempt 2
-    const c3 = store.claimNext('dead-3')!;
+    const c3 = store.claimNext('dead-3')!; // claimNext recovers the expired lease itself and may take the job at once
     expect(c3.job).toMatchObject({ id: job.id, attempts: 3 });
+    expect(store.getJob(job.id)?.lastError).toMatch(/stopped heartbeating/);
     clock.advance(MINUTE_MS);
     expect(store.recoverStalled().failed).toEqual([job.id]);
     expect(store.getJob(job.id)).toMatchObject({

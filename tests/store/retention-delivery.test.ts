@@ -144,3 +144,24 @@ describe('delivery and secrets', () => {
     expect(store.interactionToken(job.id)).toBe(TOKEN); // the live database keeps it
   });
 });
+
+describe('intakes (commands between acknowledgement and enqueue)', () => {
+  it('GIVEN open intakes at start-up THEN they are taken once, with the token only while it is usable, and never exported', () => {
+    const { store, clock, dir } = fixture();
+    store.openIntake({ interactionId: '111111111111111111', userId: 'u1', guildId: 'g1', channelId: 'c1', token: 'TOKEN-fresh-abcdef', createdMs: clock.now() });
+    store.openIntake({ interactionId: '222222222222222222', userId: 'u2', guildId: 'g1', channelId: 'c1', token: 'TOKEN-stale-abcdef', createdMs: clock.now() - 15 * MINUTE_MS });
+    store.openIntake({ interactionId: '333333333333333333', userId: 'u3', guildId: 'g1', channelId: 'c1', token: 'TOKEN-closed-abcdef', createdMs: clock.now() });
+    store.closeIntake('333333333333333333');
+    const copy = join(dir, 'dump.sqlite');
+    store.writeRedactedCopy(copy);
+    const dump = new Database(copy);
+    expect(dump.prepare('SELECT COUNT(*) AS n FROM intakes').get()).toEqual({ n: 0 });
+    dump.close();
+    expect(readFileSync(copy).includes('TOKEN-fresh')).toBe(false);
+    expect(store.takeInterruptedIntakes()).toEqual([
+      { interactionId: '111111111111111111', userId: 'u1', guildId: 'g1', token: 'TOKEN-fresh-abcdef' },
+      { interactionId: '222222222222222222', userId: 'u2', guildId: 'g1', token: null },
+    ]);
+    expect(store.takeInterruptedIntakes()).toEqual([]);
+  });
+});

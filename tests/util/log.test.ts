@@ -19,6 +19,13 @@ describe('structured logger', () => {
     expect(lines.join('')).not.toContain('aW50ZXJhY3Rpb24tdG9rZW4');
     expect(lines.join('')).toContain('[redacted]');
   });
+  it('GIVEN an interaction token inside a URL (an error message, say) THEN it is cut out', () => {
+    const lines: string[] = [];
+    const interactionToken = 'aW50ZXJhY3Rpb246MTIzOmFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6';
+    createLogger({ write: (l) => lines.push(l) }).warn('failed', { error: new Error(`PATCH /api/v10/webhooks/123456789012345678/${interactionToken}/messages/@original: 500`) });
+    expect(lines[0]).not.toContain(interactionToken);
+    expect(lines[0]).toContain('/webhooks/123456789012345678/[redacted]/messages/@original');
+  });
   it('GIVEN a level THEN lower levels are dropped', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'warn', write: (l) => lines.push(l) });

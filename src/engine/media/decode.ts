@@ -40,6 +40,12 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
 }
 
 
+/** Decodes the photo small, only to be sure it decodes (a truncated JPEG passes probing): refuse early, not mid-job. */
+export async function verifyPhotoDecodes(path: string, info: MediaInfo, signal?: AbortSignal): Promise<void> {
+  const small = { width: 32, height: 32 };
+  await decodePhoto(path, info, small, (frame) => ({ x: 0, y: 0, width: frame.width, height: frame.height }), signal);
+}
+
 export interface FrameBatch {
   /** `count` packed RGB24 frames, back to back. */
   readonly frames: Uint8Array;

@@ -46,7 +46,8 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatSeconds(seconds: number): string {
-  if (seconds >= 3600) return `${+(seconds / 3600).toFixed(1)} hours`;
-  if (seconds >= 120) return `${+(seconds / 60).toFixed(1)} minutes`;
-  return `${+seconds.toFixed(1)} seconds`;
+  const unit = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  if (seconds >= 3600) return unit(+(seconds / 3600).toFixed(1), 'hour');
+  if (seconds >= 120) return unit(+(seconds / 60).toFixed(1), 'minute');
+  return unit(+seconds.toFixed(1), 'second');
 }

@@ -26,11 +26,22 @@ export class InferenceWorker {
   private exited: Error | null = null;
   private readonly control = createRunControl();
 
-  constructor(options: { resourceLimits?: { maxOldGenerationSizeMb?: number } } = {}) {
-    this.worker = new Worker(workerScript(), { resourceLimits: options.resourceLimits, stdout: false, stderr: false, workerData: { control: this.control } });
+  /**
+   * The worker's JavaScript heap is capped (frames and tensors live outside it,
+   * in array buffers and onnxruntime's memory): a runaway in the worker ends the
+   * worker, not the process.
+   */
+  constructor(options: { maxHeapMb?: number } = {}) {
+    this.worker = new Worker(workerScript(), {
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 512 },
+      stdout: false,
+      stderr: false,
+      workerData: { control: this.control },
+    });
     this.worker.on('message', (m: WorkerResponse) => this.settle(m));
     this.worker.on('error', (e) => this.fail(new EngineError(`The inference worker crashed: ${e.message}`, {}, { cause: e })));
     this.worker.on('exit', (code) => this.fail(new EngineError(`The inference worker stopped (exit code ${code}).`, { code })));
+    // An uncaught error or running out of heap arrives as 'error' (ERR_WORKER_OUT_OF_MEMORY) before 'exit'.
   }
 
   get alive(): boolean {

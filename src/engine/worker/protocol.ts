@@ -35,7 +35,8 @@ export interface Requests {
     result: { alpha: number };
   };
   generate: {
-    args: { jobId: string; frames: Float32Array; count: number };
+    /** `fault`: a chaos hook for reliability tests (fault-injection.ts). */
+    args: { jobId: string; frames: Float32Array; count: number; fault?: 'worker-crash' | 'worker-oom' };
     result: { prediction: Prediction; count: number; kpMs: number; generatorMs: number; alpha: number };
   };
   end: {

@@ -51,7 +51,8 @@ const handlers: Handlers = {
   async 'set-initial'({ jobId, keypoints }) {
     return { alpha: requireJob(jobId).setInitial(keypoints) };
   },
-  async generate({ jobId, frames, count }) {
+  async generate({ jobId, frames, count, fault }) {
+    if (fault) injectFault(fault);
     return requireJob(jobId).generate(frames, count);
   },
   async end({ jobId }) {
@@ -59,6 +60,18 @@ const handlers: Handlers = {
     return {};
   },
 };
+
+/** Test-only chaos (see fault-injection.ts): an uncaught exception, or heap exhaustion. */
+function injectFault(fault: 'worker-crash' | 'worker-oom'): void {
+  if (fault === 'worker-crash') {
+    setImmediate(() => {
+      throw new Error('injected worker crash (MARIONETTE_FAULT)');
+    });
+    return;
+  }
+  const hog: number[][] = [];
+  for (;;) hog.push(Array.from({ length: 1 << 20 }, (_, i) => i * Math.random()));
+}
 
 function choice(r: ModelRunner) {
   return { provider: r.choice.provider, reason: r.choice.reason, rejected: [...r.choice.rejected] };

@@ -33,6 +33,9 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, file: FakeAt
     case 'content-length': {
       // Node's ServerResponse keeps to its Content-Length, so the lie is written straight to the socket.
       const socket = req.socket;
+      // The client may hang up after the declared bytes; the rest then has nowhere to go.
+      socket.on('error', () => undefined);
+      if (socket.destroyed) return;
       socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${file.contentType}\r\nContent-Length: ${fault.declared}\r\nConnection: close\r\n\r\n`);
       if (head) socket.end();
       else socket.end(file.data);

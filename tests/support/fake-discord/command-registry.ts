@@ -7,7 +7,7 @@ export interface CommandDefinition {
   description?: string;
   type?: ApplicationCommandType;
   options?: APIApplicationCommandOption[];
-  default_member_permissions?: string | null;
+  default_member_permissions?: string | number | null;
   dm_permission?: boolean | null;
   contexts?: number[] | null;
   integration_types?: number[] | null;
@@ -39,7 +39,8 @@ export class CommandRegistry {
         type,
         name: d.name,
         description: d.description ?? '',
-        default_member_permissions: d.default_member_permissions ?? null,
+        // Requests may give an integer; Discord answers with a string.
+        default_member_permissions: d.default_member_permissions === null || d.default_member_permissions === undefined ? null : String(d.default_member_permissions),
         nsfw: d.nsfw ?? false,
         ...(d.options ? { options: d.options } : {}),
         ...(d.contexts ? { contexts: d.contexts } : {}),

@@ -13,7 +13,7 @@ import { FaultPlan, type RestFault } from './faults.js';
 import { GatewayServer, type IdentifyRecord } from './gateway.js';
 import { GATEWAY_PATH, listen, shutdown } from './http-server.js';
 import { InteractionRegistry, type Acknowledgement, type FakeInteraction } from './interaction.js';
-import { InteractionDispatcher, type ButtonClickInput, type ModalSubmitInput, type SlashCommandInput } from './interaction-dispatcher.js';
+import { InteractionDispatcher, type AutocompleteInput, type ButtonClickInput, type ModalSubmitInput, type SlashCommandInput } from './interaction-dispatcher.js';
 import { MessageComposer } from './message-composer.js';
 import { MessageStore } from './message-store.js';
 import { OpenApiValidator } from './openapi-validator.js';
@@ -243,6 +243,10 @@ export class FakeDiscord {
   }
 
   /** Dispatches a button click on a message the bot sent, with the message as it is now. */
+  autocomplete(input: AutocompleteInput): Promise<FakeInteraction> {
+    return this.#dispatcher.autocomplete(input);
+  }
+
   clickButton(input: ButtonClickInput): Promise<FakeInteraction> {
     return this.#dispatcher.clickButton(input);
   }

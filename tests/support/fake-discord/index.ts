@@ -1,6 +1,6 @@
 export { FakeDiscord } from './fake-discord.js';
 export type { FakeDiscordOptions } from './fake-discord-options.js';
-export type { SlashCommandInput, ButtonClickInput, ModalSubmitInput } from './interaction-dispatcher.js';
+export type { SlashCommandInput, AutocompleteInput, ButtonClickInput, ModalSubmitInput } from './interaction-dispatcher.js';
 export { FakeInteraction, type Acknowledgement } from './interaction.js';
 export { FakeAttachment, type AttachmentInit } from './fake-attachment.js';
 export type { CdnFault } from './cdn-response.js';

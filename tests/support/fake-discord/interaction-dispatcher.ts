@@ -4,7 +4,7 @@ import { buildCommandOptions, type CommandOptionsInput } from './command-options
 import type { FakeUser } from './fake-user.js';
 import type { GatewayServer } from './gateway.js';
 import { FakeInteraction } from './interaction.js';
-import { buttonPayload, chatInputPayload, modalSubmitPayload, type InteractionContext } from './interaction-payloads.js';
+import { autocompletePayload, buttonPayload, chatInputPayload, modalSubmitPayload, type InteractionContext } from './interaction-payloads.js';
 import type { FakeState } from './state.js';
 
 /**
@@ -27,6 +27,14 @@ export interface InteractionTarget {
 
 export interface SlashCommandInput extends InteractionTarget, CommandOptionsInput {
   name: string;
+}
+
+export interface AutocompleteInput extends InteractionTarget {
+  /** The command being typed. */
+  name: string;
+  /** The string option that has focus, and what the member typed so far. */
+  focused: string;
+  value: string;
 }
 
 export interface ButtonClickInput extends Omit<InteractionTarget, 'guildId' | 'channelId'> {
@@ -55,6 +63,14 @@ export class InteractionDispatcher {
     const definition = this.state.commands.find(input.name, ctx.guild?.id ?? null);
     const { options, resolved } = buildCommandOptions(input, definition, this.state.world, ctx.guild ? ctx.memberPermissions : null);
     const payload = chatInputPayload(ctx, { id: definition?.id ?? this.state.ids.next(), name: input.name, options, resolved });
+    return this.#dispatch(payload, ctx);
+  }
+
+  /** The member types in an option with autocomplete; the bot answers with callback type 8 (choices). */
+  async autocomplete(input: AutocompleteInput): Promise<FakeInteraction> {
+    const ctx = this.#context(input);
+    const definition = this.state.commands.find(input.name, ctx.guild?.id ?? null);
+    const payload = autocompletePayload(ctx, { id: definition?.id ?? this.state.ids.next(), name: input.name }, { name: input.focused, value: input.value });
     return this.#dispatch(payload, ctx);
   }
 

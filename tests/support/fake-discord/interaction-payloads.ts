@@ -1,9 +1,11 @@
 import {
+  ApplicationCommandOptionType,
   ApplicationCommandType,
   ComponentType,
   InteractionContextType,
   InteractionType,
   Locale,
+  type APIApplicationCommandAutocompleteInteraction,
   type APIApplicationCommandInteractionDataOption,
   type APIChatInputApplicationCommandInteraction,
   type APIInteractionDataResolved,
@@ -97,6 +99,25 @@ export function chatInputPayload(
       ...(hasResolved ? { resolved: command.resolved } : {}),
     },
   } as APIChatInputApplicationCommandInteraction;
+}
+
+/** An autocomplete request: the member is typing `focused` of a command's string option. */
+export function autocompletePayload(
+  ctx: InteractionContext,
+  command: { id: string; name: string },
+  focused: { name: string; value: string },
+): APIApplicationCommandAutocompleteInteraction {
+  return {
+    ...common(ctx),
+    type: InteractionType.ApplicationCommandAutocomplete,
+    data: {
+      id: command.id,
+      name: command.name,
+      type: ApplicationCommandType.ChatInput,
+      ...(ctx.guild ? { guild_id: ctx.guild.id } : {}),
+      options: [{ type: ApplicationCommandOptionType.String, name: focused.name, value: focused.value, focused: true }],
+    },
+  } as APIApplicationCommandAutocompleteInteraction;
 }
 
 export function buttonPayload(ctx: InteractionContext, message: APIMessage, customId: string): APIMessageComponentButtonInteraction {

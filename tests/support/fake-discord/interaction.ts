@@ -20,6 +20,8 @@ export class FakeInteraction {
   ack: Acknowledgement | undefined;
   /** The modal's data when the bot answered with one (callback type 9). */
   modal: unknown;
+  /** The choices when the bot answered an autocomplete request (callback type 8). */
+  choices: unknown[] | undefined;
   originalMessageId: string | undefined;
   readonly followUpIds: string[] = [];
   tokenRevoked = false;

@@ -47,6 +47,10 @@ export function registerInteractionRoutes(table: RouteTable, state: FakeState): 
 /** Applies one callback; returns the message `@original` names afterwards, if any. */
 function respond(state: FakeState, interaction: FakeInteraction, type: InteractionResponseType, req: RestRequest): APIMessage | undefined {
   const data = req.json.data ?? {};
+  // An autocomplete request takes only choices (8), and only it may answer with choices.
+  if ((interaction.type === InteractionType.ApplicationCommandAutocomplete) !== (type === InteractionResponseType.ApplicationCommandAutocompleteResult)) {
+    throw wrongType(type, interaction);
+  }
   const fromComponent = interaction.type === InteractionType.MessageComponent || (interaction.type === InteractionType.ModalSubmit && interaction.sourceMessageId);
   const reply = (body: object, extraFlags: number, allowEmpty: boolean) => {
     const message = createInteractionMessage(state, interaction, body, req.files, { extraFlags, allowEmpty });
@@ -66,6 +70,9 @@ function respond(state: FakeState, interaction: FakeInteraction, type: Interacti
       if (type === InteractionResponseType.DeferredMessageUpdate) return source;
       return editInteractionMessage(state, interaction, source, data, req.files);
     }
+    case InteractionResponseType.ApplicationCommandAutocompleteResult:
+      interaction.choices = (data as { choices?: unknown[] }).choices ?? [];
+      return undefined;
     case InteractionResponseType.Modal:
       if (interaction.type === InteractionType.ModalSubmit) throw wrongType(type, interaction);
       interaction.modal = data;

@@ -1,0 +1,37 @@
+import { SlashCommandBuilder } from 'discord.js';
+import { handleAnimate } from '../src/bot/animate-request.js';
+import type { SlashCommand } from '../src/bot/context.js';
+
+/** /animate photo:<attachment> video:<attachment> [mode] [model] [best_frame] */
+export const animate: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('animate')
+    .setDescription('Animate a photo with the motion of a video (the result is labelled AI-generated).')
+    .setDMPermission(false)
+    .addAttachmentOption((o) => o.setName('photo').setDescription('The still photo to animate (JPEG, PNG, WebP).').setRequired(true))
+    .addAttachmentOption((o) => o.setName('video').setDescription('The video whose motion drives the photo (MP4, MOV, WebM).').setRequired(true))
+    .addStringOption((o) =>
+      o
+        .setName('mode')
+        .setDescription('How motion is transferred (default: relative).')
+        .addChoices({ name: 'relative: move as the video moves', value: 'relative' }, { name: 'absolute: copy the video’s pose', value: 'absolute' }),
+    )
+    .addStringOption((o) => o.setName('model').setDescription('Which installed model to use.').setAutocomplete(true))
+    .addStringOption((o) =>
+      o
+        .setName('best_frame')
+        .setDescription('Start from the video frame that best matches the photo (default: off).')
+        .addChoices({ name: 'off: start from the first frame', value: 'off' }, { name: 'auto: find the best frame', value: 'auto' }),
+    ),
+  execute: handleAnimate,
+  async autocomplete(interaction, ctx) {
+    await ctx.models.refresh();
+    const typed = interaction.options.getFocused().toLowerCase();
+    const choices = ctx.models
+      .names()
+      .filter((n) => n.includes(typed))
+      .slice(0, 25)
+      .map((name) => ({ name: `${name}: ${ctx.models.get(name)?.manifest.trainedOn.slice(0, 80) ?? ''}`.slice(0, 100), value: name }));
+    await interaction.respond(choices);
+  },
+};

@@ -1,0 +1,215 @@
+import { mkdir, rm, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MessageFlags, type Attachment, type ChatInputCommandInteraction } from 'discord.js';
+import { DEFAULT_LIMITS, InputError, checkPhoto, checkVideo, probeMedia, verifyPhotoDecodes } from '../engine/index.js';
+import { messages as storeMessages } from '../store/index.js';
+import { looksLikePhoto, looksLikeVideo } from './attachment-rules.js';
+import { downloadAttachment, DownloadError, type DownloadPolicy } from './attachment-download.js';
+import type { BotContext } from './context.js';
+import { cancelRow, consentRow } from './components.js';
+import { botMessages } from './messages.js';
+
+/**
+ * /animate, from the command to a queued job:
+ *   defer (within Discord's 3 s) → the guild's settings and the member's
+ *   limits (cheap, before any download) → consent → attachment metadata
+ *   (type, size) → download both at once (CDN URLs expire) → probe → enqueue
+ *   (limits checked again, atomically) → queue position and ETA.
+ * Every refusal is one sentence saying what to change.
+ */
+export interface AnimateRequest {
+  readonly photo: Attachment;
+  readonly video: Attachment;
+  readonly mode: 'relative' | 'absolute';
+  readonly model: string | null;
+  readonly bestFrame: 'off' | 'auto';
+}
+
+export function readAnimateRequest(interaction: ChatInputCommandInteraction): AnimateRequest {
+  const mode = interaction.options.getString('mode');
+  const best = interaction.options.getString('best_frame');
+  return {
+    photo: interaction.options.getAttachment('photo', true),
+    video: interaction.options.getAttachment('video', true),
+    mode: mode === 'absolute' ? 'absolute' : 'relative',
+    model: interaction.options.getString('model'),
+    bestFrame: best === 'auto' ? 'auto' : 'off',
+  };
+}
+
+export async function handleAnimate(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
+  if (!interaction.inGuild()) {
+    await interaction.reply({ content: botMessages.guildOnly, flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const settings = ctx.store.guildSettings(interaction.guildId);
+  await interaction.deferReply(settings.visibility === 'requester' ? { flags: MessageFlags.Ephemeral } : {});
+  const request = readAnimateRequest(interaction);
+  const early = ctx.store.checkAdmission({
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    parentChannelId: parentChannelId(interaction),
+  });
+  if (!early.ok) {
+    if (early.refusal.reason === 'consent') {
+      const requestId = ctx.consent.hold(interaction, request);
+      const note = early.refusal.consent === 'expired' ? `${early.message}\n\n` : '';
+      await interaction.editReply({ content: `${note}${botMessages.consentPrompt}`, components: [consentRow(requestId)] });
+      return;
+    }
+    await interaction.editReply({ content: early.message });
+    return;
+  }
+  await continueAnimate(interaction, request, ctx);
+}
+
+/** Everything after the cheap checks (also resumed after the member accepts the terms); a few at a time. */
+export function continueAnimate(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
+  return ctx.intake.run(() => intake(interaction, request, ctx));
+}
+
+async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
+  const log = ctx.logger.child({ interaction: interaction.id, guild: interaction.guildId, user: interaction.user.id });
+  const settings = ctx.store.guildSettings(interaction.guildId);
+  await ctx.models.refresh();
+  const modelName = request.model ?? ctx.models.defaultName(ctx.config.defaultModel);
+  if (!modelName || !ctx.models.get(modelName)) {
+    await interaction.editReply({ content: botMessages.unknownModel(request.model ?? ctx.config.defaultModel, ctx.models.names()), components: [] });
+    return;
+  }
+  const { photo, video } = request;
+  if (!looksLikePhoto({ name: photo.name, contentType: photo.contentType, size: photo.size })) {
+    await interaction.editReply({ content: botMessages.photoNotImage(photo.contentType), components: [] });
+    return;
+  }
+  if (!looksLikeVideo({ name: video.name, contentType: video.contentType, size: video.size })) {
+    await interaction.editReply({ content: botMessages.videoNotVideo(video.contentType), components: [] });
+    return;
+  }
+  const photoCap = Math.min(settings.maxUploadBytes, DEFAULT_LIMITS.maxPhotoBytes);
+  const videoCap = Math.min(settings.maxUploadBytes, DEFAULT_LIMITS.maxVideoBytes);
+  for (const [a, cap] of [[photo, photoCap], [video, videoCap]] as const) {
+    if (a.size > cap) {
+      await interaction.editReply({ content: storeMessages.refusal({ reason: 'too-large', bytes: a.size, maxBytes: cap }), components: [] });
+      return;
+    }
+  }
+
+  // Enough disk for both files, the clip and headroom? (A full disk fails everyone's jobs.)
+  const free = ctx.config.minFreeDiskMb > 0 ? await freeDiskBytes(ctx.config.dataDir) : null;
+  if (free !== null && free < photo.size + video.size * 3 + ctx.config.minFreeDiskMb * 1024 * 1024) {
+    log.warn('refused: low disk space', { freeBytes: free, minFreeDiskMb: ctx.config.minFreeDiskMb });
+    await interaction.editReply({ content: botMessages.lowDisk, components: [] });
+    return;
+  }
+
+  const jobId = ctx.store.newJobId();
+  const dir = ctx.store.jobDirectory(jobId);
+  let keep = false;
+  // Until the job is queued (or refused), an intake row says a command is in flight (see store/intakes.ts).
+  ctx.store.openIntake({
+    interactionId: interaction.id,
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    token: interaction.token,
+    createdMs: interaction.createdTimestamp,
+  });
+  try {
+    await mkdir(dir, { recursive: true });
+    const policy = (maxBytes: number, expectedBytes: number): DownloadPolicy => ({
+      expectedBytes,
+      allowedHosts: ctx.config.cdnHosts,
+      allowHttp: ctx.config.allowInsecureCdn,
+      maxBytes,
+      timeoutMs: ctx.config.downloadTimeoutSeconds * 1000,
+      idleTimeoutMs: ctx.config.downloadIdleSeconds * 1000,
+    });
+    // At most what Discord says the file holds (and never over the cap): a CDN that sends more is cut off.
+    const fetchOne = (what: 'photo' | 'video', a: Attachment, file: string, cap: number) =>
+      downloadAttachment(a.url, join(dir, `${file}${safeExtension(a.name)}`), policy(Math.min(cap, a.size), a.size)).catch((e: unknown) => {
+        throw e instanceof DownloadError ? new AttachmentFailure(what, e) : e;
+      });
+    const [photoFile, videoFile] = await Promise.all([fetchOne('photo', photo, 'photo', photoCap), fetchOne('video', video, 'driving', videoCap)]);
+    // The engine's checks, with this server's duration limit (the header of a 10-hour file stops here).
+    const limits = { ...DEFAULT_LIMITS, maxDurationSeconds: settings.maxDrivingSeconds };
+    const [photoInfo, videoInfo] = await Promise.all([probeMedia(photoFile.path, 'photo', limits), probeMedia(videoFile.path, 'video', limits)]);
+    checkPhoto(photoInfo, limits);
+    const checked = checkVideo(videoInfo, limits);
+    await verifyPhotoDecodes(photoFile.path, photoInfo);
+    const seconds = videoInfo.durationSeconds ?? (checked.estimatedFrames ?? 0) / checked.fps;
+    const result = ctx.store.enqueue({
+      id: jobId,
+      userId: interaction.user.id,
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      parentChannelId: parentChannelId(interaction),
+      interaction: { id: interaction.id, token: interaction.token, createdMs: interaction.createdTimestamp },
+      source: { path: photoFile.path, sha256: photoFile.sha256, bytes: photoFile.bytes },
+      driving: { path: videoFile.path, sha256: videoFile.sha256, bytes: videoFile.bytes, seconds },
+      model: modelName,
+      options: { mode: request.mode, bestFrame: request.bestFrame },
+      attachmentLimitBytes: interaction.attachmentSizeLimit || null,
+    });
+    if (!result.ok) {
+      await interaction.editReply({ content: result.message, components: [] });
+      return;
+    }
+    keep = true;
+    const status = ctx.store.queueStatus(jobId);
+    const queued = botMessages.queued(status?.position ?? 1, status?.etaDoneMs ?? Date.now());
+    if (status?.state === 'queued') ctx.queueUpdates.showing(jobId, status.position);
+    const note = ctx.models.onlyDemo() ? `\n${botMessages.demoModelOnly}` : '';
+    await interaction.editReply({ content: `${queued}${note}`, components: [cancelRow(jobId)] });
+    log.info('job queued', { job: jobId, model: modelName, position: status?.position, seconds });
+    ctx.runner.wake();
+  } catch (e) {
+    if (e instanceof InputError) {
+      // Said as the server's rule, like the other server limits.
+      const duration = Number(e.context['duration']);
+      const content = e.code === 'video-too-long' && Number.isFinite(duration) ? storeMessages.refusal({ reason: 'too-long', seconds: duration, maxSeconds: settings.maxDrivingSeconds }) : e.message;
+      await interaction.editReply({ content, components: [] });
+    } else if (e instanceof AttachmentFailure) {
+      // Sizes were checked from Discord's metadata before downloading: a failure here is the CDN's
+      // (an expired or moved URL, a body larger than declared, a stalled or redirected download).
+      log.warn('attachment download failed', { what: e.what, reason: e.cause.reason, error: e.cause.message });
+      await interaction.editReply({ content: e.cause.reason === 'disk-full' ? botMessages.lowDisk : botMessages.downloadFailed(e.what), components: [] });
+    } else {
+      throw e;
+    }
+  } finally {
+    ctx.store.closeIntake(interaction.id);
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A download that failed, with which attachment it was. */
+class AttachmentFailure extends Error {
+  constructor(
+    readonly what: 'photo' | 'video',
+    override readonly cause: DownloadError,
+  ) {
+    super(`${what}: ${cause.message}`);
+  }
+}
+
+function parentChannelId(interaction: ChatInputCommandInteraction): string | null {
+  const channel = interaction.channel;
+  return channel && 'isThread' in channel && channel.isThread() ? channel.parentId : null;
+}
+
+async function freeDiskBytes(dir: string): Promise<number | null> {
+  try {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
+
+/** A short, safe extension from an uploaded file name (the name itself is never used as a path). */
+function safeExtension(name: string): string {
+  const m = /\.([a-z0-9]{1,5})$/i.exec(name);
+  return m ? `.${m[1]!.toLowerCase()}` : '';
+}

@@ -1,0 +1,142 @@
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { commands } from '../../commands/index.js';
+import type { BotConfig } from '../config.js';
+import { Store, newWorkerId } from '../store/index.js';
+import type { Logger } from '../util/log.js';
+import { Semaphore } from '../util/semaphore.js';
+import { buttons } from './buttons.js';
+import { ConsentGate } from './consent-gate.js';
+import type { BotContext, ButtonHandler } from './context.js';
+import { Deliverer } from './deliverer.js';
+import { DiscordApi } from './discord-api.js';
+import { createInteractionRouter } from './interaction-router.js';
+import { JobRunner } from './job-runner.js';
+import { botMessages } from './messages.js';
+import { ModelCatalog } from './model-catalog.js';
+import { ProgressReporter } from './progress-reporter.js';
+import { QueueUpdates } from './queue-updates.js';
+
+/**
+ * The bot process: the Discord client (gateway + REST), the job store, the job
+ * runner (engines in worker threads) and the deliverer. `start` resumes
+ * whatever a previous process left (queued and interrupted jobs, undelivered
+ * results); `stop` stops taking commands, lets the running job finish or hands
+ * it back, and closes the database.
+ */
+export interface BotOptions {
+  /** How long a running job may finish on shutdown before it is handed back to the queue. */
+  readonly shutdownGraceMs?: number;
+  readonly pollMs?: number;
+  readonly deliveryRetryMs?: number;
+  readonly sweepMs?: number;
+  /** Store tuning (lease, attempts, backoff): tests shorten the backoff. */
+  readonly storeConfig?: Partial<import('../store/index.js').StoreConfig>;
+}
+
+const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
+
+export class Bot {
+  private shuttingDown = false;
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    readonly client: Client,
+    readonly ctx: BotContext,
+    private readonly options: BotOptions,
+  ) {}
+
+  static async start(config: BotConfig, logger: Logger, options: BotOptions = {}): Promise<Bot> {
+    const store = Store.open({ dataDir: config.dataDir, config: { workers: config.workers, ...options.storeConfig } });
+    const recovered = store.startupRecovery;
+    logger.info('store opened', {
+      file: store.file,
+      schema: store.migration,
+      requeued: recovered.requeued.length,
+      failed: recovered.failed.length,
+    });
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: config.apiBase ? { api: config.apiBase } : {} });
+    const api = new DiscordApi(client.rest, config.clientId);
+    const models = new ModelCatalog(config.modelsDir, logger);
+    await models.refresh(true);
+    const progress = new ProgressReporter(store, api, logger, config.progressIntervalSeconds * 1000);
+    const deliverer = new Deliverer(store, api, logger);
+    const runner = new JobRunner(
+      store,
+      models,
+      progress,
+      logger,
+      {
+        slots: config.workers,
+        device: config.device,
+        workerId: newWorkerId(),
+        pollMs: options.pollMs ?? 2000,
+        heartbeatMs: Math.min(10_000, store.config.leaseMs / 4),
+        defaultUploadLimitBytes: DEFAULT_UPLOAD_LIMIT,
+      },
+      () => void deliverer.kick(),
+    );
+    const queueUpdates = new QueueUpdates(store, api, logger);
+    const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate(), intake: new Semaphore(config.intakeConcurrency), queueUpdates };
+    const bot = new Bot(client, ctx, options);
+    const route = createInteractionRouter(ctx, commands, buttons as readonly ButtonHandler<unknown>[], () => bot.shuttingDown);
+    client.on(Events.InteractionCreate, (i) => void route(i));
+    client.on(Events.Error, (e) => logger.error('discord client error', { error: e }));
+    client.on(Events.Warn, (m) => logger.warn('discord client warning', { message: m }));
+    client.rest.on('rateLimited', (r) => logger.warn('rate limited by Discord', { route: r.route, retryAfterMs: r.retryAfter, global: r.global }));
+
+    const ready = once(client, Events.ClientReady);
+    await client.login(config.token);
+    await ready;
+    logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size, models: models.names() });
+
+    await bot.answerInterruptedCommands();
+    const defaultModel = models.get(models.defaultName(config.defaultModel) ?? '');
+    if (defaultModel) {
+      runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
+    } else {
+      logger.warn('no model installed', { dir: config.modelsDir });
+    }
+    runner.start();
+    deliverer.start(options.deliveryRetryMs ?? 15_000);
+    queueUpdates.start(Math.max(5_000, config.progressIntervalSeconds * 1000));
+    bot.sweepTimer = setInterval(() => bot.sweep(), options.sweepMs ?? 60 * 60_000);
+    bot.sweep();
+    return bot;
+  }
+
+  /** Commands a previous process acknowledged but never queued: tell their members to send them again. */
+  private async answerInterruptedCommands(): Promise<void> {
+    for (const intake of this.ctx.store.takeInterruptedIntakes()) {
+      this.ctx.logger.info('interrupted command found', { interaction: intake.interactionId, guild: intake.guildId, user: intake.userId, answerable: intake.token !== null });
+      if (!intake.token) continue;
+      await this.ctx.api
+        .editOriginal(intake.token, { content: botMessages.interrupted, components: [] })
+        .catch((e: unknown) => this.ctx.logger.warn('could not answer an interrupted command', { interaction: intake.interactionId, error: (e as Error).message }));
+    }
+  }
+
+  private sweep(): void {
+    try {
+      const report = this.ctx.store.sweep();
+      if (report.expired > 0 || report.orphanDirsRemoved > 0) this.ctx.logger.info('retention sweep', { ...report });
+    } catch (e) {
+      this.ctx.logger.error('retention sweep failed', { error: e as Error });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const { logger, runner, deliverer, store } = this.ctx;
+    logger.info('shutting down');
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.ctx.queueUpdates.stop();
+    await runner.stop(this.options.shutdownGraceMs ?? 20_000);
+    await deliverer.stop();
+    await this.client.destroy();
+    store.close();
+    logger.info('stopped');
+  }
+}
+

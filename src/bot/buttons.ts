@@ -1,0 +1,55 @@
+import { MessageFlags } from 'discord.js';
+import { continueAnimate } from './animate-request.js';
+import type { BotContext, ButtonHandler } from './context.js';
+import { parseConsentButton, parseJobButton } from './custom-ids.js';
+import { historyButtons } from './history-buttons.js';
+import { botMessages } from './messages.js';
+
+/** Cancel: only the requester; a queued job leaves the queue, a running one stops now. */
+export const cancelButton: ButtonHandler<{ action: 'cancel'; jobId: string }> = {
+  name: 'job-cancel',
+  parse: parseJobButton,
+  async run(interaction, { jobId }, ctx) {
+    const job = ctx.store.getJob(jobId);
+    if (!job || job.userId !== interaction.user.id) {
+      await interaction.reply({ content: job ? botMessages.notYours : botMessages.unknownButton, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const outcome = ctx.store.requestCancel(jobId, interaction.user.id);
+    ctx.logger.info('cancel requested', { job: jobId, user: interaction.user.id, outcome });
+    if (outcome === 'already-finished' || outcome === 'not-found') {
+      await interaction.reply({ content: outcome === 'already-finished' ? botMessages.cancelAlreadyDone : botMessages.unknownButton, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    if (outcome === 'cancel-requested') ctx.runner.cancel(jobId);
+    await interaction.update({ content: botMessages.cancelled, components: [] });
+  },
+};
+
+/** Accept / Decline of the terms; Accept resumes the /animate that asked. */
+export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; requestId: string }> = {
+  name: 'consent',
+  parse: parseConsentButton,
+  async run(interaction, { action, requestId }, ctx: BotContext) {
+    const pending = ctx.consent.peek(requestId);
+    if (pending && pending.userId !== interaction.user.id) {
+      await interaction.reply({ content: botMessages.notYours, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    ctx.store.setConsent(interaction.user.id, action === 'accept' ? 'accepted' : 'declined');
+    ctx.logger.info('consent recorded', { user: interaction.user.id, choice: action });
+    const taken = ctx.consent.take(requestId);
+    if (action === 'decline') {
+      await interaction.update({ content: botMessages.consentDeclined, components: [] });
+      return;
+    }
+    if (!taken) {
+      await interaction.update({ content: botMessages.consentAcceptedRunAgain, components: [] });
+      return;
+    }
+    await interaction.update({ content: botMessages.consentAccepted, components: [] });
+    await continueAnimate(taken.interaction, taken.request, ctx);
+  },
+};
+
+export const buttons = [cancelButton, consentButton, ...historyButtons] as const;

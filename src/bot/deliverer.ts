@@ -1,0 +1,123 @@
+import type { DeliveryRoute, DeliveryTask, Job, Store } from '../store/index.js';
+import type { Logger } from '../util/log.js';
+import { discordStatus, isRouteClosed, type DiscordApi, type OutgoingMessage } from './discord-api.js';
+import { attachesClip, deliveryRoutes, MAX_DELIVERY_ATTEMPTS } from './delivery-plan.js';
+import { botMessages, DISCLAIMER } from './messages.js';
+
+/**
+ * Posts finished jobs' results (and failure notices) exactly once, across
+ * restarts: each attempt is recorded in the store before anything is posted
+ * (`beginDelivery`) and after (`markDelivered`). A job found mid-delivery after
+ * a crash is "in doubt": channel and DM messages carry the job id as a nonce
+ * that Discord enforces, so posting again cannot duplicate them; an
+ * interaction delivery in doubt edits the original reply (idempotent) instead
+ * of posting another follow-up.
+ */
+export class Deliverer {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly api: DiscordApi,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Retries pending deliveries periodically (after Discord outages, restarts). */
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => this.kick(), intervalMs);
+    this.kick();
+  }
+
+  /** Delivers everything pending; coalesces calls made while a pass runs. */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        for (const task of this.store.pendingDeliveries()) await this.deliver(task);
+      } while (this.again);
+    })()
+      .catch((e: unknown) => this.logger.error('delivery pass failed', { error: e as Error }))
+      .finally(() => (this.running = null));
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async deliver(task: DeliveryTask): Promise<void> {
+    const { job } = task;
+    const log = this.logger.child({ job: job.id, guild: job.guildId, user: job.userId });
+    if (job.state === 'cancelled' || (job.state === 'succeeded' && !job.output?.path)) {
+      this.store.skipDelivery(job.id);
+      return;
+    }
+    if (job.deliveryAttempts >= MAX_DELIVERY_ATTEMPTS) {
+      this.store.markDeliveryFailed(job.id, 'gave up after repeated delivery attempts');
+      log.warn('delivery given up', { attempts: job.deliveryAttempts });
+      return;
+    }
+    const routes = deliveryRoutes(job.visibility, task.tokenUsable);
+    let lastError = 'no route';
+    for (const route of routes) {
+      const begun = this.store.beginDelivery(job.id, route);
+      if (!begun.ok) continue; // the token expired meanwhile: next route
+      try {
+        const messageId = await this.post(begun.job, route, begun.token, begun.nonce, task.inDoubt && job.deliveryVia === route);
+        this.store.markDelivered(job.id, route, messageId);
+        log.info('delivered', { route, state: job.state });
+        return;
+      } catch (e) {
+        lastError = (e as Error).message;
+        if (isRouteClosed(e)) {
+          log.info('delivery route closed, trying the next', { route, status: discordStatus(e), error: lastError });
+          continue;
+        }
+        // Transient (Discord 5xx, network): stays "delivering"; the next pass retries, in doubt.
+        log.warn('delivery failed, will retry', { route, error: lastError });
+        return;
+      }
+    }
+    this.store.markDeliveryFailed(job.id, lastError);
+    log.warn('no delivery route worked; the result stays in the user\'s history', { error: lastError });
+  }
+
+  /** Posts on one route; returns the message id. */
+  private async post(job: Job, route: DeliveryRoute, token: string | null, nonce: string, inDoubt: boolean): Promise<string> {
+    const succeeded = job.state === 'succeeded';
+    const clip = succeeded && attachesClip(job.visibility, route) ? [job.output!.path!] : [];
+    const ephemeral = job.visibility === 'requester';
+    if (route === 'interaction') {
+      if (!succeeded) {
+        // A failure notice replaces the status message.
+        const m = await this.api.editOriginal(token!, { content: job.failureMessage ?? botMessages.internalError, components: [] });
+        return m.id;
+      }
+      const result: OutgoingMessage = { content: DISCLAIMER, files: clip, ephemeral, mentionUsers: [] };
+      if (inDoubt) {
+        const m = await this.api.editOriginal(token!, { ...result, content: `${botMessages.done}\n${DISCLAIMER}`, components: [] });
+        return m.id;
+      }
+      await this.api.editOriginal(token!, { content: botMessages.done, components: [] }).catch(() => undefined);
+      const m = await this.api.followUp(token!, result);
+      return m.id;
+    }
+    const failure = job.failureMessage ?? botMessages.internalError;
+    let text: string;
+    if (route === 'channel') {
+      text = !succeeded ? `<@${job.userId}> ${failure}` : clip.length > 0 ? `${botMessages.resultReady(job.userId)}\n${DISCLAIMER}` : botMessages.resultPrivateReady(job.userId);
+    } else {
+      text = succeeded ? `${botMessages.dmResultReady(job.channelId)}\n${DISCLAIMER}` : failure;
+    }
+    const message: OutgoingMessage = { content: text, files: clip, mentionUsers: route === 'channel' ? [job.userId] : [], nonce };
+    const m = route === 'channel' ? await this.api.sendToChannel(job.channelId, message) : await this.api.sendDirect(job.userId, message);
+    return m.id;
+  }
+}

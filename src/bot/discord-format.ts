@@ -1,0 +1,53 @@
+/**
+ * Small pure formatters for what the bot writes in Discord: timestamps that
+ * each reader sees in their own time zone, sizes, lengths and short hashes.
+ */
+import { discordTime } from '../store/messages.js';
+
+export { discordTime };
+
+const MIB = 1024 * 1024;
+
+/** A date and time, e.g. "20 April 2021 16:20" in the reader's locale and time zone. */
+export function discordDate(ms: number): string {
+  return `<t:${Math.floor(ms / 1000)}:f>`;
+}
+
+/** Whole megabytes when it is a whole number, else one decimal: "25 MB", "1.5 MB". */
+export function megabytes(bytes: number): string {
+  const mb = bytes / MIB;
+  return `${Number.isInteger(mb) ? mb : Math.round(mb * 10) / 10} MB`;
+}
+
+/** A clip length with one decimal: "2.0 s". */
+export function seconds(s: number): string {
+  return `${(Math.round(s * 10) / 10).toFixed(1)} s`;
+}
+
+/** The first 12 hex digits of a SHA-256: enough to match a file, short enough for a line. */
+export function shortHash(sha256: string): string {
+  return sha256.slice(0, 12);
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Cuts text to `max` characters, ending with "…" when cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Joins lines with newlines within `max` characters; lines that do not fit
+ * are left out and counted in a last line made by `more(n)`.
+ */
+export function fitLines(lines: readonly string[], max: number, more: (n: number) => string): string {
+  const all = lines.join('\n');
+  if (all.length <= max) return all;
+  for (let keep = lines.length - 1; keep >= 0; keep--) {
+    const text = [...lines.slice(0, keep), more(lines.length - keep)].join('\n');
+    if (text.length <= max) return text;
+  }
+  return clip(more(lines.length), max);
+}

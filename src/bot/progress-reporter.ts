@@ -1,0 +1,50 @@
+import type { AnimateProgress } from '../engine/options.js';
+import type { Store } from '../store/index.js';
+import type { Logger } from '../util/log.js';
+import { cancelRow } from './components.js';
+import type { DiscordApi } from './discord-api.js';
+import { botMessages } from './messages.js';
+
+/**
+ * Shows a running job's progress in its status message (the interaction's
+ * original reply): at most one edit per interval per job, never two at once,
+ * and only while the interaction token is alive (the store stops handing it
+ * out 15 minutes after the command, minus a safety margin).
+ */
+export class ProgressReporter {
+  private readonly last = new Map<string, number>();
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly api: DiscordApi,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  update(jobId: string, progress: AnimateProgress): void {
+    if (progress.phase !== 'generating' && progress.phase !== 'reference') return;
+    const t = this.now();
+    if (this.busy.has(jobId) || t - (this.last.get(jobId) ?? 0) < this.intervalMs) return;
+    const token = this.store.interactionToken(jobId);
+    if (!token) return;
+    this.last.set(jobId, t);
+    this.busy.add(jobId);
+    const eta = progress.etaSeconds === null ? null : t + progress.etaSeconds * 1000;
+    this.api
+      .editOriginal(token, { content: botMessages.running(progress.percent, eta, progress.phase), components: [cancelRow(jobId)] })
+      .catch((e: unknown) => this.logger.warn('progress edit failed', { job: jobId, error: (e as Error).message }))
+      .finally(() => this.busy.delete(jobId));
+  }
+
+  /** The job started: say so at once. */
+  started(jobId: string): void {
+    this.last.delete(jobId);
+    this.update(jobId, { phase: 'generating', framesDone: 0, framesTotal: null, percent: 0, fps: null, etaSeconds: null });
+  }
+
+  forget(jobId: string): void {
+    this.last.delete(jobId);
+  }
+}

@@ -1,0 +1,26 @@
+import type { BotContext } from './context.js';
+
+/**
+ * Before a user's jobs are deleted (forget-me, a moderator's purge): cancels
+ * their queued jobs and stops their running ones, and waits (up to `timeoutMs`)
+ * until none is running, so no worker writes a file after the deletion. A job
+ * run by another process stops at its next heartbeat; if it has not stopped in
+ * time the store's deletion still takes its lease away.
+ */
+export async function stopJobsOf(ctx: BotContext, userId: string, guildId: string | null, timeoutMs = 15_000): Promise<string[]> {
+  const active: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = ctx.store.history(userId, { guildId, limit: 50, cursor });
+    for (const job of page.items) if (job.state === 'queued' || job.state === 'running') active.push(job.id);
+    cursor = page.older;
+  } while (cursor !== null);
+  for (const id of active) {
+    if (ctx.store.requestCancel(id, userId) === 'cancel-requested') ctx.runner.cancel(id);
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (active.some((id) => ctx.store.getJob(id)?.state === 'running') && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return active;
+}

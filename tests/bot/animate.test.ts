@@ -1,0 +1,202 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DISCLAIMER } from '../../src/bot/messages.js';
+import { probe } from '../support/ffprobe.js';
+import { BotWorld, bodyField } from '../support/bot-world.js';
+
+/**
+ * /animate end to end: the real bot (discord.js, store, engine worker) against
+ * the fake Discord. Every REST call the bot makes is checked against Discord's
+ * OpenAPI description.
+ */
+let world: BotWorld;
+beforeAll(async () => {
+  world = await BotWorld.create();
+  await world.startBot();
+});
+afterAll(() => world.close());
+afterEach(() => world.discord.assertNoViolations());
+
+describe('/animate', () => {
+  it('GIVEN a photo and a short video THEN defer, queue position, progress, and a follow-up mp4 carrying the disclaimer and the AI-generated tag', async () => {
+    const user = world.member('alice');
+    const photo = await world.photo();
+    const video = await world.video('clip.mp4', 20, 10);
+    const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } });
+    const ack = await interaction.waitForAck();
+    expect(ack.type).toBe(5); // deferred
+    const followUp = await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0, { timeout: 60_000 });
+    expect(bodyField(followUp, 'content')).toContain(DISCLAIMER);
+    const file = followUp.files[0]!;
+    expect(file.filename).toMatch(/\.mp4$/);
+    const out = join(world.mediaDir, 'delivered.mp4');
+    writeFileSync(out, file.data);
+    const p = probe(out);
+    expect(p.video).toMatchObject({ codec: 'h264', frames: 20, rate: '10/1' });
+    expect(p.audio?.codec).toBe('aac');
+    expect(p.formatTags['ai_generated']).toBe('true');
+
+    const edits = world.discord.requests.filter((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === interaction.token);
+    const texts = edits.map((r) => String(bodyField(r, 'content') ?? ''));
+    expect(texts.some((t) => /queued|next in line/.test(t))).toBe(true);
+    expect(texts.some((t) => /^Animating…/.test(t))).toBe(true);
+    // Only the demo model is installed: the reply says faces need a converted model.
+    expect(texts.find((t) => /queued|next in line/.test(t))).toContain('faces need a converted FOMM model');
+    expect(texts.some((t) => /^Done/.test(t))).toBe(true);
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'interaction' }));
+  });
+});
+
+describe('/animate refusals (one sentence each, nothing queued)', () => {
+  async function refused(run: () => Promise<{ token: string; waitForAck(): Promise<unknown> }>): Promise<string> {
+    const interaction = await run();
+    await interaction.waitForAck();
+    const edit = await world.discord.waitForRequest(
+      (r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === interaction.token,
+      { timeout: 20_000 },
+    );
+    return String(bodyField(edit, 'content'));
+  }
+
+  it('GIVEN a PDF as the photo THEN it says the photo must be an image', async () => {
+    const user = world.member();
+    const pdf = world.discord.addAttachment({ filename: 'cv.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n') });
+    const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: pdf, video: await world.video() } }));
+    expect(text).toBe('The photo must be an image (JPEG, PNG, WebP, BMP or GIF), not a PDF.');
+    expect(world.store.history(user.id).items).toHaveLength(0);
+  });
+
+  it('GIVEN a file larger than the server allows THEN it says the size and the limit, without downloading', async () => {
+    const user = world.member();
+    const guild = world.discord.guild().id;
+    world.store.updateGuildSettings(guild, { maxUploadBytes: 1024 * 1024 }, 'moderator');
+    try {
+      const big = world.discord.addAttachment({ filename: 'big.mp4', contentType: 'video/mp4', data: Buffer.alloc(10), size: 3 * 1024 * 1024 });
+      const before = world.discord.cdnRequests.length;
+      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: big } }));
+      expect(text).toBe('That file is 3 MB; this server accepts at most 1 MB.');
+      expect(world.discord.cdnRequests.length).toBe(before);
+    } finally {
+      world.store.resetGuildSettings(guild, 'moderator');
+    }
+  });
+
+  it('GIVEN a video longer than the server allows THEN it says how long it is and the limit', async () => {
+    const user = world.member();
+    const guild = world.discord.guild().id;
+    world.store.updateGuildSettings(guild, { maxDrivingSeconds: 1 }, 'moderator');
+    try {
+      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 30, 10) } }));
+      expect(text).toBe('The driving video is 3 s long; this server allows at most 1 s.');
+      expect(world.store.history(user.id).items).toHaveLength(0);
+    } finally {
+      world.store.resetGuildSettings(guild, 'moderator');
+    }
+  });
+
+  it('GIVEN a disabled server THEN it says so before any download', async () => {
+    const user = world.member();
+    const guild = world.discord.guild().id;
+    world.store.updateGuildSettings(guild, { enabled: false }, 'moderator');
+    try {
+      const before = world.discord.cdnRequests.length;
+      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }));
+      expect(text).toBe('Marionette is turned off in this server by its moderators.');
+      expect(world.discord.cdnRequests.length).toBe(before);
+    } finally {
+      world.store.resetGuildSettings(guild, 'moderator');
+    }
+  });
+
+  it('GIVEN the hourly limit is reached THEN it names the limit and when to try again', async () => {
+    const user = world.member();
+    const guild = world.discord.guild().id;
+    world.store.updateGuildSettings(guild, { perUserPerHour: 1 }, 'moderator');
+    try {
+      const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+      await first.waitForAck();
+      await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === first.token, { timeout: 20_000 });
+      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }));
+      expect(text).toMatch(/^You've reached this server's limit of 1 animation per hour\. You can try again <t:\d+:R>\.$/);
+    } finally {
+      world.store.resetGuildSettings(guild, 'moderator');
+    }
+  });
+
+  it('GIVEN a file that is not really an image THEN the probe refuses it with one sentence', async () => {
+    const user = world.member();
+    const fake = world.discord.addAttachment({ filename: 'photo.png', contentType: 'image/png', data: Buffer.from('not a png at all, just text') });
+    const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: fake, video: await world.video() } }));
+    expect(text).toBe('The photo is not an image Marionette can read; use JPEG, PNG, WebP, BMP or GIF.');
+  });
+});
+
+describe('free disk space', () => {
+  it('GIVEN less free space than the configured minimum THEN new commands are refused before downloading', async () => {
+    const config = world.bot!.ctx.config as { minFreeDiskMb: number };
+    const saved = config.minFreeDiskMb;
+    config.minFreeDiskMb = 1_000_000_000; // more than any disk here has
+    try {
+      const before = world.discord.cdnRequests.length;
+      const cmd = await world.discord.slashCommand({ name: 'animate', user: world.member(), options: { photo: await world.photo(), video: await world.video() } });
+      await cmd.waitForAck();
+      await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe("Marionette is short of disk space right now, so it can't take new animations. Please try again later."));
+      expect(world.discord.cdnRequests.length).toBe(before);
+    } finally {
+      config.minFreeDiskMb = saved;
+    }
+  });
+});
+
+describe('consent', () => {
+  it('GIVEN a first-time member THEN the terms are shown with Accept and Decline; Accept continues the command, and it is asked once', async () => {
+    const user = world.discord.addUser({ username: 'newcomer' });
+    const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    await first.waitForAck();
+    const prompt = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === first.token);
+    expect(String(bodyField(prompt, 'content'))).toMatch(/Only animate people who agreed to it/);
+    await vi.waitFor(() => expect(first.originalMessage()?.components?.length).toBe(1));
+    const click = await world.discord.clickButton({ message: first.originalMessage()!, customId: `consent:accept:${first.id}`, user });
+    await click.waitForAck();
+    await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === first.token && r.files.length > 0, { timeout: 60_000 });
+    expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+
+    const second = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    await second.waitForAck();
+    const reply = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === second.token);
+    expect(String(bodyField(reply, 'content'))).toMatch(/queued|next in line/);
+  });
+
+  it('GIVEN someone else clicks Accept on a prompt THEN it is refused and nothing is recorded for them', async () => {
+    const user = world.discord.addUser({ username: 'asker' });
+    const other = world.discord.addUser({ username: 'meddler' });
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    await cmd.waitForAck();
+    await vi.waitFor(() => expect(cmd.originalMessage()?.components?.length).toBe(1));
+    const click = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}`, user: other });
+    await click.waitForAck();
+    const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === click.id);
+    expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
+    expect(world.store.getUser(other.id)?.consent ?? null).toBeNull();
+  });
+});
+
+describe('model choice', () => {
+  it('GIVEN a member typing in the model option THEN the installed models are offered by manifest name', async () => {
+    const typing = await world.discord.autocomplete({ name: 'animate', focused: 'model', value: 'def' });
+    await typing.waitForAck();
+    expect(typing.choices).toEqual([{ name: expect.stringMatching(/^default: /), value: 'default' }]);
+    const none = await world.discord.autocomplete({ name: 'animate', focused: 'model', value: 'zzz' });
+    await none.waitForAck();
+    expect(none.choices).toEqual([]);
+  });
+
+  it('GIVEN a model name that is not installed THEN the refusal lists the installed ones', async () => {
+    const user = world.member();
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video(), model: 'vox' } });
+    await cmd.waitForAck();
+    const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, { timeout: 20_000 });
+    expect(bodyField(edit, 'content')).toBe('There is no model called "vox" here; choose one of: default.');
+  });
+});

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { REPO_ROOT } from '../support/cli.js';
+import { BotWorld, realisticToken } from '../support/bot-world.js';
+
+const token = realisticToken('123456789012345678');
+const valid = { DISCORD_TOKEN: token, DISCORD_CLIENT_ID: '123456789012345678' };
+
+function run(script: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DISCORD_') && !k.startsWith('MARIONETTE_')));
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'bot', script)], { cwd: REPO_ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+describe('configuration', () => {
+  it('GIVEN the required settings THEN the documented defaults', () => {
+    const c = loadConfig(valid);
+    expect(c).toMatchObject({ guildId: null, device: 'auto', workers: 1, logLevel: 'info', apiBase: null, cdnHosts: ['cdn.discordapp.com', 'media.discordapp.net'], defaultModel: 'default' });
+  });
+  it.each([
+    [{}, /^DISCORD_TOKEN is not set: put the bot token/],
+    [{ DISCORD_TOKEN: 'hunter2' }, /^DISCORD_TOKEN does not look like a bot token/],
+    [{ DISCORD_TOKEN: token }, /^DISCORD_CLIENT_ID is not set/],
+    [{ ...valid, DISCORD_CLIENT_ID: 'my-bot' }, /^DISCORD_CLIENT_ID must be the application's numeric id/],
+    [{ ...valid, MARIONETTE_DEVICE: 'tpu' }, /^MARIONETTE_DEVICE must be one of auto, cpu, webgpu, cuda/],
+    [{ ...valid, MARIONETTE_WORKERS: '0' }, /^MARIONETTE_WORKERS must be a whole number from 1 to 16/],
+  ])('GIVEN a bad setting THEN one sentence naming it (%#)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+  it('GIVEN a wrong token THEN the message never repeats it', () => {
+    const secret = 'definitely-a-secret-value-1234567890';
+    try {
+      loadConfig({ DISCORD_TOKEN: secret, DISCORD_CLIENT_ID: '1' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain(secret);
+    }
+  });
+});
+
+describe('npm start', () => {
+  it('GIVEN a malformed token THEN it stops with one sentence (exit 78) and does not print the token', async () => {
+    const secret = 'not.a-real-token';
+    const r = await run('main.js', { DISCORD_TOKEN: secret, DISCORD_CLIENT_ID: '123456789012345678' });
+    expect(r.code).toBe(78);
+    expect(r.out.trim()).toBe('marionette: DISCORD_TOKEN does not look like a bot token (three dot-separated parts); copy it again from the Discord developer portal.');
+    expect(r.out).not.toContain(secret);
+  });
+});
+
+describe('npm run deploy-commands', () => {
+  let world: BotWorld;
+  beforeAll(async () => {
+    world = await BotWorld.create();
+  });
+  afterAll(() => world.close());
+
+  it('GIVEN DISCORD_GUILD_ID THEN the commands are registered in that guild, with a body Discord accepts', async () => {
+    const guild = world.discord.guild().id;
+    const r = await run('deploy-commands.js', { ...world.env(), DISCORD_GUILD_ID: guild });
+    expect(r.out).toMatch(/^Registered 4 commands \(\/animate, \/history, \/forget-me, \/settings\) in guild \d+\.$/m);
+    expect(r.code).toBe(0);
+    expect(world.discord.commands(guild).map((c) => c.name)).toEqual(['animate', 'history', 'forget-me', 'settings']);
+    expect(world.discord.commands(guild).find((c) => c.name === 'settings')?.default_member_permissions).toBe('32');
+    world.discord.assertNoViolations();
+  });
+
+  it('GIVEN no guild THEN the commands are registered globally', async () => {
+    const r = await run('deploy-commands.js', world.env());
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/globally/);
+    expect(world.discord.commands().map((c) => c.name)).toEqual(['animate', 'history', 'forget-me', 'settings']);
+    world.discord.assertNoViolations();
+  });
+});

@@ -1,0 +1,152 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DISCLAIMER } from '../../src/bot/messages.js';
+import { BotWorld, bodyField } from '../support/bot-world.js';
+import { probe } from '../support/ffprobe.js';
+
+/**
+ * Delivery rules: within the token's life a follow-up; after it a channel
+ * message mentioning only the requester; else a DM; else undelivered (kept in
+ * history). Clips always fit the upload limit the interaction reported.
+ */
+let world: BotWorld;
+const FIFTEEN_MINUTES = 15 * 60_000;
+
+beforeAll(async () => {
+  // Interactions created in the past (an expired token) need the 3-second ack rule off.
+  world = await BotWorld.create({
+    discord: { ackWindowMs: null, guilds: [{ name: 'Puppets', channels: [{ name: 'general' }, { name: 'read-only', botCanSend: false }] }] },
+    env: { MARIONETTE_DEFAULT_MODEL: 'default' },
+  });
+  await world.startBot();
+  world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'public', perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10 }, 'moderator');
+});
+afterAll(() => world.close());
+afterEach(() => world.discord.assertNoViolations());
+
+const channelByName = (name: string) => world.discord.guild().channels.find((c) => c.name === name)!;
+
+describe('delivery after the interaction token has expired', () => {
+  it('GIVEN the token dies before the job is done THEN the clip is posted in the channel, mentioning only the requester, with the disclaimer', async () => {
+    const user = world.member('latecomer');
+    const channel = channelByName('general');
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      channelId: channel.id,
+      options: { photo: await world.photo(), video: await world.video() },
+      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000, // 20 s of token left: inside the bot's safety margin
+    });
+    await interaction.waitForAck();
+    const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.length > 0, { timeout: 60_000 });
+    const content = String(bodyField(post, 'content'));
+    expect(content).toContain(`<@${user.id}>`);
+    expect(content).toContain(DISCLAIMER);
+    expect(bodyField(post, 'allowed_mentions')).toEqual({ parse: [], users: [user.id] });
+    expect(bodyField(post, 'enforce_nonce')).toBe(true);
+    expect(world.discord.requests.some((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toBe(false);
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }));
+  });
+
+  it('GIVEN the bot may not post in the channel THEN the clip goes by direct message', async () => {
+    const user = world.member('dm-me');
+    const channel = channelByName('read-only');
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      channelId: channel.id,
+      options: { photo: await world.photo(), video: await world.video() },
+      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000,
+    });
+    await interaction.waitForAck();
+    const dm = world.discord.dmChannel(user);
+    const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === dm.id && r.files.length > 0, { timeout: 60_000 });
+    expect(String(bodyField(post, 'content'))).toContain(DISCLAIMER);
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'dm' }));
+  });
+
+  it('GIVEN no route works (no channel access, DMs closed) THEN the job is marked undelivered and stays in history', async () => {
+    const user = world.discord.addUser({ username: 'unreachable', dmsClosed: true });
+    world.store.setConsent(user.id, 'accepted');
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      channelId: channelByName('read-only').id,
+      options: { photo: await world.photo(), video: await world.video() },
+      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000,
+    });
+    await interaction.waitForAck();
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'failed' }), { timeout: 60_000 });
+  });
+});
+
+describe('upload limit', () => {
+  it('GIVEN a clip larger than the limit the interaction reported THEN it is re-encoded to fit and still carries its tags', async () => {
+    const user = world.member('tight');
+    const limit = 40 * 1024;
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('long.mp4', 80, 20) },
+      attachmentSizeLimit: limit,
+    });
+    await interaction.waitForAck();
+    const followUp = await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0, { timeout: 90_000 });
+    const file = followUp.files[0]!;
+    expect(file.data.length).toBeLessThanOrEqual(limit);
+    const out = join(world.mediaDir, 'fitted.mp4');
+    writeFileSync(out, file.data);
+    const p = probe(out);
+    expect(p.video?.frames).toBe(80);
+    expect(p.formatTags['ai_generated']).toBe('true');
+    expect(p.formatTags['comment']).toMatch(/^AI-generated with Marionette/);
+  });
+});
+
+describe('cancel', () => {
+  it('GIVEN a running job THEN its requester’s Cancel stops it promptly, and nothing is posted', async () => {
+    const user = world.member('canceller');
+    const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
+    await interaction.waitForAck();
+    await vi.waitFor(() => expect(String(interaction.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
+    const job = world.store.history(user.id).items[0]!;
+    const click = await world.discord.clickButton({ message: interaction.originalMessage()!, customId: `job:cancel:${job.id}`, user });
+    await click.waitForAck();
+    await vi.waitFor(() => expect(world.store.getJob(job.id)?.state).toBe('cancelled'), { timeout: 15_000 });
+    expect(interaction.originalMessage()?.content).toBe('Cancelled: the animation was stopped and nothing was posted.');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(interaction.followUps()).toHaveLength(0);
+  });
+
+  it('GIVEN someone else crafts a Cancel click THEN it is refused and the job goes on', async () => {
+    const owner = world.member('owner');
+    const other = world.member('other');
+    const interaction = await world.discord.slashCommand({ name: 'animate', user: owner, options: { photo: await world.photo(), video: await world.video() } });
+    await interaction.waitForAck();
+    await vi.waitFor(() => expect(interaction.originalMessage()?.components?.length).toBe(1));
+    const job = world.store.history(owner.id).items[0]!;
+    const click = await world.discord.clickButton({ message: interaction.originalMessage()!, customId: `job:cancel:${job.id}`, user: other });
+    await click.waitForAck();
+    const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === click.id);
+    expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
+    await vi.waitFor(() => expect(world.store.getJob(job.id)?.state).toBe('succeeded'), { timeout: 60_000 });
+  });
+});
+
+describe('queue position', () => {
+  it('GIVEN jobs waiting behind a long one THEN their messages follow their position in the queue', async () => {
+    const [a, b, c] = [world.member('first'), world.member('second'), world.member('third')];
+    const long = await world.discord.slashCommand({ name: 'animate', user: a, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
+    await long.waitForAck();
+    await vi.waitFor(() => expect(String(long.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
+    const second = await world.discord.slashCommand({ name: 'animate', user: b, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
+    await second.waitForAck();
+    await vi.waitFor(() => expect(second.originalMessage()?.content).toMatch(/next in line/), { timeout: 30_000 });
+    const third = await world.discord.slashCommand({ name: 'animate', user: c, options: { photo: await world.photo(), video: await world.video() } });
+    await third.waitForAck();
+    await vi.waitFor(() => expect(third.originalMessage()?.content).toMatch(/^Your animation is queued: position 2\./), { timeout: 30_000 });
+    // When the first job ends and the second (also long) starts, the third moves up while it waits.
+    await vi.waitFor(() => expect(third.originalMessage()?.content).toMatch(/^Your animation is next in line\./), { timeout: 60_000, interval: 200 });
+  });
+});

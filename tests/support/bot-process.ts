@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './cli.js';
+
+/** The real bot as a separate process (`npm start`'s entry), for kill -9 and restart tests. */
+export class BotProcess {
+  readonly output: string[] = [];
+  private constructor(readonly child: ChildProcess) {}
+
+  static start(env: Record<string, string>): BotProcess {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'bot', 'main.js')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const p = new BotProcess(child);
+    child.stdout!.on('data', (c: Buffer) => p.output.push(c.toString()));
+    const sample = setInterval(() => p.peakRssMb(), 500);
+    child.once('exit', () => clearInterval(sample));
+    child.stderr!.on('data', (c: Buffer) => p.output.push(c.toString()));
+    return p;
+  }
+
+  /** Peak resident memory so far (VmHWM), in MB; the last value seen if the process has exited. */
+  peakRssMb(): number {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'));
+      if (m) this.lastPeakMb = Number(m[1]) / 1024;
+    } catch {
+      // exited
+    }
+    return this.lastPeakMb;
+  }
+
+  private lastPeakMb = 0;
+
+  get log(): string {
+    return this.output.join('');
+  }
+
+  kill9(): Promise<void> {
+    return this.signal('SIGKILL');
+  }
+
+  signal(signal: NodeJS.Signals): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill(signal);
+    return exited;
+  }
+
+  exited(): Promise<number | null> {
+    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+}
