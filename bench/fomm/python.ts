@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { delimiter } from 'node:path';
 import { converterRoot } from '../../src/convert/converter-location.js';
+import { runProcess } from '../../src/engine/media/process.js';
 
 export interface PythonResult {
   readonly code: number | null;
@@ -9,21 +9,11 @@ export interface PythonResult {
 }
 
 /** Runs `python -m <module> …` with the converter package on PYTHONPATH, output collected. */
-export function runPythonModule(python: string, module: string, args: readonly string[]): Promise<PythonResult> {
+export async function runPythonModule(python: string, module: string, args: readonly string[]): Promise<PythonResult> {
   const root = converterRoot();
   const pythonPath = process.env['PYTHONPATH'] ? `${root}${delimiter}${process.env['PYTHONPATH']}` : root;
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-m', module, ...args], {
-      env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const r = await runProcess(python, ['-m', module, ...args], { env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' } });
+  return { code: r.code, stdout: r.stdout.toString(), stderr: r.stderr };
 }
 
 export async function runPythonOrThrow(python: string, module: string, args: readonly string[]): Promise<string> {

@@ -3,7 +3,6 @@
  * checkpoint helper (tools/convert/marionette_convert/testing), the PyTorch reference
  * files it writes, and runConvert with captured output.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { runConvert } from '../../src/cli/convert-command.js';
 import { findPython, type FoundPython } from '../../src/convert/python-finder.js';
+import { runProcess } from '../../src/engine/media/process.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CONVERTER_ROOT = join(REPO_ROOT, 'tools', 'convert');
@@ -33,19 +33,8 @@ export interface ProcessResult {
 /** Runs the converter's Python with tools/convert on PYTHONPATH. */
 export async function runPython(args: readonly string[]): Promise<ProcessResult> {
   const { executable } = await python();
-  return new Promise((resolve, reject) => {
-    const child = spawn(executable, [...args], {
-      cwd: CONVERTER_ROOT,
-      env: { ...process.env, PYTHONPATH: CONVERTER_ROOT, PYTHONUNBUFFERED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const r = await runProcess(executable, args, { cwd: CONVERTER_ROOT, env: { ...process.env, PYTHONPATH: CONVERTER_ROOT, PYTHONUNBUFFERED: '1' } });
+  return { code: r.code, stdout: r.stdout.toString(), stderr: r.stderr };
 }
 
 export interface RandomCheckpointOptions {

@@ -12,6 +12,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Cap on captured stdout; the process is killed beyond it. */
   readonly maxStdoutBytes?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
 }
 
 export interface RunResult {
@@ -28,7 +30,7 @@ const STDERR_TAIL = 16 * 1024;
 /** Runs a command to completion, capturing stdout and the tail of stderr. */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.cwd });
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     const stderr = new StderrTail();
