@@ -10,6 +10,7 @@ const TOKEN = 'aW50ZXJhY3Rpb24.SECRET-TOKEN-DO-NOT-LEAK';
 function finished(store: Store, over: Parameters<typeof enqueueOk>[1] = {}): Job {
   const job = enqueueOk(store, over);
   const c = store.claimNext('w')!;
+  if (c.job.id !== job.id) throw new Error(`expected to claim ${job.id}, claimed ${c.job.id}`);
   return store.complete(c.job.id, c.leaseId, output(store, c.job.id));
 }
 
