@@ -13,7 +13,8 @@ import { tempDir } from '../support/temp-dir.js';
 /**
  * The hostile-media corpus through the CLI: each file is refused with one
  * sentence (exit 2) or animated correctly, within a bounded time (a hang fails
- * the run), and nothing from the canary file ever appears.
+ * the run) and bounded memory (the CLI process's peak RSS stays under 1 GB; a
+ * normal run takes about 250 MB), and nothing from the canary file ever appears.
  */
 const dir = tempDir();
 let corpus: Awaited<ReturnType<typeof buildHostileCorpus>>;
@@ -24,15 +25,17 @@ beforeAll(async () => {
 const cases = () => corpus.items;
 
 describe('hostile media through marionette animate', () => {
-  it('GIVEN each item of the corpus THEN a one-sentence refusal or a correct clip, quickly, and no canary', async () => {
+  it('GIVEN each item of the corpus THEN a one-sentence refusal or a correct clip, in bounded time and memory, and no canary', async () => {
     for (const item of cases()) {
       const out = join(dir, `out-${item.name}.mkv`);
       const args = item.role === 'photo' ? ['--source', item.file, '--driving', corpus.video] : ['--source', corpus.photo, '--driving', item.file];
       const started = Date.now();
-      const r = await runCli(['animate', ...args, '--out', out, '--no-label'], { timeoutMs: 60_000 });
+      const r = await runCli(['animate', ...args, '--out', out, '--no-label'], { timeoutMs: 60_000, measureRss: true });
       const seconds = (Date.now() - started) / 1000;
       const where = `${item.name} as the ${item.role} (exit ${r.code}, ${seconds.toFixed(1)} s): ${r.stderr}`;
       expect(r.stdout + r.stderr, where).not.toContain(CANARY);
+      expect(r.peakRssMb, where).not.toBeNull();
+      expect(r.peakRssMb!, where).toBeLessThan(1024);
       if (item.refusal) {
         expect(r.code, where).toBe(2);
         expect(r.stderr.trim(), where).toMatch(item.refusal);

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -7,14 +9,21 @@ export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** Peak resident memory of the CLI process (VmHWM), when measured. */
+  readonly peakRssMb: number | null;
 }
 
 /** Runs the real CLI (bin/marionette.js → dist) as a user would. */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; measureRss?: boolean } = {},
+): Promise<CliResult> {
+  const rssFile = options.measureRss ? join(mkdtempSync(join(tmpdir(), 'rss-')), 'peak') : null;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'marionette.js'), ...args], {
+    const preload = rssFile ? ['--require', join(REPO_ROOT, 'tests', 'support', 'peak-rss-preload.cjs')] : [];
+    const child = spawn(process.execPath, [...preload, join(REPO_ROOT, 'bin', 'marionette.js'), ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...options.env, ...(rssFile ? { MARIONETTE_PEAK_RSS_FILE: rssFile } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -25,7 +34,8 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      const peakRssMb = rssFile && existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : null;
+      resolve({ code, stdout, stderr, peakRssMb });
     });
   });
 }
