@@ -71,27 +71,29 @@ export function continueAnimate(interaction: ChatInputCommandInteraction<'cached
 
 async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
   const log = ctx.logger.child({ interaction: interaction.id, guild: interaction.guildId, user: interaction.user.id });
+  /** The reply becomes one sentence; no buttons. */
+  const refuse = async (content: string): Promise<void> => void (await interaction.editReply({ content, components: [] }));
   const settings = ctx.store.guildSettings(interaction.guildId);
   await ctx.models.refresh();
   const modelName = request.model ?? ctx.models.defaultName(ctx.config.defaultModel);
   if (!modelName || !ctx.models.get(modelName)) {
-    await interaction.editReply({ content: botMessages.unknownModel(request.model ?? ctx.config.defaultModel, ctx.models.names()), components: [] });
+    await refuse(botMessages.unknownModel(request.model ?? ctx.config.defaultModel, ctx.models.names()));
     return;
   }
   const { photo, video } = request;
   if (!looksLikePhoto({ name: photo.name, contentType: photo.contentType, size: photo.size })) {
-    await interaction.editReply({ content: botMessages.photoNotImage(photo.contentType), components: [] });
+    await refuse(botMessages.photoNotImage(photo.contentType));
     return;
   }
   if (!looksLikeVideo({ name: video.name, contentType: video.contentType, size: video.size })) {
-    await interaction.editReply({ content: botMessages.videoNotVideo(video.contentType), components: [] });
+    await refuse(botMessages.videoNotVideo(video.contentType));
     return;
   }
   const photoCap = Math.min(settings.maxUploadBytes, DEFAULT_LIMITS.maxPhotoBytes);
   const videoCap = Math.min(settings.maxUploadBytes, DEFAULT_LIMITS.maxVideoBytes);
   for (const [a, cap] of [[photo, photoCap], [video, videoCap]] as const) {
     if (a.size > cap) {
-      await interaction.editReply({ content: storeMessages.refusal({ reason: 'too-large', bytes: a.size, maxBytes: cap }), components: [] });
+      await refuse(storeMessages.refusal({ reason: 'too-large', bytes: a.size, maxBytes: cap }));
       return;
     }
   }
@@ -100,7 +102,7 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
   const free = ctx.config.minFreeDiskMb > 0 ? await freeDiskBytes(ctx.config.dataDir) : null;
   if (free !== null && free < photo.size + video.size * 3 + ctx.config.minFreeDiskMb * 1024 * 1024) {
     log.warn('refused: low disk space', { freeBytes: free, minFreeDiskMb: ctx.config.minFreeDiskMb });
-    await interaction.editReply({ content: botMessages.lowDisk, components: [] });
+    await refuse(botMessages.lowDisk);
     return;
   }
 
@@ -153,7 +155,7 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
       attachmentLimitBytes: interaction.attachmentSizeLimit || null,
     });
     if (!result.ok) {
-      await interaction.editReply({ content: result.message, components: [] });
+      await refuse(result.message);
       return;
     }
     keep = true;
@@ -169,12 +171,12 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
       // Said as the server's rule, like the other server limits.
       const duration = Number(e.context['duration']);
       const content = e.code === 'video-too-long' && Number.isFinite(duration) ? storeMessages.refusal({ reason: 'too-long', seconds: duration, maxSeconds: settings.maxDrivingSeconds }) : e.message;
-      await interaction.editReply({ content, components: [] });
+      await refuse(content);
     } else if (e instanceof AttachmentFailure) {
       // Sizes were checked from Discord's metadata before downloading: a failure here is the CDN's
       // (an expired or moved URL, a body larger than declared, a stalled or redirected download).
       log.warn('attachment download failed', { what: e.what, reason: e.cause.reason, error: e.cause.message });
-      await interaction.editReply({ content: e.cause.reason === 'disk-full' ? botMessages.lowDisk : botMessages.downloadFailed(e.what), components: [] });
+      await refuse(e.cause.reason === 'disk-full' ? botMessages.lowDisk : botMessages.downloadFailed(e.what));
     } else {
       throw e;
     }

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { resolveFfmpeg } from '../engine/media/ffmpeg-path.js';
+import { pipeToProcess } from '../engine/media/process.js';
 
 /**
  * Synthetic media for the demo and the tests, drawn in code and encoded with the real ffmpeg: an
@@ -87,7 +87,7 @@ export async function writeShapeVideo(path: string, spec: VideoSpec): Promise<vo
   function* frames(): Generator<Uint8Array> {
     for (let i = 0; i < spec.frames; i++) yield renderShape(spec.width, spec.height, spec.pose(i), spec.colours);
   }
-  await pipeToFfmpeg(ffmpeg, args, frames());
+  await pipeToProcess(ffmpeg, args, frames());
 }
 
 /** Writes one still image (format from the extension) of the shape. */
@@ -100,25 +100,7 @@ export async function writeShapeImage(
   colours: ShapeColours = DEFAULT_COLOURS,
 ): Promise<void> {
   const { ffmpeg } = resolveFfmpeg();
-  await pipeToFfmpeg(ffmpeg, ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', 'pipe:0', ...extraArgs, '-frames:v', '1', path], [
+  await pipeToProcess(ffmpeg, ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', 'pipe:0', ...extraArgs, '-frames:v', '1', path], [
     renderShape(width, height, pose, colours),
   ]);
-}
-
-/** Feeds frames (drawn lazily, one at a time) to an ffmpeg process on stdin. */
-export function pipeToFfmpeg(ffmpeg: string, args: readonly string[], frames: Iterable<Uint8Array>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${stderr}`))));
-    child.stdin.on('error', () => undefined);
-    (async () => {
-      for (const f of frames) {
-        if (!child.stdin.write(f)) await new Promise((r) => child.stdin.once('drain', r));
-      }
-      child.stdin.end();
-    })().catch(reject);
-  });
 }

@@ -9,7 +9,7 @@ import { inputArgs } from './input-policy.js';
 import { rationalString, type Rational } from './media-info.js';
 import { audioCodecArgs, supportsAudio, videoCodecArgs, type OutputFormat, type VideoEncodeSettings } from './output-format.js';
 import { addGifComment, metadataArgs } from './provenance.js';
-import { runProcess, StderrTail, waitForExit } from './process.js';
+import { drainOrExit, pipeToProcess, runProcess, StderrTail, waitForExit } from './process.js';
 
 /**
  * Encodes generated RGB24 frames, as they come, into the output file: one
@@ -77,17 +77,7 @@ export class FrameEncoder {
     if (this.writeError) throw this.failure('could not take frames');
     const ok = this.child.stdin.write(frames);
     this.framesWritten += count;
-    if (!ok) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.child.stdin.off('drain', done);
-          this.child.off('close', done);
-          resolve();
-        };
-        this.child.stdin.on('drain', done);
-        this.child.on('close', done);
-      });
-    }
+    if (!ok) await drainOrExit(this.child);
     if (this.writeError || this.child.exitCode !== null) throw this.failure('stopped while taking frames');
   }
 
@@ -127,17 +117,10 @@ function lastLine(s: string): string {
 /** A 256-colour palette for GIF output, from a representative RGB24 frame (the source photo). */
 export async function makeGifPalette(frame: Uint8Array, size: Size, palettePath: string): Promise<void> {
   const { ffmpeg } = resolveFfmpeg();
-  const child = spawn(
-    ffmpeg,
-    ['-v', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${size.width}x${size.height}`, '-i', 'pipe:0', '-vf', 'palettegen=max_colors=256:stats_mode=full', '-y', palettePath],
-    { stdio: ['pipe', 'ignore', 'pipe'] },
-  );
-  const stderr = new StderrTail();
-  child.stderr.on('data', (c: Buffer) => stderr.push(c));
-  child.stdin.on('error', () => undefined);
-  child.stdin.end(frame);
-  const exit = await waitForExit(child);
-  if (exit.code !== 0) throw new EngineError(`ffmpeg could not build the GIF palette: ${lastLine(stderr.text())}`);
+  const args = ['-v', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${size.width}x${size.height}`, '-i', 'pipe:0', '-vf', 'palettegen=max_colors=256:stats_mode=full', '-y', palettePath];
+  await pipeToProcess(ffmpeg, args, [frame]).catch((e: unknown) => {
+    throw new EngineError(`ffmpeg could not build the GIF palette: ${(e as Error).message}`);
+  });
 }
 
 /** Reads every frame of a video back as RGB24 (for tests and checks; small videos only). */

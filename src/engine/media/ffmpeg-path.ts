@@ -76,7 +76,3 @@ function firstWorking(candidates: readonly Candidate[], env: NodeJS.ProcessEnv):
   });
 }
 
-/** For tests: forget the cached resolution. */
-export function resetFfmpegCache(): void {
-  cached = null;
-}

@@ -74,3 +74,41 @@ export function waitForExit(child: ChildProcess): Promise<{ code: number | null;
   }
   return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
 }
+
+/**
+ * Feeds frames to a command on stdin, one at a time with backpressure (they may
+ * be drawn lazily), and waits for it to exit; a non-zero exit throws with the
+ * last line of its stderr.
+ */
+export async function pipeToProcess(command: string, args: readonly string[], frames: Iterable<Uint8Array>): Promise<void> {
+  const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const stderr = new StderrTail();
+  child.stderr.on('data', (c: Buffer) => stderr.push(c));
+  child.stdin.on('error', () => undefined); // the exit code tells what went wrong
+  const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new EngineError(`Could not start ${command}: ${e.message}`, { command }, { cause: e }))));
+  const fed = (async () => {
+    for (const frame of frames) {
+      if (child.exitCode !== null) break;
+      if (!child.stdin.write(frame)) await drainOrExit(child);
+    }
+    child.stdin.end();
+  })();
+  const exit = await Promise.race([fed.then(() => waitForExit(child)), failed]);
+  if (exit.code !== 0) {
+    const last = stderr.text().trim().split('\n').pop() ?? '';
+    throw new EngineError(`${command} exited with code ${exit.code ?? exit.signal}: ${last}`, { command, stderr: stderr.text().slice(-1000) });
+  }
+}
+
+/** Resolves when a child's stdin can take more, or the child has exited (listeners removed either way). */
+export function drainOrExit(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      child.stdin?.off('drain', done);
+      child.off('close', done);
+      resolve();
+    };
+    child.stdin?.on('drain', done);
+    child.on('close', done);
+  });
+}

@@ -109,10 +109,6 @@ export function glyph(char: string): Glyph {
   return g;
 }
 
-export function hasGlyph(char: string): boolean {
-  return char in G;
-}
-
 export function supportedCharacters(): string[] {
   return Object.keys(G);
 }
