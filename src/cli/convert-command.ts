@@ -8,6 +8,7 @@ import { runConverter } from '../convert/run-converter.js';
 import { validateModelFolder } from '../convert/validate-model.js';
 
 export const CONVERT_USAGE = `Usage: marionette convert --checkpoint <file.pth.tar> --config <name|file.yaml> --out <models/name> [--fp16]
+                          [--upsample-interleave stack|depth-to-space]
 
 Turns an official First Order Motion Model checkpoint into a Marionette model folder
 (kp_detector.onnx, generator.onnx, manifest.json). Needs Python 3 with PyTorch and ONNX
@@ -18,6 +19,10 @@ to choose the Python.
   --config <config>     ${BUILTIN_CONFIGS.join(', ')}, or the path of an official YAML config
   --out <folder>        the model folder to write; its name becomes the model's name
   --fp16                write a half-precision generator (for GPUs)
+  --upsample-interleave <how>
+                        how the up-sampling blocks interleave their four phases: stack
+                        (default, the fastest on the CPU) or depth-to-space (one DepthToSpace
+                        op: fewer layout transposes on the WebGPU provider); same outputs
   --help                show this help
 
 Example: marionette convert --checkpoint vox-cpk.pth.tar --config vox --out models/vox
@@ -39,11 +44,15 @@ const processIo: CommandIo = {
 
 class UsageError extends Error {}
 
+const INTERLEAVES = ['stack', 'depth-to-space'] as const;
+type Interleave = (typeof INTERLEAVES)[number];
+
 interface ConvertArgs {
   readonly checkpoint: string;
   readonly config: string;
   readonly out: string;
   readonly fp16: boolean;
+  readonly upsampleInterleave: Interleave;
 }
 
 /**
@@ -113,6 +122,7 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
         config: { type: 'string' },
         out: { type: 'string' },
         fp16: { type: 'boolean', default: false },
+        'upsample-interleave': { type: 'string', default: 'stack' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: false,
@@ -127,11 +137,16 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
     if (value === undefined || value.trim() === '') throw new UsageError(`Missing --${name} (for example --${name} ${example}); see marionette convert --help.`);
     return value;
   };
+  const interleave = values['upsample-interleave'];
+  if (!(INTERLEAVES as readonly string[]).includes(interleave)) {
+    throw new UsageError(`--upsample-interleave must be ${INTERLEAVES.join(' or ')}, not "${interleave}".`);
+  }
   return {
     checkpoint: need('checkpoint', 'vox-cpk.pth.tar'),
     config: need('config', 'vox'),
     out: need('out', 'models/vox'),
     fp16: values.fp16 === true,
+    upsampleInterleave: interleave as Interleave,
   };
 }
 

@@ -7,6 +7,8 @@ export interface ConverterArgs {
   readonly config: string;
   readonly out: string;
   readonly fp16: boolean;
+  /** How the up-sampling blocks interleave their phases (the converter's --upsample-interleave); default stack. */
+  readonly upsampleInterleave?: 'stack' | 'depth-to-space';
 }
 
 export interface ConverterResult {
@@ -29,6 +31,7 @@ export function runConverter(
 ): Promise<ConverterResult> {
   const argv = ['-m', CONVERTER_PACKAGE, 'convert', '--checkpoint', args.checkpoint, '--config', args.config, '--out', args.out];
   if (args.fp16) argv.push('--fp16');
+  if (args.upsampleInterleave !== undefined) argv.push('--upsample-interleave', args.upsampleInterleave);
   const root = converterRoot();
   const pythonPath = env['PYTHONPATH'] ? `${root}${delimiter}${env['PYTHONPATH']}` : root;
   return new Promise((resolve, reject) => {

@@ -59,6 +59,7 @@ describe('marionette convert rejects, with exit code 2 and one sentence,', () =>
     ['an option without its value', () => ['--checkpoint'], /^The option --checkpoint needs a value/],
     ['an unknown option', () => ['--checkpoint', small, '--config', 'vox', '--out', out(), '--half'], /^Unknown option --half;/],
     ['a stray argument', () => ['vox-cpk.pth.tar'], /^Unexpected argument vox-cpk\.pth\.tar;/],
+    ['an unknown interleave', () => ['--checkpoint', small, '--config', 'vox', '--out', out(), '--upsample-interleave', 'shuffle'], /^--upsample-interleave must be stack or depth-to-space, not "shuffle"\.$/],
   ])('%s', async (_label, argv, message) => {
     const result = await convert(argv());
     const sentence = result.stderr.trim();

@@ -137,8 +137,9 @@ export async function runAgainstReference(
   modelFile: string,
   reference: Reference,
   part: 'kpDetector' | 'generator',
+  sessionOptions: InferenceSession.SessionOptions = { executionProviders: ['cpu'] },
 ): Promise<Record<string, { got: Tensor; want: RefTensor }>> {
-  const session = await InferenceSession.create(modelFile, { executionProviders: ['cpu'] });
+  const session = await InferenceSession.create(modelFile, sessionOptions);
   try {
     const spec = reference.json[part];
     const results = await session.run(await reference.feeds(spec.inputs));

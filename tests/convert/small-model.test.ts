@@ -132,3 +132,20 @@ describe('--fp16', () => {
     await kp.release();
   });
 });
+
+describe('--upsample-interleave depth-to-space', () => {
+  it('writes networks that give PyTorch’s keypoints and frames on the CPU provider', async () => {
+    const checkpoint = join(work.path, 'd2s.pth.tar');
+    const refDir = join(work.path, 'd2s-ref');
+    await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed: 9 });
+    const model = join(work.path, 'models', 'small-d2s');
+    const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', model, '--upsample-interleave', 'depth-to-space']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const reference = await Reference.load(refDir);
+    const kp = await runAgainstReference(join(model, 'kp_detector.onnx'), reference, 'kpDetector');
+    expect(maxAbsDiff(kp['kp_value']!.got.data as Float32Array, kp['kp_value']!.want.data)).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(kp['kp_jacobian']!.got.data as Float32Array, kp['kp_jacobian']!.want.data)).toBeLessThan(TOLERANCE);
+    const gen = await runAgainstReference(join(model, 'generator.onnx'), reference, 'generator');
+    expect(maxAbsDiff(gen['prediction']!.got.data as Float32Array, gen['prediction']!.want.data)).toBeLessThan(TOLERANCE);
+  });
+});

@@ -1,4 +1,5 @@
-"""Command line: python -m marionette_convert convert --checkpoint F --config C --out DIR [--fp16] [--plain].
+"""Command line: python -m marionette_convert convert --checkpoint F --config C --out DIR [--fp16] [--plain]
+    [--upsample-interleave stack|depth-to-space].
 
 Exit codes: 0 done; 2 a bad input, named in one sentence on stderr; 1 anything else.
 Progress goes to stdout.
@@ -31,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="export layer for layer, without the inference rewrites and the shared source (slower; for comparisons)",
     )
+    convert.add_argument(
+        "--upsample-interleave",
+        choices=("stack", "depth-to-space"),  # inference_rewrites.INTERLEAVES (not imported here: it needs torch)
+        default="stack",
+        help="how the up-sampling blocks interleave their four phases: stack (default, fastest on the CPU) or "
+        "depth-to-space (one DepthToSpace op; fewer transposes on the WebGPU provider)",
+    )
     commands.add_parser("versions", help="print the Python, PyTorch and ONNX versions in use")
     return parser
 
@@ -43,7 +51,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .convert import ConvertOptions, convert
 
         convert(
-            ConvertOptions(checkpoint=args.checkpoint, config=args.config, out=args.out, fp16=args.fp16, plain=args.plain),
+            ConvertOptions(checkpoint=args.checkpoint, config=args.config, out=args.out, fp16=args.fp16, plain=args.plain, interleave=args.upsample_interleave),
             log=lambda line: print(line, flush=True),
         )
         return 0

@@ -44,6 +44,8 @@ class ConvertOptions:
     fp16: bool = False
     # Layer for layer, without the inference rewrites and the shared source (for comparisons).
     plain: bool = False
+    # How the sub-pixel up-sampling interleaves its phases: "stack" or "depth-to-space" (inference_rewrites).
+    interleave: str = "stack"
 
 
 def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None:
@@ -74,8 +76,8 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
 
     if not options.plain:
         # Equivalent blocks with less arithmetic (sub-pixel up-sampling, strided blur); see inference_rewrites.
-        kp_detector = rewrite_for_inference(kp_detector)
-        generator = rewrite_for_inference(generator)
+        kp_detector = rewrite_for_inference(kp_detector, options.interleave)
+        generator = rewrite_for_inference(generator, options.interleave)
 
     parent = os.path.dirname(os.path.abspath(options.out))
     try:

@@ -12,7 +12,14 @@ within float32 rounding in practice — with less work:
   the 3×3 kernel's taps: 16 multiply-adds per input pixel and channel pair instead of
   36 (2.25× fewer). The batch norm is folded into the kernels and bias. (One stride-2
   transposed convolution computes the same, but onnxruntime's CPU provider runs it
-  slower than the four convolutions.)
+  slower than the four convolutions.) In ONNX each phase is one Conv with asymmetric
+  pads, not a Pad then a Conv: a pass over the tensor less, which the WebGPU provider
+  (NHWC convolutions) would also wrap in transposes. The phases are interleaved either
+  by stacking them (`interleave="stack"`, the default: the fastest on the CPU
+  provider) or, concatenated along channels, by one DepthToSpace (DCR)
+  (`"depth-to-space"`: an op every provider runs in either layout, which leaves the
+  WebGPU provider's NHWC graph almost without transposes, but costs the CPU provider
+  about 4 %; docs/performance.md).
 - AntiAliasDownsample (a Gaussian blur at full resolution, then every n-th pixel)
   computes the blur at the kept pixels only: a convolution with stride n (n² fewer).
 
@@ -46,11 +53,51 @@ def fold_batch_norm(conv_weight: torch.Tensor, conv_bias: torch.Tensor, norm: nn
     return weight, bias
 
 
+def _padded_conv(left: int, right: int, top: int, bottom: int) -> type:
+    """F.conv2d after zero padding (left, right, top, bottom), exported as one ONNX Conv with asymmetric pads.
+
+    The padding is baked into the class, so the exporter sees tensor arguments only."""
+
+    class PaddedConv2d(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, weight, bias):  # type: ignore[no-untyped-def, override]
+            return F.conv2d(F.pad(x, (left, right, top, bottom)), weight, bias)
+
+        @staticmethod
+        def symbolic(g, x, weight, bias):  # type: ignore[no-untyped-def]
+            return g.op("Conv", x, weight, bias, kernel_shape_i=[2, 2], pads_i=[top, left, bottom, right], strides_i=[1, 1], dilations_i=[1, 1], group_i=1)
+
+    return PaddedConv2d
+
+
+# Phase (a, b) reads rows i − 1 + a … i + a and columns j − 1 + b … j + b: zero padding on the side it reaches over.
+_PHASE_CONVS = tuple(_padded_conv(1 - b, b, 1 - a, a) for a, b in _PHASES)
+
+
+class _DepthToSpaceDCR(torch.autograd.Function):
+    """[N, 4C, H, W] with channel (2a + b)·C + c → [N, C, 2H, 2W] with pixel (2i + a, 2j + b); ONNX DepthToSpace, mode DCR."""
+
+    @staticmethod
+    def forward(ctx, x):  # type: ignore[override]
+        n, c4, h, w = x.shape
+        return x.reshape(n, 2, 2, c4 // 4, h, w).permute(0, 3, 4, 1, 5, 2).reshape(n, c4 // 4, 2 * h, 2 * w)
+
+    @staticmethod
+    def symbolic(g, x):  # type: ignore[no-untyped-def]
+        return g.op("DepthToSpace", x, blocksize_i=2, mode_s="DCR")
+
+
+INTERLEAVES = ("stack", "depth-to-space")
+
+
 class SubpixelUpBlock2d(nn.Module):
     """UpBlock2d as four 2×2 convolutions at the input's resolution (batch norm folded in), interleaved, then ReLU."""
 
-    def __init__(self, block: UpBlock2d) -> None:
+    def __init__(self, block: UpBlock2d, interleave: str = "stack") -> None:
         super().__init__()
+        if interleave not in INTERLEAVES:
+            raise ValueError(f"interleave must be one of {', '.join(INTERLEAVES)}")
+        self.interleave = interleave
         conv = block.conv
         if conv.kernel_size != (3, 3) or conv.padding != (1, 1) or conv.stride != (1, 1) or conv.groups != 1 or conv.dilation != (1, 1):
             raise ValueError("only 3×3 convolutions with padding 1 have a sub-pixel form here")
@@ -60,9 +107,10 @@ class SubpixelUpBlock2d(nn.Module):
         self.bias = nn.Parameter(bias.to(conv.bias.dtype), requires_grad=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        phases = [conv.apply(x, self.weight[i], self.bias) for i, conv in enumerate(_PHASE_CONVS)]
+        if self.interleave == "depth-to-space":
+            return F.relu(_DepthToSpaceDCR.apply(torch.cat(phases, dim=1)))
         n, _, h, w = x.shape
-        # Phase (a, b) reads rows i − 1 + a … i + a and columns j − 1 + b … j + b: zero padding on the side it reaches over.
-        phases = [F.conv2d(F.pad(x, (1 - b, b, 1 - a, a)), self.weight[i], self.bias) for i, (a, b) in enumerate(_PHASES)]
         rows = [torch.stack(phases[2 * a : 2 * a + 2], dim=-1) for a in (0, 1)]  # [N, C, H, W, 2 (b)] each
         out = torch.stack(rows, dim=3)  # [N, C, H, 2 (a), W, 2 (b)]
         return F.relu(out.reshape(n, -1, 2 * h, 2 * w))
@@ -82,18 +130,18 @@ class StridedAntiAliasDownsample(nn.Module):
         return F.conv2d(x, weight=self.weight, padding=self.pad, stride=self.step, groups=self.channels)
 
 
-def rewrite_for_inference(module: nn.Module) -> nn.Module:
+def rewrite_for_inference(module: nn.Module, interleave: str = "stack") -> nn.Module:
     """A copy of `module` (in eval mode) with every UpBlock2d and AntiAliasDownsample replaced as described above."""
     out = copy.deepcopy(module).eval()
-    _replace(out)
+    _replace(out, interleave)
     return out
 
 
-def _replace(module: nn.Module) -> None:
+def _replace(module: nn.Module, interleave: str) -> None:
     for name, child in module.named_children():
         if isinstance(child, UpBlock2d):
-            setattr(module, name, SubpixelUpBlock2d(child))
+            setattr(module, name, SubpixelUpBlock2d(child, interleave))
         elif isinstance(child, AntiAliasDownsample):
             setattr(module, name, StridedAntiAliasDownsample(child))
         else:
-            _replace(child)
+            _replace(child, interleave)

@@ -10,7 +10,7 @@ from torch import nn
 from marionette_convert.blocks import AntiAliasDownsample, UpBlock2d
 from marionette_convert.configs import resolve_config
 from marionette_convert.export import SOURCE_BATCH, GeneratorForExport, KPDetectorForExport, export_network, generator_io, kp_detector_io
-from marionette_convert.inference_rewrites import StridedAntiAliasDownsample, SubpixelUpBlock2d, rewrite_for_inference
+from marionette_convert.inference_rewrites import INTERLEAVES, StridedAntiAliasDownsample, SubpixelUpBlock2d, rewrite_for_inference
 from marionette_convert.testing import TEST_CONFIGS
 from marionette_convert.testing.random_model import build_random_networks, random_images
 
@@ -28,19 +28,54 @@ def _randomise_norm(norm: nn.BatchNorm2d, rng: torch.Generator) -> None:
 class UpBlockTest(unittest.TestCase):
     def test_subpixel_block_equals_upsample_then_conv(self) -> None:
         rng = torch.Generator().manual_seed(4)
-        for c_in, c_out, h, w in ((8, 5, 7, 9), (3, 16, 1, 1), (12, 4, 6, 2)):
-            block = UpBlock2d(c_in, c_out).eval()
-            _randomise_norm(block.norm, rng)
-            x = torch.randn(2, c_in, h, w, generator=rng)
-            with torch.no_grad():
-                expected = block(x)
-                got = SubpixelUpBlock2d(block)(x)
-            self.assertEqual(got.shape, expected.shape)
-            self.assertLess((got - expected).abs().max().item(), TOLERANCE, (c_in, c_out, h, w))
+        for interleave in INTERLEAVES:
+            for c_in, c_out, h, w in ((8, 5, 7, 9), (3, 16, 1, 1), (12, 4, 6, 2)):
+                block = UpBlock2d(c_in, c_out).eval()
+                _randomise_norm(block.norm, rng)
+                x = torch.randn(2, c_in, h, w, generator=rng)
+                with torch.no_grad():
+                    expected = block(x)
+                    got = SubpixelUpBlock2d(block, interleave)(x)
+                self.assertEqual(got.shape, expected.shape)
+                self.assertLess((got - expected).abs().max().item(), TOLERANCE, (interleave, c_in, c_out, h, w))
 
     def test_refuses_kernels_it_has_no_form_for(self) -> None:
         with self.assertRaises(ValueError):
             SubpixelUpBlock2d(UpBlock2d(4, 4, kernel_size=5, padding=2))
+        with self.assertRaises(ValueError):
+            SubpixelUpBlock2d(UpBlock2d(4, 4), "transposed")
+
+    def test_exported_phases_are_convolutions_with_asymmetric_pads_and_no_pad_ops(self) -> None:
+        block = SubpixelUpBlock2d(UpBlock2d(6, 4).eval())
+        ops = {}
+        for interleave in INTERLEAVES:
+            block.interleave = interleave
+            ops[interleave] = _exported_nodes(block, torch.randn(1, 6, 5, 7))
+        for interleave, nodes in ops.items():
+            kinds = [n.op_type for n in nodes]
+            self.assertNotIn("Pad", kinds, interleave)
+            pads = sorted(tuple(a.ints) for n in nodes if n.op_type == "Conv" for a in n.attribute if a.name == "pads")
+            # [top, left, bottom, right] per phase (a, b): rows and columns padded on the side each phase reaches over.
+            self.assertEqual(pads, sorted([(1, 1, 0, 0), (1, 0, 0, 1), (0, 1, 1, 0), (0, 0, 1, 1)]), interleave)
+        d2s = [n for n in ops["depth-to-space"] if n.op_type == "DepthToSpace"]
+        self.assertEqual(len(d2s), 1)
+        self.assertEqual({a.name: (a.s if a.name == "mode" else a.i) for a in d2s[0].attribute}, {"blocksize": 2, "mode": b"DCR"})
+        self.assertNotIn("Transpose", [n.op_type for n in ops["depth-to-space"]])
+        self.assertNotIn("DepthToSpace", [n.op_type for n in ops["stack"]])
+
+
+def _exported_nodes(module: nn.Module, x: torch.Tensor) -> list:
+    import inspect
+
+    import onnx
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "block.onnx")
+        kwargs = {"opset_version": 17, "input_names": ["x"], "output_names": ["y"]}
+        if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+            kwargs["dynamo"] = False
+        torch.onnx.export(module, (x,), path, **kwargs)
+        return list(onnx.load(path).graph.node)
 
 
 class DownsampleTest(unittest.TestCase):
@@ -74,8 +109,9 @@ class NetworksTest(unittest.TestCase):
             self.assertLess((got_jacobian - jacobian).abs().max().item(), TOLERANCE)
             driving = (value.roll(1, 0), jacobian.roll(1, 0))
             expected = self.generator(self.images, value, jacobian, *driving)
-            got = rewrite_for_inference(self.generator)(self.images, value, jacobian, *driving)
-        self.assertLess((got - expected).abs().max().item(), TOLERANCE)
+            for interleave in INTERLEAVES:
+                got = rewrite_for_inference(self.generator, interleave)(self.images, value, jacobian, *driving)
+                self.assertLess((got - expected).abs().max().item(), TOLERANCE, interleave)
 
     def test_shared_source_equals_the_source_repeated(self) -> None:
         exported = GeneratorForExport(rewrite_for_inference(self.generator), use_jacobian=True, shared_source=True).eval()
