@@ -19,6 +19,13 @@ describe('session options', () => {
     expect(o.intraOpNumThreads).toBeUndefined();
     expect(o.extra).toBeUndefined();
   });
+  it("GIVEN WebGPU settings THEN they go to the provider under onnxruntime's option names", () => {
+    expect(sessionOptionsFor('webgpu', { cpuThreads: 2, webgpu: { layout: 'NCHW' } }).executionProviders).toEqual([{ name: 'webgpu', preferredLayout: 'NCHW' }]);
+    expect(sessionOptionsFor('webgpu', { cpuThreads: 2, webgpu: { validation: 'disabled', layout: 'NHWC' } }).executionProviders).toEqual([
+      { name: 'webgpu', preferredLayout: 'NHWC', validationMode: 'disabled' },
+    ]);
+    expect(sessionOptionsFor('webgpu', { cpuThreads: 2, webgpu: {} }).executionProviders).toEqual(['webgpu']);
+  });
 });
 
 describe('manifest sharedSource', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { float32ToFloat16 } from '../../src/engine/worker/float16.js';
 import { planarToRgb24, predictionToRgb24, repeatBatch, rgb24ToPlanar } from '../../src/engine/worker/tensor-layout.js';
-import { planProviders } from '../../src/engine/model/execution-provider.js';
+import { findGpuDevice, planProviders } from '../../src/engine/model/execution-provider.js';
 
 describe('tensor layout', () => {
   it('GIVEN two 2×1 RGB frames THEN planar floats per frame and channel, and back exactly', () => {
@@ -25,7 +25,8 @@ describe('tensor layout', () => {
 });
 
 describe('execution provider plan', () => {
-  const none = { cudaInstalled: false, webgpuBundled: false, gpuDevicePresent: false };
+  const none = { cudaInstalled: false, webgpuBundled: false, gpuDevice: null };
+  const h100 = { node: '/dev/nvidia0', driver: 'nvidia' };
   it('GIVEN auto on a CPU-only machine THEN cpu, with why CUDA and WebGPU were skipped', () => {
     const plan = planProviders('auto', { ...none, webgpuBundled: true });
     expect(plan.candidates.map((c) => c.provider)).toEqual(['cpu']);
@@ -33,12 +34,28 @@ describe('execution provider plan', () => {
     expect(plan.skipped[1]!.reason).toMatch(/no GPU device/);
   });
   it('GIVEN auto with CUDA installed and a GPU THEN cuda, then webgpu, then cpu', () => {
-    const plan = planProviders('auto', { cudaInstalled: true, webgpuBundled: true, gpuDevicePresent: true });
+    const plan = planProviders('auto', { cudaInstalled: true, webgpuBundled: true, gpuDevice: h100 });
     expect(plan.candidates.map((c) => c.provider)).toEqual(['cuda', 'webgpu', 'cpu']);
   });
   it('GIVEN auto with a GPU but no CUDA provider THEN webgpu before cpu', () => {
-    const plan = planProviders('auto', { cudaInstalled: false, webgpuBundled: true, gpuDevicePresent: true });
+    const plan = planProviders('auto', { cudaInstalled: false, webgpuBundled: true, gpuDevice: h100 });
     expect(plan.candidates.map((c) => c.provider)).toEqual(['webgpu', 'cpu']);
+    expect(plan.candidates[0]!.reason).toMatch(/\/dev\/nvidia0/);
+  });
+  it('GIVEN only a virtual GPU render node THEN auto skips WebGPU and says which node and driver', () => {
+    const found = findGpuDevice(false, [{ name: 'renderD128', driver: 'virtio_gpu' }]);
+    expect(found.device).toBeNull();
+    const plan = planProviders('auto', { ...none, webgpuBundled: true, gpuDevice: found.device, ...(found.note ? { gpuDeviceNote: found.note } : {}) });
+    expect(plan.candidates.map((c) => c.provider)).toEqual(['cpu']);
+    expect(plan.skipped[1]!.reason).toMatch(/renderD128 is virtio_gpu, not a GPU's; --device webgpu uses it anyway/);
+  });
+  it('GIVEN device nodes THEN the NVIDIA node or the first render node of a GPU driver is the GPU', () => {
+    expect(findGpuDevice(true, []).device).toEqual({ node: '/dev/nvidia0', driver: 'nvidia' });
+    expect(findGpuDevice(false, []).device).toBeNull();
+    expect(findGpuDevice(false, [{ name: 'renderD128', driver: 'vgem' }, { name: 'renderD129', driver: 'amdgpu' }]).device).toEqual({ node: '/dev/dri/renderD129', driver: 'amdgpu' });
+    expect(findGpuDevice(false, [{ name: 'renderD128', driver: null }]).note).toMatch(/unknown driver/);
+    const intel = planProviders('auto', { ...none, webgpuBundled: true, gpuDevice: findGpuDevice(false, [{ name: 'renderD128', driver: 'i915' }]).device });
+    expect(intel.candidates[0]).toEqual({ provider: 'webgpu', reason: 'WebGPU provider bundled and a GPU device present (/dev/dri/renderD128, i915)' });
   });
   it('GIVEN an explicit cuda request without the provider THEN no candidate, with the install hint', () => {
     const plan = planProviders('cuda', none);

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Which onnxruntime execution provider runs the models. `auto` prefers CUDA
@@ -20,11 +20,43 @@ export interface ProviderAvailability {
   /** onnxruntime-node lists webgpu among its bundled backends. */
   readonly webgpuBundled: boolean;
   /**
-   * A GPU device node exists (/dev/nvidia0 or /dev/dri/renderD*). Without one,
-   * `auto` does not try WebGPU: the only adapter would be a software Vulkan
-   * driver (lavapipe), far slower than the CPU provider.
+   * The GPU found (`/dev/nvidia0`, or a `/dev/dri/renderD*` node of a GPU's
+   * kernel driver), or null. Without one, `auto` does not try WebGPU: the only
+   * adapter would be a software Vulkan driver (lavapipe), far slower than the
+   * CPU provider.
    */
-  readonly gpuDevicePresent: boolean;
+  readonly gpuDevice: GpuDevice | null;
+  /** Why no device counts, for the log (e.g. a virtual GPU's render node). */
+  readonly gpuDeviceNote?: string;
+}
+
+export interface GpuDevice {
+  readonly node: string;
+  /** The kernel driver, when known. */
+  readonly driver: string | null;
+}
+
+export interface RenderNode {
+  readonly name: string;
+  /** The kernel driver behind it (/sys/class/drm/<name>/device/driver), if readable. */
+  readonly driver: string | null;
+}
+
+/**
+ * Kernel drivers of GPUs that have a Vulkan driver (Mesa's or the vendor's).
+ * Virtual and display-only DRM devices (virtio_gpu, vgem, vkms, simpledrm, …)
+ * are left out: on such machines the WebGPU adapter is usually lavapipe.
+ */
+const GPU_KERNEL_DRIVERS = new Set(['amdgpu', 'i915', 'xe', 'nouveau', 'nvidia', 'nvidia-drm', 'msm', 'panfrost', 'panthor', 'v3d', 'asahi', 'powervr']);
+
+/** Picks the GPU among the machine's device nodes; pure, so each machine's case is testable. */
+export function findGpuDevice(nvidiaNode: boolean, renderNodes: readonly RenderNode[]): { device: GpuDevice | null; note?: string } {
+  if (nvidiaNode) return { device: { node: '/dev/nvidia0', driver: 'nvidia' } };
+  const gpu = renderNodes.find((n) => n.driver !== null && GPU_KERNEL_DRIVERS.has(n.driver));
+  if (gpu) return { device: { node: `/dev/dri/${gpu.name}`, driver: gpu.driver } };
+  if (renderNodes.length === 0) return { device: null };
+  const seen = renderNodes.map((n) => `/dev/dri/${n.name} is ${n.driver ?? 'an unknown driver'}`).join(', ');
+  return { device: null, note: `${seen}, not a GPU's` };
 }
 
 export interface ProviderCandidate {
@@ -59,8 +91,13 @@ export function planProviders(request: DeviceRequest, available: ProviderAvailab
       if (available.cudaInstalled) candidates.push({ provider: 'cuda', reason: 'CUDA provider installed' });
       else skipped.push({ provider: 'cuda', reason: cudaMissing });
       if (!available.webgpuBundled) skipped.push({ provider: 'webgpu', reason: 'this onnxruntime-node build has no WebGPU provider' });
-      else if (!available.gpuDevicePresent) skipped.push({ provider: 'webgpu', reason: 'no GPU device (/dev/nvidia0, /dev/dri/renderD*) on this machine' });
-      else candidates.push({ provider: 'webgpu', reason: 'WebGPU provider bundled and a GPU device present' });
+      else if (available.gpuDevice === null) {
+        const note = available.gpuDeviceNote ? ` (${available.gpuDeviceNote}; --device webgpu uses it anyway)` : '';
+        skipped.push({ provider: 'webgpu', reason: `no GPU device (/dev/nvidia0, or /dev/dri/renderD* of a GPU driver) on this machine${note}` });
+      } else {
+        const { node, driver } = available.gpuDevice;
+        candidates.push({ provider: 'webgpu', reason: `WebGPU provider bundled and a GPU device present (${node}${driver && !node.endsWith('nvidia0') ? `, ${driver}` : ''})` });
+      }
       candidates.push({ provider: 'cpu', reason: 'always available' });
       break;
   }
@@ -71,13 +108,13 @@ export function planProviders(request: DeviceRequest, available: ProviderAvailab
 export function detectAvailability(listBackends: () => ReadonlyArray<{ name: string; bundled: boolean }>): ProviderAvailability {
   const backends = safe(listBackends, []);
   const webgpuBundled = backends.some((b) => b.name === 'webgpu' && b.bundled);
-  return { cudaInstalled: cudaLibraryPresent(), webgpuBundled, gpuDevicePresent: gpuDevicePresent() };
+  const { device, note } = findGpuDevice(existsSync('/dev/nvidia0'), renderNodes());
+  return { cudaInstalled: cudaLibraryPresent(), webgpuBundled, gpuDevice: device, ...(note ? { gpuDeviceNote: note } : {}) };
 }
 
-function gpuDevicePresent(): boolean {
-  if (existsSync('/dev/nvidia0')) return true;
-  const dri = safe(() => readdirSync('/dev/dri'), [] as string[]);
-  return dri.some((name) => name.startsWith('renderD'));
+function renderNodes(): RenderNode[] {
+  const names = safe(() => readdirSync('/dev/dri'), [] as string[]).filter((name) => name.startsWith('renderD'));
+  return names.map((name) => ({ name, driver: safe(() => basename(readlinkSync(`/sys/class/drm/${name}/device/driver`)), null) }));
 }
 
 function cudaLibraryPresent(): boolean {

@@ -14,7 +14,21 @@ import type { ProviderName } from './execution-provider.js';
  * (one block per run for every intermediate tensor, planned from the first
  * run) is off: the arena's reused chunks serve the same tensors with less
  * peak memory, and measured no slower (docs/performance.md).
+ *
+ * WebGPU: onnxruntime's own defaults (NHWC layout for convolutions, basic
+ * validation) unless a tuning names others; the GPU check (bench/gpu) measures
+ * the alternatives side by side before a default changes.
  */
+export type WebGpuLayout = 'NHWC' | 'NCHW';
+export type WebGpuValidation = 'disabled' | 'wgpuOnly' | 'basic' | 'full';
+
+export interface WebGpuTuning {
+  /** The tensor layout the provider rewrites convolutions and pools to. */
+  readonly layout?: WebGpuLayout;
+  /** How much the provider and Dawn check each GPU command. */
+  readonly validation?: WebGpuValidation;
+}
+
 export interface SessionTuning {
   /** CPU intra-op threads; 0 = onnxruntime's default (all cores). */
   readonly cpuThreads: number;
@@ -22,6 +36,7 @@ export interface SessionTuning {
   readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   readonly memoryArena?: boolean;
   readonly memoryPattern?: boolean;
+  readonly webgpu?: WebGpuTuning;
 }
 
 export function sessionOptionsFor(provider: ProviderName, tuning: SessionTuning): InferenceSession.SessionOptions {
@@ -31,6 +46,7 @@ export function sessionOptionsFor(provider: ProviderName, tuning: SessionTuning)
     executionMode: 'sequential',
     logSeverityLevel: 3,
   };
+  if (provider === 'webgpu') return { ...base, executionProviders: [webGpuProvider(tuning.webgpu ?? {})] };
   if (provider !== 'cpu') return base;
   const spin = tuning.spinning === true ? '1' : '0';
   return {
@@ -40,5 +56,14 @@ export function sessionOptionsFor(provider: ProviderName, tuning: SessionTuning)
     enableCpuMemArena: tuning.memoryArena ?? true,
     enableMemPattern: tuning.memoryPattern ?? false,
     extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
+  };
+}
+
+function webGpuProvider(tuning: WebGpuTuning): InferenceSession.ExecutionProviderConfig {
+  if (tuning.layout === undefined && tuning.validation === undefined) return 'webgpu';
+  return {
+    name: 'webgpu',
+    ...(tuning.layout !== undefined ? { preferredLayout: tuning.layout } : {}),
+    ...(tuning.validation !== undefined ? { validationMode: tuning.validation } : {}),
   };
 }

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { EngineError, InputError } from '../errors.js';
 import { detectAvailability, planProviders, type DeviceRequest, type ProviderCandidate, type ProviderName } from '../model/execution-provider.js';
 import type { ModelFolder } from '../model/model-folder.js';
-import { sessionOptionsFor } from '../model/session-options.js';
+import { sessionOptionsFor, type WebGpuTuning } from '../model/session-options.js';
 import { float16ToFloat32, float32ToFloat16 } from './float16.js';
 import type { RunGuard } from './run-guard.js';
 import type { Prediction } from './tensor-layout.js';
@@ -16,6 +16,8 @@ export interface RunnerOptions {
   readonly device: DeviceRequest;
   /** Threads for the CPU provider's intra-op pool; 0 = onnxruntime's default (all cores). */
   readonly cpuThreads: number;
+  /** WebGPU provider settings other than onnxruntime's defaults (the GPU check varies them). */
+  readonly webgpu?: WebGpuTuning;
   /** Wraps every model run, so the worker is never stopped inside one. */
   readonly guard?: RunGuard;
 }
@@ -51,7 +53,7 @@ export class ModelRunner {
     const rejected: ProviderCandidate[] = [...plan.skipped];
     for (const candidate of plan.candidates) {
       try {
-        const sessionOptions = sessionOptionsFor(candidate.provider, { cpuThreads: options.cpuThreads });
+        const sessionOptions = sessionOptionsFor(candidate.provider, { cpuThreads: options.cpuThreads, ...(options.webgpu ? { webgpu: options.webgpu } : {}) });
         const kp = await ort.InferenceSession.create(model.kpDetectorPath, sessionOptions);
         let gen: ort.InferenceSession;
         try {

@@ -1,5 +1,6 @@
 import type { DeviceRequest, ProviderCandidate, ProviderName } from '../model/execution-provider.js';
 import type { ModelManifest } from '../model/manifest.js';
+import type { WebGpuTuning } from '../model/session-options.js';
 import type { Prediction } from './tensor-layout.js';
 
 /**
@@ -15,7 +16,7 @@ export interface SerializedKeypoints {
 
 export interface Requests {
   load: {
-    args: { modelDir: string; device: DeviceRequest; cpuThreads: number };
+    args: { modelDir: string; device: DeviceRequest; cpuThreads: number; webgpu?: WebGpuTuning };
     result: { provider: ProviderName; reason: string; rejected: ProviderCandidate[]; manifest: ModelManifest; loadMs: number; reused: boolean };
   };
   warm: {

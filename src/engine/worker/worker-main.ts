@@ -24,14 +24,14 @@ const jobs = new Map<string, InferenceJob>();
 type Handlers = { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<Requests[K]['result']> };
 
 const handlers: Handlers = {
-  async load({ modelDir, device, cpuThreads }) {
-    const key = `${modelDir}\0${device}\0${cpuThreads}`;
+  async load({ modelDir, device, cpuThreads, webgpu }) {
+    const key = `${modelDir}\0${device}\0${cpuThreads}\0${JSON.stringify(webgpu ?? {})}`;
     const started = performance.now();
     if (runner && runnerKey === key) {
       return { ...choice(runner), manifest: runner.model.manifest, loadMs: 0, reused: true };
     }
     const folder = await readModelFolder(modelDir);
-    const next = await ModelRunner.open(folder, { device: device as DeviceRequest, cpuThreads, guard });
+    const next = await ModelRunner.open(folder, { device: device as DeviceRequest, cpuThreads, guard, ...(webgpu ? { webgpu } : {}) });
     if (runner) await runner.release();
     runner = next;
     runnerKey = key;
