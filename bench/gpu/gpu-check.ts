@@ -7,8 +7,13 @@
  * and encode are not in these numbers (ffmpeg runs on the host's CPU cores,
  * overlapping inference; `npm run bench` measures them alone).
  *
+ * `--variants` adds runs with WebGPU settings other than onnxruntime's defaults,
+ * each `settings@batch`, settings joined by `+`: `nchw` (convolutions in NCHW
+ * instead of NHWC), `novalidate` (no command validation), e.g.
+ * `nchw@16,novalidate@16,nchw+novalidate@16`.
+ *
  *   node dist/bench/gpu/gpu-check.js --model M --source S.rgb --driving D.rgb --reference P.rgb
- *       [--device webgpu] [--batches 1,4,16] [--out result.json]
+ *       [--device webgpu] [--batches 1,4,16] [--variants nchw@16] [--repeats 2] [--out result.json]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,6 +22,7 @@ import { streamFrames } from '../../src/engine/frame-stream.js';
 import type { FrameBatch } from '../../src/engine/media/decode.js';
 import { detectAvailability, planProviders, type DeviceRequest } from '../../src/engine/model/execution-provider.js';
 import { readModelFolder } from '../../src/engine/model/model-folder.js';
+import type { WebGpuTuning } from '../../src/engine/model/session-options.js';
 import { InferenceWorker } from '../../src/engine/worker/inference-worker.js';
 import { frameDifference } from '../parity.js';
 
@@ -28,6 +34,8 @@ const { values } = parseArgs({
     reference: { type: 'string' },
     device: { type: 'string', default: 'webgpu' },
     batches: { type: 'string', default: '1,4,16' },
+    variants: { type: 'string', default: '' },
+    repeats: { type: 'string', default: '2' },
     out: { type: 'string' },
   },
 });
@@ -54,11 +62,32 @@ async function* fromMemory(batch: number): AsyncGenerator<FrameBatch> {
   }
 }
 
-async function measure(device: DeviceRequest, batch: number, repeats: number): Promise<Record<string, unknown>> {
+interface Variant {
+  readonly label: string;
+  readonly batch: number;
+  readonly webgpu?: WebGpuTuning;
+}
+
+function parseVariant(text: string): Variant {
+  const [settings, batchText] = text.split('@');
+  const batch = Number(batchText);
+  if (!settings || !Number.isInteger(batch) || batch < 1) throw new Error(`--variants: "${text}" is not settings@batch`);
+  let webgpu: WebGpuTuning = {};
+  for (const name of settings.split('+')) {
+    if (name === 'nchw') webgpu = { ...webgpu, layout: 'NCHW' };
+    else if (name === 'nhwc') webgpu = { ...webgpu, layout: 'NHWC' };
+    else if (name === 'novalidate') webgpu = { ...webgpu, validation: 'disabled' };
+    else throw new Error(`--variants: unknown setting "${name}" (nchw, nhwc, novalidate)`);
+  }
+  return { label: settings, batch, webgpu };
+}
+
+async function measure(device: DeviceRequest, variant: Variant, repeats: number): Promise<Record<string, unknown>> {
+  const { batch } = variant;
   const worker = new InferenceWorker();
   try {
     const t = performance.now();
-    const loaded = await worker.request('load', { modelDir: folder.dir, device, cpuThreads: 0 });
+    const loaded = await worker.request('load', { modelDir: folder.dir, device, cpuThreads: 0, ...(variant.webgpu ? { webgpu: variant.webgpu } : {}) });
     const loadMs = performance.now() - t;
     const { warmMs } = await worker.request('warm', { count: batch });
     const runs: Array<Record<string, number>> = [];
@@ -86,17 +115,23 @@ async function measure(device: DeviceRequest, batch: number, repeats: number): P
     }
     const best = runs.reduce((a, b) => (a['msPerFrame']! <= b['msPerFrame']! ? a : b));
     const parity = reference && output ? frameDifference(output, reference, frameBytes) : null;
-    return { device, provider: loaded.provider, reason: loaded.reason, rejected: loaded.rejected, batch, loadMs, warmMs, runs, best, parity };
+    return { device, variant: variant.label, webgpu: variant.webgpu ?? {}, provider: loaded.provider, reason: loaded.reason, rejected: loaded.rejected, batch, loadMs, warmMs, runs, best, parity };
   } finally {
     await worker.terminate();
   }
 }
 
+const variants: Variant[] = [
+  ...values.batches!.split(',').filter(Boolean).map((b) => ({ label: 'default', batch: Number(b) })),
+  ...values.variants!.split(',').filter(Boolean).map(parseVariant),
+];
+const repeats = Math.max(1, Number(values.repeats));
 const results: Array<Record<string, unknown>> = [];
-for (const batch of values.batches!.split(',').map(Number)) {
-  log(`${values.device}, batch ${batch}…`);
+for (const variant of variants) {
+  const { batch } = variant;
+  log(`${values.device}, ${variant.label}, batch ${batch}…`);
   try {
-    const r = await measure(values.device as DeviceRequest, batch, 2);
+    const r = await measure(values.device as DeviceRequest, variant, repeats);
     results.push(r);
     const best = r['best'] as Record<string, number>;
     const parity = r['parity'] as { meanAbs: number; maxAbs: number } | null;
@@ -105,7 +140,7 @@ for (const batch of values.batches!.split(',').map(Number)) {
         `idle ${(best['idle']! * 100).toFixed(1)} %)${parity ? `, parity mean ${(parity.meanAbs * 255).toFixed(3)}/255 max ${(parity.maxAbs * 255).toFixed(0)}/255` : ''}`,
     );
   } catch (e) {
-    results.push({ device: values.device, batch, error: (e as Error).message });
+    results.push({ device: values.device, variant: variant.label, batch, error: (e as Error).message });
     log(`  failed: ${(e as Error).message}`);
   }
 }
