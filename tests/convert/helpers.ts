@@ -11,6 +11,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { runConvert } from '../../src/cli/convert-command.js';
 import { findPython, type FoundPython } from '../../src/convert/python-finder.js';
 import { runProcess } from '../../src/engine/media/process.js';
+import { float32ToFloat16 } from '../../src/engine/worker/float16.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CONVERTER_ROOT = join(REPO_ROOT, 'tools', 'convert');
@@ -122,11 +123,12 @@ export class Reference {
     return { data, dims: entry.shape };
   }
 
-  async feeds(names: Record<string, string>): Promise<Record<string, Tensor>> {
+  /** The named reference tensors as feeds, in float32 or (for an --fp16 generator) float16. */
+  async feeds(names: Record<string, string>, type: 'float32' | 'float16' = 'float32'): Promise<Record<string, Tensor>> {
     const out: Record<string, Tensor> = {};
     for (const [input, name] of Object.entries(names)) {
       const t = await this.tensor(name);
-      out[input] = new Tensor('float32', t.data, t.dims);
+      out[input] = type === 'float16' ? new Tensor('float16', float32ToFloat16(t.data), t.dims) : new Tensor('float32', t.data, t.dims);
     }
     return out;
   }

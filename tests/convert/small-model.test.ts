@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/engine/model/manifest.js';
-import { float16ToFloat32, float32ToFloat16 } from '../../src/engine/worker/float16.js';
+import { float16ToFloat32 } from '../../src/engine/worker/float16.js';
 import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE } from './helpers.js';
 import { normalizeParity } from './normalize-parity.js';
 
@@ -113,12 +113,7 @@ describe('--fp16', () => {
     try {
       expect(session.inputMetadata.map((m) => (m.isTensor ? m.type : 'none'))).toEqual(Array(5).fill('float16'));
       const reference = await Reference.load(refDir);
-      const feeds: Record<string, Tensor> = {};
-      for (const [input, name] of Object.entries(reference.json.generator.inputs)) {
-        const t = await reference.tensor(name);
-        feeds[input] = new Tensor('float16', float32ToFloat16(t.data), t.dims);
-      }
-      const out = (await session.run(feeds))['prediction']!;
+      const out = (await session.run(await reference.feeds(reference.json.generator.inputs, 'float16')))['prediction']!;
       expect(out.type).toBe('float16');
       const want = await reference.tensor('gen_prediction');
       // Half precision: a few thousandths off at most, on a 0..1 scale.

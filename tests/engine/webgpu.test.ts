@@ -17,7 +17,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuLayout } from '../../src/engine/model/session-options.js';
 import { sessionOptionsFor } from '../../src/engine/model/session-options.js';
-import { float16ToFloat32, float32ToFloat16 } from '../../src/engine/worker/float16.js';
+import { float16ToFloat32 } from '../../src/engine/worker/float16.js';
 import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE } from '../convert/helpers.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 import { probeWebGpu } from '../support/webgpu.js';
@@ -84,12 +84,7 @@ describe.skipIf(!webgpu.available)('the WebGPU provider', () => {
   it('GIVEN the --fp16 generator THEN it runs in half precision on WebGPU and stays within 0.01 of PyTorch', async () => {
     const session = await InferenceSession.create(join(fp16Model, 'generator.onnx'), sessionOptionsFor('webgpu', { cpuThreads: 0 }));
     try {
-      const feeds: Record<string, Tensor> = {};
-      for (const [input, name] of Object.entries(reference.json.generator.inputs)) {
-        const t = await reference.tensor(name);
-        feeds[input] = new Tensor('float16', float32ToFloat16(t.data), t.dims);
-      }
-      const out = (await session.run(feeds))['prediction']!;
+      const out = (await session.run(await reference.feeds(reference.json.generator.inputs, 'float16')))['prediction']!;
       expect(out.type).toBe('float16');
       const want = await reference.tensor('gen_prediction');
       expect(maxAbsDiff(float16ToFloat32(out.data as Uint16Array), want.data)).toBeLessThan(0.01);
