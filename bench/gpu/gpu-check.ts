@@ -127,6 +127,25 @@ const variants: Variant[] = [
 ];
 const repeats = Math.max(1, Number(values.repeats));
 const results: Array<Record<string, unknown>> = [];
+report['results'] = results;
+/** Written after every step, so a run stopped by a time limit keeps what it measured. */
+function save(): void {
+  if (values.out) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+// What `auto` picks here, and why (load only).
+const auto = new InferenceWorker();
+try {
+  const r = await auto.request('load', { modelDir: folder.dir, device: 'auto', cpuThreads: 0 });
+  report['auto'] = { provider: r.provider, reason: r.reason, rejected: r.rejected };
+  log(`auto chose ${r.provider} (${r.reason}); passed over: ${r.rejected.map((x) => `${x.provider}: ${x.reason}`).join('; ') || 'none'}`);
+} catch (e) {
+  report['auto'] = { error: (e as Error).message };
+} finally {
+  await auto.terminate();
+}
+save();
+
 for (const variant of variants) {
   const { batch } = variant;
   log(`${values.device}, ${variant.label}, batch ${batch}…`);
@@ -143,19 +162,6 @@ for (const variant of variants) {
     results.push({ device: values.device, variant: variant.label, batch, error: (e as Error).message });
     log(`  failed: ${(e as Error).message}`);
   }
+  save();
 }
-// What `auto` picks here, and why (load only).
-const auto = new InferenceWorker();
-try {
-  const r = await auto.request('load', { modelDir: folder.dir, device: 'auto', cpuThreads: 0 });
-  report['auto'] = { provider: r.provider, reason: r.reason, rejected: r.rejected };
-  log(`auto chose ${r.provider} (${r.reason}); passed over: ${r.rejected.map((x) => `${x.provider}: ${x.reason}`).join('; ') || 'none'}`);
-} catch (e) {
-  report['auto'] = { error: (e as Error).message };
-} finally {
-  await auto.terminate();
-}
-report['results'] = results;
-const text = `${JSON.stringify(report, null, 2)}\n`;
-if (values.out) writeFileSync(values.out, text);
-else process.stdout.write(text);
+if (!values.out) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

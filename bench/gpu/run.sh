@@ -46,9 +46,13 @@ $PY -m marionette_convert.bench_reference --checkpoint $W/vox.pth.tar --config v
   --driving $W/driving.rgb --warmup 4 --device "$TORCH_DEVICE" --dump $W/pytorch.rgb | tee "$OUT/pytorch.json"
 N=/tmp/node/node
 set +e  # from here each check reports its own failures and the next one still runs
-check() { $N dist/bench/gpu/gpu-check.js --source $W/source.rgb --driving $W/driving.rgb --reference $W/pytorch.rgb --device webgpu --repeats "$REPEATS" "$@"; }
+# Each check has a time limit (CHECK_S) so a pathological setting cannot eat the device
+# budget; each writes its JSON after every step, so a stopped one keeps what it measured.
+# The settings most likely to matter run first; NCHW (slow on lavapipe) last in each.
+CHECK_S=${CHECK_S:-150}
+check() { timeout "$CHECK_S" $N dist/bench/gpu/gpu-check.js --source $W/source.rgb --driving $W/driving.rgb --reference $W/pytorch.rgb --device webgpu --repeats "$REPEATS" "$@" || echo "check stopped ($?): $*"; }
 check --model $W/vox --batches "$BATCHES" --variants "nchw@$B" --out "$OUT/gpu-check.json"
-check --model $W/vox --batches "" --variants "novalidate@$B,nchw+novalidate@$B" --out "$OUT/gpu-check-novalidate.json"
 check --model $W/vox-d2s --batches "$B" --variants "nchw@$B" --out "$OUT/gpu-check-d2s.json"
+check --model $W/vox --batches "" --variants "novalidate@$B,nchw+novalidate@$B" --out "$OUT/gpu-check-novalidate.json"
 check --model $W/vox-fp16 --batches "$B" --variants "nchw@$B" --out "$OUT/gpu-check-fp16.json"
 echo done
