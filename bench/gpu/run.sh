@@ -49,7 +49,7 @@ set +e  # from here each check reports its own failures and the next one still r
 # Each check has a time limit (CHECK_S) so a pathological setting cannot eat the device
 # budget; each writes its JSON after every step, so a stopped one keeps what it measured.
 # The settings most likely to matter run first; NCHW (slow on lavapipe) last in each.
-CHECK_S=${CHECK_S:-150}
+CHECK_S=${CHECK_S:-100}
 check() { timeout "$CHECK_S" $N dist/bench/gpu/gpu-check.js --source $W/source.rgb --driving $W/driving.rgb --reference $W/pytorch.rgb --device webgpu --repeats "$REPEATS" "$@" || echo "check stopped ($?): $*"; }
 check --model $W/vox --batches "$BATCHES" --variants "nchw@$B" --out "$OUT/gpu-check.json"
 check --model $W/vox-d2s --batches "$B" --variants "nchw@$B" --out "$OUT/gpu-check-d2s.json"
