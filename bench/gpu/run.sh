@@ -9,7 +9,7 @@
 # Results: $OUT/gpu-check.json, $OUT/gpu-check-novalidate.json, $OUT/gpu-check-d2s.json
 # (up-sampling interleaved by DepthToSpace), $OUT/gpu-check-fp16.json, $OUT/pytorch.json, $OUT/log.txt.
 # A dry run without a GPU (lavapipe, PyTorch on the CPU), in a clone (it replaces node_modules):
-#   TORCH_DEVICE=cpu FRAMES=2 BATCHES=2 REPEATS=1 PYTHON=/usr/bin/python3 bash bench/gpu/run.sh
+#   TORCH_DEVICE=cpu FRAMES=2 BATCHES=2 REPEATS=1 CHECK_S=1800 PYTHON=/usr/bin/python3 bash bench/gpu/run.sh
 set -euo pipefail
 OUT=${OUT:-/tmp/gpu-out}; mkdir -p "$OUT"
 exec > >(tee "$OUT/log.txt") 2>&1
