@@ -3,24 +3,34 @@
  * parameters): one seeded random-weight checkpoint in the official layout, one
  * conversion, and onnxruntime-node against PyTorch within 1e-4 on three detector
  * frames and one generated frame. CPU-heavy: about a minute on two cores.
+ *
+ * Then the same networks on the WebGPU provider (a software Vulkan adapter in CI,
+ * see tests/engine/webgpu.test.ts), also with the depth-to-space interleave: only at
+ * full size do the hourglasses reach a 2×2 level, where onnxruntime's WebGPU
+ * convolutions once computed a phase wrong (inference_rewrites._phase_conv). About
+ * another minute.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/engine/model/manifest.js';
+import { sessionOptionsFor, type WebGpuLayout } from '../../src/engine/model/session-options.js';
+import { probeWebGpu } from '../support/webgpu.js';
 import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, tempDir, TOLERANCE } from './helpers.js';
 import { normalizeParity } from './normalize-parity.js';
 
 const HEAVY = 600_000;
+const webgpu = probeWebGpu();
 
 describe('a converted vox-256 checkpoint', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
   let model: string;
   let reference: Reference;
+  let checkpoint: string;
 
   beforeAll(async () => {
     work = await tempDir('convert-vox');
-    const checkpoint = join(work.path, 'vox-cpk.pth.tar');
+    checkpoint = join(work.path, 'vox-cpk.pth.tar');
     const refDir = join(work.path, 'ref');
     // Adam's moment tensors would triple the file to the official ~720 MB; the layout is the same without them.
     await makeRandomCheckpoint('vox', checkpoint, { reference: refDir, generatorBatch: 1, optimizerMoments: false });
@@ -69,5 +79,33 @@ describe('a converted vox-256 checkpoint', () => {
       expect(r.jacobianDiff, r.name).toBeLessThan(TOLERANCE);
       expect(r.scaleDiff, r.name).toBeLessThan(TOLERANCE);
     }
+  });
+
+  describe.skipIf(!webgpu.available)('on the WebGPU provider', () => {
+    let d2s: string;
+    beforeAll(async () => {
+      d2s = join(work.path, 'models', 'vox-d2s');
+      const result = await convert(['--checkpoint', checkpoint, '--config', 'vox', '--out', d2s, '--upsample-interleave', 'depth-to-space']);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+    }, HEAVY);
+
+    describe.each<{ interleave: string; dir: () => string }>([
+      { interleave: 'stack', dir: () => model },
+      { interleave: 'depth-to-space', dir: () => d2s },
+    ])('up-sampling interleaved by $interleave', ({ dir }) => {
+      it.each<{ layout: WebGpuLayout }>([{ layout: 'NHWC' }, { layout: 'NCHW' }])('detects the same keypoints and jacobians as PyTorch with $layout convolutions', async ({ layout }) => {
+        const options = sessionOptionsFor('webgpu', { cpuThreads: 0, webgpu: { layout } });
+        const out = await runAgainstReference(join(dir(), 'kp_detector.onnx'), reference, 'kpDetector', options);
+        expect(maxAbsDiff(out['kp_value']!.got.data as Float32Array, out['kp_value']!.want.data)).toBeLessThan(TOLERANCE);
+        expect(maxAbsDiff(out['kp_jacobian']!.got.data as Float32Array, out['kp_jacobian']!.want.data)).toBeLessThan(TOLERANCE);
+      }, HEAVY);
+
+      it("generates PyTorch's frame with the provider's default (NHWC) convolutions", async () => {
+        const out = await runAgainstReference(join(dir(), 'generator.onnx'), reference, 'generator', sessionOptionsFor('webgpu', { cpuThreads: 0 }));
+        const { got, want } = out['prediction']!;
+        console.log(`vox generator on WebGPU: max difference ${maxAbsDiff(got.data as Float32Array, want.data).toExponential(2)}`);
+        expect(maxAbsDiff(got.data as Float32Array, want.data)).toBeLessThan(TOLERANCE);
+      }, HEAVY);
+    });
   });
 });

@@ -45,7 +45,7 @@ class UpBlockTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             SubpixelUpBlock2d(UpBlock2d(4, 4), "transposed")
 
-    def test_exported_phases_are_convolutions_with_asymmetric_pads_and_no_pad_ops(self) -> None:
+    def test_exported_phases_are_convolutions_with_asymmetric_pads_and_one_pad_op(self) -> None:
         block = SubpixelUpBlock2d(UpBlock2d(6, 4).eval())
         ops = {}
         for interleave in INTERLEAVES:
@@ -53,14 +53,16 @@ class UpBlockTest(unittest.TestCase):
             ops[interleave] = _exported_nodes(block, torch.randn(1, 6, 5, 7))
         for interleave, nodes in ops.items():
             kinds = [n.op_type for n in nodes]
-            self.assertNotIn("Pad", kinds, interleave)
+            self.assertEqual(kinds.count("Pad"), 1, interleave)
             pads = sorted(tuple(a.ints) for n in nodes if n.op_type == "Conv" for a in n.attribute if a.name == "pads")
-            # [top, left, bottom, right] per phase (a, b): rows and columns padded on the side each phase reaches over.
-            self.assertEqual(pads, sorted([(1, 1, 0, 0), (1, 0, 0, 1), (0, 1, 1, 0), (0, 0, 1, 1)]), interleave)
+            # [top, left, bottom, right] per phase (a, b): rows and columns padded on the side each phase reaches over;
+            # phase (1, 1), padded only after the data, has its own Pad node (an onnxruntime WebGPU bug, see _phase_conv).
+            self.assertEqual(pads, sorted([(1, 1, 0, 0), (1, 0, 0, 1), (0, 1, 1, 0), (0, 0, 0, 0)]), interleave)
         d2s = [n for n in ops["depth-to-space"] if n.op_type == "DepthToSpace"]
         self.assertEqual(len(d2s), 1)
         self.assertEqual({a.name: (a.s if a.name == "mode" else a.i) for a in d2s[0].attribute}, {"blocksize": 2, "mode": b"DCR"})
-        self.assertNotIn("Transpose", [n.op_type for n in ops["depth-to-space"]])
+        producers = {o: n.op_type for n in ops["depth-to-space"] for o in n.output}
+        self.assertEqual(producers[d2s[0].input[0]], "Concat")
         self.assertNotIn("DepthToSpace", [n.op_type for n in ops["stack"]])
 
 
