@@ -7,7 +7,7 @@
  * Then the same networks on the WebGPU provider (a software Vulkan adapter in CI,
  * see tests/engine/webgpu.test.ts), also with the depth-to-space interleave: only at
  * full size do the hourglasses reach a 2×2 level, where onnxruntime's WebGPU
- * convolutions once computed a phase wrong (inference_rewrites._phase_conv). About
+ * convolutions once computed a phase wrong (inference_rewrites._padded_conv). About
  * another minute.
  */
 import { readFile } from 'node:fs/promises';

@@ -15,12 +15,12 @@ within float32 rounding in practice — with less work:
   slower than the four convolutions.) In ONNX three of the four phases are one Conv
   with asymmetric pads, not a Pad then a Conv: a pass over the tensor less, which the
   WebGPU provider (NHWC convolutions) would also wrap in transposes. (The fourth pads
-  only after the data, which trips an onnxruntime WebGPU bug; see _phase_conv.) The phases are interleaved either
-  by stacking them (`interleave="stack"`, the default: the fastest on the CPU
-  provider) or, concatenated along channels, by one DepthToSpace (DCR)
-  (`"depth-to-space"`: an op every provider runs in either layout, which leaves the
-  WebGPU provider's NHWC graph almost without transposes, but costs the CPU provider
-  about 4 %; docs/performance.md).
+  only after the data, which trips an onnxruntime WebGPU bug; see _padded_conv.) The
+  phases are interleaved either by stacking them (`interleave="stack"`, the default:
+  the fastest on the CPU provider) or, concatenated along channels, by one
+  DepthToSpace (DCR) (`"depth-to-space"`: an op every provider runs in either layout,
+  which leaves the WebGPU provider's NHWC graph almost without transposes, but costs
+  the CPU provider about 4 %; docs/performance.md).
 - AntiAliasDownsample (a Gaussian blur at full resolution, then every n-th pixel)
   computes the blur at the kept pixels only: a convolution with stride n (n² fewer).
 
@@ -54,10 +54,28 @@ def fold_batch_norm(conv_weight: torch.Tensor, conv_bias: torch.Tensor, norm: nn
     return weight, bias
 
 
-def _padded_conv(left: int, right: int, top: int, bottom: int) -> type:
+class _PadThenConv2d:
+    """F.pad then F.conv2d, exported as PyTorch exports them (a Pad node, then a Conv without pads)."""
+
+    def __init__(self, left: int, right: int, top: int, bottom: int) -> None:
+        self.padding = (left, right, top, bottom)
+
+    def apply(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(F.pad(x, self.padding), weight, bias)
+
+
+def _padded_conv(left: int, right: int, top: int, bottom: int):  # type: ignore[no-untyped-def]
     """F.conv2d after zero padding (left, right, top, bottom), exported as one ONNX Conv with asymmetric pads.
 
-    The padding is baked into the class, so the exporter sees tensor arguments only."""
+    The padding is baked into the class, so the exporter sees tensor arguments only.
+
+    Except padding only after the data (no leading pads): onnxruntime's WebGPU provider
+    (1.30, NHWC) runs a Conv whose input is as small as its kernel as one matrix product
+    when the leading pads are zero, ignoring the trailing ones. At the hourglasses' 2×2
+    level that came out wrong (found on lavapipe; tests/convert/vox-model.test.ts runs
+    the full-size networks on WebGPU), so such padding stays an explicit Pad."""
+    if top == 0 and left == 0:
+        return _PadThenConv2d(left, right, top, bottom)
 
     class PaddedConv2d(torch.autograd.Function):
         @staticmethod
@@ -71,30 +89,8 @@ def _padded_conv(left: int, right: int, top: int, bottom: int) -> type:
     return PaddedConv2d
 
 
-class _PadThenConv2d:
-    """F.pad then F.conv2d, exported as PyTorch exports them (a Pad node, then a Conv without pads)."""
-
-    def __init__(self, left: int, right: int, top: int, bottom: int) -> None:
-        self.padding = (left, right, top, bottom)
-
-    def apply(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        return F.conv2d(F.pad(x, self.padding), weight, bias)
-
-
-def _phase_conv(a: int, b: int):  # type: ignore[no-untyped-def]
-    """Phase (a, b) reads rows i − 1 + a … i + a and columns j − 1 + b … j + b: zero padding on the side it reaches over.
-
-    Phase (1, 1) pads only after the data (bottom, right). onnxruntime's WebGPU provider
-    (1.30, NHWC) runs a Conv whose input is as small as its kernel as one matrix product
-    when the leading pads are zero, ignoring trailing pads: at the hourglasses' 2×2 level
-    that phase came out wrong (found on lavapipe; tests/convert/vox-model.test.ts runs the
-    full-size networks on WebGPU). That phase keeps an explicit Pad."""
-    if a == 1 and b == 1:
-        return _PadThenConv2d(0, 1, 0, 1)
-    return _padded_conv(1 - b, b, 1 - a, a)
-
-
-_PHASE_CONVS = tuple(_phase_conv(a, b) for a, b in _PHASES)
+# Phase (a, b) reads rows i − 1 + a … i + a and columns j − 1 + b … j + b: zero padding on the side it reaches over.
+_PHASE_CONVS = tuple(_padded_conv(1 - b, b, 1 - a, a) for a, b in _PHASES)
 
 
 class _DepthToSpaceDCR(torch.autograd.Function):

@@ -56,7 +56,7 @@ class UpBlockTest(unittest.TestCase):
             self.assertEqual(kinds.count("Pad"), 1, interleave)
             pads = sorted(tuple(a.ints) for n in nodes if n.op_type == "Conv" for a in n.attribute if a.name == "pads")
             # [top, left, bottom, right] per phase (a, b): rows and columns padded on the side each phase reaches over;
-            # phase (1, 1), padded only after the data, has its own Pad node (an onnxruntime WebGPU bug, see _phase_conv).
+            # phase (1, 1), padded only after the data, has its own Pad node (an onnxruntime WebGPU bug, see _padded_conv).
             self.assertEqual(pads, sorted([(1, 1, 0, 0), (1, 0, 0, 1), (0, 1, 1, 0), (0, 0, 0, 0)]), interleave)
         d2s = [n for n in ops["depth-to-space"] if n.op_type == "DepthToSpace"]
         self.assertEqual(len(d2s), 1)
