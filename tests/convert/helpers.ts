@@ -134,17 +134,18 @@ export class Reference {
   }
 }
 
-/** Runs one network of a model folder on the reference inputs; returns output name → [got, expected]. */
+/** Runs one network of a model folder on the reference inputs (float16 ones for an --fp16 generator); returns output name → [got, expected]. */
 export async function runAgainstReference(
   modelFile: string,
   reference: Reference,
   part: 'kpDetector' | 'generator',
   sessionOptions: InferenceSession.SessionOptions = { executionProviders: ['cpu'] },
+  feedType: 'float32' | 'float16' = 'float32',
 ): Promise<Record<string, { got: Tensor; want: RefTensor }>> {
   const session = await InferenceSession.create(modelFile, sessionOptions);
   try {
     const spec = reference.json[part];
-    const results = await session.run(await reference.feeds(spec.inputs));
+    const results = await session.run(await reference.feeds(spec.inputs, feedType));
     const out: Record<string, { got: Tensor; want: RefTensor }> = {};
     for (const [output, name] of Object.entries(spec.outputs)) {
       const got = results[output];

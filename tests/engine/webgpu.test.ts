@@ -82,15 +82,10 @@ describe.skipIf(!webgpu.available)('the WebGPU provider', () => {
   });
 
   it('GIVEN the --fp16 generator THEN it runs in half precision on WebGPU and stays within 0.01 of PyTorch', async () => {
-    const session = await InferenceSession.create(join(fp16Model, 'generator.onnx'), sessionOptionsFor('webgpu', { cpuThreads: 0 }));
-    try {
-      const out = (await session.run(await reference.feeds(reference.json.generator.inputs, 'float16')))['prediction']!;
-      expect(out.type).toBe('float16');
-      const want = await reference.tensor('gen_prediction');
-      expect(maxAbsDiff(float16ToFloat32(out.data as Uint16Array), want.data)).toBeLessThan(0.01);
-    } finally {
-      await session.release();
-    }
+    const out = await runAgainstReference(join(fp16Model, 'generator.onnx'), reference, 'generator', sessionOptionsFor('webgpu', { cpuThreads: 0 }), 'float16');
+    const { got, want } = out['prediction']!;
+    expect(got.type).toBe('float16');
+    expect(maxAbsDiff(float16ToFloat32(got.data as Uint16Array), want.data)).toBeLessThan(0.01);
   });
 
   describe('the engine end to end (marionette animate --device webgpu)', () => {
