@@ -28,6 +28,8 @@ export const VARIANTS: Readonly<Record<string, Variant>> = {
   'vox-fp16': { name: 'vox-fp16', convertArgs: ['--fp16'] },
   // Layer for layer: without the converter's inference rewrites and shared source.
   'vox-plain': { name: 'vox-plain', convertArgs: ['--plain'] },
+  // The bottleneck's 3×3 convolutions direct rather than by Winograd F(4×4, 3×3).
+  'vox-direct': { name: 'vox-direct', convertArgs: ['--no-winograd'] },
 };
 
 const SEED = 1;

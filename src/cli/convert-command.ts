@@ -8,7 +8,7 @@ import { runConverter } from '../convert/run-converter.js';
 import { validateModelFolder } from '../convert/validate-model.js';
 
 export const CONVERT_USAGE = `Usage: marionette convert --checkpoint <file.pth.tar> --config <name|file.yaml> --out <models/name> [--fp16]
-                          [--upsample-interleave stack|depth-to-space]
+                          [--upsample-interleave stack|depth-to-space] [--no-winograd]
 
 Turns an official First Order Motion Model checkpoint into a Marionette model folder
 (kp_detector.onnx, generator.onnx, manifest.json). Needs Python 3 with PyTorch and ONNX
@@ -23,6 +23,9 @@ to choose the Python.
                         how the up-sampling blocks interleave their four phases: stack
                         (default, the fastest on the CPU) or depth-to-space (one DepthToSpace
                         op: fewer layout transposes on the WebGPU provider); same outputs
+  --no-winograd         compute the generator's residual blocks by direct 3x3 convolutions
+                        rather than Winograd F(4x4, 3x3) (slower; outputs closer to
+                        PyTorch by about 1e-6; a --fp16 generator always does)
   --help                show this help
 
 Example: marionette convert --checkpoint vox-cpk.pth.tar --config vox --out models/vox
@@ -53,6 +56,7 @@ interface ConvertArgs {
   readonly out: string;
   readonly fp16: boolean;
   readonly upsampleInterleave: Interleave;
+  readonly winograd: boolean;
 }
 
 /**
@@ -123,6 +127,7 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
         out: { type: 'string' },
         fp16: { type: 'boolean', default: false },
         'upsample-interleave': { type: 'string', default: 'stack' },
+        'no-winograd': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: false,
@@ -147,6 +152,7 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
     out: need('out', 'models/vox'),
     fp16: values.fp16 === true,
     upsampleInterleave: interleave as Interleave,
+    winograd: values['no-winograd'] !== true,
   };
 }
 

@@ -9,6 +9,8 @@ export interface ConverterArgs {
   readonly fp16: boolean;
   /** How the up-sampling blocks interleave their phases (the converter's --upsample-interleave); default stack. */
   readonly upsampleInterleave?: 'stack' | 'depth-to-space';
+  /** Whether the generator's residual blocks use Winograd F(4×4, 3×3) (false: the converter's --no-winograd); default true. */
+  readonly winograd?: boolean;
 }
 
 export interface ConverterResult {
@@ -32,6 +34,7 @@ export function runConverter(
   const argv = ['-m', CONVERTER_PACKAGE, 'convert', '--checkpoint', args.checkpoint, '--config', args.config, '--out', args.out];
   if (args.fp16) argv.push('--fp16');
   if (args.upsampleInterleave !== undefined) argv.push('--upsample-interleave', args.upsampleInterleave);
+  if (args.winograd === false) argv.push('--no-winograd');
   const root = converterRoot();
   const pythonPath = env['PYTHONPATH'] ? `${root}${delimiter}${env['PYTHONPATH']}` : root;
   return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@
  * PyTorch module within 1e-4, batched; plus the --fp16 generator and the engine's
  * keypoint normalisation against FOMM's normalize_kp.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,5 +142,25 @@ describe('--upsample-interleave depth-to-space', () => {
     expect(maxAbsDiff(kp['kp_jacobian']!.got.data as Float32Array, kp['kp_jacobian']!.want.data)).toBeLessThan(TOLERANCE);
     const gen = await runAgainstReference(join(model, 'generator.onnx'), reference, 'generator');
     expect(maxAbsDiff(gen['prediction']!.got.data as Float32Array, gen['prediction']!.want.data)).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('--no-winograd', () => {
+  it('writes a generator with direct residual convolutions that gives PyTorch’s frames, as the default Winograd one does', async () => {
+    const checkpoint = join(work.path, 'direct.pth.tar');
+    const refDir = join(work.path, 'direct-ref');
+    await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed: 10 });
+    const reference = await Reference.load(refDir);
+    const sizes: number[] = [];
+    for (const [name, extra] of [['small-winograd', []], ['small-direct', ['--no-winograd']]] as const) {
+      const model = join(work.path, 'models', name);
+      const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', model, ...extra]);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const gen = await runAgainstReference(join(model, 'generator.onnx'), reference, 'generator');
+      expect(maxAbsDiff(gen['prediction']!.got.data as Float32Array, gen['prediction']!.want.data), name).toBeLessThan(TOLERANCE);
+      sizes.push((await stat(join(model, 'generator.onnx'))).size);
+    }
+    // Winograd's transformed weights take 36 numbers per channel pair, a 3×3 kernel 9: the option took effect.
+    expect(sizes[0]).toBeGreaterThan(sizes[1]!);
   });
 });

@@ -1,5 +1,5 @@
 """Command line: python -m marionette_convert convert --checkpoint F --config C --out DIR [--fp16] [--plain]
-    [--upsample-interleave stack|depth-to-space].
+    [--upsample-interleave stack|depth-to-space] [--no-winograd].
 
 Exit codes: 0 done; 2 a bad input, named in one sentence on stderr; 1 anything else.
 Progress goes to stdout.
@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="how the up-sampling blocks interleave their four phases: stack (default, fastest on the CPU) or "
         "depth-to-space (one DepthToSpace op; fewer transposes on the WebGPU provider)",
     )
+    convert.add_argument(
+        "--no-winograd",
+        action="store_true",
+        help="compute the generator's residual blocks by direct 3x3 convolutions instead of Winograd F(4x4, 3x3) "
+        "(about 1e-6 closer to PyTorch, slower; a --fp16 generator always does)",
+    )
     commands.add_parser("versions", help="print the Python, PyTorch and ONNX versions in use")
     return parser
 
@@ -51,7 +57,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .convert import ConvertOptions, convert
 
         convert(
-            ConvertOptions(checkpoint=args.checkpoint, config=args.config, out=args.out, fp16=args.fp16, plain=args.plain, interleave=args.upsample_interleave),
+            ConvertOptions(
+                checkpoint=args.checkpoint,
+                config=args.config,
+                out=args.out,
+                fp16=args.fp16,
+                plain=args.plain,
+                interleave=args.upsample_interleave,
+                winograd=not args.no_winograd,
+            ),
             log=lambda line: print(line, flush=True),
         )
         return 0
@@ -62,7 +76,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("Interrupted; nothing was written.", file=sys.stderr)
         return 130
     except MemoryError:
-        print("The conversion ran out of memory; converting a 256x256 model needs about 2 GB of free RAM.", file=sys.stderr)
+        print("The conversion ran out of memory; converting a 256x256 model needs about 3 GB of free RAM.", file=sys.stderr)
         return 1
     except Exception:  # noqa: BLE001 - reported with its traceback
         traceback.print_exc()

@@ -46,6 +46,8 @@ class ConvertOptions:
     plain: bool = False
     # How the sub-pixel up-sampling interleaves its phases: "stack" or "depth-to-space" (inference_rewrites).
     interleave: str = "stack"
+    # The generator's residual blocks by Winograd F(4×4, 3×3) (inference_rewrites); never in a float16 generator.
+    winograd: bool = True
 
 
 def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None:
@@ -75,9 +77,11 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
     )
 
     if not options.plain:
-        # Equivalent blocks with less arithmetic (sub-pixel up-sampling, strided blur); see inference_rewrites.
-        kp_detector = rewrite_for_inference(kp_detector, options.interleave)
-        generator = rewrite_for_inference(generator, options.interleave)
+        # Equivalent blocks with less arithmetic (sub-pixel up-sampling, strided blur, Winograd); see inference_rewrites.
+        # Winograd's transforms would cost a float16 generator about three bits, so it keeps direct convolutions.
+        winograd = options.winograd and not options.fp16
+        kp_detector = rewrite_for_inference(kp_detector, options.interleave, winograd)
+        generator = rewrite_for_inference(generator, options.interleave, winograd)
 
     parent = os.path.dirname(os.path.abspath(options.out))
     try:

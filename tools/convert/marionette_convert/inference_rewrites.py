@@ -1,7 +1,7 @@
 """Inference-only rewrites of FOMM's blocks: the same function with less arithmetic.
 
 The networks in this package mirror the official modules layer for layer (their
-weights load strictly). Before export, `rewrite_for_inference` swaps two kinds of
+weights load strictly). Before export, `rewrite_for_inference` swaps three kinds of
 block for equivalents that compute the same outputs — equal in exact arithmetic,
 within float32 rounding in practice — with less work:
 
@@ -23,18 +23,23 @@ within float32 rounding in practice — with less work:
   the CPU provider about 4 %; docs/performance.md).
 - AntiAliasDownsample (a Gaussian blur at full resolution, then every n-th pixel)
   computes the blur at the kept pixels only: a convolution with stride n (n² fewer).
+- ResBlock2d (the generator's bottleneck) computes its two 3×3 convolutions by
+  Winograd's F(4×4, 3×3), 4× fewer multiplications, with the second batch norm folded
+  into the first convolution (winograd.py; `winograd=False` keeps them direct, as the
+  float16 export does: F(4×4, 3×3)'s transforms cost half precision about three bits).
 
 The checkpoint's modules are not changed; the rewrite returns new modules.
 """
 
 import copy
-from typing import Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .blocks import AntiAliasDownsample, UpBlock2d
+from .blocks import AntiAliasDownsample, ResBlock2d, UpBlock2d
+from .rewrite_ops import depth_to_space_dcr, fold_batch_norm
+from .winograd import WinogradResBlock2d
 
 # Output rows 2i + a of a 3×3 convolution (taps w0, w1, w2 at offsets −1, 0, 1) over a
 # nearest-2× upsampled input read input rows (i − 1, i) for a = 0 with taps (w0, w1 + w2),
@@ -44,14 +49,6 @@ _PHASE_TAPS = (
     torch.tensor([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]], dtype=torch.float64),
 )
 _PHASES = ((0, 0), (0, 1), (1, 0), (1, 1))
-
-
-def fold_batch_norm(conv_weight: torch.Tensor, conv_bias: torch.Tensor, norm: nn.BatchNorm2d) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Weight and bias of conv followed by norm (inference statistics), in float64; output channels first."""
-    scale = norm.weight.double() / torch.sqrt(norm.running_var.double() + norm.eps)
-    weight = conv_weight.double() * scale.view(-1, *([1] * (conv_weight.dim() - 1)))
-    bias = (conv_bias.double() - norm.running_mean.double()) * scale + norm.bias.double()
-    return weight, bias
 
 
 class _PadThenConv2d:
@@ -93,19 +90,6 @@ def _padded_conv(left: int, right: int, top: int, bottom: int):  # type: ignore[
 _PHASE_CONVS = tuple(_padded_conv(1 - b, b, 1 - a, a) for a, b in _PHASES)
 
 
-class _DepthToSpaceDCR(torch.autograd.Function):
-    """[N, 4C, H, W] with channel (2a + b)·C + c → [N, C, 2H, 2W] with pixel (2i + a, 2j + b); ONNX DepthToSpace, mode DCR."""
-
-    @staticmethod
-    def forward(ctx, x):  # type: ignore[override]
-        n, c4, h, w = x.shape
-        return x.reshape(n, 2, 2, c4 // 4, h, w).permute(0, 3, 4, 1, 5, 2).reshape(n, c4 // 4, 2 * h, 2 * w)
-
-    @staticmethod
-    def symbolic(g, x):  # type: ignore[no-untyped-def]
-        return g.op("DepthToSpace", x, blocksize_i=2, mode_s="DCR")
-
-
 INTERLEAVES = ("stack", "depth-to-space")
 
 
@@ -128,7 +112,7 @@ class SubpixelUpBlock2d(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         phases = [conv.apply(x, self.weight[i], self.bias) for i, conv in enumerate(_PHASE_CONVS)]
         if self.interleave == "depth-to-space":
-            return F.relu(_DepthToSpaceDCR.apply(torch.cat(phases, dim=1)))
+            return F.relu(depth_to_space_dcr(torch.cat(phases, dim=1), 2))
         n, _, h, w = x.shape
         rows = [torch.stack(phases[2 * a : 2 * a + 2], dim=-1) for a in (0, 1)]  # [N, C, H, W, 2 (b)] each
         out = torch.stack(rows, dim=3)  # [N, C, H, 2 (a), W, 2 (b)]
@@ -149,18 +133,20 @@ class StridedAntiAliasDownsample(nn.Module):
         return F.conv2d(x, weight=self.weight, padding=self.pad, stride=self.step, groups=self.channels)
 
 
-def rewrite_for_inference(module: nn.Module, interleave: str = "stack") -> nn.Module:
-    """A copy of `module` (in eval mode) with every UpBlock2d and AntiAliasDownsample replaced as described above."""
+def rewrite_for_inference(module: nn.Module, interleave: str = "stack", winograd: bool = True) -> nn.Module:
+    """A copy of `module` (in eval mode) with every UpBlock2d, AntiAliasDownsample and (if `winograd`) ResBlock2d replaced as described above."""
     out = copy.deepcopy(module).eval()
-    _replace(out, interleave)
+    _replace(out, interleave, winograd)
     return out
 
 
-def _replace(module: nn.Module, interleave: str) -> None:
+def _replace(module: nn.Module, interleave: str, winograd: bool) -> None:
     for name, child in module.named_children():
         if isinstance(child, UpBlock2d):
             setattr(module, name, SubpixelUpBlock2d(child, interleave))
         elif isinstance(child, AntiAliasDownsample):
             setattr(module, name, StridedAntiAliasDownsample(child))
+        elif winograd and isinstance(child, ResBlock2d):
+            setattr(module, name, WinogradResBlock2d(child))
         else:
-            _replace(child, interleave)
+            _replace(child, interleave, winograd)
