@@ -97,14 +97,26 @@ describe.each([
   });
 });
 
+/** A seeded random-weight `small` checkpoint with its PyTorch reference outputs. */
+async function seededSmall(name: string, seed: number): Promise<{ checkpoint: string; refDir: string }> {
+  const checkpoint = join(work.path, `${name}.pth.tar`);
+  const refDir = join(work.path, `${name}-ref`);
+  await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed });
+  return { checkpoint, refDir };
+}
+
+/** Converts it with the `small` config and the given options into models/<model>; the conversion must succeed. */
+async function convertSmall(checkpoint: string, model: string, options: readonly string[]): Promise<string> {
+  const out = join(work.path, 'models', model);
+  const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out, ...options]);
+  expect(result.code, result.stdout + result.stderr).toBe(0);
+  return out;
+}
+
 describe('--fp16', () => {
   it('writes a float16 generator, records it, and stays close to PyTorch', async () => {
-    const checkpoint = join(work.path, 'fp16.pth.tar');
-    const refDir = join(work.path, 'fp16-ref');
-    await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed: 7 });
-    const model = join(work.path, 'models', 'small-fp16');
-    const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', model, '--fp16']);
-    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const { checkpoint, refDir } = await seededSmall('fp16', 7);
+    const model = await convertSmall(checkpoint, 'small-fp16', ['--fp16']);
 
     const manifest = parseManifest(await readFile(join(model, 'manifest.json'), 'utf8'), 'test');
     expect(manifest.precision).toEqual({ kpDetector: 'fp32', generator: 'fp16' });
@@ -130,12 +142,8 @@ describe('--fp16', () => {
 
 describe('--upsample-interleave depth-to-space', () => {
   it('writes networks that give PyTorch’s keypoints and frames on the CPU provider', async () => {
-    const checkpoint = join(work.path, 'd2s.pth.tar');
-    const refDir = join(work.path, 'd2s-ref');
-    await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed: 9 });
-    const model = join(work.path, 'models', 'small-d2s');
-    const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', model, '--upsample-interleave', 'depth-to-space']);
-    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const { checkpoint, refDir } = await seededSmall('d2s', 9);
+    const model = await convertSmall(checkpoint, 'small-d2s', ['--upsample-interleave', 'depth-to-space']);
     const reference = await Reference.load(refDir);
     const kp = await runAgainstReference(join(model, 'kp_detector.onnx'), reference, 'kpDetector');
     expect(maxAbsDiff(kp['kp_value']!.got.data as Float32Array, kp['kp_value']!.want.data)).toBeLessThan(TOLERANCE);
@@ -147,15 +155,11 @@ describe('--upsample-interleave depth-to-space', () => {
 
 describe('--no-winograd', () => {
   it('writes a generator with direct residual convolutions that gives PyTorch’s frames, as the default Winograd one does', async () => {
-    const checkpoint = join(work.path, 'direct.pth.tar');
-    const refDir = join(work.path, 'direct-ref');
-    await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed: 10 });
+    const { checkpoint, refDir } = await seededSmall('direct', 10);
     const reference = await Reference.load(refDir);
     const sizes: number[] = [];
     for (const [name, extra] of [['small-winograd', []], ['small-direct', ['--no-winograd']]] as const) {
-      const model = join(work.path, 'models', name);
-      const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', model, ...extra]);
-      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const model = await convertSmall(checkpoint, name, extra);
       const gen = await runAgainstReference(join(model, 'generator.onnx'), reference, 'generator');
       expect(maxAbsDiff(gen['prediction']!.got.data as Float32Array, gen['prediction']!.want.data), name).toBeLessThan(TOLERANCE);
       sizes.push((await stat(join(model, 'generator.onnx'))).size);
