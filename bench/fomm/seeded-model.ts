@@ -26,6 +26,8 @@ export interface Variant {
 export const VARIANTS: Readonly<Record<string, Variant>> = {
   vox: { name: 'vox', convertArgs: [] },
   'vox-fp16': { name: 'vox-fp16', convertArgs: ['--fp16'] },
+  // Float16 encoder and decoder, float32 motion estimation, bottleneck and inputs/outputs (for GPUs).
+  'vox-mixed': { name: 'vox-mixed', convertArgs: ['--precision', 'mixed'] },
   // Layer for layer: without the converter's inference rewrites and shared source.
   'vox-plain': { name: 'vox-plain', convertArgs: ['--plain'] },
   // The bottleneck's 3×3 convolutions direct rather than by Winograd F(4×4, 3×3).

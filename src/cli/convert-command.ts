@@ -4,11 +4,12 @@ import { parseArgs } from 'node:util';
 import { EngineError, isInputError } from '../engine/errors.js';
 import { BUILTIN_CONFIGS, isBuiltinConfig } from '../convert/builtin-configs.js';
 import { findPython } from '../convert/python-finder.js';
-import { runConverter } from '../convert/run-converter.js';
+import { runConverter, type GeneratorPrecision } from '../convert/run-converter.js';
 import { validateModelFolder } from '../convert/validate-model.js';
 
-export const CONVERT_USAGE = `Usage: marionette convert --checkpoint <file.pth.tar> --config <name|file.yaml> --out <models/name> [--fp16]
-                          [--upsample-interleave stack|depth-to-space] [--no-winograd]
+export const CONVERT_USAGE = `Usage: marionette convert --checkpoint <file.pth.tar> --config <name|file.yaml> --out <models/name>
+                          [--precision fp32|mixed|fp16] [--upsample-interleave stack|depth-to-space]
+                          [--no-winograd]
 
 Turns an official First Order Motion Model checkpoint into a Marionette model folder
 (kp_detector.onnx, generator.onnx, manifest.json). Needs Python 3 with PyTorch and ONNX
@@ -18,14 +19,18 @@ to choose the Python.
   --checkpoint <file>   the official checkpoint, e.g. vox-cpk.pth.tar
   --config <config>     ${BUILTIN_CONFIGS.join(', ')}, or the path of an official YAML config
   --out <folder>        the model folder to write; its name becomes the model's name
-  --fp16                write a half-precision generator (for GPUs)
+  --precision <p>       the generator's precision: fp32 (default); mixed, float16 for its
+                        encoder, decoder (and residual blocks with --no-winograd) with
+                        float32 inputs, outputs and motion estimation, for GPUs; fp16,
+                        float16 throughout, inputs and outputs too (the least exact)
+  --fp16                the same as --precision fp16
   --upsample-interleave <how>
                         how the up-sampling blocks interleave their four phases: stack
                         (default, the fastest on the CPU) or depth-to-space (one DepthToSpace
                         op: fewer layout transposes on the WebGPU provider); same outputs
   --no-winograd         compute the generator's residual blocks by direct 3x3 convolutions
                         rather than Winograd F(4x4, 3x3) (slower; outputs closer to
-                        PyTorch by about 1e-6; a --fp16 generator always does)
+                        PyTorch by about 1e-6; an fp16 generator always does)
   --help                show this help
 
 Example: marionette convert --checkpoint vox-cpk.pth.tar --config vox --out models/vox
@@ -47,6 +52,7 @@ const processIo: CommandIo = {
 
 class UsageError extends Error {}
 
+const PRECISIONS: readonly GeneratorPrecision[] = ['fp32', 'mixed', 'fp16'];
 const INTERLEAVES = ['stack', 'depth-to-space'] as const;
 type Interleave = (typeof INTERLEAVES)[number];
 
@@ -54,7 +60,7 @@ interface ConvertArgs {
   readonly checkpoint: string;
   readonly config: string;
   readonly out: string;
-  readonly fp16: boolean;
+  readonly precision: GeneratorPrecision;
   readonly upsampleInterleave: Interleave;
   readonly winograd: boolean;
 }
@@ -125,6 +131,7 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
         checkpoint: { type: 'string' },
         config: { type: 'string' },
         out: { type: 'string' },
+        precision: { type: 'string' },
         fp16: { type: 'boolean', default: false },
         'upsample-interleave': { type: 'string', default: 'stack' },
         'no-winograd': { type: 'boolean', default: false },
@@ -146,11 +153,16 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
   if (!(INTERLEAVES as readonly string[]).includes(interleave)) {
     throw new UsageError(`--upsample-interleave must be ${INTERLEAVES.join(' or ')}, not "${interleave}".`);
   }
+  const precision = values.precision ?? (values.fp16 === true ? 'fp16' : 'fp32');
+  if (!(PRECISIONS as readonly string[]).includes(precision)) {
+    throw new UsageError(`--precision must be fp32, mixed or fp16, not "${precision}".`);
+  }
+  if (values.fp16 === true && precision !== 'fp16') throw new UsageError(`--fp16 means --precision fp16; it cannot go with --precision ${precision}.`);
   return {
     checkpoint: need('checkpoint', 'vox-cpk.pth.tar'),
     config: need('config', 'vox'),
     out: need('out', 'models/vox'),
-    fp16: values.fp16 === true,
+    precision: precision as GeneratorPrecision,
     upsampleInterleave: interleave as Interleave,
     winograd: values['no-winograd'] !== true,
   };

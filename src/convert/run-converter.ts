@@ -2,11 +2,15 @@ import { spawn } from 'node:child_process';
 import { delimiter } from 'node:path';
 import { converterRoot, CONVERTER_PACKAGE } from './converter-location.js';
 
+/** fp32; mixed (float16 for the generator's convolutional trunk, float32 inputs and outputs); fp16 (throughout). */
+export type GeneratorPrecision = 'fp32' | 'mixed' | 'fp16';
+
 export interface ConverterArgs {
   readonly checkpoint: string;
   readonly config: string;
   readonly out: string;
-  readonly fp16: boolean;
+  /** The generator's precision (the converter's --precision); default fp32. */
+  readonly precision?: GeneratorPrecision;
   /** How the up-sampling blocks interleave their phases (the converter's --upsample-interleave); default stack. */
   readonly upsampleInterleave?: 'stack' | 'depth-to-space';
   /** Whether the generator's residual blocks use Winograd F(4×4, 3×3) (false: the converter's --no-winograd); default true. */
@@ -32,7 +36,7 @@ export function runConverter(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ConverterResult> {
   const argv = ['-m', CONVERTER_PACKAGE, 'convert', '--checkpoint', args.checkpoint, '--config', args.config, '--out', args.out];
-  if (args.fp16) argv.push('--fp16');
+  if (args.precision !== undefined) argv.push('--precision', args.precision);
   if (args.upsampleInterleave !== undefined) argv.push('--upsample-interleave', args.upsampleInterleave);
   if (args.winograd === false) argv.push('--no-winograd');
   const root = converterRoot();

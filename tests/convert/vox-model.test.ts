@@ -7,8 +7,10 @@
  * Then the same networks on the WebGPU provider (a software Vulkan adapter in CI,
  * see tests/engine/webgpu.test.ts), also with the depth-to-space interleave: only at
  * full size do the hourglasses reach a 2×2 level, where onnxruntime's WebGPU
- * convolutions once computed a phase wrong (inference_rewrites._padded_conv). About
- * another minute.
+ * convolutions once computed a phase wrong (inference_rewrites._padded_conv); and the
+ * mixed-precision generator, whose float16 trunk must keep the frame within the
+ * parity tolerance there (WebGPU computes float16 in float16, where the CPU provider
+ * widens it). About two more minutes.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -83,10 +85,23 @@ describe('a converted vox-256 checkpoint', () => {
 
   describe.skipIf(!webgpu.available)('on the WebGPU provider', () => {
     let d2s: string;
+    let mixed: string;
     beforeAll(async () => {
       d2s = join(work.path, 'models', 'vox-d2s');
-      const result = await convert(['--checkpoint', checkpoint, '--config', 'vox', '--out', d2s, '--upsample-interleave', 'depth-to-space']);
-      expect(result.code, result.stdout + result.stderr).toBe(0);
+      mixed = join(work.path, 'models', 'vox-mixed');
+      for (const [out, extra] of [[d2s, ['--upsample-interleave', 'depth-to-space']], [mixed, ['--precision', 'mixed']]] as const) {
+        const result = await convert(['--checkpoint', checkpoint, '--config', 'vox', '--out', out, ...extra]);
+        expect(result.code, result.stdout + result.stderr).toBe(0);
+      }
+    }, HEAVY);
+
+    it("generates PyTorch's frame within the parity tolerance with the mixed-precision generator", async () => {
+      const out = await runAgainstReference(join(mixed, 'generator.onnx'), reference, 'generator', sessionOptionsFor('webgpu', { cpuThreads: 0 }));
+      const { got, want } = out['prediction']!;
+      const d = grey(got.data as Float32Array, want.data);
+      console.log(`vox mixed-precision generator on WebGPU: mean ${d.mean.toFixed(3)}, max ${d.max.toFixed(1)} grey levels`);
+      // The whole generator in float16 gives about 2 grey levels on average here (docs/performance.md).
+      expect(d.mean).toBeLessThanOrEqual(1);
     }, HEAVY);
 
     describe.each<{ interleave: string; dir: () => string }>([
@@ -109,3 +124,15 @@ describe('a converted vox-256 checkpoint', () => {
     });
   });
 });
+
+/** Mean and largest difference of two 0..1 images, in grey levels (0..255). */
+function grey(got: Float32Array, want: Float32Array): { mean: number; max: number } {
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < got.length; i++) {
+    const d = Math.abs(got[i]! - want[i]!) * 255;
+    sum += d;
+    if (d > max) max = d;
+  }
+  return { mean: sum / got.length, max };
+}

@@ -5,7 +5,8 @@
  * same graph, shaders and engine code run as on a GPU, only slowly. Speed is
  * measured on a real GPU by bench/gpu; here it is correctness: the converted FOMM
  * networks against PyTorch in both convolution layouts, with either up-sampling
- * interleave, and in float16, and the engine end to end against its CPU output.
+ * interleave, in float16 and in mixed precision, and the engine end to end against
+ * its CPU output.
  *
  * Skipped, saying why, where no adapter exists (a fresh machine without a Vulkan
  * driver); .ci/run checks that CI has one, so CI never skips these.
@@ -30,6 +31,7 @@ let work: Awaited<ReturnType<typeof tempDir>>;
 let model: string;
 let d2sModel: string;
 let fp16Model: string;
+let mixedModel: string;
 let reference: Reference;
 
 describe.skipIf(!webgpu.available)('the WebGPU provider', () => {
@@ -42,7 +44,13 @@ describe.skipIf(!webgpu.available)('the WebGPU provider', () => {
     model = join(work.path, 'small');
     d2sModel = join(work.path, 'small-d2s');
     fp16Model = join(work.path, 'small-fp16');
-    for (const [out, extra] of [[model, []], [d2sModel, ['--upsample-interleave', 'depth-to-space']], [fp16Model, ['--fp16']]] as const) {
+    mixedModel = join(work.path, 'small-mixed');
+    for (const [out, extra] of [
+      [model, []],
+      [d2sModel, ['--upsample-interleave', 'depth-to-space']],
+      [fp16Model, ['--fp16']],
+      [mixedModel, ['--precision', 'mixed']],
+    ] as const) {
       const r = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out, ...extra]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
     }
@@ -86,6 +94,13 @@ describe.skipIf(!webgpu.available)('the WebGPU provider', () => {
     const { got, want } = out['prediction']!;
     expect(got.type).toBe('float16');
     expect(maxAbsDiff(float16ToFloat32(got.data as Uint16Array), want.data)).toBeLessThan(0.01);
+  });
+
+  it('GIVEN the mixed-precision generator THEN it takes and gives float32 on WebGPU and stays within 0.01 of PyTorch', async () => {
+    const out = await runAgainstReference(join(mixedModel, 'generator.onnx'), reference, 'generator', sessionOptionsFor('webgpu', { cpuThreads: 0 }));
+    const { got, want } = out['prediction']!;
+    expect(got.type).toBe('float32');
+    expect(maxAbsDiff(got.data as Float32Array, want.data)).toBeLessThan(0.01);
   });
 
   describe('the engine end to end (marionette animate --device webgpu)', () => {
@@ -136,14 +151,17 @@ describe.skipIf(!webgpu.available)('the WebGPU provider', () => {
       expect(d.max).toBeLessThanOrEqual(2);
     });
 
-    it('GIVEN the fp16 generator THEN the clip stays within the parity tolerance (mean ≤ 1/255) of the fp32 model on the CPU', async () => {
+    it.each([
+      { name: 'fp16', dir: () => fp16Model },
+      { name: 'mixed-precision', dir: () => mixedModel },
+    ])('GIVEN the $name generator THEN the clip stays within the parity tolerance (mean ≤ 1/255) of the fp32 model on the CPU', async ({ name, dir }) => {
       // WebGPU computes in half precision where the CPU provider widens to float32,
       // so the fair reference is the full-precision model.
-      const gpu = await animate(fp16Model, 'webgpu', join(work.path, 'gpu16.mkv'));
+      const gpu = await animate(dir(), 'webgpu', join(work.path, `gpu-${name}.mkv`));
       const cpu = await animate(model, 'cpu', join(work.path, 'cpu32.mkv'));
       expect(gpu.provider).toBe('webgpu');
       const d = difference(gpu.frames, cpu.frames);
-      console.log(`fp16 on WebGPU vs fp32 on the CPU: mean ${d.mean.toFixed(3)}, max ${d.max} grey levels`);
+      console.log(`${name} on WebGPU vs fp32 on the CPU: mean ${d.mean.toFixed(3)}, max ${d.max} grey levels`);
       expect(d.mean).toBeLessThanOrEqual(1);
       expect(d.max).toBeLessThanOrEqual(12);
     });

@@ -17,7 +17,12 @@ export const GENERATOR_FILE = 'generator.onnx';
 export const MANIFEST_FORMAT_VERSION = 1;
 
 export type AnimationMode = 'relative' | 'absolute';
-export type Precision = 'fp32' | 'fp16';
+/**
+ * A network's precision: `fp32`; `fp16`, float16 throughout, inputs and outputs too; `mixed`,
+ * float32 inputs and outputs with float16 inside (the converter's `--precision mixed`: the
+ * generator's convolutional trunk in float16, its motion estimation and warps in float32).
+ */
+export type Precision = 'fp32' | 'fp16' | 'mixed';
 
 export interface ModelManifest {
   /** Format version of this contract. */
@@ -35,7 +40,7 @@ export interface ModelManifest {
   readonly recommendedMode: AnimationMode;
   readonly license: string;
   readonly source: string;
-  /** Numeric precision of each network's float inputs and outputs. */
+  /** Numeric precision of each network (its float inputs and outputs are float16 only for `fp16`). */
   readonly precision: { readonly kpDetector: Precision; readonly generator: Precision };
   /**
    * The generator also takes one source image ([1,3,H,W]) for a batch of N
@@ -78,7 +83,7 @@ export function parseManifest(text: string, where: string): ModelManifest {
   if (recommendedMode !== 'relative' && recommendedMode !== 'absolute') throw bad(where, 'needs recommendedMode "relative" or "absolute"');
   const precision = raw['precision'] ?? { kpDetector: 'fp32', generator: 'fp32' };
   if (!isRecord(precision) || !isPrecision(precision['kpDetector']) || !isPrecision(precision['generator'])) {
-    throw bad(where, 'needs precision {"kpDetector", "generator"} each "fp32" or "fp16"');
+    throw bad(where, 'needs precision {"kpDetector", "generator"} each "fp32", "mixed" or "fp16"');
   }
   const sharedSource = raw['sharedSource'] ?? false;
   if (typeof sharedSource !== 'boolean') throw bad(where, 'has sharedSource that is not true or false');
@@ -110,7 +115,7 @@ function posInt(v: unknown): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v > 0;
 }
 function isPrecision(v: unknown): v is Precision {
-  return v === 'fp32' || v === 'fp16';
+  return v === 'fp32' || v === 'fp16' || v === 'mixed';
 }
 function str(o: Record<string, unknown>, key: string, where: string): string {
   const v = o[key];

@@ -1,4 +1,5 @@
-"""Command line: python -m marionette_convert convert --checkpoint F --config C --out DIR [--fp16] [--plain]
+"""Command line: python -m marionette_convert convert --checkpoint F --config C --out DIR
+    [--precision fp32|mixed|fp16 | --fp16] [--plain]
     [--upsample-interleave stack|depth-to-space] [--no-winograd].
 
 Exit codes: 0 done; 2 a bad input, named in one sentence on stderr; 1 anything else.
@@ -26,7 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--checkpoint", required=True, help="official checkpoint, e.g. vox-cpk.pth.tar")
     convert.add_argument("--config", required=True, help=f"one of {', '.join(BUILTIN_NAMES)}, or an official YAML file")
     convert.add_argument("--out", required=True, help="model folder to write, e.g. models/vox")
-    convert.add_argument("--fp16", action="store_true", help="write a float16 generator (for GPUs)")
+    convert.add_argument(
+        "--precision",
+        choices=("fp32", "mixed", "fp16"),  # convert.PRECISIONS (not imported here: it needs torch)
+        default=None,
+        help="the generator's precision: fp32 (default); mixed, float16 for its convolutional trunk only, for GPUs "
+        "(float32 inputs and outputs); fp16, float16 throughout",
+    )
+    convert.add_argument("--fp16", action="store_true", help="the same as --precision fp16")
     convert.add_argument(
         "--plain",
         action="store_true",
@@ -43,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-winograd",
         action="store_true",
         help="compute the generator's residual blocks by direct 3x3 convolutions instead of Winograd F(4x4, 3x3) "
-        "(about 1e-6 closer to PyTorch, slower; a --fp16 generator always does)",
+        "(about 1e-6 closer to PyTorch, slower; an fp16 generator always does, a mixed one in float16)",
     )
     commands.add_parser("versions", help="print the Python, PyTorch and ONNX versions in use")
     return parser
@@ -54,6 +62,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "versions":
             return _versions()
+        if args.fp16 and args.precision not in (None, "fp16"):
+            raise ConvertError(f"--fp16 means --precision fp16; it cannot go with --precision {args.precision}.")
         from .convert import ConvertOptions, convert
 
         convert(
@@ -61,7 +71,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 checkpoint=args.checkpoint,
                 config=args.config,
                 out=args.out,
-                fp16=args.fp16,
+                precision="fp16" if args.fp16 else args.precision or "fp32",
                 plain=args.plain,
                 interleave=args.upsample_interleave,
                 winograd=not args.no_winograd,

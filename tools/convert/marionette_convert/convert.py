@@ -26,6 +26,7 @@ from .export import (
     kp_detector_io,
 )
 from .fp16 import convert_to_float16
+from .mixed_precision import convert_to_mixed_precision
 from .generator import OcclusionAwareGenerator
 from .inference_rewrites import rewrite_for_inference
 from .keypoint_detector import KPDetector
@@ -35,23 +36,36 @@ KP_DETECTOR_FILE = "kp_detector.onnx"
 GENERATOR_FILE = "generator.onnx"
 MANIFEST_FILE = "manifest.json"
 
+# The generator's precision: float32; "mixed", float16 for its convolutional trunk only (inputs, outputs,
+# the dense-motion network and the warps stay float32); or float16 throughout, inputs and outputs included.
+PRECISIONS = ("fp32", "mixed", "fp16")
+# What a mixed-precision generator computes in float16: its encoder, residual bottleneck and decoder
+# (the exporter names nodes after the modules). The dense-motion network stays float32: in float16 on
+# WebGPU it moved frames by about 2/255 (see docs/performance.md).
+MIXED_HALF_MODULES = ("/first/", "/down_blocks.", "/up_blocks.", "/final/")
+MIXED_HALF_BOTTLENECK = "/bottleneck/"
+
 
 @dataclass(frozen=True)
 class ConvertOptions:
     checkpoint: str
     config: str
     out: str
-    fp16: bool = False
+    # One of PRECISIONS.
+    precision: str = "fp32"
     # Layer for layer, without the inference rewrites and the shared source (for comparisons).
     plain: bool = False
     # How the sub-pixel up-sampling interleaves its phases: "stack" or "depth-to-space" (inference_rewrites).
     interleave: str = "stack"
-    # The generator's residual blocks by Winograd F(4×4, 3×3) (inference_rewrites); never in a float16 generator.
+    # The generator's residual blocks by Winograd F(4×4, 3×3) (inference_rewrites); never in float16 (a mixed
+    # generator keeps them float32 with Winograd, or float16 and direct without).
     winograd: bool = True
 
 
 def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None:
     started = time.monotonic()
+    if options.precision not in PRECISIONS:
+        raise ConvertError(f"The precision must be {', '.join(PRECISIONS)}, not \"{options.precision}\".")
     config = resolve_config(options.config)
     check_frame_size(config)
     name = model_name(options.out)
@@ -79,7 +93,7 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
     if not options.plain:
         # Equivalent blocks with less arithmetic (sub-pixel up-sampling, strided blur, Winograd); see inference_rewrites.
         # Winograd's transforms would cost a float16 generator about three bits, so it keeps direct convolutions.
-        winograd = options.winograd and not options.fp16
+        winograd = options.winograd and options.precision != "fp16"
         kp_detector = rewrite_for_inference(kp_detector, options.interleave, winograd)
         generator = rewrite_for_inference(generator, options.interleave, winograd)
 
@@ -117,16 +131,25 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
             "FOMM occlusion-aware generator: source and keypoints of source and driving frames -> prediction [N,3,H,W]",
             metadata,
         )
-        if options.fp16:
-            log("Rewriting the generator in float16")
-            half, clipped = convert_to_float16(model)
+        if options.precision != "fp32":
+            if options.precision == "fp16":
+                log("Rewriting the generator in float16")
+                half, clipped = convert_to_float16(model)
+                elem_type = TensorProto.FLOAT16
+            else:
+                modules = MIXED_HALF_MODULES if winograd else (*MIXED_HALF_MODULES, MIXED_HALF_BOTTLENECK)
+                log(f"Rewriting the generator's {', '.join(m.strip('/.') for m in modules)} in float16 (mixed precision)")
+                half, clipped = convert_to_mixed_precision(model, modules)
+                elem_type = TensorProto.FLOAT
+            del model  # the float32 graph is no longer needed: one copy fewer while the result is checked
             if clipped:
                 log(f"Warning: {clipped} generator weights exceed float16's range and were clipped")
-            inputs, outputs = generator_io(config.num_kp, config.height, config.width, TensorProto.FLOAT16, shared_source)
+            inputs, outputs = generator_io(config.num_kp, config.height, config.width, elem_type, shared_source)
             check_model(half, inputs, outputs)
             declare_shapes(half, inputs, outputs)
             onnx.save(half, generator_path)
-        write_manifest(os.path.join(staging, MANIFEST_FILE), build_manifest(name, config, options.checkpoint, options.fp16, shared_source))
+        manifest = build_manifest(name, config, options.checkpoint, options.precision, shared_source)
+        write_manifest(os.path.join(staging, MANIFEST_FILE), manifest)
         _publish(staging, options.out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -29,7 +29,7 @@ def convert_to_float16(model: onnx.ModelProto) -> Tuple[onnx.ModelProto, int]:
 
     for tensor in graph.initializer:
         if tensor.data_type == TensorProto.FLOAT and tensor.name not in keep:
-            converted, n = _to_half(tensor)
+            converted, n = to_half(tensor)
             tensor.CopyFrom(converted)
             clipped += n
 
@@ -37,13 +37,13 @@ def convert_to_float16(model: onnx.ModelProto) -> Tuple[onnx.ModelProto, int]:
         if node.op_type == "Constant" and node.output[0] not in keep:
             for attr in node.attribute:
                 if attr.name == "value" and attr.t.data_type == TensorProto.FLOAT:
-                    converted, n = _to_half(attr.t)
+                    converted, n = to_half(attr.t)
                     attr.t.CopyFrom(converted)
                     clipped += n
         elif node.op_type == "ConstantOfShape":
             for attr in node.attribute:
                 if attr.name == "value" and attr.t.data_type == TensorProto.FLOAT:
-                    converted, _ = _to_half(attr.t)
+                    converted, _ = to_half(attr.t)
                     attr.t.CopyFrom(converted)
         elif node.op_type == "Cast":
             for attr in node.attribute:
@@ -80,7 +80,8 @@ def _float32_only_tensors(graph: onnx.GraphProto) -> Set[str]:
     return keep
 
 
-def _to_half(tensor: TensorProto) -> Tuple[TensorProto, int]:
+def to_half(tensor: TensorProto) -> Tuple[TensorProto, int]:
+    """A float16 copy of a float32 tensor, clipped to float16's range; also returns how many values were clipped."""
     array = numpy_helper.to_array(tensor)
     too_large = int(np.count_nonzero(np.abs(array) > FP16_MAX))
     half = np.clip(array, -FP16_MAX, FP16_MAX).astype(np.float16)

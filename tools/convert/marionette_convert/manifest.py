@@ -25,7 +25,9 @@ def model_name(out_dir: str) -> str:
     return name
 
 
-def build_manifest(name: str, config: ModelConfig, checkpoint_path: str, fp16: bool, shared_source: bool = False) -> Dict[str, Any]:
+def build_manifest(
+    name: str, config: ModelConfig, checkpoint_path: str, generator_precision: str = "fp32", shared_source: bool = False
+) -> Dict[str, Any]:
     checkpoint = os.path.basename(checkpoint_path)
     # A built-in config means "the official weights"; with a YAML file, an official file name does.
     official = config.dataset is not None and (config.label in DATASETS or checkpoint in OFFICIAL_CHECKPOINTS)
@@ -48,7 +50,8 @@ def build_manifest(name: str, config: ModelConfig, checkpoint_path: str, fp16: b
         "recommendedMode": "relative",
         "license": LICENSE if official else f"not stated: ask whoever trained {checkpoint}",
         "source": f"{OFFICIAL_REPO} ({checkpoint})" if official else f"{checkpoint} (config {config.label})",
-        "precision": {"kpDetector": "fp32", "generator": "fp16" if fp16 else "fp32"},
+        # fp32, fp16 (inputs and outputs too) or mixed (float32 inputs and outputs; src/engine/model/manifest.ts).
+        "precision": {"kpDetector": "fp32", "generator": generator_precision},
     }
     if shared_source:
         # The generator also takes one source image for a whole batch (src/engine/model/manifest.ts).

@@ -15,7 +15,7 @@ class ManifestTest(unittest.TestCase):
                 model_name(bad)
 
     def test_official_model(self) -> None:
-        manifest = build_manifest("vox", resolve_config("vox"), "/data/vox-cpk.pth.tar", fp16=True)
+        manifest = build_manifest("vox", resolve_config("vox"), "/data/vox-cpk.pth.tar", "fp16")
         self.assertEqual(manifest["formatVersion"], 1)
         self.assertEqual(manifest["family"], "fomm")
         self.assertEqual(manifest["inputSize"], {"width": 256, "height": 256})
@@ -28,11 +28,11 @@ class ManifestTest(unittest.TestCase):
 
     def test_shared_source_is_stated_only_when_exported(self) -> None:
         config = resolve_config("vox")
-        self.assertNotIn("sharedSource", build_manifest("vox", config, "vox-cpk.pth.tar", fp16=False))
-        self.assertIs(build_manifest("vox", config, "vox-cpk.pth.tar", fp16=False, shared_source=True)["sharedSource"], True)
+        self.assertNotIn("sharedSource", build_manifest("vox", config, "vox-cpk.pth.tar"))
+        self.assertIs(build_manifest("vox", config, "vox-cpk.pth.tar", shared_source=True)["sharedSource"], True)
 
     def test_custom_model_does_not_claim_the_official_license(self) -> None:
-        manifest = build_manifest("mine", resolve_config(TEST_CONFIGS["small-zero-order"]), "mine.pth.tar", fp16=False)
+        manifest = build_manifest("mine", resolve_config(TEST_CONFIGS["small-zero-order"]), "mine.pth.tar")
         self.assertNotIn("Siarohin", manifest["license"])
         self.assertEqual(manifest["inputSize"], {"width": 64, "height": 48})
         self.assertFalse(manifest["hasJacobian"])
