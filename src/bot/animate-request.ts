@@ -151,7 +151,8 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
       source: { path: photoFile.path, sha256: photoFile.sha256, bytes: photoFile.bytes },
       driving: { path: videoFile.path, sha256: videoFile.sha256, bytes: videoFile.bytes, seconds },
       model: modelName,
-      options: { mode: request.mode, bestFrame: request.bestFrame },
+      // The server's duration limit travels with the job: the engine enforces it again on the decoded frames.
+      options: { mode: request.mode, bestFrame: request.bestFrame, maxSeconds: settings.maxDrivingSeconds },
       attachmentLimitBytes: interaction.attachmentSizeLimit || null,
     });
     if (!result.ok) {

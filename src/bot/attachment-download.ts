@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { once } from 'node:events';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
 /**
  * Downloads an attachment at enqueue time (Discord's CDN URLs expire), as a
@@ -68,7 +70,7 @@ export async function downloadAttachment(rawUrl: string, destination: string, po
     idleTimer = setTimeout(() => idle.abort(), policy.idleTimeoutMs);
   };
   const out = createWriteStream(destination, { flags: 'wx' });
-  // Write errors (a full disk) surface through `once` below; after destroy() they are moot.
+  // Until the pipeline below owns it, an error (the file cannot be created) must not go unhandled.
   const failed: { write: NodeJS.ErrnoException | null } = { write: null };
   out.on('error', (e: NodeJS.ErrnoException) => (failed.write ??= e));
   const hash = createHash('sha256');
@@ -93,24 +95,25 @@ export async function downloadAttachment(rawUrl: string, destination: string, po
       await response.body.cancel();
       throw new DownloadError('too-large', `declared ${declared} bytes, over ${policy.maxBytes}`, { declared });
     }
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      touch();
-      bytes += value.byteLength;
-      if (bytes > policy.maxBytes) {
-        await reader.cancel();
-        throw new DownloadError('too-large', `more than ${policy.maxBytes} bytes received`, { bytes });
-      }
-      hash.update(value);
-      if (!out.write(value)) await once(out, 'drain');
-    }
+    // Counted and hashed on the way to the file. pipeline() settles on the first error of any stage (a write
+    // failing asynchronously on a full disk included: waiting for 'drain' by hand could then wait forever),
+    // destroys every stage and cancels the body.
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        touch();
+        bytes += chunk.byteLength;
+        if (bytes > policy.maxBytes) {
+          callback(new DownloadError('too-large', `more than ${policy.maxBytes} bytes received`, { bytes }));
+          return;
+        }
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), count, out, { signal: combined });
     if (policy.expectedBytes !== undefined && bytes !== policy.expectedBytes) {
       throw new DownloadError('size-mismatch', `received ${bytes} bytes, Discord said ${policy.expectedBytes}`, { bytes });
     }
-    out.end();
-    await once(out, 'finish');
     return { path: destination, bytes, sha256: hash.digest('hex') };
   } catch (e) {
     out.destroy();

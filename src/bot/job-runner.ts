@@ -160,6 +160,7 @@ export class JobRunner {
         model: model.dir,
         mode: job.options['mode'] === 'absolute' ? 'absolute' : 'relative',
         bestFrame: bestFrameOption(job.options['bestFrame']),
+        ...durationLimit(job.options['maxSeconds']),
         signal: controller.signal,
         onProgress: (p) => {
           if (p.percent !== null && p.phase === 'generating') progress = p.percent / 100;
@@ -205,6 +206,11 @@ export class JobRunner {
       else log.error('recording the job outcome failed', { error: storeError as Error });
     }
   }
+}
+
+/** The server's duration limit when the job was queued (a header can understate a video's length; decoding cannot). */
+function durationLimit(value: unknown): { limits?: { maxDurationSeconds: number } } {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? { limits: { maxDurationSeconds: value } } : {};
 }
 
 function bestFrameOption(value: unknown): 'off' | 'auto' | number {

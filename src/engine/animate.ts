@@ -130,8 +130,11 @@ async function pipeline(
       await makeGifPalette(photo, size, gifPalette);
     }
     const fps = video.stream.frameRate!;
-    // Audio is cut to the video's length once the frame count is known; the header's duration bounds it meanwhile.
-    const audioSeconds = videoInfo.durationSeconds ?? (total ?? limits.maxFrames) / (fps.num / fps.den);
+    // The audio is cut to the clip's length: the exact frame count over the rate where the header counts frames
+    // (a file whose audio outlasts its video must not freeze the last frame), else the file's duration.
+    const rate = fps.num / fps.den;
+    const exactFrames = video.stream.frameCountExact ? video.stream.frameCount : null;
+    const audioSeconds = exactFrames !== null ? exactFrames / rate : (videoInfo.durationSeconds ?? (total ?? limits.maxFrames) / rate);
     encoder = FrameEncoder.start({
       output,
       format,

@@ -32,6 +32,13 @@ beforeAll(async () => {
   writeFileSync(p('playlist.mp4'), hlsPlaylist(p('canary.txt')));
   writeFileSync(p('concat.mp4'), ffconcatScript(p('canary.txt')));
   writeFileSync(p('bomb.png'), pngHeaderOnly(60000, 60000));
+  // A 3 s WebM whose header says 0.5 s: Matroska's Duration (ID 0x4489, an 8-byte float in milliseconds) rewritten.
+  execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=128x128:rate=10', '-t', '3', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', p('long.webm')]);
+  const webm = readFileSync(p('long.webm'));
+  const at = webm.indexOf(Buffer.from([0x44, 0x89, 0x88]));
+  expect(webm.readDoubleBE(at + 3)).toBe(3000);
+  webm.writeDoubleBE(500, at + 3);
+  writeFileSync(p('lying.webm'), webm);
 });
 
 async function expectRefused(args: { source: string; driving: string }, message: RegExp, extra: string[] = []) {
@@ -58,6 +65,8 @@ describe('marionette animate refuses bad input with exit code 2 and one sentence
   it('an ffconcat list', () => expectRefused({ source: p('photo.png'), driving: p('concat.mp4') }, /^The driving video is a ffconcat list, which Marionette does not open/));
   it('a PNG header claiming 60000×60000 pixels', () => expectRefused({ source: p('bomb.png'), driving: p('video.mp4') }, /^The photo is 60000×60000 pixels; no side may exceed 8192 pixels\.$/));
   it('a video longer than --max-seconds', () => expectRefused({ source: p('photo.png'), driving: p('video.mp4') }, /^The driving video is 2 seconds long; the limit is 1 second\. Trim it and try again\.$/, ['--max-seconds', '1']));
+  it('a WebM whose header understates its length, longer than --max-seconds (counted while decoding)', () =>
+    expectRefused({ source: p('photo.png'), driving: p('lying.webm') }, /^The driving video is longer than 1 second, the limit\. Trim it and try again\.$/, ['--max-seconds', '1']));
   it('more frames than --max-frames', () => expectRefused({ source: p('photo.png'), driving: p('video.mp4') }, /^The driving video has 20 frames; the limit is 10\./, ['--max-frames', '10']));
   it('an output with an unknown extension', async () => {
     const r = await runCli(['animate', '--source', p('photo.png'), '--driving', p('video.mp4'), '--out', p('x.avi')]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/engine/errors.js';
 import { centredCrop } from '../../src/engine/media/crop.js';
+import { frameCap } from '../../src/engine/media/decode.js';
 import { readImageSize } from '../../src/engine/media/image-header.js';
 import { DEFAULT_LIMITS } from '../../src/engine/media/limits.js';
 import { checkPhoto, checkVideo } from '../../src/engine/media/media-checks.js';
@@ -75,6 +76,21 @@ describe('parseProbeJson', () => {
   it('GIVEN an attached cover picture before the video THEN the real video stream is used', () => {
     const json = { format: { format_name: 'mov' }, streams: [{ codec_type: 'video', codec_name: 'mjpeg', width: 300, height: 300, disposition: { attached_pic: 1 } }, ...probeJson({}).streams] };
     expect(parseProbeJson(json, 1, 'mov').video?.codec).toBe('h264');
+  });
+});
+
+describe('frameCap (enforced on the decoded frames, whatever the header says)', () => {
+  const stream = (rate: string) => parseProbeJson(probeJson({ r_frame_rate: rate, avg_frame_rate: rate }), 1, 'matroska').video!;
+  it('GIVEN a 15 s limit at 25 fps THEN 375 frames, refused beyond as too long', () => {
+    const cap = frameCap(stream('25/1'), { ...DEFAULT_LIMITS, maxDurationSeconds: 15 });
+    expect(cap.frames).toBe(375);
+    expect(cap.error()).toMatchObject({ code: 'video-too-long', message: 'The driving video is longer than 15 seconds, the limit. Trim it and try again.' });
+  });
+  it('GIVEN 29.97 fps THEN whole frames within the limit', () => expect(frameCap(stream('30000/1001'), { ...DEFAULT_LIMITS, maxDurationSeconds: 10 }).frames).toBe(299));
+  it('GIVEN a frame limit tighter than the duration THEN the frame limit and its sentence', () => {
+    const cap = frameCap(stream('240/1'), { ...DEFAULT_LIMITS, maxFrames: 1000 });
+    expect(cap.frames).toBe(1000);
+    expect(cap.error()).toMatchObject({ code: 'too-many-frames' });
   });
 });
 

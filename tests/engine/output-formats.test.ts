@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeShapeImage, writeShapeVideo } from '../../src/demo/synthetic-media.js';
 import { FrameEncoder, readFramesRgb } from '../../src/engine/media/encode.js';
 import { placeLabel } from '../../src/engine/media/label/label.js';
+import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
 import { Engine } from '../../src/engine/index.js';
 import { probe } from '../support/ffprobe.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -54,6 +56,18 @@ describe('output formats', () => {
     expect(p.audio).toBeNull();
     const data = await readFile(output);
     expect(data.includes(Buffer.from('AI-generated with Marionette'))).toBe(true);
+  });
+
+  it('GIVEN a driving video whose audio outlasts its pictures THEN the clip ends with the last frame, audio cut there', async () => {
+    // 1 s of video (10 frames) and 3 s of tone: the clip must not hold its last frame for two more seconds.
+    const longAudio = join(dir, 'long-audio.mp4');
+    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-t', '1', '-i', 'testsrc2=size=128x128:rate=10', '-f', 'lavfi', '-t', '3', '-i', 'sine=frequency=300', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-c:a', 'aac', longAudio]);
+    const output = join(dir, 'long-audio-out.mp4');
+    const result = await engine.animate({ source: photo, driving: longAudio, output });
+    expect(result.frames).toBe(10);
+    const p = probe(output);
+    expect(p.audio?.seconds).toBeLessThan(1.1);
+    expect(p.seconds).toBeLessThan(1.1);
   });
 
   it('GIVEN --no-audio THEN the output has no audio stream', async () => {

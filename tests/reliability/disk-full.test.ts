@@ -1,5 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
@@ -67,4 +71,44 @@ describe.skipIf(!supported)('a full disk', () => {
     await after.waitForAck();
     await world.discord.waitForRequest((r) => r.params['webhook_token'] === after.token && r.operationId === 'execute_webhook' && r.files.length > 0, { timeout: 60_000 });
   });
+});
+
+describe.skipIf(!supported)('a disk that fills during a download', () => {
+  it('GIVEN a body that trickles in while the disk fills THEN the download fails as disk-full, promptly, leaving no file', async () => {
+    // Small chunks, each written before the next arrives: the write that fails does so after it was accepted,
+    // which a hand-rolled drain wait never noticed (the download hung until the bot was restarted).
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let sent = 0;
+      const tick = setInterval(() => {
+        if (res.destroyed || sent >= 512) {
+          clearInterval(tick);
+          res.end();
+          return;
+        }
+        res.write(Buffer.alloc(4096, 7));
+        sent++;
+      }, 3);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/video.mp4`;
+    const module = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'bot', 'attachment-download.js')).href;
+    const script = [
+      `const { downloadAttachment } = await import(${JSON.stringify(module)});`,
+      `const { existsSync } = await import('node:fs');`,
+      `const dest = process.env.DEST + '/video.mp4';`,
+      `try { await downloadAttachment(${JSON.stringify(url)}, dest, { allowedHosts: ['127.0.0.1'], allowHttp: true, maxBytes: 1e7, timeoutMs: 120000, idleTimeoutMs: 60000 }); console.log('saved'); }`,
+      `catch (e) { console.log(e.reason, existsSync(dest) ? 'file left' : 'no file'); }`,
+    ].join('\n');
+    try {
+      // Asynchronously: the server above runs in this process.
+      const { stdout } = await promisify(execFile)('unshare', ['-rm', 'sh', '-c', `DEST=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs "$DEST" && export DEST && exec "${process.execPath}" --input-type=module -e "$0"`, script], {
+        timeout: 20_000,
+        encoding: 'utf8',
+      });
+      expect(stdout.trim()).toBe('disk-full no file');
+    } finally {
+      server.close();
+    }
+  }, 30_000);
 });

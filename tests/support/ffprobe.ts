@@ -5,14 +5,16 @@ import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
 export interface Probed {
   readonly formatTags: Record<string, string>;
   readonly video: { codec: string; width: number; height: number; frames: number; rate: string; pixFmt: string } | null;
-  readonly audio: { codec: string } | null;
+  readonly audio: { codec: string; seconds: number } | null;
+  /** The container's duration, seconds. */
+  readonly seconds: number;
 }
 
 export function probe(path: string): Probed {
   const { ffprobe } = resolveFfmpeg();
   const out = execFileSync(ffprobe, ['-v', 'error', '-count_frames', '-show_format', '-show_streams', '-of', 'json', path]).toString();
   const json = JSON.parse(out) as {
-    format: { tags?: Record<string, string> };
+    format: { tags?: Record<string, string>; duration?: string };
     streams: Array<Record<string, string | number | undefined>>;
   };
   const v = json.streams.find((s) => s['codec_type'] === 'video');
@@ -31,6 +33,7 @@ export function probe(path: string): Probed {
           pixFmt: String(v['pix_fmt']),
         }
       : null,
-    audio: a ? { codec: String(a['codec_name']) } : null,
+    audio: a ? { codec: String(a['codec_name']), seconds: Number(a['duration']) } : null,
+    seconds: Number(json.format.duration),
   };
 }

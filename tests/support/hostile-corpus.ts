@@ -77,6 +77,12 @@ export async function buildHostileCorpus(dir: string): Promise<{ items: CorpusIt
     codecArgs: ['-vf', "setpts='PTS+if(gt(N,5),N*0.05/TB,0)'", '-fps_mode', 'passthrough', '-c:v', 'libx264', '-pix_fmt', 'yuv420p'],
   });
 
+  // 301 s at 1 fps whose Matroska header says 1 s (Duration, ID 0x4489, an 8-byte float in milliseconds, rewritten):
+  // past the limit (5 minutes; a server's 15 s) only by counting the decoded frames.
+  ffmpeg(['-f', 'lavfi', '-i', 'color=c=red:s=16x16:r=1', '-frames:v', '301', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', p('long.webm')]);
+  const webm = readFileSync(p('long.webm'));
+  webm.writeDoubleBE(1000, webm.indexOf(Buffer.from([0x44, 0x89, 0x88])) + 3);
+  writeFileSync(p('lying-duration.webm'), webm);
   const refused = (name: string, role: CorpusItem['role'], contentType: string, refusal: RegExp): CorpusItem => ({ name, role, file: p(name), contentType, refusal });
   const processed = (name: string, role: CorpusItem['role'], contentType: string, frames: number): CorpusItem => ({ name, role, file: p(name), contentType, refusal: null, frames });
   const items: CorpusItem[] = [
@@ -92,6 +98,7 @@ export async function buildHostileCorpus(dir: string): Promise<{ items: CorpusIt
     refused('concat.mp4', 'video', 'video/mp4', /^The driving video is a ffconcat list, which Marionette does not open/),
     refused('bomb.png', 'photo', 'image/png', /^The photo is 60000×60000 pixels; no side may exceed 8192 pixels\.$/),
     refused('50000-frames.mp4', 'video', 'video/mp4', /^The driving video (has 50000 frames; the limit is 18000|is 3\.5 min long; this server allows at most 15 s)\./),
+    refused('lying-duration.webm', 'video', 'video/webm', /^(Your animation failed\. )?The driving video is longer than (5 minutes|15 seconds), the limit\. Trim it and try again\.$/),
     refused('1000fps.mp4', 'video', 'video/mp4', /^The driving video runs at 1000 frames per second; Marionette accepts 1 to 240\./),
     refused('ten-hours.mkv', 'video', 'video/x-matroska', /^The driving video is 10 h(ours)? long; (the limit is 5 minutes|this server allows at most 15 s)/),
     refused('audio-only.m4a', 'video', 'audio/mp4', /^The driving video has only audio; give a clip with moving pictures\.$|^The video must be a video clip \(MP4, MOV, WebM or GIF\), not an audio file\.$/),

@@ -5,9 +5,9 @@ import { orientationFilters, readOrientation, swapsSides } from './exif-orientat
 import { resolveFfmpeg } from './ffmpeg-path.js';
 import { readHead } from './file-head.js';
 import { inputArgs } from './input-policy.js';
-import type { MediaLimits } from './limits.js';
+import { formatSeconds, type MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
-import type { MediaInfo } from './media-info.js';
+import { rationalValue, type MediaInfo, type VideoStreamInfo } from './media-info.js';
 import { runProcess, StderrTail, waitForExit } from './process.js';
 
 /**
@@ -26,7 +26,8 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   const bytes = target.width * target.height * 3;
   const result = await runProcess(
     ffmpeg,
-    ['-v', 'error', '-nostdin', '-noautorotate', ...inputArgs(path, 'photo', info.demuxer), '-frames:v', '1', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    // -max_pixels: the decoder itself refuses an image larger than its header claimed (the header passed the limits).
+    ['-v', 'error', '-nostdin', '-noautorotate', '-max_pixels', String(paddedPixels(stored.width, stored.height)), ...inputArgs(path, 'photo', info.demuxer), '-frames:v', '1', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
     { timeoutMs: 60_000, signal, maxStdoutBytes: bytes },
   );
   if (signal?.aborted) throw signal.reason;
@@ -39,6 +40,26 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   return new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.length);
 }
 
+
+/** A pixel count for ffmpeg's -max_pixels, which counts the decoder's buffer: its sides rounded up for alignment. */
+function paddedPixels(width: number, height: number): number {
+  return (width + 256) * (height + 256);
+}
+
+/**
+ * The most frames decoding may yield: the frame limit, and the duration limit at the rate the clip is
+ * written (frames ÷ rate is the clip's length). Enforced on the frames themselves, so a header that lies
+ * about the duration, or has none (a browser's recording), cannot stretch the limit.
+ */
+export function frameCap(stream: VideoStreamInfo, limits: MediaLimits): { readonly frames: number; readonly error: () => InputError } {
+  const rate = stream.frameRate ? rationalValue(stream.frameRate) : null;
+  const byDuration = rate !== null && rate > 0 ? Math.floor(limits.maxDurationSeconds * rate + 1e-6) : Infinity;
+  if (byDuration < limits.maxFrames) {
+    const message = `The driving video is longer than ${formatSeconds(limits.maxDurationSeconds)}, the limit. Trim it and try again.`;
+    return { frames: byDuration, error: () => new InputError('video-too-long', message) };
+  }
+  return { frames: limits.maxFrames, error: () => new InputError('too-many-frames', tooManyFrames(null, limits)) };
+}
 
 /** Decodes the photo small, only to be sure it decodes (a truncated JPEG passes probing): refuse early, not mid-job. */
 export async function verifyPhotoDecodes(path: string, info: MediaInfo, signal?: AbortSignal): Promise<void> {
@@ -71,9 +92,13 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
   const filters = [...cropScaleFilters(options.crop(stream, target), target), 'format=rgb24'];
   const frameBytes = target.width * target.height * 3;
   const { ffmpeg } = resolveFfmpeg();
+  const cap = frameCap(stream, limits);
+  const maxPixels = Math.max(paddedPixels(stream.width, stream.height), limits.maxVideoPixels);
   const args = [
-    '-v', 'error', '-nostdin', ...inputArgs(path, 'video', info.demuxer),
-    '-map', '0:v:0', '-an', '-sn', '-dn',
+    // -max_pixels: a frame larger than allowed (a stream that grows after its first frames) stops the decoder.
+    '-v', 'error', '-nostdin', '-max_pixels', String(maxPixels), ...inputArgs(path, 'video', info.demuxer),
+    // 0:V: the first video stream that is not an attached picture (a cover), as probing chose.
+    '-map', '0:V:0', '-an', '-sn', '-dn',
     '-vf', filters.join(','),
     '-fps_mode', 'passthrough',
     ...(options.maxFrames !== undefined ? ['-frames:v', String(options.maxFrames)] : []),
@@ -100,7 +125,7 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
         offset += n;
         if (filled === batch.length) {
           decoded += batchSize;
-          if (decoded > limits.maxFrames) throw new InputError('too-many-frames', tooManyFrames(null, limits));
+          if (decoded > cap.frames) throw cap.error();
           yield { frames: batch, count: batchSize, start };
           start += batchSize;
           batch = new Uint8Array(frameBytes * batchSize);
@@ -119,7 +144,7 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
     const rest = Math.floor(filled / frameBytes);
     if (rest > 0) {
       decoded += rest;
-      if (decoded > limits.maxFrames) throw new InputError('too-many-frames', tooManyFrames(null, limits));
+      if (decoded > cap.frames) throw cap.error();
       yield { frames: batch.subarray(0, rest * frameBytes), count: rest, start };
     }
     if (decoded === 0) {

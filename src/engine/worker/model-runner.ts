@@ -63,7 +63,13 @@ export class ModelRunner {
           throw e;
         }
         const runner = new ModelRunner(model, { provider: candidate.provider, reason: candidate.reason, rejected }, kp, gen, options.guard);
-        runner.checkContract();
+        try {
+          runner.checkContract();
+        } catch (e) {
+          // A model whose inputs or outputs are wrong: its sessions must not outlive the refusal (the worker lives on).
+          await Promise.allSettled([kp.release(), gen.release()]);
+          throw e;
+        }
         return runner;
       } catch (e) {
         if (e instanceof InputError) throw e;
