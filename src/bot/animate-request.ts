@@ -164,7 +164,11 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
     const queued = botMessages.queued(status?.position ?? 1, status?.etaDoneMs ?? Date.now());
     if (status?.state === 'queued') ctx.queueUpdates.showing(jobId, status.position);
     const note = ctx.models.onlyDemo() ? `\n${botMessages.demoModelOnly}` : '';
-    await interaction.editReply({ content: `${queued}${note}`, components: [cancelRow(jobId)] });
+    // The job is committed: a status edit that fails (Discord 5xx, a token gone stale while consent waited)
+    // must not tell the member something went wrong; the result is delivered by the later routes anyway.
+    await interaction.editReply({ content: `${queued}${note}`, components: [cancelRow(jobId)] }).catch((e: unknown) => {
+      log.warn('queued, but the status message could not be shown', { job: jobId, error: (e as Error).message });
+    });
     log.info('job queued', { job: jobId, model: modelName, position: status?.position, seconds });
     ctx.runner.wake();
   } catch (e) {

@@ -1,7 +1,7 @@
 import type { DeliveryRoute, DeliveryTask, Job, Store } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import { discordStatus, isRouteClosed, type DiscordApi, type OutgoingMessage } from './discord-api.js';
-import { attachesClip, deliveryRoutes, MAX_DELIVERY_ATTEMPTS } from './delivery-plan.js';
+import { attachesClip, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS } from './delivery-plan.js';
 import { botMessages, DISCLAIMER } from './messages.js';
 
 /**
@@ -59,6 +59,8 @@ export class Deliverer {
       this.store.skipDelivery(job.id);
       return;
     }
+    // A retry (the last attempt left it in doubt) waits its turn: outages are ridden out, not counted out.
+    if (task.inDoubt && job.deliveryStartedMs !== null && this.store.now() < job.deliveryStartedMs + deliveryRetryDelayMs(job.deliveryAttempts)) return;
     if (job.deliveryAttempts >= MAX_DELIVERY_ATTEMPTS) {
       this.store.markDeliveryFailed(job.id, 'gave up after repeated delivery attempts');
       log.warn('delivery given up', { attempts: job.deliveryAttempts });

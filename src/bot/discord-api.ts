@@ -83,17 +83,16 @@ async function payload(message: Partial<OutgoingMessage>): Promise<{ body: Recor
   return { body, files };
 }
 
-/** Discord error codes the delivery rules care about. */
-export function discordErrorCode(e: unknown): number | null {
-  return e instanceof DiscordAPIError && typeof e.code === 'number' ? e.code : null;
-}
-
 export function discordStatus(e: unknown): number | null {
   return e instanceof DiscordAPIError ? e.status : null;
 }
 
-/** The request can never succeed by this route (no access, unknown channel or user, DMs closed, token gone). */
+/**
+ * The request can never succeed by this route: no access, unknown channel or user, DMs closed, token
+ * gone, a request Discord rejects as malformed (400), or a file too large for it (413: a DM's limit can
+ * be below the server's that the clip was fitted to). The next route is tried rather than this one again.
+ */
 export function isRouteClosed(e: unknown): boolean {
   const status = discordStatus(e);
-  return status === 403 || status === 404 || status === 401 || (status === 400 && discordErrorCode(e) === 50007);
+  return status === 400 || status === 401 || status === 403 || status === 404 || status === 413;
 }

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledError, Engine, InputError } from '../engine/index.js';
 import type { DeviceRequest } from '../engine/model/execution-provider.js';
@@ -171,8 +171,14 @@ export class JobRunner {
       const fitted = await fitClipToLimit(output, { limitBytes: limit, durationSeconds: result.durationSeconds, width: result.width, height: result.height, hasAudio: result.audio }, controller.signal);
       if (!fitted) throw new InputError('file-too-large', botMessages.tooLargeToDeliver(limit));
       if (fitted.attempts > 0) log.info('clip re-encoded to fit the upload limit', { limit, bytes: fitted.bytes, attempts: fitted.attempts });
-      this.store.complete(job.id, leaseId, { path: output, bytes: fitted.bytes, durationMs: Math.round(result.durationSeconds * 1000) });
-      log.info('job succeeded', { frames: result.frames, bytes: fitted.bytes, provider: result.provider, ms: Date.now() - started });
+      const done = this.store.complete(job.id, leaseId, { path: output, bytes: fitted.bytes, durationMs: Math.round(result.durationSeconds * 1000) });
+      if (done.state === 'cancelled') {
+        // Cancelled while the clip was being finished: it is not delivered, and not kept.
+        await rm(output, { force: true });
+        log.info('job cancelled by its requester as it finished; the clip was discarded');
+      } else {
+        log.info('job succeeded', { frames: result.frames, bytes: fitted.bytes, provider: result.provider, ms: Date.now() - started });
+      }
     } catch (e) {
       this.settleFailure(entry, e, log);
     } finally {

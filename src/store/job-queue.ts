@@ -84,13 +84,21 @@ export function heartbeat(
   });
 }
 
-/** running → succeeded, with the output. Throws LeaseLostError if the claim is gone. */
+/**
+ * running → succeeded, with the output; or → cancelled when the requester asked to cancel while
+ * the clip was being finished (they were told nothing would be posted: the caller drops the output).
+ * Throws LeaseLostError if the claim is gone.
+ */
 export function complete(
   ctx: StoreContext, jobId: string, leaseId: string, output: { path: string; bytes: number; durationMs: number },
 ): Job {
   resolveInside(ctx.dataDir, output.path);
   return immediate(ctx.db, () => {
     const row = heldRow(ctx, jobId, leaseId);
+    if (row.cancel_requested_ms !== null) {
+      assertTransition(row.state, 'cancelled', jobId);
+      return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: ctx.clock.now() }));
+    }
     assertTransition(row.state, 'succeeded', jobId);
     return rowToJob(updateJobRow(ctx, row, {
       ...CLEAR_LEASE, state: 'succeeded', finished_ms: ctx.clock.now(), progress: 1,

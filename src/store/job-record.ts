@@ -59,6 +59,8 @@ export interface Job {
   readonly delivery: DeliveryStatus;
   readonly deliveryVia: DeliveryRoute | null;
   readonly deliveryAttempts: number;
+  /** When the last delivery attempt began. */
+  readonly deliveryStartedMs: number | null;
   readonly deliveredMs: number | null;
   readonly deliveryMessageId: string | null;
   readonly deliveryError: string | null;
@@ -97,7 +99,7 @@ export function rowToJob(r: JobRow): Job {
     startedMs: r.started_ms, finishedMs: r.finished_ms, updatedMs: r.updated_ms,
     output: r.output_bytes === null ? null : { path: r.output_path, bytes: r.output_bytes, durationMs: r.output_duration_ms ?? 0 },
     delivery: r.delivery, deliveryVia: r.delivery_via, deliveryAttempts: r.delivery_attempts,
-    deliveredMs: r.delivered_ms, deliveryMessageId: r.delivery_message_id, deliveryError: r.delivery_error,
+    deliveryStartedMs: r.delivery_started_ms, deliveredMs: r.delivered_ms, deliveryMessageId: r.delivery_message_id, deliveryError: r.delivery_error,
     expiredMs: r.expired_ms,
   };
 }

@@ -78,6 +78,8 @@ export class Store {
 
   // ids and files (files.ts, ids.ts)
   newJobId(): string { return newJobId(this.ctx.clock.now()); }
+  /** The store's clock (a test's fake one in tests). */
+  now(): number { return this.ctx.clock.now(); }
   /** Where a job's files go: <dataDir>/jobs/<jobId>/ (not created here). */
   jobDirectory(jobId: string): string { return jobDirectory(this.ctx.dataDir, jobId); }
 

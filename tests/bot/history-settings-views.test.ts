@@ -17,7 +17,7 @@ function job(over: Partial<Job> = {}): Job {
     attempts: 1, maxAttempts: 3, lastError: null, failureMessage: null, runAfterMs: 0, leaseOwner: null, leaseExpiresMs: null,
     progress: null, cancelRequestedMs: null, createdMs: T, firstStartedMs: T, startedMs: T, finishedMs: T, updatedMs: T,
     output: { path: '/data/jobs/x/result.mp4', bytes: 10, durationMs: 2000 }, delivery: 'interaction', deliveryVia: 'interaction',
-    deliveryAttempts: 1, deliveredMs: T, deliveryMessageId: '1', deliveryError: null, expiredMs: null,
+    deliveryAttempts: 1, deliveryStartedMs: T, deliveredMs: T, deliveryMessageId: '1', deliveryError: null, expiredMs: null,
     ...over,
   };
 }

@@ -46,6 +46,18 @@ describe('Discord answers badly', () => {
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'interaction' }));
   });
 
+  it('GIVEN the queued status edit fails THEN the member is not told something went wrong, and the clip is still delivered', async () => {
+    const user = world.member();
+    world.discord.failRequests({ match: 'update_original_webhook_message', status: 400, times: 1 });
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    await cmd.waitForAck();
+    await vi.waitFor(() => expect(clipPosts((r) => r.params['webhook_token'] === cmd.token)).toHaveLength(1), { timeout: 60_000, interval: 200 });
+    const mine = world.discord.requests.filter((r) => r.params['webhook_token'] === cmd.token);
+    expect(mine.some((r) => r.operationId === 'update_original_webhook_message' && r.status === 400)).toBe(true);
+    expect(mine.some((r) => String(bodyField(r, 'content') ?? '').includes('Something went wrong'))).toBe(false);
+    expect(world.logLines.some((l) => l.includes('queued, but the status message could not be shown'))).toBe(true);
+  });
+
   it('GIVEN 500s on the channel post (token expired) THEN the delivery is retried and lands exactly once (the job id is the message nonce)', async () => {
     const user = world.member();
     world.discord.failRequests({ match: 'create_message', status: 500, times: 5 });

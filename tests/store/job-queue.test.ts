@@ -163,6 +163,16 @@ describe('cancel', () => {
     expect(store.cancelRunning(q.id, claim.leaseId).state).toBe('cancelled');
   });
 
+  it('GIVEN a cancel requested while the clip was being finished THEN complete() ends the job cancelled, with no output to deliver', () => {
+    const { store } = fixture();
+    const job = enqueueOk(store);
+    const claim = store.claimNext(W)!;
+    store.requestCancel(job.id, 'u1');
+    const done = store.complete(job.id, claim.leaseId, output(store, job.id));
+    expect(done).toMatchObject({ state: 'cancelled', output: null });
+    expect(store.getJob(job.id)).toMatchObject({ state: 'cancelled' });
+  });
+
   it('turns an expired lease with a pending cancel into cancelled, not a retry', () => {
     const { store, clock } = fixture();
     const job = enqueueOk(store);
