@@ -140,7 +140,7 @@ async function pipeline(
       format,
       size,
       fps,
-      audio: withAudio ? { path: options.driving, demuxer: videoInfo.demuxer, durationSeconds: audioSeconds } : null,
+      audio: withAudio ? { path: options.driving, demuxer: videoInfo.demuxer, durationSeconds: audioSeconds, channels: videoInfo.audio!.channels } : null,
       tags: provenanceTags({ modelName: loaded.manifest.name, version: VERSION }),
       gifPalette,
       settings: options.encode,

@@ -70,6 +70,20 @@ describe('output formats', () => {
     expect(p.seconds).toBeLessThan(1.1);
   });
 
+  it('GIVEN a driving video with 12 audio channels THEN the clip has its first two, in stereo', async () => {
+    // ffmpeg's AAC encoder refuses a 12-channel layout, and cannot downmix it unaided.
+    const wide = join(dir, 'wide-audio.mkv');
+    const tones = Array.from({ length: 12 }, (_, i) => ['-f', 'lavfi', '-t', '1', '-i', `sine=frequency=${200 + 50 * i}`]).flat();
+    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-t', '1', '-i', 'testsrc2=size=128x128:rate=10', ...tones, '-filter_complex', `${Array.from({ length: 12 }, (_, i) => `[${i + 1}:a]`).join('')}amerge=inputs=12[a]`, '-map', '0:v', '-map', '[a]', '-c:v', 'libx264', '-c:a', 'pcm_s16le', wide]);
+    for (const ext of ['mp4', 'webm']) {
+      const output = join(dir, `wide-audio-out.${ext}`);
+      const result = await engine.animate({ source: photo, driving: wide, output });
+      expect(result.audio).toBe(true);
+      const channels = execFileSync(resolveFfmpeg().ffprobe, ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=channels', '-of', 'csv=p=0', output]).toString().trim();
+      expect(channels, ext).toBe('2');
+    }
+  });
+
   it('GIVEN --no-audio THEN the output has no audio stream', async () => {
     const output = join(dir, 'silent.mp4');
     const result = await engine.animate({ source: photo, driving, output, audio: false });

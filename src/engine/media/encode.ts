@@ -24,7 +24,8 @@ export interface EncoderOptions {
   readonly size: Size;
   readonly fps: Rational;
   /** Keep the driving video's audio (first audio stream), cut to `durationSeconds`. */
-  readonly audio: { readonly path: string; readonly demuxer: string; readonly durationSeconds: number } | null;
+  /** The driving file's audio: where, and how many channels (more than 8 are reduced to its first two). */
+  readonly audio: { readonly path: string; readonly demuxer: string; readonly durationSeconds: number; readonly channels: number } | null;
   readonly tags: Record<string, string>;
   /** Palette image for GIF output (see makeGifPalette). */
   readonly gifPalette?: string;
@@ -32,6 +33,7 @@ export interface EncoderOptions {
 }
 
 const FORMAT_MUXER: Record<OutputFormat, string> = { mp4: 'mp4', webm: 'webm', gif: 'gif', mkv: 'matroska' };
+const MAX_AUDIO_CHANNELS = 8;
 
 export class FrameEncoder {
   private readonly stderr = new StderrTail();
@@ -61,7 +63,12 @@ export class FrameEncoder {
     } else {
       args.push('-map', '0:v:0');
     }
-    if (withAudio) args.push('-map', '1:a:0?', ...audioCodecArgs(options.format, options.settings ?? {}));
+    if (withAudio) {
+      args.push('-map', '1:a:0?', ...audioCodecArgs(options.format, options.settings ?? {}));
+      // AAC, Opus and FLAC encode up to 8 channels; ffmpeg cannot downmix a wider layout by itself (a recorder's
+      // 12 or 64 tracks), so such audio keeps its first two channels (front left and right in standard layouts).
+      if (options.audio!.channels > MAX_AUDIO_CHANNELS) args.push('-af', 'pan=stereo|c0=c0|c1=c1');
+    }
     args.push(...videoCodecArgs(options.format, options.settings ?? {}), '-fps_mode', 'passthrough');
     args.push(...metadataArgs(options.tags), '-f', FORMAT_MUXER[options.format], '-y', temp);
     const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] }) as unknown as ChildProcessWithoutNullStreams;
