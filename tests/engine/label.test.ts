@@ -1,7 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
 import { glyph, supportedCharacters, textWidth } from '../../src/engine/media/label/bitmap-font.js';
 import { burnLabel, LABEL_TEXT, labelScale, placeLabel, renderLabel } from '../../src/engine/media/label/label.js';
-import { withGifComment } from '../../src/engine/media/provenance.js';
+import { addGifComment, withGifComment } from '../../src/engine/media/provenance.js';
 
 describe('label font', () => {
   it('GIVEN every glyph THEN rows of equal width and 8 rows', () => {
@@ -56,5 +61,19 @@ describe('GIF comment', () => {
     expect(out.subarray(22, 34).toString()).toBe('AI-generated');
     expect(out[34]).toBe(0);
     expect(out.subarray(35)).toEqual(gif.subarray(19));
+  });
+
+  it('GIVEN a GIF file THEN addGifComment streams it into the same bytes as withGifComment, and leaves no temporary file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gif-comment-'));
+    try {
+      const path = join(dir, 'clip.gif');
+      execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=10', '-frames:v', '20', path]);
+      const before = await readFile(path);
+      await addGifComment(path, 'AI-generated with Marionette');
+      expect(Buffer.from(await readFile(path))).toEqual(Buffer.from(withGifComment(before, 'AI-generated with Marionette')));
+      expect(await readdir(dir)).toEqual(['clip.gif']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,6 @@
-import { open, readFile, rename, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 
 /**
  * The "AI-generated" provenance written into every output file's metadata.
@@ -26,14 +28,14 @@ export function metadataArgs(tags: Record<string, string>): string[] {
 }
 
 /**
- * Inserts a GIF Comment Extension (0x21 0xFE, ≤255-byte sub-blocks) right after
- * the header, logical screen descriptor and global colour table.
+ * Where a GIF Comment Extension (0x21 0xFE, ≤255-byte sub-blocks) goes — right after the header,
+ * logical screen descriptor and global colour table — and its bytes. `head` needs the first
+ * 13 bytes of the file (781 cover any colour table).
  */
-export function withGifComment(gif: Uint8Array, comment: string): Uint8Array {
-  if (gif.length < 13 || String.fromCharCode(...gif.subarray(0, 3)) !== 'GIF') throw new Error('not a GIF file');
-  const flags = gif[10]!;
+export function gifCommentInsertion(head: Uint8Array, comment: string): { readonly at: number; readonly block: Uint8Array } {
+  if (head.length < 13 || String.fromCharCode(...head.subarray(0, 3)) !== 'GIF') throw new Error('not a GIF file');
+  const flags = head[10]!;
   const gctBytes = flags & 0x80 ? 3 * (1 << ((flags & 0x07) + 1)) : 0;
-  const at = 13 + gctBytes;
   const text = new TextEncoder().encode(comment);
   const blocks: number[] = [0x21, 0xfe];
   for (let i = 0; i < text.length; i += 255) {
@@ -41,20 +43,46 @@ export function withGifComment(gif: Uint8Array, comment: string): Uint8Array {
     blocks.push(part.length, ...part);
   }
   blocks.push(0);
-  const out = new Uint8Array(gif.length + blocks.length);
+  return { at: 13 + gctBytes, block: Uint8Array.from(blocks) };
+}
+
+/** The whole GIF with the comment inserted (for small files and tests). */
+export function withGifComment(gif: Uint8Array, comment: string): Uint8Array {
+  const { at, block } = gifCommentInsertion(gif, comment);
+  const out = new Uint8Array(gif.length + block.length);
   out.set(gif.subarray(0, at), 0);
-  out.set(blocks, at);
-  out.set(gif.subarray(at), at + blocks.length);
+  out.set(block, at);
+  out.set(gif.subarray(at), at + block.length);
   return out;
 }
 
-/** Rewrites a GIF file in place with the comment (via a temporary file and rename). */
+/**
+ * Rewrites a GIF file with the comment, streaming (a long GIF can be hundreds of megabytes:
+ * memory must not grow with it): the head and comment, then the rest of the file, into a
+ * temporary file that replaces the original once synced; removed if anything fails.
+ */
 export async function addGifComment(path: string, comment: string): Promise<void> {
-  const data = await readFile(path);
+  const head = Buffer.alloc(13 + 768);
+  const source = await open(path, 'r');
+  let insertion: ReturnType<typeof gifCommentInsertion>;
+  try {
+    const { bytesRead } = await source.read(head, 0, head.length, 0);
+    insertion = gifCommentInsertion(head.subarray(0, bytesRead), comment);
+  } finally {
+    await source.close();
+  }
   const tmp = `${path}.comment`;
-  await writeFile(tmp, withGifComment(data, comment));
-  const fh = await open(tmp, 'r+');
-  await fh.sync();
-  await fh.close();
-  await rename(tmp, path);
+  try {
+    const out = createWriteStream(tmp, { flags: 'wx' });
+    out.write(head.subarray(0, insertion.at));
+    out.write(insertion.block);
+    await pipeline(createReadStream(path, { start: insertion.at }), out);
+    const fh = await open(tmp, 'r+');
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }
