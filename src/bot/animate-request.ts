@@ -65,8 +65,22 @@ export async function handleAnimate(interaction: ChatInputCommandInteraction, ct
 }
 
 /** Everything after the cheap checks (also resumed after the member accepts the terms); a few at a time. */
-export function continueAnimate(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
-  return ctx.intake.run(() => intake(interaction, request, ctx));
+export async function continueAnimate(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
+  // Until the job is queued (enqueue ends it) or refused, an intake row says a command is in flight
+  // (store/intakes.ts), also while it waits its turn behind other members' downloads.
+  ctx.store.openIntake({
+    interactionId: interaction.id,
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    token: interaction.token,
+    createdMs: interaction.createdTimestamp,
+  });
+  try {
+    await ctx.intake.run(() => intake(interaction, request, ctx));
+  } finally {
+    ctx.store.closeIntake(interaction.id);
+  }
 }
 
 async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
@@ -109,15 +123,6 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
   const jobId = ctx.store.newJobId();
   const dir = ctx.store.jobDirectory(jobId);
   let keep = false;
-  // Until the job is queued (or refused), an intake row says a command is in flight (see store/intakes.ts).
-  ctx.store.openIntake({
-    interactionId: interaction.id,
-    userId: interaction.user.id,
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    token: interaction.token,
-    createdMs: interaction.createdTimestamp,
-  });
   try {
     await mkdir(dir, { recursive: true });
     const policy = (maxBytes: number, expectedBytes: number): DownloadPolicy => ({
@@ -154,6 +159,8 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
       // The server's duration limit travels with the job: the engine enforces it again on the decoded frames.
       options: { mode: request.mode, bestFrame: request.bestFrame, maxSeconds: settings.maxDrivingSeconds },
       attachmentLimitBytes: interaction.attachmentSizeLimit || null,
+      // As the reply was deferred: ephemeral for private results.
+      visibility: interaction.ephemeral === true ? 'requester' : 'public',
     });
     if (!result.ok) {
       await refuse(result.message);
@@ -186,7 +193,6 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
       throw e;
     }
   } finally {
-    ctx.store.closeIntake(interaction.id);
     if (!keep) await rm(dir, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,7 @@ import { DAY_MS } from './clock.js';
 import type { StoreContext } from './context.js';
 import { immediate } from './database.js';
 import { resolveInside } from './files.js';
+import type { Visibility } from './guild-settings.js';
 import { getGuildSettings } from './guild-settings-repository.js';
 import { isJobId, newJobId } from './ids.js';
 import { findJobRow, getJobRow, rowToJob, type Job, type JsonObject } from './job-record.js';
@@ -34,6 +35,11 @@ export interface EnqueueRequest extends Omit<AdmissionRequest, 'inputs'> {
   readonly model: string;
   readonly options?: JsonObject;
   readonly attachmentLimitBytes?: number | null;
+  /**
+   * Who sees the result: as the member's acknowledgement already showed it (public or ephemeral),
+   * so a moderator's change in between cannot make a private request's clip public. Default: the server's setting.
+   */
+  readonly visibility?: Visibility;
 }
 
 export type AdmissionResult = { readonly ok: true } | { readonly ok: false; readonly refusal: Refusal; readonly message: string };
@@ -141,11 +147,14 @@ export function enqueue(ctx: StoreContext, req: EnqueueRequest): EnqueueResult {
       .run(
         id, req.userId, req.guildId, req.channelId, req.interaction?.id ?? null, req.interaction?.createdMs ?? null,
         req.source.path, req.source.sha256, req.source.bytes, req.driving.path, req.driving.sha256, req.driving.bytes,
-        req.driving.seconds, req.model, JSON.stringify(req.options ?? {}), settings.visibility,
+        req.driving.seconds, req.model, JSON.stringify(req.options ?? {}), req.visibility ?? settings.visibility,
         req.attachmentLimitBytes ?? null, ctx.config.maxAttempts, now, now, now,
       );
     const interaction = req.interaction;
     if (interaction) {
+      // The command is queued: its intake ends in the same transaction, so a crash right after this
+      // cannot make the next start tell the member it was not queued.
+      ctx.stmt('DELETE FROM intakes WHERE interaction_id = ?').run(interaction.id);
       const expiresMs = interaction.createdMs + ctx.config.interactionTokenLifetimeMs;
       if (expiresMs > now) {
         ctx.stmt('INSERT INTO interaction_tokens (job_seq, token, expires_ms) VALUES (?, ?, ?)').run(lastInsertRowid, interaction.token, expiresMs);

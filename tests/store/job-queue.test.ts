@@ -6,6 +6,14 @@ import { enqueueOk, fixture, openStore, output, tempDir, T0 } from './helpers.js
 const W = 'worker-1';
 
 describe('job lifecycle', () => {
+  it('GIVEN the visibility the acknowledgement showed THEN the job keeps it, whatever the server says by the time it is queued', () => {
+    const { store } = fixture();
+    expect(store.guildSettings('g1').visibility).toBe('requester');
+    expect(enqueueOk(store, { visibility: 'public' }).visibility).toBe('public');
+    expect(enqueueOk(store, { userId: 'u2' }).visibility).toBe('requester');
+  });
+
+
   it('runs queued → running → succeeded with timestamps, attempts and output', () => {
     const { store, clock } = fixture();
     const job = enqueueOk(store, { seconds: 4 });

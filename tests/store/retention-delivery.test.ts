@@ -165,4 +165,12 @@ describe('intakes (commands between acknowledgement and enqueue)', () => {
     ]);
     expect(store.takeInterruptedIntakes()).toEqual([]);
   });
+
+  it('GIVEN a command queued but the process killed before its intake was closed THEN the next start does not call it interrupted', () => {
+    const { store, clock } = fixture();
+    const interaction = { id: '444444444444444444', token: 'TOKEN-queued-abcdef', createdMs: clock.now() };
+    store.openIntake({ interactionId: interaction.id, userId: 'u1', guildId: 'g1', channelId: 'c1', token: interaction.token, createdMs: interaction.createdMs });
+    enqueueOk(store, { userId: 'u1', interaction });
+    expect(store.takeInterruptedIntakes()).toEqual([]);
+  });
 });
