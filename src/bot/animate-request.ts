@@ -2,9 +2,10 @@ import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MessageFlags, type Attachment, type ChatInputCommandInteraction } from 'discord.js';
 import { DEFAULT_LIMITS, InputError, checkPhoto, checkVideo, probeMedia, verifyPhotoDecodes } from '../engine/index.js';
-import { messages as storeMessages } from '../store/index.js';
+import { messages as storeMessages, type ParentChannel } from '../store/index.js';
 import { looksLikePhoto, looksLikeVideo } from './attachment-rules.js';
 import { downloadAttachment, DownloadError, type DownloadPolicy } from './attachment-download.js';
+import { channelParent } from './channel-parent.js';
 import type { BotContext } from './context.js';
 import { cancelRow, consentRow } from './components.js';
 import { botMessages } from './messages.js';
@@ -207,9 +208,9 @@ class AttachmentFailure extends Error {
   }
 }
 
-function parentChannelId(interaction: ChatInputCommandInteraction): string | null {
-  const channel = interaction.channel;
-  return channel && 'isThread' in channel && channel.isThread() ? channel.parentId : null;
+/** The thread's parent, null outside threads, 'unknown' when the channel is not one the bot can see (see isChannelAllowed). */
+function parentChannelId(interaction: ChatInputCommandInteraction): ParentChannel {
+  return channelParent(interaction.channel);
 }
 
 async function freeDiskBytes(dir: string): Promise<number | null> {

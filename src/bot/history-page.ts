@@ -1,5 +1,6 @@
 import type { BaseInteraction } from 'discord.js';
 import { isChannelAllowed, type Job } from '../store/index.js';
+import { channelParent } from './channel-parent.js';
 import type { BotContext } from './context.js';
 import type { PageRef } from './history-ids.js';
 import { HISTORY_PAGE_SIZE, historyView, type HistoryView } from './history-view.js';
@@ -38,8 +39,6 @@ export function postRefusal(ctx: BotContext, interaction: BaseInteraction): stri
   const s = ctx.store.guildSettings(interaction.guildId);
   if (!s.enabled) return m.postDisabled;
   if (s.visibility !== 'public') return m.postPrivate;
-  const channel = interaction.channel;
-  const parent = channel && channel.isThread() ? channel.parentId : null;
-  if (interaction.channelId === null || !isChannelAllowed(s.channels, interaction.channelId, parent)) return m.postChannel;
+  if (interaction.channelId === null || !isChannelAllowed(s.channels, interaction.channelId, channelParent(interaction.channel))) return m.postChannel;
   return null;
 }

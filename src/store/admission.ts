@@ -22,8 +22,8 @@ export interface AdmissionFacts {
   readonly settings: GuildSettings;
   readonly channels: ChannelRules;
   readonly channelId: string;
-  /** The parent channel when the command came from a thread. */
-  readonly parentChannelId?: string | null;
+  /** The parent channel when the command came from a thread; 'unknown' when the channel itself is unknown to the bot. */
+  readonly parentChannelId?: ParentChannel;
   readonly consent: ConsentStatus;
   /** Omitted for the early check before attachments are downloaded. */
   readonly inputs?: InputFacts;
@@ -41,7 +41,19 @@ export type Refusal =
 
 export type Admission = { readonly ok: true } | { readonly ok: false; readonly refusal: Refusal };
 
-export function isChannelAllowed(rules: ChannelRules, channelId: string, parentChannelId?: string | null): boolean {
+/**
+ * A thread's parent channel; null for a channel that is not a thread; 'unknown' when the bot cannot see the
+ * channel (a private thread it was never added to reaches it with an id only): then no parent can be checked.
+ */
+export type ParentChannel = string | null | 'unknown';
+
+export function isChannelAllowed(rules: ChannelRules, channelId: string, parentChannelId?: ParentChannel): boolean {
+  if (parentChannelId === 'unknown') {
+    // Whether the unseen parent is blocked (or allowed) cannot be told: with rules in force, only a channel
+    // named itself passes; without rules, anywhere does.
+    if (rules.block.length === 0 && rules.allow.length === 0) return true;
+    return !rules.block.includes(channelId) && rules.allow.includes(channelId);
+  }
   const ids = parentChannelId ? [channelId, parentChannelId] : [channelId];
   if (ids.some((id) => rules.block.includes(id))) return false;
   if (rules.allow.length === 0) return true;

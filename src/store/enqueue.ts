@@ -4,7 +4,7 @@
  * insert, so two commands at the same moment (other connections, other
  * processes) are serialized and cannot both slip past a limit.
  */
-import { decideAdmission, type Admission, type InputFacts, type Refusal } from './admission.js';
+import { decideAdmission, type Admission, type InputFacts, type ParentChannel, type Refusal } from './admission.js';
 import { DAY_MS } from './clock.js';
 import type { StoreContext } from './context.js';
 import { immediate } from './database.js';
@@ -21,7 +21,7 @@ export interface AdmissionRequest {
   readonly userId: string;
   readonly guildId: string;
   readonly channelId: string;
-  readonly parentChannelId?: string | null;
+  readonly parentChannelId?: ParentChannel;
   /** Omit for the early check before attachments are downloaded. */
   readonly inputs?: InputFacts;
 }

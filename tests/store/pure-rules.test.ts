@@ -177,6 +177,14 @@ describe('admission, consent, channels', () => {
     expect(isChannelAllowed({ allow: ['p'], block: [] }, 'other')).toBe(false);
   });
 
+  it('GIVEN a channel the bot cannot see (a private thread, parent unknown) THEN it passes only where no rule could apply', () => {
+    expect(isChannelAllowed({ allow: [], block: [] }, 'thread', 'unknown')).toBe(true);
+    // The unseen parent might be the blocked channel, or not the allowed one.
+    expect(isChannelAllowed({ allow: [], block: ['p'] }, 'thread', 'unknown')).toBe(false);
+    expect(isChannelAllowed({ allow: ['p'], block: [] }, 'thread', 'unknown')).toBe(false);
+    expect(isChannelAllowed({ allow: ['thread'], block: [] }, 'thread', 'unknown')).toBe(true);
+  });
+
   it('voids consent older than the guild epoch', () => {
     expect(consentStatus(undefined, null)).toBe('unknown');
     expect(consentStatus({ consent: 'declined', consentMs: 5 }, null)).toBe('declined');
