@@ -3,7 +3,7 @@ import { EngineError, InputError } from '../errors.js';
 import { cropScaleFilters, type CropRule, type Size } from './crop.js';
 import { orientationFilters, readOrientation, swapsSides } from './exif-orientation.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
-import { readHead } from './file-head.js';
+import { readExifBytes } from './file-head.js';
 import { inputArgs } from './input-policy.js';
 import { formatSeconds, type MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
@@ -17,8 +17,7 @@ import { runProcess, StderrTail, waitForExit } from './process.js';
  * (no frame-rate conversion), so memory does not grow with video length.
  */
 export async function decodePhoto(path: string, info: MediaInfo, target: Size, crop: CropRule, signal?: AbortSignal): Promise<Uint8Array> {
-  const head = await readHead(path, 256 * 1024);
-  const orientation = readOrientation(head);
+  const orientation = readOrientation(await readExifBytes(path));
   const stored = info.video!;
   const shown: Size = swapsSides(orientation) ? { width: stored.height, height: stored.width } : { width: stored.width, height: stored.height };
   const filters = [...orientationFilters(orientation), ...cropScaleFilters(crop(shown, target), target), 'format=rgb24'];
