@@ -119,7 +119,9 @@ export class Bot {
   private sweep(): void {
     try {
       const report = this.ctx.store.sweep();
-      if (report.expired > 0 || report.orphanDirsRemoved > 0) this.ctx.logger.info('retention sweep', { ...report });
+      const { failures, ...counts } = report;
+      if (report.expired > 0 || report.orphanDirsRemoved > 0) this.ctx.logger.info('retention sweep', { ...counts });
+      for (const f of failures) this.ctx.logger.warn('retention could not remove a job\'s files; will try again', { job: f.jobId, error: f.error });
     } catch (e) {
       this.ctx.logger.error('retention sweep failed', { error: e as Error });
     }

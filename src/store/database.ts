@@ -42,6 +42,16 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   }
 }
 
+/**
+ * Checkpoints the WAL into the database file and truncates it, so content deleted with
+ * secure_delete (a forgotten user, used tokens) does not linger in the -wal file. Where
+ * another connection's reader holds the WAL, the checkpoint is partial; the next sweep
+ * tries again.
+ */
+export function truncateWal(db: Db): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
 /** Runs `fn` in a BEGIN IMMEDIATE transaction: the write lock is taken up front. */
 export function immediate<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();

@@ -9,7 +9,7 @@
 import { recordAudit } from './audit-log.js';
 import { DAY_MS } from './clock.js';
 import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { immediate, truncateWal } from './database.js';
 import { existsSync } from 'node:fs';
 import { FileDeletionError, jobDirectory, removeJobFiles, resolveInside } from './files.js';
 import type { JobRow } from './job-record.js';
@@ -70,7 +70,9 @@ export function deleteJobForOwner(ctx: StoreContext, jobId: string, userId: stri
   const row = ctx.stmt('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
   if (row === undefined || row.user_id !== userId) return { deleted: false, reason: 'not-found' };
   if (row.state === 'running') return { deleted: false, reason: 'running' };
-  return { deleted: true, ...deleteRows(ctx, [row]) };
+  const report = deleteRows(ctx, [row]);
+  truncateWal(ctx.db);
+  return { deleted: true, ...report };
 }
 
 /** Forget-me: every job of the user in every guild (queued and running too), and the user's own row (consent, last seen). */
@@ -78,6 +80,7 @@ export function forgetUser(ctx: StoreContext, userId: string): DeletionReport & 
   const rows = ctx.stmt('SELECT * FROM jobs WHERE user_id = ?').all(userId) as JobRow[];
   const report = deleteRows(ctx, rows);
   const userDeleted = immediate(ctx.db, () => ctx.stmt('DELETE FROM users WHERE user_id = ?').run(userId).changes > 0);
+  truncateWal(ctx.db); // nothing of the user left in the -wal file either
   return { ...report, userDeleted };
 }
 
@@ -88,6 +91,7 @@ export function purgeUserInGuild(ctx: StoreContext, guildId: string, userId: str
   immediate(ctx.db, () =>
     recordAudit(ctx, { guildId, actorId, action: 'purge.user', targetId: userId, detail: { jobs: report.jobsDeleted, files: report.filesRemoved } }),
   );
+  truncateWal(ctx.db);
   return report;
 }
 

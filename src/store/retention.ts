@@ -9,13 +9,17 @@
  *   downloads, output written after a job was deleted), once they are older
  *   than config.orphanGraceMs.
  * Files are removed (and verified) before the row is marked, so a crash in
- * between only means the next sweep marks it.
+ * between only means the next sweep marks it. A job whose files cannot be
+ * removed is reported and passed over (the next sweep tries again); it never
+ * holds up the others, the token clean-up or the ledger.
+ * Last, the WAL is checkpointed and truncated, so deleted rows do not linger
+ * in the -wal file (secure_delete zeroes the database file only).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAY_MS } from './clock.js';
 import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { immediate, truncateWal } from './database.js';
 import { clearExpiredTokens } from './delivery.js';
 import { JOBS_DIR, removeJobFiles, removeTree } from './files.js';
 import { DEFAULT_GUILD_SETTINGS } from './guild-settings.js';
@@ -28,32 +32,49 @@ export interface SweepReport {
   readonly tokensCleared: number;
   readonly ledgerPruned: number;
   readonly orphanDirsRemoved: number;
+  /** Jobs (or orphan folders) whose files could not be removed this time, with why; at most 20. */
+  readonly failures: ReadonlyArray<{ readonly jobId: string; readonly error: string }>;
 }
 
-function expireBatch(ctx: StoreContext, batch: number): { expired: number; filesRemoved: number } {
+const MAX_REPORTED_FAILURES = 20;
+type Failures = Array<{ jobId: string; error: string }>;
+/** Where a batch stopped: rows are paged by (finished_ms, seq), so rows passed over are not selected again. */
+type Cursor = { readonly finishedMs: number; readonly seq: number };
+
+function expireBatch(ctx: StoreContext, batch: number, after: Cursor, failures: Failures): { selected: number; expired: number; filesRemoved: number; next: Cursor } {
   const now = ctx.clock.now();
   const rows = ctx
     .stmt(
       `SELECT j.* FROM jobs j LEFT JOIN guild_settings g ON g.guild_id = j.guild_id
        WHERE j.expired_ms IS NULL AND j.state IN ('succeeded', 'failed', 'cancelled')
          AND j.finished_ms <= ? - COALESCE(g.retention_days, ?) * ?
-       ORDER BY j.finished_ms LIMIT ?`,
+         AND (j.finished_ms, j.seq) > (?, ?)
+       ORDER BY j.finished_ms, j.seq LIMIT ?`,
     )
-    .all(now, DEFAULT_GUILD_SETTINGS.retentionDays, DAY_MS, batch) as JobRow[];
+    .all(now, DEFAULT_GUILD_SETTINGS.retentionDays, DAY_MS, after.finishedMs, after.seq, batch) as JobRow[];
   let filesRemoved = 0;
-  for (const r of rows) filesRemoved += removeJobFiles(ctx.dataDir, r.id, [r.source_path, r.driving_path, r.output_path]);
+  const removed: JobRow[] = [];
+  for (const r of rows) {
+    try {
+      filesRemoved += removeJobFiles(ctx.dataDir, r.id, [r.source_path, r.driving_path, r.output_path]);
+      removed.push(r);
+    } catch (e) {
+      if (failures.length < MAX_REPORTED_FAILURES) failures.push({ jobId: r.id, error: (e as Error).message });
+    }
+  }
   immediate(ctx.db, () => {
-    for (const r of rows) {
+    for (const r of removed) {
       ctx
         .stmt('UPDATE jobs SET expired_ms = ?, source_path = NULL, driving_path = NULL, output_path = NULL, updated_ms = ? WHERE seq = ? AND expired_ms IS NULL')
         .run(now, now, r.seq);
       ctx.stmt('DELETE FROM interaction_tokens WHERE job_seq = ?').run(r.seq);
     }
   });
-  return { expired: rows.length, filesRemoved };
+  const last = rows.at(-1);
+  return { selected: rows.length, expired: removed.length, filesRemoved, next: last ? { finishedMs: last.finished_ms ?? 0, seq: last.seq } : after };
 }
 
-function removeOrphans(ctx: StoreContext): number {
+function removeOrphans(ctx: StoreContext, failures: Failures): number {
   const root = join(ctx.dataDir, JOBS_DIR);
   let names: string[];
   try {
@@ -66,26 +87,37 @@ function removeOrphans(ctx: StoreContext): number {
   for (const name of names) {
     if (!isJobId(name)) continue;
     if (ctx.stmt('SELECT 1 FROM jobs WHERE id = ?').pluck().get(name) !== undefined) continue;
-    if (statSync(join(root, name)).mtimeMs > cutoff) continue;
-    removeTree(ctx.dataDir, join(root, name));
-    removed += 1;
+    try {
+      if (statSync(join(root, name)).mtimeMs > cutoff) continue;
+      removeTree(ctx.dataDir, join(root, name));
+      removed += 1;
+    } catch (e) {
+      // Gone meanwhile, or not removable: reported, and tried again next time.
+      if (failures.length < MAX_REPORTED_FAILURES) failures.push({ jobId: name, error: (e as Error).message });
+    }
   }
   return removed;
 }
 
 export function sweep(ctx: StoreContext, opts: { batch?: number } = {}): SweepReport {
   const batch = opts.batch ?? 200;
-  let expired = 0;
-  let filesRemoved = 0;
-  for (;;) {
-    const r = expireBatch(ctx, batch);
-    expired += r.expired;
-    filesRemoved += r.filesRemoved;
-    if (r.expired < batch) break;
-  }
+  // Tokens and the ledger first: nothing below can keep them from being pruned.
   const { tokensCleared, ledgerPruned } = immediate(ctx.db, () => ({
     tokensCleared: clearExpiredTokens(ctx),
     ledgerPruned: ctx.stmt('DELETE FROM rate_ledger WHERE created_ms <= ?').run(ctx.clock.now() - DAY_MS).changes,
   }));
-  return { expired, filesRemoved, tokensCleared, ledgerPruned, orphanDirsRemoved: removeOrphans(ctx) };
+  const failures: Failures = [];
+  let expired = 0;
+  let filesRemoved = 0;
+  let cursor: Cursor = { finishedMs: Number.MIN_SAFE_INTEGER, seq: 0 };
+  for (;;) {
+    const r = expireBatch(ctx, batch, cursor, failures);
+    expired += r.expired;
+    filesRemoved += r.filesRemoved;
+    cursor = r.next;
+    if (r.selected < batch) break;
+  }
+  const orphanDirsRemoved = removeOrphans(ctx, failures);
+  truncateWal(ctx.db);
+  return { expired, filesRemoved, tokensCleared, ledgerPruned, orphanDirsRemoved, failures };
 }

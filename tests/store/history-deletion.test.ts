@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Job, type Store, UnsafePathError } from '../../src/store/index.js';
@@ -84,6 +84,19 @@ describe('history', () => {
     expect(store.heartbeat(running.id, claim.leaseId).alive).toBe(false);
     expect(store.getJob(other.id)).not.toBeNull();
     expect(filesOf(other).every((p) => existsSync(p))).toBe(true);
+  });
+
+  it('GIVEN forget-me THEN the jobs are in neither the database file nor its -wal file (no manual checkpoint)', () => {
+    const { store } = fixture();
+    // What a job row holds of the member's files: their hashes (the user id stays in the 24-hour rate ledger, as documented).
+    const job = finished(store, { userId: 'u9' });
+    const trace = Buffer.from(job.source.sha256);
+    expect(readFileSync(`${store.file}-wal`).includes(trace)).toBe(true);
+    store.forgetUser('u9');
+    for (const file of [store.file, `${store.file}-wal`]) {
+      const bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
+      expect(bytes.includes(trace), file).toBe(false);
+    }
   });
 
   it('moderator purge removes a member’s jobs in one guild only, audited', () => {

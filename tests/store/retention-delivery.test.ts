@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,22 @@ describe('retention sweeper', () => {
     expect(store.history('u1').items[0]).toMatchObject({ id: old.id, state: 'succeeded', expiredMs: T0 + 7 * DAY_MS });
     expect(messages.expired).toMatch(/expired/);
     expect(store.sweep()).toMatchObject({ expired: 0, filesRemoved: 0 });
+  });
+
+  it('GIVEN a job whose files cannot be removed THEN it is reported and passed over, and the rest of the sweep still happens', () => {
+    const { store, clock } = fixture();
+    const stuck = finished(store); // finished first: the sweep meets it first
+    const others = [finished(store, { userId: 'u2' }), finished(store, { userId: 'u3' })];
+    // Its output path now names a folder with a file in it: removing "a file" there refuses.
+    rmSync(stuck.output!.path!);
+    mkdirSync(stuck.output!.path!);
+    writeFileSync(join(stuck.output!.path!, 'inside'), 'x');
+    clock.advance(8 * DAY_MS);
+    const report = store.sweep({ batch: 1 });
+    expect(report).toMatchObject({ expired: 2, filesRemoved: 6 });
+    expect(report.failures).toEqual([{ jobId: stuck.id, error: expect.stringMatching(/directory/) as unknown as string }]);
+    for (const j of others) expect(store.getJob(j.id)!.expiredMs).not.toBeNull();
+    expect(store.getJob(stuck.id)!.expiredMs).toBeNull();
   });
 
   it('leaves queued and running jobs alone whatever their age', () => {
