@@ -20,6 +20,18 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('GIVEN the queue time estimate THEN its query walks an index, not every finished job (v3)', () => {
+    const db = openDatabase(join(tempDir(), 'plan.sqlite'));
+    migrate(db);
+    const plan = (db.prepare(
+      `EXPLAIN QUERY PLAN SELECT finished_ms - started_ms AS durationMs, driving_seconds AS units FROM jobs
+       WHERE state = 'succeeded' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT 20`,
+    ).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    expect(plan).toMatch(/USING INDEX jobs_state_finish/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+    db.close();
+  });
+
   it('applies a later migration on top, in order', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
