@@ -9,7 +9,7 @@ import { validateModelFolder } from '../convert/validate-model.js';
 
 export const CONVERT_USAGE = `Usage: marionette convert --checkpoint <file.pth.tar> --config <name|file.yaml> --out <models/name>
                           [--precision fp32|mixed|fp16] [--upsample-interleave stack|depth-to-space]
-                          [--no-winograd]
+                          [--no-winograd] [--plain]
 
 Turns an official First Order Motion Model checkpoint into a Marionette model folder
 (kp_detector.onnx, generator.onnx, manifest.json). Needs Python 3 with PyTorch and ONNX
@@ -31,6 +31,8 @@ to choose the Python.
   --no-winograd         compute the generator's residual blocks by direct 3x3 convolutions
                         rather than Winograd F(4x4, 3x3) (slower; outputs closer to
                         PyTorch by about 1e-6; an fp16 generator always does)
+  --plain               export layer for layer, without the rewrites above and the shared
+                        source (slower; for comparisons with PyTorch)
   --help                show this help
 
 Example: marionette convert --checkpoint vox-cpk.pth.tar --config vox --out models/vox
@@ -63,6 +65,7 @@ interface ConvertArgs {
   readonly precision: GeneratorPrecision;
   readonly upsampleInterleave: Interleave;
   readonly winograd: boolean;
+  readonly plain: boolean;
 }
 
 /**
@@ -135,6 +138,7 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
         fp16: { type: 'boolean', default: false },
         'upsample-interleave': { type: 'string', default: 'stack' },
         'no-winograd': { type: 'boolean', default: false },
+        plain: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: false,
@@ -165,6 +169,7 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
     precision: precision as GeneratorPrecision,
     upsampleInterleave: interleave as Interleave,
     winograd: values['no-winograd'] !== true,
+    plain: values.plain === true,
   };
 }
 

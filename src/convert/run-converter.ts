@@ -15,6 +15,8 @@ export interface ConverterArgs {
   readonly upsampleInterleave?: 'stack' | 'depth-to-space';
   /** Whether the generator's residual blocks use Winograd F(4×4, 3×3) (false: the converter's --no-winograd); default true. */
   readonly winograd?: boolean;
+  /** Layer for layer, without the inference rewrites and the shared source (the converter's --plain; for comparisons). */
+  readonly plain?: boolean;
 }
 
 export interface ConverterResult {
@@ -39,6 +41,7 @@ export function runConverter(
   if (args.precision !== undefined) argv.push('--precision', args.precision);
   if (args.upsampleInterleave !== undefined) argv.push('--upsample-interleave', args.upsampleInterleave);
   if (args.winograd === false) argv.push('--no-winograd');
+  if (args.plain === true) argv.push('--plain');
   const root = converterRoot();
   const pythonPath = env['PYTHONPATH'] ? `${root}${delimiter}${env['PYTHONPATH']}` : root;
   return new Promise((resolve, reject) => {

@@ -180,6 +180,17 @@ describe('--upsample-interleave depth-to-space', () => {
   });
 });
 
+describe('--plain', () => {
+  it('writes the layer-for-layer export (no shared source), which gives PyTorch’s frames too', async () => {
+    const { checkpoint, refDir } = await seededSmall('plain', 11);
+    const model = await convertSmall(checkpoint, 'small-plain', ['--plain']);
+    const manifest = parseManifest(await readFile(join(model, 'manifest.json'), 'utf8'), 'test');
+    expect(manifest.sharedSource).toBeUndefined();
+    const gen = await runAgainstReference(join(model, 'generator.onnx'), await Reference.load(refDir), 'generator');
+    expect(maxAbsDiff(gen['prediction']!.got.data as Float32Array, gen['prediction']!.want.data)).toBeLessThan(TOLERANCE);
+  });
+});
+
 describe('--no-winograd', () => {
   it('writes a generator with direct residual convolutions that gives PyTorch’s frames, as the default Winograd one does', async () => {
     const { checkpoint, refDir } = await seededSmall('direct', 10);

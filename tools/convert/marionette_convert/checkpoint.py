@@ -29,6 +29,7 @@ def read_checkpoint(path: str) -> Dict[str, Mapping[str, torch.Tensor]]:
         raise ConvertError(f"The checkpoint {path} is a folder, not a .pth.tar file.")
     if os.path.getsize(path) == 0:
         raise ConvertError(f"The checkpoint {path} is empty.")
+    _refuse_torchscript(path)
     data = _torch_load(path)
     if not isinstance(data, Mapping):
         raise ConvertError(f"{path} is a PyTorch file but not a First Order Motion Model checkpoint (it holds a {type(data).__name__}, not a dict).")
@@ -70,6 +71,22 @@ def describe_mismatch(module: nn.Module, state: Mapping[str, torch.Tensor]) -> s
         key, got, want = reshaped[0]
         parts.append(f"{len(reshaped)} weights of another shape, such as {key} {list(got)} where the config needs {list(want)}")
     return "; ".join(parts)
+
+
+def _refuse_torchscript(path: str) -> None:
+    """A TorchScript archive is a program: torch.load (before PyTorch 2.6, weights_only or not) hands one to
+    torch.jit.load, which runs its code (CVE-2025-32434). Such a file is refused before torch.load sees it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: the legacy format, read by the restricted unpickler only
+    inner = {name.split("/", 1)[1] for name in names if "/" in name}
+    if "constants.pkl" in inner or any(name.startswith("code/") for name in inner):
+        raise ConvertError(
+            f"{path} is a TorchScript program, not a checkpoint of weights, so it was not opened "
+            "(loading it would run its code); use the official First Order Motion Model checkpoint."
+        )
 
 
 def _torch_load(path: str) -> Any:

@@ -90,6 +90,7 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
         f"{', with jacobians' if config.estimate_jacobian else ', zero-order (no jacobians)'}"
     )
 
+    winograd = False
     if not options.plain:
         # Equivalent blocks with less arithmetic (sub-pixel up-sampling, strided blur, Winograd); see inference_rewrites.
         # Winograd's transforms would cost a float16 generator about three bits, so it keeps direct convolutions.
@@ -138,6 +139,9 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
                 elem_type = TensorProto.FLOAT16
             else:
                 modules = MIXED_HALF_MODULES if winograd else (*MIXED_HALF_MODULES, MIXED_HALF_BOTTLENECK)
+                if not shared_source:
+                    # Exported through the generator's own forward (--plain), its modules are named under it.
+                    modules = tuple(f"/generator{m}" for m in modules)
                 log(f"Rewriting the generator's {', '.join(m.strip('/.') for m in modules)} in float16 (mixed precision)")
                 half, clipped = convert_to_mixed_precision(model, modules)
                 elem_type = TensorProto.FLOAT

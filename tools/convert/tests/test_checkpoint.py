@@ -67,6 +67,14 @@ class CheckpointTest(unittest.TestCase):
             read_checkpoint(path)
         self.assertIn("Payload", caught.exception.sentence)
 
+    def test_a_torchscript_archive_is_refused_before_loading(self) -> None:
+        # torch.load before PyTorch 2.6 hands such a file to torch.jit.load, which runs its code, even with weights_only.
+        path = os.path.join(self.dir.name, "scripted.pth.tar")
+        torch.jit.save(torch.jit.script(nn.Sequential(nn.Conv2d(3, 4, 3))), path)
+        with self.assertRaises(ConvertError) as caught:
+            read_checkpoint(path)
+        self.assertIn("is a TorchScript program, not a checkpoint of weights, so it was not opened", caught.exception.sentence)
+
     def test_not_a_checkpoint(self) -> None:
         junk = os.path.join(self.dir.name, "junk.pth.tar")
         with open(junk, "wb") as f:

@@ -10,7 +10,9 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper, shape_inference
 
 from marionette_convert.configs import resolve_config
-from marionette_convert.convert import MIXED_HALF_BOTTLENECK, MIXED_HALF_MODULES
+import torch
+
+from marionette_convert.convert import MIXED_HALF_BOTTLENECK, MIXED_HALF_MODULES, ConvertOptions, convert
 from marionette_convert.export import GeneratorForExport, check_model, export_network, generator_io
 from marionette_convert.inference_rewrites import rewrite_for_inference
 from marionette_convert.mixed_precision import convert_to_mixed_precision
@@ -136,6 +138,17 @@ class GeneratorTest(unittest.TestCase):
         # With Winograd the residual blocks keep float32 (the transforms would lose about three bits in float16).
         bottleneck = self.weight_types(model, MIXED_HALF_BOTTLENECK, ["Conv", "MatMul"])
         self.assertTrue(bottleneck and set(bottleneck) == {TensorProto.FLOAT}, bottleneck)
+
+    def test_a_plain_export_is_converted_too(self) -> None:
+        # --plain --precision mixed: the layer-for-layer export names the modules under /generator.
+        detector, generator = build_random_networks(self.config, seed=6)
+        checkpoint = os.path.join(self.dir.name, "small.pth.tar")
+        torch.save({"kp_detector": detector.state_dict(), "generator": generator.state_dict()}, checkpoint)
+        out = os.path.join(self.dir.name, "small-plain-mixed")
+        convert(ConvertOptions(checkpoint=checkpoint, config=TEST_CONFIGS["small"], out=out, plain=True, precision="mixed"), log=lambda _: None)
+        model = onnx.load(os.path.join(out, "generator.onnx"))
+        self.assertEqual(set(self.weight_types(model, "/generator/first/", ["Conv"])), {TensorProto.FLOAT16})
+        self.assertEqual(set(self.weight_types(model, "/generator/dense_motion_network/", ["Conv"])), {TensorProto.FLOAT})
 
     def test_without_winograd_the_residual_blocks_are_float16_too(self) -> None:
         model = self.mixed(winograd=False)
