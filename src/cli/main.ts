@@ -18,12 +18,36 @@ Commands:
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
+const DEMO_USAGE = `Usage: marionette demo
+
+Draws a sample photo and driving video, animates them with the built-in model and writes
+data/demo/demo.mp4 and a contact sheet, data/demo/demo-sheet.png. Takes no options.
+`;
+const MODELS_USAGE = `Usage: marionette models [--dir <folder>]
+
+Lists the model folders in <folder> (default: the project's models/) and what each is for.
+`;
+
 const COMMANDS: Record<string, Command> = {
   animate: animateCommand,
-  demo: () => demoCommand(),
-  models: modelsCommand,
+  demo: (argv) => withHelp(argv, DEMO_USAGE, () => (argv.length === 0 ? demoCommand() : usageError(`marionette demo takes no options (got ${argv.join(' ')}).`, DEMO_USAGE))),
+  models: (argv) => withHelp(argv, MODELS_USAGE, () => modelsCommand(argv)),
   convert: (argv) => runConvert(argv),
 };
+
+/** `--help` or `-h` anywhere prints the command's usage instead of running it. */
+function withHelp(argv: readonly string[], usage: string, run: () => Promise<number>): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return Promise.resolve(EXIT_OK);
+  }
+  return run();
+}
+
+function usageError(sentence: string, usage: string): Promise<number> {
+  process.stderr.write(`${sentence}\n\n${usage}`);
+  return Promise.resolve(EXIT_BAD_INPUT);
+}
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -37,7 +37,8 @@ export function runConverter(
   onProgress: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ConverterResult> {
-  const argv = ['-m', CONVERTER_PACKAGE, 'convert', '--checkpoint', args.checkpoint, '--config', args.config, '--out', args.out];
+  // --name=value: a value that starts with "-" must not read as another option.
+  const argv = ['-m', CONVERTER_PACKAGE, 'convert', `--checkpoint=${args.checkpoint}`, `--config=${args.config}`, `--out=${args.out}`];
   if (args.precision !== undefined) argv.push('--precision', args.precision);
   if (args.upsampleInterleave !== undefined) argv.push('--upsample-interleave', args.upsampleInterleave);
   if (args.winograd === false) argv.push('--no-winograd');

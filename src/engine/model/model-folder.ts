@@ -34,7 +34,8 @@ export async function listModelFolders(root: string): Promise<{ models: ModelFol
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   const models: ModelFolder[] = [];
   const invalid: Array<{ dir: string; reason: string }> = [];
-  for (const e of entries.filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+  // Hidden folders are not models: a conversion in progress stages in .<name>.converting-*.
+  for (const e of entries.filter((d) => d.isDirectory() && !d.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
     const dir = join(root, e.name);
     try {
       models.push(await readModelFolder(dir));

@@ -1,0 +1,39 @@
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
+
+/** The small commands' arguments: help is help everywhere, and nothing runs on an option it does not know. */
+describe('marionette demo and models', () => {
+  it('GIVEN demo --help THEN its usage, and no demo is run', async () => {
+    const r = await runCli(['demo', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: marionette demo\n/);
+    expect(r.stderr).not.toMatch(/Drawing a sample photo/);
+  });
+
+  it('GIVEN demo with an option THEN refused in one sentence, exit 2, and nothing run', async () => {
+    const r = await runCli(['demo', '--fast']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('marionette demo takes no options (got --fast).');
+    expect(r.stderr).not.toMatch(/Drawing a sample photo/);
+  });
+
+  it('GIVEN models --help THEN its usage', async () => {
+    const r = await runCli(['models', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: marionette models \[--dir <folder>\]/);
+  });
+
+  it('GIVEN a conversion staging folder beside the models THEN it is not listed, not even as skipped', async () => {
+    const dir = join(tempDir(), 'models');
+    mkdirSync(dir);
+    cpSync(join(REPO_ROOT, 'models', 'default'), join(dir, 'default'), { recursive: true });
+    mkdirSync(join(dir, '.vox.converting-abc123'));
+    const r = await runCli(['models', '--dir', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^default /);
+    expect(r.stdout).not.toMatch(/converting|skipped/);
+  });
+});
