@@ -90,9 +90,22 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
   }
 
   try {
-    const python = await findPython(io.env === undefined ? {} : { env: io.env });
-    io.stdout(`Converting with ${python.executable} (${python.versions})\n`);
-    const result = await runConverter(python.executable, args, (line) => io.stdout(`${line}\n`), io.env ?? process.env);
+    // Ctrl-C or a SIGTERM to this process stops the converter too (it would otherwise run on, orphaned).
+    const stopping = new AbortController();
+    const stop = () => stopping.abort();
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    let result;
+    try {
+      const python = await findPython(io.env === undefined ? {} : { env: io.env });
+      io.stdout(`Converting with ${python.executable} (${python.versions})\n`);
+      result = await runConverter(python.executable, args, (line) => io.stdout(`${line}\n`), io.env ?? process.env, stopping.signal);
+    } finally {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+    }
+    if (result.code === 130 || (stopping.signal.aborted && result.code !== 0)) {
+      io.stderr('Interrupted; the model was not written.\n');
+      return 130;
+    }
     if (result.code === 2) {
       io.stderr(`${lastLine(result.stderr) || 'The converter rejected its input.'}\n`);
       return 2;

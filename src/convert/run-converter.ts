@@ -36,6 +36,7 @@ export function runConverter(
   args: ConverterArgs,
   onProgress: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
 ): Promise<ConverterResult> {
   // --name=value: a value that starts with "-" must not read as another option.
   const argv = ['-m', CONVERTER_PACKAGE, 'convert', `--checkpoint=${args.checkpoint}`, `--config=${args.config}`, `--out=${args.out}`];
@@ -64,10 +65,15 @@ export function runConverter(
     child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
     });
+    // Stopping: SIGINT, which the converter turns into a clean stop (its staging folder removed, exit 130).
+    const stop = () => child.kill('SIGINT');
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
     child.on('error', reject);
-    child.on('close', (code, signal) => {
+    child.on('close', (code, exitSignal) => {
+      signal?.removeEventListener('abort', stop);
       if (pending !== '') onProgress(pending);
-      resolve({ code, signal, stderr });
+      resolve({ code, signal: exitSignal, stderr });
     });
   });
 }

@@ -2,10 +2,12 @@
  * Bad inputs to `marionette convert`: each gets exit code 2 and one sentence on
  * stderr, and nothing is written.
  */
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/cli.js';
 import { convert, makeRandomCheckpoint, python, runPython, TEST_CONFIG_DIR, tempDir } from './helpers.js';
 
 let work: Awaited<ReturnType<typeof tempDir>>;
@@ -101,3 +103,25 @@ it('prints its usage with --help and exits 0', async () => {
   expect(result.stdout).toMatch(/^Usage: marionette convert --checkpoint/);
   expect(result.stdout).toContain('vox, vox-adv, taichi, taichi-adv, mgif, fashion');
 });
+
+it('GIVEN SIGTERM to marionette convert THEN the converter stops too, nothing is written, exit 130', async () => {
+  const models = join(work.path, 'stopped-models');
+  const out = join(models, 'stopped');
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'marionette.js'), 'convert', '--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    // The Python converter has just been started (it takes seconds to import PyTorch): stop now.
+    if (stdout.includes('Converting with') && child.exitCode === null && !child.killed) child.kill('SIGTERM');
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(code, stdout + stderr).toBe(130);
+  expect(stderr.trim().split('\n').at(-1)).toBe('Interrupted; the model was not written.');
+  expect(existsSync(out)).toBe(false);
+  expect(existsSync(models) ? readdirSync(models) : []).toEqual([]);
+}, 120_000);
+
