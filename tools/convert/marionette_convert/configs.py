@@ -147,6 +147,10 @@ _GEN = {
     "dense_motion_params": True,
 }
 _DENSE = {"block_expansion": True, "max_features": True, "num_blocks": True, "scale_factor": False, "kp_variance": False}
+# What each value must be, checked before any network is built (a string "5" would fail deep inside PyTorch).
+_WHOLE = {"num_kp", "num_channels", "block_expansion", "max_features", "num_blocks", "num_down_blocks", "num_bottleneck_blocks", "pad"}
+_SWITCH = {"estimate_jacobian", "single_jacobian_map", "estimate_occlusion_map"}
+_NUMBER = {"temperature", "scale_factor", "kp_variance"}
 
 
 @dataclass(frozen=True)
@@ -271,6 +275,14 @@ def _section(raw: Mapping[str, Any], key: str, spec: Mapping[str, bool], where: 
     missing = [k for k, required in spec.items() if required and k not in value]
     if missing:
         raise ConvertError(f"The config {where} lacks {label}.{missing[0]}.")
+    for k, v in value.items():
+        whole = isinstance(v, int) and not isinstance(v, bool)
+        if k in _WHOLE and not (whole and v >= (0 if k == "pad" else 1)):
+            raise ConvertError(f"The config {where} has {label}.{k} {v!r}; it must be a whole number{'' if k == 'pad' else ' of at least 1'}.")
+        if k in _SWITCH and not isinstance(v, bool):
+            raise ConvertError(f"The config {where} has {label}.{k} {v!r}; it must be True or False.")
+        if k in _NUMBER and not ((whole or isinstance(v, float)) and v > 0):
+            raise ConvertError(f"The config {where} has {label}.{k} {v!r}; it must be a number above 0.")
     return copy.deepcopy(dict(value))
 
 

@@ -99,6 +99,21 @@ class ConfigTest(unittest.TestCase):
                 self.assertTrue(sentence.endswith("."), sentence)
                 self.assertNotIn("\n", sentence)
 
+    def test_values_of_the_wrong_type_are_refused_in_one_sentence(self) -> None:
+        cases = {
+            "a quoted number": ("num_blocks: 5\n  generator", 'num_blocks: "5"\n  generator', 'kp_detector_params.num_blocks \'5\'; it must be a whole number of at least 1.'),
+            "a fraction": ("block_expansion: 64\n    max_features: 512", "block_expansion: 64.5\n    max_features: 512", "generator_params.block_expansion 64.5; it must be a whole number of at least 1."),
+            "a yes/no word": ("estimate_jacobian: True", "estimate_jacobian: maybe", "common_params.estimate_jacobian 'maybe'; it must be True or False."),
+            "a negative temperature": ("temperature: 0.1", "temperature: -0.1", "kp_detector_params.temperature -0.1; it must be a number above 0."),
+        }
+        for label, (old, new, expected) in cases.items():
+            with self.subTest(label):
+                self.assertIn(old, OFFICIAL_VOX_YAML)
+                path = self.write(f"{label.replace('/', '-').replace(' ', '-')}.yaml", OFFICIAL_VOX_YAML.replace(old, new, 1))
+                with self.assertRaises(ConvertError) as caught:
+                    resolve_config(path)
+                self.assertTrue(caught.exception.sentence.endswith(expected), caught.exception.sentence)
+
     def test_frame_size_must_halve_evenly(self) -> None:
         text = OFFICIAL_VOX_YAML.replace("frame_shape: [256, 256, 3]", "frame_shape: [200, 200, 3]")
         with self.assertRaises(ConvertError):
