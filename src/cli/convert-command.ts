@@ -1,11 +1,12 @@
-import { statSync, type Stats } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EngineError, isInputError } from '../engine/errors.js';
 import { BUILTIN_CONFIGS, isBuiltinConfig } from '../convert/builtin-configs.js';
 import { findPython } from '../convert/python-finder.js';
 import { runConverter, type GeneratorPrecision } from '../convert/run-converter.js';
 import { validateModelFolder } from '../convert/validate-model.js';
+import { GENERATOR_FILE, KP_DETECTOR_FILE, MANIFEST_FILE } from '../engine/model/manifest.js';
 
 export const CONVERT_USAGE = `Usage: marionette convert --checkpoint <file.pth.tar> --config <name|file.yaml> --out <models/name>
                           [--precision fp32|mixed|fp16] [--upsample-interleave stack|depth-to-space]
@@ -89,7 +90,14 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
     throw e;
   }
 
+  // The converter writes into a staging folder next to the output (a dot-folder: never listed as a model); the
+  // model is published into --out only after onnxruntime has checked it, so a bad conversion never replaces a
+  // working model that a bot may be serving.
+  let staging: Staging | null = null;
+  let published = false;
   try {
+    staging = makeStaging(args.out);
+    const staged = join(staging.dir, basename(resolve(args.out)));
     // Ctrl-C or a SIGTERM to this process stops the converter too (it would otherwise run on, orphaned).
     const stopping = new AbortController();
     const stop = () => stopping.abort();
@@ -98,7 +106,8 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
     try {
       const python = await findPython(io.env === undefined ? {} : { env: io.env });
       io.stdout(`Converting with ${python.executable} (${python.versions})\n`);
-      result = await runConverter(python.executable, args, (line) => io.stdout(`${line}\n`), io.env ?? process.env, stopping.signal);
+      const progress = (line: string) => io.stdout(`${line.startsWith(`Wrote ${staged}: `) ? `Converted: ${line.slice(staged.length + 8)}` : line}\n`);
+      result = await runConverter(python.executable, { ...args, out: staged }, progress, io.env ?? process.env, stopping.signal);
     } finally {
       process.off('SIGINT', stop).off('SIGTERM', stop);
     }
@@ -107,7 +116,7 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
       return 130;
     }
     if (result.code === 2) {
-      io.stderr(`${lastLine(result.stderr) || 'The converter rejected its input.'}\n`);
+      io.stderr(`${lastLine(result.stderr).split(staged).join(args.out) || 'The converter rejected its input.'}\n`);
       return 2;
     }
     if (result.code !== 0) {
@@ -118,14 +127,25 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
     }
     if (result.stderr.trim() !== '') io.stderr(result.stderr);
     io.stdout('Checking the model with onnxruntime\n');
-    const manifest = await validateModelFolder(args.out);
+    let manifest;
+    try {
+      manifest = await validateModelFolder(staged);
+    } catch (e) {
+      if (e instanceof EngineError) {
+        io.stderr(`${e.message} Nothing was written to ${args.out}.\n`);
+        return 1;
+      }
+      throw e;
+    }
+    publish(staged, args.out);
+    published = true;
     io.stdout(
       `Ready: ${manifest.name} (${manifest.inputSize.width}x${manifest.inputSize.height}, ${manifest.numKeypoints} keypoints, ` +
-        `generator ${manifest.precision.generator}). Use it with --model ${args.out}\n`,
+        `generator ${manifest.precision.generator}) in ${args.out}. Use it with --model ${args.out}\n`,
     );
     return 0;
   } catch (e) {
-    if (isInputError(e)) {
+    if (e instanceof UsageError || isInputError(e)) {
       io.stderr(`${e.message}\n`);
       return 2;
     }
@@ -135,7 +155,53 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
     }
     io.stderr(`The conversion failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
+  } finally {
+    if (staging !== null) removeStaging(staging, published);
   }
+}
+
+interface Staging {
+  readonly dir: string;
+  /** The output's parent and the folders above it that were created for it (innermost first). */
+  readonly created: readonly string[];
+}
+
+/** A fresh staging folder beside the output folder (the same file system, so publishing is a rename). */
+function makeStaging(out: string): Staging {
+  const parent = dirname(resolve(out));
+  try {
+    const first = mkdirSync(parent, { recursive: true });
+    const created: string[] = [];
+    if (first !== undefined) for (let d = parent; d.length >= first.length; d = dirname(d)) created.push(d);
+    return { dir: mkdtempSync(join(parent, `.${basename(resolve(out))}.converting-`)), created };
+  } catch (e) {
+    throw new UsageError(`The model cannot be written next to ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+}
+
+/** Removes the staging folder and, when nothing was published, the empty folders made for it. */
+function removeStaging(staging: Staging, published: boolean): void {
+  rmSync(staging.dir, { recursive: true, force: true });
+  if (published) return;
+  for (const dir of staging.created) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return; // not empty: something else lives there now
+    }
+  }
+}
+
+/**
+ * Moves the checked model into `out`: a new folder is renamed into place at once; into an existing one the
+ * networks go first and the manifest last (each file replaced atomically).
+ */
+function publish(staged: string, out: string): void {
+  if (statOrNull(out) === null) {
+    renameSync(staged, out);
+    return;
+  }
+  for (const file of [KP_DETECTOR_FILE, GENERATOR_FILE, MANIFEST_FILE]) renameSync(join(staged, file), join(out, file));
 }
 
 function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {

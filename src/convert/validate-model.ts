@@ -22,8 +22,11 @@ export async function validateModelFolder(dir: string): Promise<ModelManifest> {
   }
   const { width, height } = manifest.inputSize;
   const k = manifest.numKeypoints;
-  const kpDetector = await load(join(dir, KP_DETECTOR_FILE));
-  const generator = await load(join(dir, GENERATOR_FILE));
+  const kpDetector = await load(dir, KP_DETECTOR_FILE);
+  const generator = await load(dir, GENERATOR_FILE).catch(async (e: unknown) => {
+    await kpDetector.release();
+    throw e;
+  });
   try {
     expectIo(kpDetector, KP_DETECTOR_FILE, 'fp32', [['source', [3, height, width]]], [
       ['kp_value', [k, 2]],
@@ -90,11 +93,14 @@ function expectIo(session: InferenceSession, file: string, precision: Precision,
   check('output', session.outputMetadata, outputs);
 }
 
-async function load(path: string): Promise<InferenceSession> {
+async function load(dir: string, file: string): Promise<InferenceSession> {
+  const path = join(dir, file);
   try {
     return await InferenceSession.create(path, { executionProviders: ['cpu'] });
   } catch (e) {
-    throw new EngineError(`onnxruntime could not load the converted ${path}: ${(e as Error).message}`, { path }, { cause: e });
+    // onnxruntime's message names the (staging) path and can run over several lines: keep its gist.
+    const reason = (e as Error).message.split(path).join(file).split('\n')[0]!.trim();
+    throw new EngineError(`The converted model failed its check: onnxruntime cannot load ${file} (${reason.replace(/\.$/, '')}).`, { path }, { cause: e });
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.js';
@@ -96,6 +96,39 @@ it('reports an internal failure of the converter with exit code 1 and its detail
   expect(result.stderr).toBe('Traceback: something broke\nThe converter exited with code 1; the model was not written.\n');
   expect(existsSync(out())).toBe(false);
 });
+
+it('GIVEN a conversion whose model fails the onnxruntime check THEN the working model already in --out is left as it was', async () => {
+  const models = join(work.path, 'checked-models');
+  const target = join(models, 'small');
+  const good = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', target]);
+  expect(good.code, good.stdout + good.stderr).toBe(0);
+  expect(good.stdout).toMatch(/^Converted: kp_detector\.onnx \(/m);
+  expect(good.stdout).toContain(`Ready: small (64x64, 5 keypoints, generator fp32) in ${target}.`);
+  const before = await Promise.all(['kp_detector.onnx', 'generator.onnx', 'manifest.json'].map((f) => readFile(join(target, f))));
+
+  // A Python that converts for real, then damages the generator it wrote (a converter bug, a disk error).
+  const { executable } = await python();
+  const wrapper = join(work.path, 'damaging-python');
+  await writeFile(
+    wrapper,
+    `#!/bin/sh\nif [ "$1" = "-c" ]; then exec "${executable}" "$@"; fi\n"${executable}" "$@" || exit $?\n` +
+      `for a in "$@"; do case "$a" in --out=*) out="\${a#--out=}";; esac; done\nprintf 'not an onnx file' > "$out/generator.onnx"\n`,
+  );
+  await chmod(wrapper, 0o755);
+  const bad = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', target], { ...process.env, MARIONETTE_PYTHON: wrapper });
+  expect(bad.code, bad.stdout + bad.stderr).toBe(1);
+  expect(bad.stderr.trim()).toMatch(/^The converted model failed its check: .*generator\.onnx.* Nothing was written to .*checked-models\/small\.$/s);
+  const after = await Promise.all(['kp_detector.onnx', 'generator.onnx', 'manifest.json'].map((f) => readFile(join(target, f))));
+  expect(after.map((b, i) => b.equals(before[i]!))).toEqual([true, true, true]);
+  expect(readdirSync(models)).toEqual(['small']); // no staging folder left behind
+}, 180_000);
+
+it('GIVEN a rejected conversion into folders that did not exist THEN none of them is left behind', async () => {
+  const root = join(work.path, 'fresh');
+  const result = await convert(['--checkpoint', join(work.path, 'classifier.pth'), '--config', 'vox', '--out', join(root, 'models', 'vox')]);
+  expect(result.code, result.stdout + result.stderr).toBe(2);
+  expect(existsSync(root)).toBe(false);
+}, 120_000);
 
 it('prints its usage with --help and exits 0', async () => {
   const result = await convert(['--help']);
