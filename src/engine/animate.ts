@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { silentLogger, type Logger } from '../util/log.js';
 import { CancelledError, InputError } from './errors.js';
 import { BestFrameTracker, frameKeypoints, type Keypoints } from './keypoints/index.js';
-import { centredCrop } from './media/crop.js';
+import { centredCrop, type CropRule } from './media/crop.js';
 import { decodePhoto, decodeVideoFrames, type FrameBatch } from './media/decode.js';
 import { FrameEncoder, makeGifPalette } from './media/encode.js';
 import { withLimits } from './media/limits.js';
@@ -201,7 +201,7 @@ async function pipeline(
 
 interface ReferenceSearch {
   readonly size: { width: number; height: number };
-  readonly crop: typeof centredCrop;
+  readonly crop: CropRule;
   readonly limits: ReturnType<typeof withLimits>;
   readonly batchSize: number;
   readonly signal: AbortSignal | undefined;

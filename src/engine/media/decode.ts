@@ -20,7 +20,7 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   const orientation = readOrientation(await readExifBytes(path));
   const stored = info.video!;
   const shown: Size = swapsSides(orientation) ? { width: stored.height, height: stored.width } : { width: stored.width, height: stored.height };
-  const filters = [...orientationFilters(orientation), ...cropScaleFilters(crop(shown, target), target), 'format=rgb24'];
+  const filters = [...orientationFilters(orientation), ...cropScaleFilters(crop, shown, target), 'format=rgb24'];
   const { ffmpeg } = resolveFfmpeg();
   const bytes = target.width * target.height * 3;
   const result = await runProcess(
@@ -88,7 +88,7 @@ export interface VideoDecodeOptions {
 export async function* decodeVideoFrames(path: string, info: MediaInfo, options: VideoDecodeOptions): AsyncGenerator<FrameBatch> {
   const stream = info.video!;
   const { target, batchSize, limits } = options;
-  const filters = [...cropScaleFilters(options.crop(stream, target), target), 'format=rgb24'];
+  const filters = [...cropScaleFilters(options.crop, stream, target), 'format=rgb24'];
   const frameBytes = target.width * target.height * 3;
   const { ffmpeg } = resolveFfmpeg();
   const cap = frameCap(stream, limits);
