@@ -56,7 +56,14 @@ export async function handleAnimate(interaction: ChatInputCommandInteraction, ct
     if (early.refusal.reason === 'consent') {
       const requestId = ctx.consent.hold(interaction, request);
       const note = early.refusal.consent === 'expired' ? `${early.message}\n\n` : '';
-      await interaction.editReply({ content: `${note}${botMessages.consentPrompt}`, components: [consentRow(requestId)] });
+      const prompt = { content: `${note}${botMessages.consentPrompt}`, components: [consentRow(requestId, interaction.user.id)] };
+      if (interaction.ephemeral === true) {
+        await interaction.editReply(prompt);
+      } else {
+        // Public results: the reply is the channel's, but the terms are the member's alone to read and answer.
+        await interaction.editReply({ content: botMessages.consentPendingPublic });
+        await interaction.followUp({ ...prompt, flags: MessageFlags.Ephemeral });
+      }
       return;
     }
     await interaction.editReply({ content: early.message });

@@ -27,13 +27,15 @@ export const cancelButton: ButtonHandler<{ action: 'cancel'; jobId: string }> = 
 };
 
 /** Accept / Decline of the terms; Accept resumes the /animate that asked. */
-export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; requestId: string }> = {
+export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; requestId: string; userId: string | null }> = {
   name: 'consent',
   parse: parseConsentButton,
-  async run(interaction, { action, requestId }, ctx: BotContext) {
-    const pending = ctx.consent.peek(requestId);
-    if (pending && pending.userId !== interaction.user.id) {
-      await interaction.reply({ content: botMessages.notYours, flags: MessageFlags.Ephemeral });
+  async run(interaction, { action, requestId, userId }, ctx: BotContext) {
+    // The requester: the waiting command's, else the one the button names (after a restart); an old prompt naming
+    // nobody cannot be checked, so it has expired.
+    const owner = ctx.consent.peek(requestId)?.userId ?? userId;
+    if (owner !== interaction.user.id) {
+      await interaction.reply({ content: owner === null ? botMessages.unknownButton : botMessages.notYours, flags: MessageFlags.Ephemeral });
       return;
     }
     ctx.store.setConsent(interaction.user.id, action === 'accept' ? 'accepted' : 'declined');
@@ -41,6 +43,8 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
     const taken = ctx.consent.take(requestId);
     if (action === 'decline') {
       await interaction.update({ content: botMessages.consentDeclined, components: [] });
+      // A public reply waiting for the answer (the prompt was a private follow-up) says how it ended.
+      if (taken && taken.interaction.ephemeral !== true) await taken.interaction.editReply({ content: botMessages.consentDeclinedPublic }).catch(() => undefined);
       return;
     }
     if (!taken) {

@@ -11,12 +11,12 @@ export function cancelRow(jobId: string): Row {
   };
 }
 
-export function consentRow(requestId: string): Row {
+export function consentRow(requestId: string, userId: string): Row {
   return {
     type: ComponentType.ActionRow,
     components: [
-      { type: ComponentType.Button, style: ButtonStyle.Success, label: 'Accept', custom_id: customIds.consent('accept', requestId) },
-      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Decline', custom_id: customIds.consent('decline', requestId) },
+      { type: ComponentType.Button, style: ButtonStyle.Success, label: 'Accept', custom_id: customIds.consent('accept', requestId, userId) },
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Decline', custom_id: customIds.consent('decline', requestId, userId) },
     ],
   };
 }

@@ -10,7 +10,8 @@ export type ConsentAction = 'accept' | 'decline';
 
 export const customIds = {
   cancelJob: (jobId: string) => `job:cancel:${jobId}`,
-  consent: (action: ConsentAction, requestId: string) => `consent:${action}:${requestId}`,
+  /** The requester's id rides along: the button checks its clicker even after a restart has forgotten the command. */
+  consent: (action: ConsentAction, requestId: string, userId: string) => `consent:${action}:${requestId}:${userId}`,
 };
 
 export function parseJobButton(customId: string): { action: JobAction; jobId: string } | null {
@@ -19,9 +20,11 @@ export function parseJobButton(customId: string): { action: JobAction; jobId: st
   return { action, jobId };
 }
 
-export function parseConsentButton(customId: string): { action: ConsentAction; requestId: string } | null {
-  const [area, action, requestId, ...rest] = customId.split(':');
+/** `userId` is null on prompts shown by versions before it was part of the id. */
+export function parseConsentButton(customId: string): { action: ConsentAction; requestId: string; userId: string | null } | null {
+  const [area, action, requestId, userId, ...rest] = customId.split(':');
   if (area !== 'consent' || (action !== 'accept' && action !== 'decline') || rest.length > 0) return null;
-  if (requestId === undefined || !/^\d{17,20}$/.test(requestId)) return null;
-  return { action, requestId };
+  const snowflake = (v: string | undefined): v is string => v !== undefined && /^\d{17,20}$/.test(v);
+  if (!snowflake(requestId) || (userId !== undefined && !snowflake(userId))) return null;
+  return { action, requestId, userId: userId ?? null };
 }

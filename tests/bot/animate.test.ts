@@ -157,7 +157,7 @@ describe('consent', () => {
     const prompt = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === first.token);
     expect(String(bodyField(prompt, 'content'))).toMatch(/Only animate people who agreed to it/);
     await vi.waitFor(() => expect(first.originalMessage()?.components?.length).toBe(1));
-    const click = await world.discord.clickButton({ message: first.originalMessage()!, customId: `consent:accept:${first.id}`, user });
+    const click = await world.discord.clickButton({ message: first.originalMessage()!, customId: `consent:accept:${first.id}:${user.id}`, user });
     await click.waitForAck();
     await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === first.token && r.files.length > 0, { timeout: 60_000 });
     expect(world.store.getUser(user.id)?.consent).toBe('accepted');
@@ -174,11 +174,60 @@ describe('consent', () => {
     const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
     await cmd.waitForAck();
     await vi.waitFor(() => expect(cmd.originalMessage()?.components?.length).toBe(1));
-    const click = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}`, user: other });
+    const click = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}:${user.id}`, user: other });
     await click.waitForAck();
     const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === click.id);
     expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
     expect(world.store.getUser(other.id)?.consent ?? null).toBeNull();
+  });
+
+  describe('in a server whose results are public', () => {
+    const guildId = () => world.discord.guild().id;
+    beforeAll(() => world.store.updateGuildSettings(guildId(), { visibility: 'public' }, 'moderator'));
+    afterAll(() => world.store.updateGuildSettings(guildId(), { visibility: 'requester' }, 'moderator'));
+
+    /** Runs /animate as a newcomer; returns the command and the private prompt (a follow-up only they see). */
+    async function prompted(username: string) {
+      const user = world.discord.addUser({ username });
+      const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+      await cmd.waitForAck();
+      await vi.waitFor(() => expect(cmd.followUps()).toHaveLength(1));
+      return { user, cmd, prompt: cmd.followUps()[0]! };
+    }
+
+    it('GIVEN a first-time member THEN the terms go to them privately, the channel sees only that the command waits, and Decline says so there', async () => {
+      const { user, cmd, prompt } = await prompted('public-newcomer');
+      expect(prompt.content).toMatch(/Only animate people who agreed to it/);
+      expect((prompt.flags ?? 0) & 64).toBe(64); // ephemeral
+      expect(prompt.components).toHaveLength(1);
+      const original = cmd.originalMessage()!;
+      expect((original.flags ?? 0) & 64).toBe(0);
+      expect(original.content).toBe('Waiting for the member who asked to accept the terms (shown only to them).');
+      expect(original.components ?? []).toEqual([]);
+
+      const decline = await world.discord.clickButton({ message: prompt, customId: `consent:decline:${cmd.id}:${user.id}`, user });
+      await decline.waitForAck();
+      await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe('Not animated: the terms were declined.'));
+      expect(world.store.getUser(user.id)?.consent).toBe('declined');
+    });
+
+    it('GIVEN the bot restarted while a prompt waited THEN a stranger\'s Accept is still refused, and the member\'s own is recorded', async () => {
+      const { user, cmd, prompt } = await prompted('public-restart');
+      const stranger = world.discord.addUser({ username: 'public-stranger' });
+      await world.bot?.stop();
+      await world.startBot(); // the waiting command is forgotten; the prompt's buttons remain
+      const customId = `consent:accept:${cmd.id}:${user.id}`;
+      const meddling = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user: stranger });
+      await meddling.waitForAck();
+      const refusal = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === meddling.id);
+      expect(bodyField({ json: bodyField(refusal, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
+      expect(world.store.getUser(stranger.id)?.consent ?? null).toBeNull();
+
+      const own = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user });
+      await own.waitForAck();
+      await vi.waitFor(() => expect(world.discord.message(prompt.id)?.content).toBe('Thanks. Run /animate again to make your animation.'));
+      expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   historyIds, parseForgetButton, parseHistoryDelete, parseHistoryDeleteYes, parseHistoryPage, parseHistoryShow,
 } from '../../src/bot/history-ids.js';
+import { customIds, parseConsentButton } from '../../src/bot/custom-ids.js';
 import { encodeCursor, newJobId } from '../../src/store/index.js';
 
 /** The custom ids of /history and /forget-me: round trips, strict refusals, length. */
@@ -82,5 +83,22 @@ describe('history button ids', () => {
 
   it('GIVEN an id over 100 characters THEN it is refused', () => {
     expect(parseHistoryPage(`history:page:h2s:older${' '.repeat(90)}`)).toBeNull();
+  });
+});
+
+describe('consent button ids', () => {
+  const request = '987654321098765432';
+  it('GIVEN a prompt\'s ids THEN they name the request and the requester (checked on click even after a restart), within 100 characters', () => {
+    const accept = customIds.consent('accept', request, user);
+    expect(accept.length).toBeLessThanOrEqual(100);
+    expect(parseConsentButton(accept)).toEqual({ action: 'accept', requestId: request, userId: user });
+    expect(parseConsentButton(customIds.consent('decline', request, user))).toEqual({ action: 'decline', requestId: request, userId: user });
+  });
+
+  it('GIVEN an id from before the requester was part of it THEN it parses with nobody named; malformed ones are refused', () => {
+    expect(parseConsentButton(`consent:accept:${request}`)).toEqual({ action: 'accept', requestId: request, userId: null });
+    for (const id of [`consent:accept:${request}:x`, `consent:accept:${request}:${user}:1`, `consent:maybe:${request}:${user}`, `consent:accept:12:${user}`, `job:cancel:${job}`]) {
+      expect(parseConsentButton(id)).toBeNull();
+    }
   });
 });

@@ -202,7 +202,7 @@ describe('consent again', () => {
     const { cmd, says } = await animate(member);
     expect(says).toMatch(/^This server's moderators asked everyone to accept Marionette's terms again before the next animation\.\n\n\*\*Before your first animation/);
     await vi.waitFor(() => expect(cmd.originalMessage()?.components?.length).toBe(1));
-    const accept = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}`, user: member });
+    const accept = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}:${member.id}`, user: member });
     await accept.waitForAck();
     await world.discord.waitForRequest(
       (r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token && QUEUED.test(String(bodyField(r, 'content'))),

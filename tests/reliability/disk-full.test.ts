@@ -54,7 +54,7 @@ describe.skipIf(!supported)('a full disk', () => {
     const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo, video: await world.video() } });
     await first.waitForAck();
     await vi.waitFor(() => expect(first.originalMessage()?.components?.length).toBe(1), { timeout: 20_000 });
-    const accept = await world.discord.clickButton({ message: first.originalMessage()!, customId: `consent:accept:${first.id}`, user });
+    const accept = await world.discord.clickButton({ message: first.originalMessage()!, customId: `consent:accept:${first.id}:${user.id}`, user });
     await accept.waitForAck();
     await world.discord.waitForRequest((r) => r.params['webhook_token'] === first.token && r.operationId === 'execute_webhook' && r.files.length > 0, { timeout: 60_000 });
 
