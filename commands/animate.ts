@@ -16,7 +16,8 @@ export const animate: SlashCommand = {
         .setDescription('How motion is transferred (default: relative).')
         .addChoices({ name: 'relative: move as the video moves', value: 'relative' }, { name: 'absolute: copy the video’s pose', value: 'absolute' }),
     )
-    .addStringOption((o) => o.setName('model').setDescription('Which installed model to use.').setAutocomplete(true))
+    // 64: the longest model name (manifest.ts); Discord then refuses longer text before it reaches the bot.
+    .addStringOption((o) => o.setName('model').setDescription('Which installed model to use.').setAutocomplete(true).setMaxLength(64))
     .addStringOption((o) =>
       o
         .setName('best_frame')

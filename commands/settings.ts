@@ -38,9 +38,15 @@ export const settings: SlashCommand = {
         .addChannelOption((o) =>
           o
             .setName('channel')
-            .setDescription('The channel (its threads follow it).')
+            .setDescription('A channel (its threads follow it), or one thread.')
             .setRequired(true)
-            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildVoice),
+            .addChannelTypes(
+              // Every kind of channel a slash command can be used in (voice and stage channels have a text chat; forum
+              // and media posts are threads), and single threads (a thread's own rule wins over its parent's).
+              ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia,
+              ChannelType.GuildVoice, ChannelType.GuildStageVoice,
+              ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread,
+            ),
         )
         .addStringOption((o) =>
           o

@@ -55,7 +55,8 @@ export class Bot {
       requeued: recovered.requeued.length,
       failed: recovered.failed.length,
     });
-    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: config.apiBase ? { api: config.apiBase } : {} });
+    // No reply discord.js sends pings anyone unless it says so (replies quote members' text: a model name, a file name).
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], allowedMentions: { parse: [] }, rest: config.apiBase ? { api: config.apiBase } : {} });
     const api = new DiscordApi(client.rest, config.clientId);
     const models = new ModelCatalog(config.modelsDir, logger);
     await models.refresh(true);

@@ -43,11 +43,16 @@ export function clip(text: string, max: number): string {
  * are left out and counted in a last line made by `more(n)`.
  */
 export function fitLines(lines: readonly string[], max: number, more: (n: number) => string): string {
-  const all = lines.join('\n');
+  return fitJoined(lines, max, more, '\n');
+}
+
+/** The same for items of one line, joined with `separator` ("<#1>, <#2>, …and 3 more"). */
+export function fitJoined(items: readonly string[], max: number, more: (n: number) => string, separator: string): string {
+  const all = items.join(separator);
   if (all.length <= max) return all;
-  for (let keep = lines.length - 1; keep >= 0; keep--) {
-    const text = [...lines.slice(0, keep), more(lines.length - keep)].join('\n');
+  for (let keep = items.length - 1; keep >= 0; keep--) {
+    const text = [...items.slice(0, keep), more(items.length - keep)].join(separator);
     if (text.length <= max) return text;
   }
-  return clip(more(lines.length), max);
+  return clip(more(items.length), max);
 }

@@ -30,7 +30,7 @@ export function createInteractionRouter(
         const command = byName.get(interaction.commandName);
         if (!command) {
           log.warn('unknown command', { command: interaction.commandName });
-          await interaction.reply({ content: botMessages.unknownButton, flags: MessageFlags.Ephemeral });
+          await interaction.reply({ content: botMessages.unknownCommand, flags: MessageFlags.Ephemeral });
           return;
         }
         log.info('command', { command: interaction.commandName });

@@ -82,8 +82,9 @@ export const settingsMessages = {
     retentionValue: (days: number) => `files deleted ${plural(days, 'day')} after an animation finishes`,
     channels: 'Channels',
     channelsAll: 'every channel',
-    allowed: (ids: readonly string[]) => `allowed only: ${ids.map((id) => `<#${id}>`).join(', ')}`,
-    blocked: (ids: readonly string[]) => `blocked: ${ids.map((id) => `<#${id}>`).join(', ')}`,
+    /** `list`: the channels as mentions, already fitted (settings-view.ts). */
+    allowed: (list: string) => `allowed only: ${list}`,
+    blocked: (list: string) => `blocked: ${list}`,
     consent: 'Terms',
     consentOnce: 'each member accepts once',
     consentSince: (ms: number) => `everyone asked to accept again ${discordTime(ms)}`,

@@ -4,6 +4,7 @@
  * rate limits, settings — are in src/store/messages.ts.)
  */
 import { discordTime } from '../store/messages.js';
+import { clip } from './discord-format.js';
 
 /** Carried by every message that carries a generated clip, on every path. No setting removes it. */
 export const DISCLAIMER =
@@ -21,7 +22,7 @@ export const botMessages = {
     `The video must be a video clip (MP4, MOV, WebM or GIF)${type ? `, not ${describeType(type)}` : ''}.`,
   downloadFailed: (what: 'photo' | 'video') => `Discord didn't let me download the ${what}; please attach it again.`,
   unknownModel: (name: string, available: readonly string[]) =>
-    `There is no model called "${name}" here; choose one of: ${available.join(', ')}.`,
+    `There is no model called "${clip(name, 80)}" here; choose one of: ${clip(available.join(', '), 1500)}.`,
   demoModelOnly:
     "Note: only the built-in demo model is installed. It moves one object on a plain background (a shape, a logo); faces need a converted FOMM model, which the bot's owner adds with `npx marionette convert` (see the README).",
   queued: (position: number, etaDoneMs: number) =>
@@ -40,6 +41,7 @@ export const botMessages = {
   cancelAlreadyDone: 'That animation has already finished, so there is nothing to cancel.',
   notYours: 'Only the person who asked for this animation can do that.',
   unknownButton: 'This button has expired. Run the command again.',
+  unknownCommand: "This command is not part of this version of Marionette; the server's list of commands is out of date until the bot's owner registers them again (npm run deploy-commands).",
   failed: (message: string) => message,
   resultReady: (userId: string) => `<@${userId}>, your animation is ready.`,
   dmResultReady: (channelId: string) => `Your animation from <#${channelId}> is ready.`,

@@ -1,6 +1,6 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
-import { isSettingKey, type AuditEntry, type GuildJobSummary, type GuildSettingsView, type JsonValue, type SettingKey } from '../store/index.js';
-import { fitLines, shortHash } from './discord-format.js';
+import { DEFAULT_GUILD_SETTINGS, isSettingKey, type AuditEntry, type GuildJobSummary, type GuildSettingsView, type JsonValue, type SettingKey } from '../store/index.js';
+import { fitJoined, fitLines, shortHash } from './discord-format.js';
 import { settingsMessages as m, settingValue, visibilityText } from './messages-settings.js';
 
 /**
@@ -9,12 +9,16 @@ import { settingsMessages as m, settingValue, visibilityText } from './messages-
  * below 6000.
  */
 const DESCRIPTION_BUDGET = 2500;
+const CHANNEL_LIST_BUDGET = 480;
 
 export function settingsEmbed(s: GuildSettingsView): APIEmbed {
-  const star = (...keys: SettingKey[]) => (keys.some((k) => s.customized.includes(k)) ? ' *' : '');
+  // Marked: a value other than the default (one set back to its default is not).
+  const star = (...keys: SettingKey[]) => (keys.some((k) => s[k] !== DEFAULT_GUILD_SETTINGS[k]) ? ' *' : '');
+  // Each list gets its share of the field's 1024 characters, so a long allow list never hides the block list.
+  const mentions = (ids: readonly string[]) => fitJoined(ids.map((id) => `<#${id}>`), CHANNEL_LIST_BUDGET, m.audit.more, ', ');
   const channels = [
-    s.channels.allow.length > 0 ? m.view.allowed(s.channels.allow) : m.view.channelsAll,
-    ...(s.channels.block.length > 0 ? [m.view.blocked(s.channels.block)] : []),
+    s.channels.allow.length > 0 ? m.view.allowed(mentions(s.channels.allow)) : m.view.channelsAll,
+    ...(s.channels.block.length > 0 ? [m.view.blocked(mentions(s.channels.block))] : []),
   ].join('\n');
   const fields: APIEmbedField[] = [
     { name: `${m.view.status}${star('enabled')}`, value: settingValue('enabled', s.enabled), inline: true },
@@ -26,7 +30,7 @@ export function settingsEmbed(s: GuildSettingsView): APIEmbed {
     },
     { name: `${m.view.server}${star('guildPerDay')}`, value: m.view.serverValue(s.guildPerDay) },
     { name: `${m.view.inputs}${star('maxDrivingSeconds', 'maxUploadBytes')}`, value: m.view.inputsValue(s.maxDrivingSeconds, s.maxUploadBytes) },
-    { name: m.view.channels, value: fitLines(channels.split('\n'), 1000, m.audit.more) },
+    { name: m.view.channels, value: channels },
     { name: m.view.consent, value: s.consentEpochMs === null ? m.view.consentOnce : m.view.consentSince(s.consentEpochMs) },
   ];
   return {

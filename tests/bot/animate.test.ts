@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DISCLAIMER } from '../../src/bot/messages.js';
+import { animate as animateCommand } from '../../commands/animate.js';
+import { botMessages, DISCLAIMER } from '../../src/bot/messages.js';
 import { probe } from '../support/ffprobe.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 
@@ -231,6 +232,15 @@ describe('consent', () => {
   });
 });
 
+describe('a command this version does not have (registered by an older one)', () => {
+  it('GIVEN it is used THEN the member is told the command list is out of date, not that a button expired', async () => {
+    const cmd = await world.discord.slashCommand({ name: 'animate-legacy', user: world.member() });
+    await cmd.waitForAck();
+    const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === cmd.id);
+    expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toMatch(/^This command is not part of this version of Marionette; .*npm run deploy-commands\)\.$/);
+  });
+});
+
 describe('model choice', () => {
   it('GIVEN a member typing in the model option THEN the installed models are offered by manifest name', async () => {
     const typing = await world.discord.autocomplete({ name: 'animate', focused: 'model', value: 'def' });
@@ -247,5 +257,16 @@ describe('model choice', () => {
     await cmd.waitForAck();
     const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, { timeout: 20_000 });
     expect(bodyField(edit, 'content')).toBe('There is no model called "vox" here; choose one of: default.');
+    // Replies quote what members typed: none of them may ping (client-wide allowed mentions).
+    expect(bodyField(edit, 'allowed_mentions')).toEqual({ parse: [] });
+  });
+
+  it('GIVEN the model option THEN Discord takes at most a model name\'s 64 characters, and the refusal fits a message whatever it quotes', () => {
+    const model = animateCommand.data.toJSON().options?.find((o) => o.name === 'model') as { max_length?: number } | undefined;
+    expect(model?.max_length).toBe(64);
+    const many = Array.from({ length: 200 }, (_, i) => `model-${i}-${'x'.repeat(50)}`);
+    const text = botMessages.unknownModel('y'.repeat(3000), many);
+    expect(text.length).toBeLessThanOrEqual(2000);
+    expect(text).toMatch(/^There is no model called "y{79}…" here; choose one of: model-0-x+, .*…\.$/);
   });
 });

@@ -98,6 +98,20 @@ describe('/settings view and audit', () => {
     expect(field('Terms').value).toMatch(/everyone asked to accept again <t:\d+:R>/);
   });
 
+  it('GIVEN a value set back to its default THEN it is not marked; a long allow list leaves room for the block list', () => {
+    const allow = Array.from({ length: 50 }, (_, i) => String(100000000000000000n + BigInt(i)));
+    const embed = settingsEmbed({
+      ...DEFAULT_GUILD_SETTINGS, guildId: 'g', channels: { allow, block: ['12'] },
+      consentEpochMs: null, customized: ['enabled', 'perUserPerHour'], updatedMs: T, updatedBy: '99',
+    });
+    const field = (name: string) => embed.fields!.find((f) => f.name.startsWith(name))!;
+    expect(field('Per member').name).toBe('Per member');
+    expect(embed.fields!.some((f) => f.name.endsWith('*'))).toBe(false);
+    const channels = field('Channels').value;
+    expect(channels.length).toBeLessThanOrEqual(1024);
+    expect(channels).toMatch(/^allowed only: <#100000000000000000>, <#100000000000000001>, .*, …and \d+ more\nblocked: <#12>$/);
+  });
+
   it('GIVEN audit entries of every kind THEN one readable line each', () => {
     const e = (action: AuditEntry['action'], detail: AuditEntry['detail'], targetId: string | null = null): AuditEntry => ({ id: 1, atMs: T, guildId: 'g', actorId: '7', action, targetId, detail });
     expect(describeAudit(e('settings.update', { changes: { perUserPerHour: { from: 5, to: 1 }, maxUploadBytes: { from: 26214400, to: 8388608 } } }))).toBe(
