@@ -8,7 +8,7 @@ import {
 } from './history-ids.js';
 import { inScope, loadHistoryView, postRefusal } from './history-page.js';
 import { deleteConfirmView, isShowable, type HistoryView } from './history-view.js';
-import { DISCLAIMER } from './messages.js';
+import { botMessages, DISCLAIMER } from './messages.js';
 import { historyMessages as m } from './messages-history.js';
 import { stopJobsOf } from './stop-jobs.js';
 
@@ -119,7 +119,7 @@ export const forgetButton: ButtonHandler<{ action: ForgetAction; userId: string 
       return;
     }
     await interaction.deferUpdate();
-    const stopped = await stopJobsOf(ctx, userId, null);
+    const stopped = await stopJobsOf(ctx, userId, null, botMessages.stoppedForgetMe);
     const report = ctx.store.forgetUser(userId);
     ctx.logger.info('user forgotten', { user: userId, jobs: report.jobsDeleted, files: report.filesRemoved, stopped: stopped.length });
     await interaction.editReply({ content: m.forgetDone(report), components: [] });

@@ -38,6 +38,8 @@ export const botMessages = {
   doneLater: 'Done: your animation was posted in this channel.',
   doneDm: 'Done: your animation was sent to you by direct message.',
   cancelled: 'Cancelled: the animation was stopped and nothing was posted.',
+  stoppedForgetMe: 'Stopped: you deleted your data with /forget-me, this animation included.',
+  stoppedByModerator: "Stopped: a moderator removed this member's animations from the server.",
   cancelAlreadyDone: 'That animation has already finished, so there is nothing to cancel.',
   notYours: 'Only the person who asked for this animation can do that.',
   unknownButton: 'This button has expired. Run the command again.',

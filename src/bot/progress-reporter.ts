@@ -27,6 +27,7 @@ export class ProgressReporter {
     if (progress.phase !== 'generating' && progress.phase !== 'reference') return;
     const t = this.now();
     if (this.busy.has(jobId) || t - (this.last.get(jobId) ?? 0) < this.intervalMs) return;
+    if (isStopping(this.store, jobId)) return;
     const token = this.store.interactionToken(jobId);
     if (!token) return;
     this.last.set(jobId, t);
@@ -34,6 +35,7 @@ export class ProgressReporter {
     const eta = progress.etaSeconds === null ? null : t + progress.etaSeconds * 1000;
     this.api
       .editOriginal(token, { content: botMessages.running(progress.percent, eta, progress.phase), components: [cancelRow(jobId)] })
+      .then(() => restoreStopped(this.store, this.api, jobId, token))
       .catch((e: unknown) => this.logger.warn('progress edit failed', { job: jobId, error: (e as Error).message }))
       .finally(() => this.busy.delete(jobId));
   }
@@ -47,4 +49,19 @@ export class ProgressReporter {
   forget(jobId: string): void {
     this.last.delete(jobId);
   }
+}
+
+/** Cancelled, or asked to stop: its status message must not show progress or a Cancel button any more. */
+export function isStopping(store: Store, jobId: string): boolean {
+  const job = store.getJob(jobId);
+  return job === null || job.state === 'cancelled' || job.cancelRequestedMs !== null;
+}
+
+/**
+ * After a status edit has landed: if the job was cancelled while it was on its way (a Cancel click, /forget-me,
+ * a moderator's purge), that edit has just overwritten the "Cancelled" message with progress and a live Cancel
+ * button; put the cancellation back.
+ */
+export async function restoreStopped(store: Store, api: DiscordApi, jobId: string, token: string): Promise<void> {
+  if (isStopping(store, jobId)) await api.editOriginal(token, { content: botMessages.cancelled, components: [] });
 }

@@ -1,6 +1,7 @@
 import type { Store } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import { cancelRow } from './components.js';
+import { restoreStopped } from './progress-reporter.js';
 import type { DiscordApi } from './discord-api.js';
 import { botMessages } from './messages.js';
 
@@ -47,6 +48,7 @@ export class QueueUpdates {
         this.shown.set(id, status.position);
         await this.api
           .editOriginal(token, { content: botMessages.queued(status.position, status.etaDoneMs), components: [cancelRow(id)] })
+          .then(() => restoreStopped(this.store, this.api, id, token))
           .catch((e: unknown) => this.logger.warn('queue position edit failed', { job: id, error: (e as Error).message }));
       }
     } catch (e) {

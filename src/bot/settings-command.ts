@@ -107,7 +107,7 @@ const handlers: Readonly<Record<string, Handler>> = {
   async purge(interaction, ctx) {
     const target = interaction.options.getUser('user', true);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    await stopJobsOf(ctx, target.id, interaction.guildId);
+    await stopJobsOf(ctx, target.id, interaction.guildId, botMessages.stoppedByModerator);
     const report = ctx.store.purgeUserInGuild(interaction.guildId, target.id, interaction.user.id);
     ctx.logger.info('member purged', { guild: interaction.guildId, actor: interaction.user.id, target: target.id, jobs: report.jobsDeleted });
     await interaction.editReply({ content: m.purged(target.id, report), allowedMentions: { parse: [] } });

@@ -119,6 +119,28 @@ describe('cancel', () => {
     expect(interaction.followUps()).toHaveLength(0);
   });
 
+  it('GIVEN a progress edit still on its way when Cancel is pressed THEN the message ends cancelled, without the Cancel button coming back', async () => {
+    const user = world.member('racer');
+    const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
+    await interaction.waitForAck();
+    await vi.waitFor(() => expect(String(interaction.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
+    const job = world.store.history(user.id).items[0]!;
+    // The next progress edit is answered 429 (Retry-After 2 s): discord.js sends it again after the click has landed.
+    const isEdit = (r: { operationId: string | null; path: string }) => r.operationId === 'update_original_webhook_message' && r.path.includes(interaction.token);
+    world.discord.failRequests({ match: isEdit, retryAfter: 2 });
+    const limited = await world.discord.waitForRequest((r) => isEdit(r) && r.status === 429, { timeout: 10_000 });
+    const click = await world.discord.clickButton({ message: interaction.originalMessage()!, customId: `job:cancel:${job.id}`, user });
+    await click.waitForAck();
+    expect(interaction.originalMessage()?.content).toBe('Cancelled: the animation was stopped and nothing was posted.');
+    // The delayed edit lands (progress and a live Cancel button again), then the cancellation is put back.
+    await world.discord.waitForRequest((r) => isEdit(r) && r.seq > limited.seq && r.status === 200 && /^Animating…/.test(String(bodyField(r, 'content'))), { timeout: 10_000 });
+    await vi.waitFor(() => {
+      expect(interaction.originalMessage()?.content).toBe('Cancelled: the animation was stopped and nothing was posted.');
+      expect(interaction.originalMessage()?.components ?? []).toEqual([]);
+    }, { timeout: 10_000 });
+    await vi.waitFor(() => expect(world.store.getJob(job.id)?.state).toBe('cancelled'), { timeout: 15_000 });
+  });
+
   it('GIVEN someone else crafts a Cancel click THEN it is refused and the job goes on', async () => {
     const owner = world.member('owner');
     const other = world.member('other');

@@ -63,6 +63,10 @@ describe('/forget-me', () => {
     for (const d of dirs) expect(existsSync(d)).toBe(false);
     await new Promise((r) => setTimeout(r, 1000)); // the stopped worker writes nothing afterwards
     for (const d of dirs) expect(existsSync(d)).toBe(false);
+    // The stopped job's status message says so; no Cancel button is left on it. (A progress edit that was on its
+    // way when the job stopped is answered with the plain cancellation.)
+    await vi.waitFor(() => expect(running.originalMessage()?.components ?? []).toEqual([]));
+    expect(running.originalMessage()?.content).toMatch(/^(Stopped: you deleted your data with \/forget-me, this animation included\.|Cancelled: )/);
 
     const again = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
     await again.waitForAck();
