@@ -8,6 +8,7 @@ import { BestFrameTracker, frameKeypoints, type Keypoints } from './keypoints/in
 import { centredCrop, type CropRule } from './media/crop.js';
 import { decodePhoto, decodeVideoFrames, type FrameBatch } from './media/decode.js';
 import { FrameEncoder, makeGifPalette } from './media/encode.js';
+import { burnLabel, placeLabel } from './media/label/label.js';
 import { withLimits } from './media/limits.js';
 import { checkPhoto, checkVideo } from './media/media-checks.js';
 import { outputFormatFor, supportsAudio } from './media/output-format.js';
@@ -127,14 +128,22 @@ async function pipeline(
     if (format === 'gif') {
       scratch = await mkdtemp(join(tmpdir(), 'marionette-'));
       gifPalette = join(scratch, 'palette.png');
-      await makeGifPalette(photo, size, gifPalette);
+      // From the photo as the frames will look: with the label burned in, its white, black and box colours get
+      // palette entries (from the bare photo, a photo of few colours left the label none, and it vanished).
+      const sample = Uint8Array.from(photo);
+      if (label) burnLabel(sample, size.width, size.height, placeLabel(size.width, size.height));
+      await makeGifPalette(sample, size, gifPalette);
     }
     const fps = video.stream.frameRate!;
     // The audio is cut to the clip's length: the exact frame count over the rate where the header counts frames
     // (a file whose audio outlasts its video must not freeze the last frame), else the file's duration.
     const rate = fps.num / fps.den;
     const exactFrames = video.stream.frameCountExact ? video.stream.frameCount : null;
-    const audioSeconds = exactFrames !== null ? exactFrames / rate : (videoInfo.durationSeconds ?? (total ?? limits.maxFrames) / rate);
+    // (The encoder also cuts the audio at the last frame; this bounds what it reads where headers count no frames.)
+    const audioSeconds = Math.min(
+      exactFrames !== null ? exactFrames / rate : (videoInfo.durationSeconds ?? (total ?? limits.maxFrames) / rate),
+      limits.maxDurationSeconds,
+    );
     encoder = FrameEncoder.start({
       output,
       format,

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeShapeImage, writeShapeVideo } from '../../src/demo/synthetic-media.js';
@@ -70,6 +71,34 @@ describe('output formats', () => {
     expect(p.seconds).toBeLessThan(1.1);
   });
 
+  it('GIVEN a WebM whose header has no duration and whose audio runs 3 s past its 1 s of pictures THEN the audio is cut at the last frame', async () => {
+    // Written to a pipe, as browsers and recorders stream it: no duration, and Matroska counts no frames.
+    const streamed = join(dir, 'streamed.webm');
+    const webm = execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-t', '1', '-i', 'testsrc2=size=128x128:rate=10', '-f', 'lavfi', '-t', '4', '-i', 'sine=frequency=300', '-map', '0:v', '-map', '1:a', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-c:a', 'libopus', '-f', 'webm', 'pipe:1'], { maxBuffer: 64 << 20 });
+    await writeFile(streamed, webm);
+    for (const ext of ['mp4', 'webm']) {
+      const output = join(dir, `streamed-out.${ext}`);
+      const result = await engine.animate({ source: photo, driving: streamed, output });
+      expect(result.frames).toBe(10);
+      const p = probe(output);
+      expect(p.audio, ext).not.toBeNull();
+      // The container's duration is its longest stream's (WebM keeps no duration per stream).
+      expect(p.seconds, ext).toBeLessThan(1.1);
+    }
+  });
+
+  it('GIVEN audio that ends before the pictures THEN every frame is kept and the audio is padded with silence to the end', async () => {
+    const shortAudio = join(dir, 'short-audio.mp4');
+    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-t', '2', '-i', 'testsrc2=size=128x128:rate=10', '-f', 'lavfi', '-t', '0.5', '-i', 'sine=frequency=300', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-c:a', 'aac', shortAudio]);
+    const output = join(dir, 'short-audio-out.mp4');
+    const result = await engine.animate({ source: photo, driving: shortAudio, output });
+    expect(result.frames).toBe(20);
+    const p = probe(output);
+    expect(p.video?.frames).toBe(20);
+    expect(p.audio!.seconds).toBeGreaterThan(1.9);
+    expect(p.audio!.seconds).toBeLessThan(2.1);
+  });
+
   it('GIVEN a driving video with 12 audio channels THEN the clip has its first two, in stereo', async () => {
     // ffmpeg's AAC encoder refuses a 12-channel layout, and cannot downmix it unaided.
     const wide = join(dir, 'wide-audio.mkv');
@@ -115,6 +144,44 @@ describe('output formats', () => {
       expect(outside, `frame ${f}: pixels changed outside the label`).toBe(0);
       expect(inside, `frame ${f}: label pixels`).toBeGreaterThan(raster.width * raster.height * 0.5);
     }
+  });
+
+  it('GIVEN .gif and a photo of one flat colour THEN the label is still there (the palette has its colours)', async () => {
+    const flat = join(dir, 'flat.png');
+    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x4080c0:size=320x320', '-frames:v', '1', flat]);
+    const output = join(dir, 'flat.gif');
+    await engine.animate({ source: flat, driving, output });
+    const frames = await readFramesRgb(output);
+    const { x, y, raster } = placeLabel(256, 256);
+    const frameBytes = 256 * 256 * 3;
+    for (const f of [0, FRAMES - 1]) {
+      let white = 0;
+      let dark = 0;
+      for (let py = y; py < y + raster.height; py++) {
+        for (let px = x; px < x + raster.width; px++) {
+          const o = f * frameBytes + (py * 256 + px) * 3;
+          const [r, g, b] = [frames[o]!, frames[o + 1]!, frames[o + 2]!];
+          if (r > 200 && g > 200 && b > 200) white++;
+          if (r < 60 && g < 60 && b < 90) dark++;
+        }
+      }
+      expect(white, `frame ${f}: white text pixels`).toBeGreaterThan(raster.width * raster.height * 0.05);
+      expect(dark, `frame ${f}: outline and box pixels`).toBeGreaterThan(raster.width * raster.height * 0.05);
+    }
+  });
+
+  it('GIVEN the encoder ffmpeg dies between batches THEN the next write fails at once, saying how it ended, and abort leaves no partial file', async () => {
+    const output = join(dir, 'killed.mkv');
+    const frame = 256 * 256 * 3;
+    const batch = Buffer.alloc(4 * frame, 128); // bigger than the pipe's buffer: write() waits for 'drain'
+    const encoder = FrameEncoder.start({ output, format: 'mkv', size: { width: 256, height: 256 }, fps: { num: 25, den: 1 }, audio: null, tags: {} });
+    await encoder.write(batch, 4);
+    execFileSync('pkill', ['-KILL', '-f', encoder.tempPath]); // as the OOM killer would, while the worker generates
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(encoder.write(batch, 4)).rejects.toThrow(/^The video encoder \(ffmpeg\) stopped while taking frames \(killed by SIGKILL\)/);
+    await encoder.abort();
+    expect(existsSync(encoder.tempPath)).toBe(false);
+    expect(existsSync(output)).toBe(false);
   });
 
   it('GIVEN .mkv THEN frames round-trip exactly (lossless FFV1 RGB)', async () => {

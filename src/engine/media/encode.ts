@@ -9,7 +9,7 @@ import { inputArgs } from './input-policy.js';
 import { rationalString, type Rational } from './media-info.js';
 import { audioCodecArgs, supportsAudio, videoCodecArgs, type OutputFormat, type VideoEncodeSettings } from './output-format.js';
 import { addGifComment, metadataArgs } from './provenance.js';
-import { drainOrExit, pipeToProcess, runProcess, StderrTail, waitForExit } from './process.js';
+import { drainOrExit, hasExited, pipeToProcess, runProcess, StderrTail, waitForExit } from './process.js';
 
 /**
  * Encodes generated RGB24 frames, as they come, into the output file: one
@@ -23,8 +23,10 @@ export interface EncoderOptions {
   readonly format: OutputFormat;
   readonly size: Size;
   readonly fps: Rational;
-  /** Keep the driving video's audio (first audio stream), cut to `durationSeconds`. */
-  /** The driving file's audio: where, and how many channels (more than 8 are reduced to its first two). */
+  /**
+   * The driving file's audio (first audio stream): where, read for at most `durationSeconds`, and how many channels
+   * (more than 8 are reduced to its first two). It is cut or padded to end with the last frame.
+   */
   readonly audio: { readonly path: string; readonly demuxer: string; readonly durationSeconds: number; readonly channels: number } | null;
   readonly tags: Record<string, string>;
   /** Palette image for GIF output (see makeGifPalette). */
@@ -67,7 +69,11 @@ export class FrameEncoder {
       args.push('-map', '1:a:0?', ...audioCodecArgs(options.format, options.settings ?? {}));
       // AAC, Opus and FLAC encode up to 8 channels; ffmpeg cannot downmix a wider layout by itself (a recorder's
       // 12 or 64 tracks), so such audio keeps its first two channels (front left and right in standard layouts).
-      if (options.audio!.channels > MAX_AUDIO_CHANNELS) args.push('-af', 'pan=stereo|c0=c0|c1=c1');
+      const filters = options.audio!.channels > MAX_AUDIO_CHANNELS ? ['pan=stereo|c0=c0|c1=c1'] : [];
+      // The clip ends with its last frame: audio that outlasts the pictures is cut there (-shortest), audio that
+      // ends first is padded with silence (apad) so that -shortest never cuts frames. Matroska and WebM headers
+      // count no frames, so the -t above is only an upper bound there.
+      args.push('-af', [...filters, 'apad'].join(','), '-shortest');
     }
     args.push(...videoCodecArgs(options.format, options.settings ?? {}), '-fps_mode', 'passthrough');
     args.push(...metadataArgs(options.tags), '-f', FORMAT_MUXER[options.format], '-y', temp);
@@ -81,11 +87,12 @@ export class FrameEncoder {
 
   /** Writes `count` frames; resolves when ffmpeg can take more. */
   async write(frames: Uint8Array, count: number): Promise<void> {
-    if (this.writeError) throw this.failure('could not take frames');
+    // ffmpeg may have died while the worker was generating (killed, out of memory, a full disk): nothing to write to.
+    if (this.writeError || hasExited(this.child) || this.child.stdin.destroyed) throw await this.failure('stopped while taking frames');
     const ok = this.child.stdin.write(frames);
     this.framesWritten += count;
     if (!ok) await drainOrExit(this.child);
-    if (this.writeError || this.child.exitCode !== null) throw this.failure('stopped while taking frames');
+    if (this.writeError || hasExited(this.child) || this.child.stdin.destroyed) throw await this.failure('stopped while taking frames');
   }
 
   /** Ends the stream, waits for ffmpeg, and moves the file into place. */
@@ -94,7 +101,7 @@ export class FrameEncoder {
     const exit = await waitForExit(this.child);
     if (exit.code !== 0) {
       await rm(this.tempPath, { force: true });
-      throw this.failure(`exited with code ${exit.code ?? exit.signal}`);
+      throw await this.failure('failed');
     }
     if (this.options.format === 'gif' && this.options.tags['comment']) await addGifComment(this.tempPath, this.options.tags['comment']);
     await rename(this.tempPath, this.options.output);
@@ -109,10 +116,15 @@ export class FrameEncoder {
     await rm(this.tempPath, { force: true });
   }
 
-  private failure(what: string): EngineError {
-    return new EngineError(`The video encoder (ffmpeg) ${what}: ${lastLine(this.stderr.text()) || this.writeError?.message || 'no message'}`, {
+  /** The error, once ffmpeg's exit (and so how it ended, and all it said) is known — or after 2 s without it. */
+  private async failure(what: string): Promise<EngineError> {
+    const exit = await Promise.race([waitForExit(this.child), new Promise<null>((r) => setTimeout(() => r(null), 2000).unref())]);
+    const how = exit === null ? 'still running' : exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+    return new EngineError(`The video encoder (ffmpeg) ${what} (${how}): ${lastLine(this.stderr.text()) || this.writeError?.message || 'no message'}`, {
       stderr: this.stderr.text().slice(-1000),
       output: this.options.output,
+      exitCode: exit?.code ?? null,
+      signal: exit?.signal ?? null,
     });
   }
 }

@@ -100,15 +100,24 @@ export async function pipeToProcess(command: string, args: readonly string[], fr
   }
 }
 
-/** Resolves when a child's stdin can take more, or the child has exited (listeners removed either way). */
+/**
+ * Resolves when a child's stdin can take more, or can take nothing any more: the child has exited (also before this
+ * call — its 'close' is long past), or the pipe failed or closed (EPIPE). Listeners are removed either way.
+ */
 export function drainOrExit(child: ChildProcess): Promise<void> {
+  const stdin = child.stdin;
+  if (!stdin || stdin.destroyed || stdin.writableEnded || hasExited(child)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
-      child.stdin?.off('drain', done);
-      child.off('close', done);
+      stdin.off('drain', done).off('error', done).off('close', done);
+      child.off('exit', done).off('close', done);
       resolve();
     };
-    child.stdin?.on('drain', done);
-    child.on('close', done);
+    stdin.on('drain', done).on('error', done).on('close', done);
+    child.on('exit', done).on('close', done);
   });
+}
+
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }
