@@ -41,9 +41,10 @@ export const settings: SlashCommand = {
             .setDescription('A channel (its threads follow it), or one thread.')
             .setRequired(true)
             .addChannelTypes(
-              // Every kind of channel a slash command can be used in (voice and stage channels have a text chat; forum
-              // and media posts are threads), and single threads (a thread's own rule wins over its parent's).
-              ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia,
+              // The channels a slash command can be used in (voice and stage channels have a text chat; forum posts
+              // are threads), and single threads (a thread's own rule counts too). Not media channels (16): Discord's
+              // published API description does not list the type yet; their posts, threads, can be chosen.
+              ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum,
               ChannelType.GuildVoice, ChannelType.GuildStageVoice,
               ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread,
             ),

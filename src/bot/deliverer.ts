@@ -16,6 +16,7 @@ import { botMessages, DISCLAIMER } from './messages.js';
 export class Deliverer {
   private running: Promise<void> | null = null;
   private again = false;
+  private stopping = false;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -26,12 +27,14 @@ export class Deliverer {
 
   /** Retries pending deliveries periodically (after Discord outages, restarts). */
   start(intervalMs: number): void {
+    this.stopping = false;
     this.timer = setInterval(() => this.kick(), intervalMs);
     this.kick();
   }
 
   /** Delivers everything pending; coalesces calls made while a pass runs. */
   kick(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -39,15 +42,26 @@ export class Deliverer {
     this.running = (async () => {
       do {
         this.again = false;
-        for (const task of this.store.pendingDeliveries()) await this.deliver(task);
-      } while (this.again);
+        // Page by page to the end: jobs still waiting for their retry (an outage) never hide newer ones.
+        let after: number | null = 0;
+        while (after !== null && !this.stopping) {
+          const page = this.store.pendingDeliveries(after);
+          for (const task of page.tasks) {
+            if (this.stopping) break;
+            await this.deliver(task);
+          }
+          after = page.cursor;
+        }
+      } while (this.again && !this.stopping);
     })()
       .catch((e: unknown) => this.logger.error('delivery pass failed', { error: e as Error }))
       .finally(() => (this.running = null));
     return this.running;
   }
 
+  /** Stops after the delivery in progress (a pass does not go on through the rest); the next start resumes. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }

@@ -34,15 +34,27 @@ export function interactionToken(ctx: StoreContext, jobId: string): string | nul
   return liveToken(ctx, getJobRow(ctx, jobId).seq);
 }
 
-/** Finished jobs not delivered yet (oldest first), including in-doubt ones. */
-export function pendingDeliveries(ctx: StoreContext, limit = 50): DeliveryTask[] {
-  const rows = ctx
-    .stmt(
-      `SELECT * FROM jobs WHERE delivery IN ('pending', 'delivering')
-         AND state IN ('succeeded', 'failed', 'cancelled') ORDER BY seq LIMIT ?`,
-    )
-    .all(limit) as JobRow[];
-  return rows.map((r) => ({ job: rowToJob(r), inDoubt: r.delivery === 'delivering', tokenUsable: liveToken(ctx, r.seq) !== null }));
+/**
+ * Finished jobs not delivered yet (oldest first), including in-doubt ones: a page of them after `afterSeq`
+ * (the last page's `cursor`), so a pass goes past jobs still waiting for their retry. The partial index
+ * holds only these rows; the planner is told to use it (left alone, it walked every finished job).
+ */
+export const PENDING_DELIVERIES_SQL = `SELECT * FROM jobs INDEXED BY jobs_undelivered
+   WHERE delivery IN ('pending', 'delivering') AND state IN ('succeeded', 'failed', 'cancelled') AND seq > ?
+   ORDER BY seq LIMIT ?`;
+
+export interface DeliveryPage {
+  readonly tasks: readonly DeliveryTask[];
+  /** Pass as `afterSeq` for the next page; null after the last. */
+  readonly cursor: number | null;
+}
+
+export function pendingDeliveries(ctx: StoreContext, afterSeq = 0, limit = 50): DeliveryPage {
+  const rows = ctx.stmt(PENDING_DELIVERIES_SQL).all(afterSeq, limit) as JobRow[];
+  return {
+    tasks: rows.map((r) => ({ job: rowToJob(r), inDoubt: r.delivery === 'delivering', tokenUsable: liveToken(ctx, r.seq) !== null })),
+    cursor: rows.length === limit ? rows[rows.length - 1]!.seq : null,
+  };
 }
 
 /**

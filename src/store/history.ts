@@ -89,9 +89,13 @@ export interface GuildJobSummary {
 }
 
 /** A guild's latest generations for moderators: who, when, input hashes; no media, no paths. */
+/** Newest first by the (guild_id, created_ms) index (seq, the rowid, breaks ties), not a sort of the guild's whole history. */
+export const RECENT_GUILD_JOBS_SQL = `SELECT id, user_id, created_ms, state, model, source_sha256, driving_sha256, expired_ms FROM jobs
+   WHERE guild_id = ? ORDER BY created_ms DESC, seq DESC LIMIT ?`;
+
 export function recentGuildJobs(ctx: StoreContext, guildId: string, limit = 20): GuildJobSummary[] {
   const rows = ctx
-    .stmt('SELECT id, user_id, created_ms, state, model, source_sha256, driving_sha256, expired_ms FROM jobs WHERE guild_id = ? ORDER BY seq DESC LIMIT ?')
+    .stmt(RECENT_GUILD_JOBS_SQL)
     .all(guildId, limit) as JobRow[];
   return rows.map((r) => ({
     id: r.id, userId: r.user_id, createdMs: r.created_ms, state: r.state, model: r.model,

@@ -9,7 +9,7 @@ export * from './delivery-state.js';
 export { type Job, type JobOutput, type StoredFile, type JsonObject, type JsonValue, JobNotFoundError } from './job-record.js';
 export { type Claim, type CancelOutcome, type RecoveryReport, LeaseLostError } from './job-queue.js';
 export { type AdmissionRequest, type EnqueueRequest, type EnqueueResult, type AdmissionResult, InvalidRequestError } from './enqueue.js';
-export { type DeliveryTask, type DeliveryStart } from './delivery.js';
+export { type DeliveryPage, type DeliveryTask, type DeliveryStart } from './delivery.js';
 export { type QueueStatus } from './queue-status.js';
 export { type IntakeStart, type InterruptedIntake } from './intakes.js';
 export { type HistoryPage, type HistoryQuery, type GuildJobSummary, encodeCursor, decodeCursor, InvalidCursorError } from './history.js';

@@ -27,14 +27,20 @@ export function currentMsPerUnit(ctx: StoreContext): number {
   return msPerUnit(samples, ctx.config.fallbackMsPerDrivingSecond);
 }
 
+/**
+ * The latest turn of each user (or guild) with a queued job: one index lookup each (jobs_user_turn,
+ * jobs_guild_turn), not a pass over everyone's history.
+ */
+export const TURNS_SQL = {
+  user_id: `SELECT q.k AS k, (SELECT MAX(turn) FROM jobs j WHERE j.user_id = q.k) AS t
+     FROM (SELECT DISTINCT user_id AS k FROM jobs WHERE state = 'queued') q`,
+  guild_id: `SELECT q.k AS k, (SELECT MAX(turn) FROM jobs j WHERE j.guild_id = q.k) AS t
+     FROM (SELECT DISTINCT guild_id AS k FROM jobs WHERE state = 'queued') q`,
+} as const;
+
 function turns(ctx: StoreContext, column: 'user_id' | 'guild_id'): Map<string, number> {
-  const rows = ctx
-    .stmt(
-      `SELECT ${column} AS k, MAX(turn) AS t FROM jobs
-       WHERE turn IS NOT NULL AND ${column} IN (SELECT ${column} FROM jobs WHERE state = 'queued') GROUP BY ${column}`,
-    )
-    .all() as Array<{ k: string; t: number }>;
-  return new Map(rows.map((r) => [r.k, r.t]));
+  const rows = ctx.stmt(TURNS_SQL[column]).all() as Array<{ k: string; t: number | null }>;
+  return new Map(rows.flatMap((r) => (r.t === null ? [] : [[r.k, r.t] as const])));
 }
 
 /** Position and ETA of a queued or running job; null for any other state or an unknown id. */

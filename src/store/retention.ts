@@ -41,16 +41,17 @@ type Failures = Array<{ jobId: string; error: string }>;
 /** Where a batch stopped: rows are paged by (finished_ms, seq), so rows passed over are not selected again. */
 type Cursor = { readonly finishedMs: number; readonly seq: number };
 
-function expireBatch(ctx: StoreContext, batch: number, after: Cursor, failures: Failures): { selected: number; expired: number; filesRemoved: number; next: Cursor } {
-  const now = ctx.clock.now();
-  const rows = ctx
-    .stmt(
-      `SELECT j.* FROM jobs j LEFT JOIN guild_settings g ON g.guild_id = j.guild_id
+/** Unexpired finished jobs past their server's retention, in (finished_ms, seq) order, by the partial index of unexpired jobs. */
+export const EXPIRE_BATCH_SQL = `SELECT j.* FROM jobs j INDEXED BY jobs_unexpired LEFT JOIN guild_settings g ON g.guild_id = j.guild_id
        WHERE j.expired_ms IS NULL AND j.state IN ('succeeded', 'failed', 'cancelled')
          AND j.finished_ms <= ? - COALESCE(g.retention_days, ?) * ?
          AND (j.finished_ms, j.seq) > (?, ?)
-       ORDER BY j.finished_ms, j.seq LIMIT ?`,
-    )
+       ORDER BY j.finished_ms, j.seq LIMIT ?`;
+
+function expireBatch(ctx: StoreContext, batch: number, after: Cursor, failures: Failures): { selected: number; expired: number; filesRemoved: number; next: Cursor } {
+  const now = ctx.clock.now();
+  const rows = ctx
+    .stmt(EXPIRE_BATCH_SQL)
     .all(now, DEFAULT_GUILD_SETTINGS.retentionDays, DAY_MS, after.finishedMs, after.seq, batch) as JobRow[];
   let filesRemoved = 0;
   const removed: JobRow[] = [];

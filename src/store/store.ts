@@ -116,7 +116,7 @@ export class Store {
   recoverStalled(isOwnerDead?: (owner: string) => boolean): queue.RecoveryReport { return queue.recoverStalled(this.ctx, isOwnerDead); }
 
   // delivery (delivery.ts)
-  pendingDeliveries(limit?: number): delivery.DeliveryTask[] { return delivery.pendingDeliveries(this.ctx, limit); }
+  pendingDeliveries(afterSeq?: number, limit?: number): delivery.DeliveryPage { return delivery.pendingDeliveries(this.ctx, afterSeq, limit); }
   beginDelivery(jobId: string, route: DeliveryRoute): delivery.DeliveryStart { return delivery.beginDelivery(this.ctx, jobId, route); }
   markDelivered(jobId: string, route: DeliveryRoute, messageId: string | null): Job { return delivery.markDelivered(this.ctx, jobId, route, messageId); }
   markDeliveryFailed(jobId: string, error: string): Job { return delivery.markDeliveryFailed(this.ctx, jobId, error); }

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DISCLAIMER } from '../../src/bot/messages.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import { probe } from '../support/ffprobe.js';
+import { seedJob } from '../support/seed-jobs.js';
 
 /**
  * Delivery rules: within the token's life a follow-up; after it a channel
@@ -101,6 +102,29 @@ describe('upload limit', () => {
     expect(p.video?.frames).toBe(80);
     expect(p.formatTags['ai_generated']).toBe('true');
     expect(p.formatTags['comment']).toMatch(/^AI-generated with Marionette/);
+  });
+});
+
+describe('many deliveries waiting out an outage', () => {
+  it('GIVEN more older deliveries waiting for their retry than one page holds THEN a newly finished job is still delivered at once', async () => {
+    // 60 finished jobs whose deliveries failed five times (an outage): the next try is a minute away for each.
+    const waiting = world.member('patient');
+    const channel = channelByName('general');
+    const seeded = Array.from({ length: 60 }, () => {
+      const job = seedJob(world.store, { userId: waiting.id, guildId: world.discord.guild().id, channelId: channel.id, outcome: 'undelivered' });
+      return job.id;
+    });
+    // seedJob's 'undelivered' gave up; make them in doubt instead, five attempts in, the last just now.
+    for (const id of seeded) world.store.db.prepare("UPDATE jobs SET delivery = 'delivering', delivery_via = 'channel', delivery_attempts = 5, delivery_started_ms = ?, delivery_error = NULL WHERE id = ?").run(world.store.now(), id);
+    try {
+      const user = world.member('fresh');
+      const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+      await interaction.waitForAck();
+      await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0, { timeout: 30_000 });
+      await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'interaction' }));
+    } finally {
+      for (const id of seeded) world.store.markDelivered(id, 'channel', '1'); // out of the way of the tests after this one
+    }
   });
 });
 

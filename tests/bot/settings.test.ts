@@ -66,11 +66,11 @@ describe('who may use /settings', () => {
     expect(json.contexts).toEqual([0]);
   });
 
-  it('GIVEN /settings channels THEN every channel type a command can run in can be chosen, threads and media and stage channels included', () => {
+  it('GIVEN /settings channels THEN every channel type a command can run in can be chosen, threads and stage channels included', () => {
     const channels = settingsCommand.data.toJSON().options?.find((o) => o.name === 'channels') as { options?: Array<{ name: string; channel_types?: number[] }> } | undefined;
     const types = channels?.options?.find((o) => o.name === 'channel')?.channel_types ?? [];
-    // text 0, voice 2, announcement 5, announcement/public/private thread 10/11/12, stage 13, forum 15, media 16
-    expect([...types].sort((a, b) => a - b)).toEqual([0, 2, 5, 10, 11, 12, 13, 15, 16]);
+    // text 0, voice 2, announcement 5, announcement/public/private thread 10/11/12, stage 13, forum 15
+    expect([...types].sort((a, b) => a - b)).toEqual([0, 2, 5, 10, 11, 12, 13, 15]);
   });
 
   it('GIVEN a member without Manage Server whose /settings reaches the bot anyway THEN every subcommand is refused, and nothing is changed or audited', async () => {

@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, openDatabase, SchemaTooNewError, schemaVersion, Store, type Migration } from '../../src/store/index.js';
+import { PENDING_DELIVERIES_SQL } from '../../src/store/delivery.js';
+import { RECENT_GUILD_JOBS_SQL } from '../../src/store/history.js';
+import { TURNS_SQL } from '../../src/store/queue-status.js';
+import { EXPIRE_BATCH_SQL } from '../../src/store/retention.js';
 import { tempDir } from './helpers.js';
 
 const tables = (db: Database.Database): string[] =>
@@ -29,6 +33,21 @@ describe('migrations', () => {
     ).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
     expect(plan).toMatch(/USING INDEX jobs_state_finish/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
+    db.close();
+  });
+
+  it.each([
+    ['the deliverer\'s pending jobs', PENDING_DELIVERIES_SQL, [0, 50], /USING INDEX jobs_undelivered/],
+    ['the retention sweep', EXPIRE_BATCH_SQL, [0, 7, 1, 0, 0, 200], /USING INDEX jobs_unexpired/],
+    ['the latest turn of queued users', TURNS_SQL.user_id, [], /SEARCH j USING COVERING INDEX jobs_user_turn/],
+    ['the latest turn of queued servers', TURNS_SQL.guild_id, [], /SEARCH j USING COVERING INDEX jobs_guild_turn/],
+    ['a server\'s recent jobs (/settings audit)', RECENT_GUILD_JOBS_SQL, ['g', 10], /USING INDEX jobs_guild_created/],
+  ])('GIVEN %s THEN the query reads an index, never every job ever made (history rows stay forever)', (_what, sql, params, index) => {
+    const db = openDatabase(join(tempDir(), 'plan.sqlite'));
+    migrate(db);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    expect(plan).toMatch(index);
+    expect(plan).not.toMatch(/SCAN jobs\b(?! USING)|SCAN j\b(?! USING)|TEMP B-TREE FOR ORDER BY/);
     db.close();
   });
 

@@ -91,15 +91,15 @@ describe('delivery and secrets', () => {
     expect(store.beginDelivery(job.id, 'interaction')).toEqual({ ok: false, reason: 'not-finished' });
     const c = store.claimNext('w')!;
     store.complete(job.id, c.leaseId, output(store, job.id));
-    expect(store.pendingDeliveries()).toMatchObject([{ job: { id: job.id }, inDoubt: false, tokenUsable: true }]);
+    expect(store.pendingDeliveries().tasks).toMatchObject([{ job: { id: job.id }, inDoubt: false, tokenUsable: true }]);
     const start = store.beginDelivery(job.id, 'interaction');
     expect(start).toMatchObject({ ok: true, nonce: job.id, token: TOKEN, job: { delivery: 'delivering', deliveryAttempts: 1 } });
     // the process dies here; after a restart the delivery is in doubt
-    expect(store.pendingDeliveries()).toMatchObject([{ inDoubt: true }]);
+    expect(store.pendingDeliveries().tasks).toMatchObject([{ inDoubt: true }]);
     const delivered = store.markDelivered(job.id, 'interaction', 'm1');
     expect(delivered).toMatchObject({ delivery: 'interaction', deliveryMessageId: 'm1', deliveredMs: clock.now() });
     expect(store.interactionToken(job.id)).toBeNull(); // cleared once delivered
-    expect(store.pendingDeliveries()).toEqual([]);
+    expect(store.pendingDeliveries().tasks).toEqual([]);
     expect(() => store.beginDelivery(job.id, 'channel')).toThrow(/Illegal delivery transition/);
     expect(() => store.markDelivered(job.id, 'dm', 'm2')).toThrow(/Illegal delivery transition/);
   });
@@ -111,7 +111,7 @@ describe('delivery and secrets', () => {
     expect(store.interactionToken(job.id)).toBeNull();
     const c = store.claimNext('w')!;
     store.fail(job.id, c.leaseId, { error: 'bad input', userReason: 'the video has no frames', retryable: false });
-    expect(store.pendingDeliveries()).toMatchObject([{ tokenUsable: false, job: { state: 'failed' } }]);
+    expect(store.pendingDeliveries().tasks).toMatchObject([{ tokenUsable: false, job: { state: 'failed' } }]);
     expect(store.beginDelivery(job.id, 'interaction')).toEqual({ ok: false, reason: 'token-expired' });
     expect(store.beginDelivery(job.id, 'channel')).toMatchObject({ ok: true, token: null });
     expect(store.beginDelivery(job.id, 'dm')).toMatchObject({ ok: true, job: { deliveryVia: 'dm', deliveryAttempts: 2 } });
