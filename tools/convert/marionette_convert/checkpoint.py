@@ -75,14 +75,25 @@ def describe_mismatch(module: nn.Module, state: Mapping[str, torch.Tensor]) -> s
 
 def _refuse_torchscript(path: str) -> None:
     """A TorchScript archive is a program: torch.load (before PyTorch 2.6, weights_only or not) hands one to
-    torch.jit.load, which runs its code (CVE-2025-32434). Such a file is refused before torch.load sees it."""
+    torch.jit.load, which runs its code (CVE-2025-32434). Such a file is refused before torch.load sees it.
+
+    The archive is read the way torch.load reads it — PyTorch's own zip reader, chosen by the same first-bytes
+    test — not with Python's zipfile: the two disagree on damaged archives (a malformed extra field that zipfile
+    rejects and PyTorch ignores), and a file one of them cannot list must not pass as "not a zip"."""
+    serialization = torch.serialization
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return  # not a zip: the legacy format, read by the restricted unpickler only
-    inner = {name.split("/", 1)[1] for name in names if "/" in name}
-    if "constants.pkl" in inner or any(name.startswith("code/") for name in inner):
+        with open(path, "rb") as f:
+            if not serialization._is_zipfile(f):
+                return  # the legacy format: read by the restricted unpickler only, never by torch.jit.load
+            with serialization._open_zipfile_reader(f) as archive:
+                records = list(archive.get_all_records())
+    except OSError as e:
+        raise _unreadable(path, e) from None
+    except Exception as e:  # noqa: BLE001 - a zip PyTorch cannot open is not a checkpoint, and is not loaded
+        raise _unreadable(path, RuntimeError(str(e))) from None
+    # PyTorch names records inside the archive's top folder, without it; allow for a reader that keeps it.
+    names = set(records) | {name.split("/", 1)[1] for name in records if "/" in name}
+    if "constants.pkl" in names or any(name.startswith("code/") for name in names):
         raise ConvertError(
             f"{path} is a TorchScript program, not a checkpoint of weights, so it was not opened "
             "(loading it would run its code); use the official First Order Motion Model checkpoint."

@@ -254,6 +254,14 @@ def check_frame_size(config: ModelConfig) -> None:
                 f"The config {config.label} has frames of {config.width}x{config.height}, which its {section} cannot "
                 f"halve evenly (both sides must be multiples of {multiple})."
             )
+    # The keypoint head is a 7x7 convolution (padding `pad`) over the detector's map, which has the frame's size
+    # times its scale_factor: it needs at least one output position.
+    side = min(config.height, config.width) // _step(kp.get("scale_factor", 1))
+    if side + 2 * int(kp.get("pad", 0)) < 7:
+        raise ConvertError(
+            f"The config {config.label} has frames of {config.width}x{config.height}, too small for its keypoint "
+            f"detector's 7x7 head at scale {kp.get('scale_factor', 1)} (its map would be {side} pixels a side)."
+        )
 
 
 def _step(scale: float) -> int:
@@ -287,14 +295,17 @@ def _section(raw: Mapping[str, Any], key: str, spec: Mapping[str, bool], where: 
 
 
 def _frame_size(dataset_params: Any, where: str) -> Tuple[int, int]:
+    """(height, width) from frame_shape, which is [width, height, channels]: the official loader (frames_dataset.py,
+    read_video) reshapes a row of stacked frames to (-1,) + frame_shape and then swaps the two image axes, so the
+    first number is the width. (The official configs are all square.)"""
     shape = None
     if isinstance(dataset_params, dict):
         shape = dataset_params.get("frame_shape", dataset_params.get("image_shape"))
     if shape is None:
         return 256, 256
     if not (isinstance(shape, (list, tuple)) and len(shape) >= 2 and all(isinstance(v, int) and v > 0 for v in shape[:2])):
-        raise ConvertError(f"The config {where} has a frame_shape that is not [height, width, channels].")
-    return int(shape[0]), int(shape[1])
+        raise ConvertError(f"The config {where} has a frame_shape that is not [width, height, channels].")
+    return int(shape[1]), int(shape[0])
 
 
 def _guess_dataset(path: str, dataset_params: Any) -> Optional[Dataset]:

@@ -5,7 +5,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, List
 
 import onnx
 import torch
@@ -99,11 +99,13 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
         generator = rewrite_for_inference(generator, options.interleave, winograd)
 
     parent = os.path.dirname(os.path.abspath(options.out))
+    created = _missing_folders(parent)
     try:
         os.makedirs(parent, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=f".{name}.converting-", dir=parent)
     except OSError as e:
         raise ConvertError(f"The model cannot be written next to {options.out} ({e.strerror or e}).") from None
+    published = False
     try:
         metadata = {
             "marionette.converter": f"marionette-convert {__version__}",
@@ -155,13 +157,37 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
         manifest = build_manifest(name, config, options.checkpoint, options.precision, shared_source)
         write_manifest(os.path.join(staging, MANIFEST_FILE), manifest)
         _publish(staging, options.out)
+        published = True
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if not published:
+            _remove_empty(created)
 
     sizes = ", ".join(
         f"{f} ({os.path.getsize(os.path.join(options.out, f)) / 1e6:.1f} MB)" for f in (KP_DETECTOR_FILE, GENERATOR_FILE)
     )
     log(f"Wrote {options.out}: {sizes}, {MANIFEST_FILE} in {time.monotonic() - started:.0f} s")
+
+
+def _missing_folders(path: str) -> List[str]:
+    """The folders from `path` upwards that do not exist yet (innermost first)."""
+    missing = []
+    while path and not os.path.exists(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return missing
+
+
+def _remove_empty(folders: List[str]) -> None:
+    """Removes the folders this run created for the output, innermost first, while they are empty."""
+    for folder in folders:
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
 
 
 def _publish(staging: str, out: str) -> None:

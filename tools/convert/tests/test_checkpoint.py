@@ -1,7 +1,9 @@
 import collections
 import os
 import tempfile
+import struct
 import unittest
+import zipfile
 
 import torch
 from torch import nn
@@ -75,6 +77,24 @@ class CheckpointTest(unittest.TestCase):
             read_checkpoint(path)
         self.assertIn("is a TorchScript program, not a checkpoint of weights, so it was not opened", caught.exception.sentence)
 
+    def test_a_torchscript_archive_python_cannot_list_is_refused_too(self) -> None:
+        # A malformed extra field in one central-directory entry: Python's zipfile refuses the archive, PyTorch's
+        # reader (the one torch.load uses) ignores the field and would hand the program to torch.jit.load.
+        path = os.path.join(self.dir.name, "scripted.pth.tar")
+        torch.jit.save(torch.jit.script(nn.Sequential(nn.Conv2d(3, 4, 3))), path)
+        damaged = os.path.join(self.dir.name, "damaged.pth.tar")
+        with open(path, "rb") as f:
+            data = _with_malformed_extra_field(f.read())
+        with open(damaged, "wb") as f:
+            f.write(data)
+        with self.assertRaises(zipfile.BadZipFile):
+            zipfile.ZipFile(damaged)
+        with open(damaged, "rb") as f, torch.serialization._open_zipfile_reader(f) as archive:
+            self.assertIn("constants.pkl", archive.get_all_records())  # still a TorchScript program to PyTorch
+        with self.assertRaises(ConvertError) as caught:
+            read_checkpoint(damaged)
+        self.assertIn("is a TorchScript program, not a checkpoint of weights, so it was not opened", caught.exception.sentence)
+
     def test_not_a_checkpoint(self) -> None:
         junk = os.path.join(self.dir.name, "junk.pth.tar")
         with open(junk, "wb") as f:
@@ -105,3 +125,35 @@ class CheckpointTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def _with_malformed_extra_field(data: bytes) -> bytes:
+    """The archive with a 4-byte extra field claiming 255 bytes appended to its last central-directory entry
+    (sizes and offsets after it fixed up, ZIP64 records included)."""
+    out = bytearray(data)
+    eocd = out.rfind(b"PK\x05\x06")
+    zip64 = out.rfind(b"PK\x06\x06")
+    locator = out.rfind(b"PK\x06\x07")
+    count, cd_size, cd_offset = struct.unpack("<HII", out[eocd + 10 : eocd + 20])
+    if zip64 != -1:
+        count = struct.unpack("<Q", out[zip64 + 32 : zip64 + 40])[0]
+        cd_size, cd_offset = struct.unpack("<QQ", out[zip64 + 40 : zip64 + 56])
+    p = cd_offset
+    for _ in range(count - 1):
+        name_len, extra_len, comment_len = struct.unpack("<HHH", out[p + 28 : p + 34])
+        p += 46 + name_len + extra_len + comment_len
+    name_len, extra_len, _ = struct.unpack("<HHH", out[p + 28 : p + 34])
+    bad = struct.pack("<HH", 0xCAFE, 255)
+    at = p + 46 + name_len + extra_len
+    out[at:at] = bad
+    struct.pack_into("<H", out, p + 30, extra_len + len(bad))
+    if zip64 != -1:
+        zip64 += len(bad)
+        locator += len(bad)
+        struct.pack_into("<Q", out, zip64 + 40, cd_size + len(bad))
+        struct.pack_into("<Q", out, locator + 8, zip64)
+    eocd += len(bad)
+    size32 = struct.unpack("<I", out[eocd + 12 : eocd + 16])[0]
+    if size32 != 0xFFFFFFFF:
+        struct.pack_into("<I", out, eocd + 12, size32 + len(bad))
+    return bytes(out)

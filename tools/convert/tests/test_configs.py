@@ -75,7 +75,8 @@ class ConfigTest(unittest.TestCase):
     def test_frame_shape_sets_the_size(self) -> None:
         text = OFFICIAL_VOX_YAML.replace("frame_shape: [256, 256, 3]", "frame_shape: [512, 384, 3]")
         config = resolve_config(self.write("custom.yaml", text))
-        self.assertEqual((config.height, config.width), (512, 384))
+        # [width, height, channels], as the official loader reshapes stacked frames
+        self.assertEqual((config.width, config.height), (512, 384))
         self.assertEqual(config.dataset.key if config.dataset else None, "vox")  # from root_dir data/vox-png
         anonymous = resolve_config(self.write("mine.yaml", text.replace("data/vox-png", "data/frames")))
         self.assertIsNone(anonymous.dataset)
@@ -118,6 +119,21 @@ class ConfigTest(unittest.TestCase):
         text = OFFICIAL_VOX_YAML.replace("frame_shape: [256, 256, 3]", "frame_shape: [200, 200, 3]")
         with self.assertRaises(ConvertError):
             check_frame_size(resolve_config(self.write("f.yaml", text)))
+
+    def test_frames_too_small_for_the_keypoint_head_are_refused_in_a_sentence(self) -> None:
+        # 16x16 frames with vox's detector at scale 0.25 give it a 4-pixel map; without padding its 7x7 head has no
+        # output position, which PyTorch would report with a traceback. (Fewer blocks, so only the head is too big.)
+        text = OFFICIAL_VOX_YAML.replace("frame_shape: [256, 256, 3]", "frame_shape: [16, 16, 3]")
+        config = resolve_config(self.write("tiny.yaml", text))
+        config.model_params["kp_detector_params"]["pad"] = 0
+        config.model_params["kp_detector_params"]["num_blocks"] = 0
+        config.model_params["generator_params"]["num_down_blocks"] = 0
+        config.model_params["generator_params"]["dense_motion_params"]["num_blocks"] = 0
+        with self.assertRaises(ConvertError) as caught:
+            check_frame_size(config)
+        self.assertIn("too small for its keypoint detector's 7x7 head at scale 0.25 (its map would be 4 pixels a side)", caught.exception.sentence)
+        config.model_params["kp_detector_params"]["pad"] = 2  # 4 + 2*2 >= 7: one output position
+        check_frame_size(config)
 
     def test_yaml_stays_data(self) -> None:
         # safe_load: a YAML tag cannot construct Python objects.
