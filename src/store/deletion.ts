@@ -39,8 +39,12 @@ function verifyGone(ctx: StoreContext, rows: readonly JobRow[]): void {
   if (left.length > 0) throw new FileDeletionError(left);
 }
 
-/** Deletes the given jobs' files (verified) and rows. Running jobs lose their lease; their worker stops at the next heartbeat. */
-function deleteRows(ctx: StoreContext, rows: readonly JobRow[]): DeletionReport {
+/**
+ * Deletes the given jobs' files (verified) and rows. Running jobs lose their lease; their worker stops at the next
+ * heartbeat. `alongside` runs inside the rows' transaction (an audit entry, the user's row), so it happens exactly
+ * when they go, whatever fails or crashes afterwards.
+ */
+function deleteRows(ctx: StoreContext, rows: readonly JobRow[], alongside: (report: DeletionReport) => void = () => undefined): DeletionReport {
   let filesRemoved = 0;
   for (const r of rows) filesRemoved += removeJobFiles(ctx.dataDir, r.id, paths(r));
   const late: JobRow[] = [];
@@ -57,6 +61,7 @@ function deleteRows(ctx: StoreContext, rows: readonly JobRow[]): DeletionReport 
       n += ctx.stmt('DELETE FROM jobs WHERE seq = ?').run(r.seq).changes;
       if (paths(now).some((p, i) => p !== paths(r)[i])) late.push(now);
     }
+    alongside({ jobsDeleted: n, filesRemoved });
     return n;
   });
   // A worker may have recorded an output between the file pass and the transaction.
@@ -78,8 +83,8 @@ export function deleteJobForOwner(ctx: StoreContext, jobId: string, userId: stri
 /** Forget-me: every job of the user in every guild (queued and running too), and the user's own row (consent, last seen). */
 export function forgetUser(ctx: StoreContext, userId: string): DeletionReport & { readonly userDeleted: boolean } {
   const rows = ctx.stmt('SELECT * FROM jobs WHERE user_id = ?').all(userId) as JobRow[];
-  const report = deleteRows(ctx, rows);
-  const userDeleted = immediate(ctx.db, () => ctx.stmt('DELETE FROM users WHERE user_id = ?').run(userId).changes > 0);
+  let userDeleted = false;
+  const report = deleteRows(ctx, rows, () => (userDeleted = ctx.stmt('DELETE FROM users WHERE user_id = ?').run(userId).changes > 0));
   truncateWal(ctx.db); // nothing of the user left in the -wal file either
   return { ...report, userDeleted };
 }
@@ -87,9 +92,8 @@ export function forgetUser(ctx: StoreContext, userId: string): DeletionReport & 
 /** A moderator deletes a member's generations in one guild; audited with the counts. */
 export function purgeUserInGuild(ctx: StoreContext, guildId: string, userId: string, actorId: string): DeletionReport {
   const rows = ctx.stmt('SELECT * FROM jobs WHERE guild_id = ? AND user_id = ?').all(guildId, userId) as JobRow[];
-  const report = deleteRows(ctx, rows);
-  immediate(ctx.db, () =>
-    recordAudit(ctx, { guildId, actorId, action: 'purge.user', targetId: userId, detail: { jobs: report.jobsDeleted, files: report.filesRemoved } }),
+  const report = deleteRows(ctx, rows, (done) =>
+    recordAudit(ctx, { guildId, actorId, action: 'purge.user', targetId: userId, detail: { jobs: done.jobsDeleted, files: done.filesRemoved } }),
   );
   truncateWal(ctx.db);
   return report;

@@ -84,7 +84,8 @@ export const messages = {
   /** Reason shown when an attempt failed with an error the user can't act on. */
   internalError: 'something went wrong on our side',
   failedAfterAttempts: (attempts: number, reason: string): string =>
-    `Your animation failed after ${plural(attempts, 'attempt')}: ${reason}. You can try again.`,
+    // Every accepted job counts toward the limits, whatever happened to it (docs/store.md): a retry is not free.
+    `Your animation failed after ${plural(attempts, 'attempt')}: ${reason}. You can send it again; like any animation, it counts toward this server's limits.`,
   /** A reason is a clause ("the bot stopped…") or a whole sentence from the engine ("The photo is…"). */
   failed: (reason: string): string => (/^[A-Z].*[.!?]$/.test(reason) ? `Your animation failed. ${reason}` : `Your animation failed: ${reason}.`),
   expired: "This animation has expired: its files were deleted, as this server's retention setting requires.",

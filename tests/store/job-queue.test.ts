@@ -66,7 +66,7 @@ describe('job lifecycle', () => {
     expect(c2.job.attempts).toBe(2);
     expect(c2.leaseId).not.toBe(c1.leaseId);
     const final = store.fail(job.id, c2.leaseId, { error: 'onnx crashed again' });
-    expect(final).toMatchObject({ state: 'failed', failureMessage: 'Your animation failed after 2 attempts: something went wrong on our side. You can try again.' });
+    expect(final).toMatchObject({ state: 'failed', failureMessage: "Your animation failed after 2 attempts: something went wrong on our side. You can send it again; like any animation, it counts toward this server's limits." });
   });
 });
 
@@ -92,7 +92,7 @@ describe('leases', () => {
     expect(store.recoverStalled().failed).toEqual([job.id]);
     expect(store.getJob(job.id)).toMatchObject({
       state: 'failed', attempts: 3,
-      failureMessage: 'Your animation failed after 3 attempts: the bot stopped while making it. You can try again.',
+      failureMessage: "Your animation failed after 3 attempts: the bot stopped while making it. You can send it again; like any animation, it counts toward this server's limits.",
     });
   });
 
