@@ -57,7 +57,7 @@ export class Bot {
     });
     // No reply discord.js sends pings anyone unless it says so (replies quote members' text: a model name, a file name).
     const client = new Client({ intents: [GatewayIntentBits.Guilds], allowedMentions: { parse: [] }, rest: config.apiBase ? { api: config.apiBase } : {} });
-    const api = new DiscordApi(client.rest, config.clientId);
+    const api = new DiscordApi(client.rest, config.clientId, () => client.user?.id ?? config.clientId);
     const models = new ModelCatalog(config.modelsDir, logger);
     await models.refresh(true);
     const progress = new ProgressReporter(store, api, logger, config.progressIntervalSeconds * 1000);

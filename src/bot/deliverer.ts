@@ -1,7 +1,7 @@
 import type { DeliveryRoute, DeliveryTask, Job, Store } from '../store/index.js';
 import type { Logger } from '../util/log.js';
-import { discordStatus, isRouteClosed, type DiscordApi, type OutgoingMessage } from './discord-api.js';
-import { attachesClip, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS } from './delivery-plan.js';
+import { discordStatus, isRouteClosed, type DiscordApi, type NamedFile, type OutgoingMessage } from './discord-api.js';
+import { attachesClip, clipFileName, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS } from './delivery-plan.js';
 import { botMessages, DISCLAIMER } from './messages.js';
 
 /**
@@ -108,7 +108,7 @@ export class Deliverer {
   /** Posts on one route; returns the message id. */
   private async post(job: Job, route: DeliveryRoute, token: string | null, nonce: string, inDoubt: boolean): Promise<string> {
     const succeeded = job.state === 'succeeded';
-    const clip = succeeded && attachesClip(job.visibility, route) ? [job.output!.path!] : [];
+    const clip: NamedFile[] = succeeded && attachesClip(job.visibility, route) ? [{ path: job.output!.path!, name: clipFileName(job.id, job.output!.path!) }] : [];
     const ephemeral = job.visibility === 'requester';
     if (route === 'interaction') {
       if (!succeeded) {
@@ -133,7 +133,19 @@ export class Deliverer {
       text = succeeded ? `${botMessages.dmResultReady(job.channelId)}\n${DISCLAIMER}` : failure;
     }
     const message: OutgoingMessage = { content: text, files: clip, mentionUsers: route === 'channel' ? [job.userId] : [], nonce };
-    const m = route === 'channel' ? await this.api.sendToChannel(job.channelId, message) : await this.api.sendDirect(job.userId, message);
-    return m.id;
+    const channelId = route === 'channel' ? job.channelId : await this.api.directChannel(job.userId);
+    if (inDoubt && clip.length > 0) {
+      // The nonce guards a retry for a few minutes only (retries back off for up to an hour, a restart can take
+      // longer): look for the clip among the channel's latest messages first.
+      const found = await this.api.findOwnMessageWithFile(channelId, clip[0]!.name).catch((e: unknown) => {
+        this.logger.warn('could not look for an earlier delivery; posting with the nonce', { job: job.id, route, error: (e as Error).message });
+        return null;
+      });
+      if (found !== null) {
+        this.logger.info('an earlier attempt had delivered; not posting again', { job: job.id, route, message: found });
+        return found;
+      }
+    }
+    return (await this.api.sendToChannel(channelId, message)).id;
   }
 }

@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import type { DeliveryRoute } from '../store/index.js';
 import type { Visibility } from '../store/index.js';
 
@@ -13,6 +14,11 @@ import type { Visibility } from '../store/index.js';
 export function deliveryRoutes(visibility: Visibility, tokenUsable: boolean): DeliveryRoute[] {
   const later: DeliveryRoute[] = visibility === 'public' ? ['channel', 'dm'] : ['dm', 'channel'];
   return tokenUsable ? ['interaction', ...later] : later;
+}
+
+/** The name a delivered clip carries ("marionette-<job id>.mp4"): a download says what it is, and a retry can find it. */
+export function clipFileName(jobId: string, path: string): string {
+  return `marionette-${jobId}${extname(path) || '.mp4'}`;
 }
 
 /** Whether the clip itself may be attached on this route. */

@@ -18,13 +18,18 @@ import {
 export interface OutgoingMessage {
   readonly content: string;
   readonly components?: readonly APIActionRowComponent<APIComponentInMessageActionRow>[];
-  /** Files to attach, by path. */
-  readonly files?: readonly string[];
+  /** Files to attach: by path (named as on disk), or with the name to show. */
+  readonly files?: readonly (string | NamedFile)[];
   readonly ephemeral?: boolean;
   /** Users who may be pinged; everyone else is not. */
   readonly mentionUsers?: readonly string[];
   /** Discord drops a second message with the same nonce (channels and DMs). */
   readonly nonce?: string;
+}
+
+export interface NamedFile {
+  readonly path: string;
+  readonly name: string;
 }
 
 const EPHEMERAL = 1 << 6;
@@ -33,6 +38,8 @@ export class DiscordApi {
   constructor(
     private readonly rest: REST,
     private readonly applicationId: string,
+    /** The bot's user id once logged in (the application id for most bots, not all). */
+    private readonly botUserId: () => string = () => applicationId,
   ) {}
 
   /** Edits the interaction's original reply (the status message). */
@@ -58,8 +65,23 @@ export class DiscordApi {
   }
 
   async sendDirect(userId: string, message: OutgoingMessage): Promise<APIMessage> {
-    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
-    return this.sendToChannel(channel.id, message);
+    return this.sendToChannel(await this.directChannel(userId), message);
+  }
+
+  /** The id of the DM channel with a user (Discord opens it, or returns the open one). */
+  async directChannel(userId: string): Promise<string> {
+    return ((await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string }).id;
+  }
+
+  /**
+   * A message this bot posted in the channel, among its latest 100, that carries a file of this name; null if none.
+   * For a delivery left in doubt: Discord enforces a message nonce for a few minutes only, so a retry after longer
+   * looks first. Reading needs the Read Message History permission: without it, this throws.
+   */
+  async findOwnMessageWithFile(channelId: string, fileName: string): Promise<string | null> {
+    const messages = (await this.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: '100' }) })) as APIMessage[];
+    const bot = this.botUserId();
+    return messages.find((m) => m.author.id === bot && m.attachments.some((a) => a.filename === fileName))?.id ?? null;
   }
 }
 
@@ -77,7 +99,12 @@ async function payload(message: Partial<OutgoingMessage>): Promise<{ body: Recor
   }
   let files: RawFile[] | undefined;
   if (message.files && message.files.length > 0) {
-    files = await Promise.all(message.files.map(async (path, i) => ({ key: `files[${i}]`, name: basename(path), data: await readFile(path) })));
+    files = await Promise.all(
+      message.files.map(async (file, i) => {
+        const { path, name } = typeof file === 'string' ? { path: file, name: basename(file) } : file;
+        return { key: `files[${i}]`, name, data: await readFile(path) };
+      }),
+    );
     body['attachments'] = files.map((f, i) => ({ id: String(i), filename: f.name }));
   }
   return { body, files };

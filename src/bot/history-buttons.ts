@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { resolveInside } from '../store/index.js';
 import type { ButtonHandler } from './context.js';
+import { clipFileName } from './delivery-plan.js';
 import {
   parseForgetButton, parseHistoryDelete, parseHistoryDeleteYes, parseHistoryPage, parseHistoryShow,
   type ForgetAction, type PageRef, type ShowTarget,
@@ -66,7 +67,7 @@ export const historyShowButton: ButtonHandler<{ jobId: string; target: ShowTarge
     const header = target === 'me' ? m.shown(job.createdMs) : m.posted(interaction.user.id, job.createdMs);
     await interaction.editReply({
       content: `${header}\n${DISCLAIMER}`,
-      files: [{ attachment: path, name: `marionette-${job.id}.mp4` }],
+      files: [{ attachment: path, name: clipFileName(job.id, path) }],
       allowedMentions: { parse: [] },
     });
     ctx.logger.info('clip shown again', { job: job.id, user: interaction.user.id, target });

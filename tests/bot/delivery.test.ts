@@ -50,6 +50,35 @@ describe('delivery after the interaction token has expired', () => {
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }));
   });
 
+  it('GIVEN a channel delivery left in doubt for longer than Discord enforces its nonce THEN the retry finds the clip it had posted and posts nothing', async () => {
+    const user = world.member('doubtful');
+    const channel = channelByName('general');
+    const interaction = await world.discord.slashCommand({
+      name: 'animate', user, channelId: channel.id,
+      options: { photo: await world.photo(), video: await world.video() },
+      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000,
+    });
+    await interaction.waitForAck();
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }), { timeout: 60_000 });
+    const job = world.store.history(user.id).items[0]!;
+    const isPost = (r: { operationId: string | null; params: Record<string, string>; files: Array<{ filename: string }> }) =>
+      r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.some((f) => f.filename === `marionette-${job.id}.mp4`);
+    const first = world.discord.requests.filter(isPost);
+    expect(first).toHaveLength(1);
+    const posted = (first[0]!.response as { id: string }).id;
+
+    // As if the bot had died between Discord's answer and recording it, and came back ten minutes later: the
+    // nonce no longer protects the retry.
+    world.store.db.prepare("UPDATE jobs SET delivery = 'delivering', delivery_message_id = NULL, delivery_started_ms = ? WHERE id = ?").run(world.store.now() - 10 * 60_000, job.id);
+    const message = world.discord.message(posted)!;
+    (message as { timestamp: string }).timestamp = new Date(world.discord.now() - 10 * 60_000).toISOString(); // (the fake's clock stays put: tokens age by it)
+    await world.bot!.ctx.deliverer.kick();
+    await vi.waitFor(() => expect(world.store.getJob(job.id)).toMatchObject({ delivery: 'channel' }));
+    expect(world.store.getJob(job.id)?.deliveryMessageId).toBe(posted);
+    expect(world.discord.requests.filter(isPost)).toHaveLength(1);
+    expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id)).toBe(true);
+  });
+
   it('GIVEN the bot may not post in the channel THEN the clip goes by direct message', async () => {
     const user = world.member('dm-me');
     const channel = channelByName('read-only');

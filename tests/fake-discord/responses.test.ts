@@ -1,6 +1,7 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, Events, REST, Routes, type TextChannel } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { OpenApiValidator } from '../support/fake-discord/index.js';
+import { NONCE_WINDOW_MS } from '../support/fake-discord/routes/channel-routes.js';
 import { useConnectedClient } from './connect-client.js';
 
 describe("GIVEN the fake's answers", () => {
@@ -42,5 +43,17 @@ describe("GIVEN the fake's answers", () => {
     expect(problems).toEqual([]);
     expect(new Set(discord.requests.map((r) => r.operationId)).size).toBeGreaterThanOrEqual(12);
     discord.assertNoViolations();
+  });
+  it('WHEN a message repeats an enforced nonce THEN within a few minutes the first comes back, and after them a new one is made', async () => {
+    const { discord, client } = env;
+    const post = (content: string) =>
+      client.rest.post(Routes.channelMessages(discord.channel().id), { body: { content, nonce: 'job-1', enforce_nonce: true } }) as Promise<{ id: string; content: string }>;
+    const first = await post('first');
+    const again = await post('again');
+    expect(again).toMatchObject({ id: first.id, content: 'first' });
+    discord.advanceTime(NONCE_WINDOW_MS + 1000);
+    const later = await post('later');
+    expect(later.id).not.toBe(first.id);
+    expect(later.content).toBe('later');
   });
 });

@@ -24,6 +24,8 @@ export interface MessageBody {
   tts?: boolean | null;
   attachments?: Array<{ id: string | number; filename?: string; description?: string; title?: string }> | null;
   poll?: unknown;
+  nonce?: string | number | null;
+  enforce_nonce?: boolean | null;
 }
 
 export interface NewMessage {
@@ -77,6 +79,7 @@ export class MessageComposer {
       components: withComponentIds(body.components ?? []),
       pinned: false,
       flags: ((body.flags ?? 0) & SETTABLE_FLAGS) | (input.extraFlags ?? 0),
+      ...(body.nonce !== undefined && body.nonce !== null ? { nonce: body.nonce } : {}),
       ...(input.webhookId ? { webhook_id: input.webhookId } : {}),
       ...(input.applicationId ? { application_id: input.applicationId } : {}),
       ...(input.interactionMetadata ? { interaction_metadata: input.interactionMetadata } : {}),

@@ -5,12 +5,16 @@ import { json, noContent, type RestRequest, type RouteTable } from '../route-tab
 import type { FakeState } from '../state.js';
 import { checkUploadSize } from '../upload-limit.js';
 import type { FakeChannel } from '../fake-channel.js';
+import type { MessageBody } from '../message-composer.js';
 
 /**
  * Channels and their messages, as the bot sees them with its token. Sending
  * fails like Discord where a test took the right away: 403 50013 in a guild
  * channel without Send Messages, 403 50007 in the DM of a user with DMs closed.
  */
+/** How long Discord enforces a message nonce ("the past few minutes"; the exact span is not published). */
+export const NONCE_WINDOW_MS = 5 * 60_000;
+
 export function registerChannelRoutes(table: RouteTable, state: FakeState): void {
   const channelOf = (req: RestRequest): FakeChannel => {
     const channel = state.world.channel(req.params['channel_id'] as string);
@@ -39,7 +43,17 @@ export function registerChannelRoutes(table: RouteTable, state: FakeState): void
       throw discordErrors.missingPermissions();
     }
     checkUploadSize(req.files, state.attachmentSizeLimit);
-    const message = state.composer.create({ channelId: channel.id, author: state.world.botUser.toAPI(), body: req.json, files: req.files });
+    const body = req.json as MessageBody;
+    if (body.enforce_nonce === true && body.nonce !== undefined && body.nonce !== null) {
+      // Discord: "checked for uniqueness in the past few minutes"; a second message by the same author with the same
+      // nonce in that window is not created, the first is returned.
+      const since = state.clock.now() - NONCE_WINDOW_MS;
+      const first = state.messages
+        .all()
+        .find((m) => m.channel_id === channel.id && m.author.id === state.world.botUser.id && String(m.nonce) === String(body.nonce) && Date.parse(m.timestamp) >= since);
+      if (first) return json(200, first);
+    }
+    const message = state.composer.create({ channelId: channel.id, author: state.world.botUser.toAPI(), body, files: req.files });
     return json(200, state.messages.put(message));
   });
 
