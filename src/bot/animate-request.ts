@@ -46,12 +46,7 @@ export async function handleAnimate(interaction: ChatInputCommandInteraction, ct
   const settings = ctx.store.guildSettings(interaction.guildId);
   await interaction.deferReply(settings.visibility === 'requester' ? { flags: MessageFlags.Ephemeral } : {});
   const request = readAnimateRequest(interaction);
-  const early = ctx.store.checkAdmission({
-    userId: interaction.user.id,
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    parentChannelId: parentChannelId(interaction),
-  });
+  const early = checkEarly(interaction, ctx);
   if (!early.ok) {
     if (early.refusal.reason === 'consent') {
       const requestId = ctx.consent.hold(interaction, request);
@@ -70,6 +65,16 @@ export async function handleAnimate(interaction: ChatInputCommandInteraction, ct
     return;
   }
   await continueAnimate(interaction, request, ctx);
+}
+
+/** The cheap checks, before any download: enabled, channel, consent, then the member's and the server's limits. */
+export function checkEarly(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, ctx: BotContext): ReturnType<BotContext['store']['checkAdmission']> {
+  return ctx.store.checkAdmission({
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    parentChannelId: parentChannelId(interaction),
+  });
 }
 
 /** Everything after the cheap checks (also resumed after the member accepts the terms); a few at a time. */

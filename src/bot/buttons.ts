@@ -1,5 +1,5 @@
 import { MessageFlags } from 'discord.js';
-import { continueAnimate } from './animate-request.js';
+import { checkEarly, continueAnimate } from './animate-request.js';
 import type { BotContext, ButtonHandler } from './context.js';
 import { parseConsentButton, parseJobButton } from './custom-ids.js';
 import { historyButtons } from './history-buttons.js';
@@ -49,6 +49,13 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
     }
     if (!taken) {
       await interaction.update({ content: botMessages.consentAcceptedRunAgain, components: [] });
+      return;
+    }
+    // The consent check came first, so the limits were not looked at yet: look now, before any download.
+    const early = checkEarly(taken.interaction, ctx);
+    if (!early.ok) {
+      await interaction.update({ content: `${botMessages.consentRecorded} ${early.message}`, components: [] });
+      if (taken.interaction.ephemeral !== true) await taken.interaction.editReply({ content: early.message }).catch(() => undefined);
       return;
     }
     await interaction.update({ content: botMessages.consentAccepted, components: [] });

@@ -65,6 +65,7 @@ export const botMessages = {
     '• Your photo, video and results are kept for this server’s retention period; `/history` shows them and `/forget-me` deletes everything.',
   ].join('\n'),
   consentAccepted: 'Thanks. Your animation is on its way.',
+  consentRecorded: 'Thanks, your answer is recorded.',
   consentPendingPublic: 'Waiting for the member who asked to accept the terms (shown only to them).',
   consentDeclinedPublic: 'Not animated: the terms were declined.',
   consentAcceptedRunAgain: 'Thanks. Run /animate again to make your animation.',

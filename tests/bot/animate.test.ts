@@ -5,6 +5,7 @@ import { animate as animateCommand } from '../../commands/animate.js';
 import { botMessages, DISCLAIMER } from '../../src/bot/messages.js';
 import { probe } from '../support/ffprobe.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
+import { seedJob } from '../support/seed-jobs.js';
 
 /**
  * /animate end to end: the real bot (discord.js, store, engine worker) against
@@ -180,6 +181,28 @@ describe('consent', () => {
     const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === click.id);
     expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
     expect(world.store.getUser(other.id)?.consent ?? null).toBeNull();
+  });
+
+  it('GIVEN a member at their limit who accepts the terms THEN the limit is checked before anything is downloaded', async () => {
+    const guildId = world.discord.guild().id;
+    const user = world.discord.addUser({ username: 'limited-newcomer' });
+    world.store.updateGuildSettings(guildId, { perUserPerHour: 1 }, 'moderator');
+    try {
+      seedJob(world.store, { userId: user.id, guildId, channelId: world.discord.guild().channels[0]!.id });
+      world.store.setConsent(user.id, 'declined'); // asked again: the terms come first, the limits after
+      const photo = await world.photo();
+      const video = await world.video();
+      const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } });
+      await cmd.waitForAck();
+      await vi.waitFor(() => expect(cmd.originalMessage()?.components?.length).toBe(1));
+      const click = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}:${user.id}`, user });
+      await click.waitForAck();
+      await vi.waitFor(() => expect(cmd.originalMessage()?.content).toMatch(/^Thanks, your answer is recorded\. You've reached this server's limit of 1 animation per hour\./));
+      expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+      expect(world.discord.cdnRequests.filter((r) => r.attachmentId === photo.id || r.attachmentId === video.id)).toEqual([]);
+    } finally {
+      world.store.updateGuildSettings(guildId, { perUserPerHour: 5 }, 'moderator');
+    }
   });
 
   describe('in a server whose results are public', () => {
