@@ -51,7 +51,10 @@ function summary(r: AnimateResult): string {
     r.audio ? 'with audio' : 'no audio',
   ];
   const motion = r.mode === 'relative' ? `relative motion from frame ${r.referenceFrame}, scale ${r.movementScale.toFixed(2)}` : 'absolute motion';
-  return `Wrote ${where}: ${parts.join(', ')}.\nModel "${r.model.name}" on ${r.provider}; ${motion}; ${(r.timings.totalMs / 1000).toFixed(1)} s.\n${
+  // Which provider ran, and why the ones before it did not (--device auto tries CUDA, WebGPU, then the CPU).
+  const passed = r.providerChoice.passedOver.map((c) => `${c.provider}: ${c.reason}`).join('; ');
+  const device = passed === '' ? r.provider : `${r.provider} (not ${passed})`;
+  return `Wrote ${where}: ${parts.join(', ')}.\nModel "${r.model.name}" on ${device}; ${motion}; ${(r.timings.totalMs / 1000).toFixed(1)} s.\n${
     r.label ? 'The clip carries a visible "AI-generated" label and metadata tag.' : 'The clip carries the "AI-generated" metadata tag (label left out with --no-label).'
   }\n`;
 }

@@ -100,13 +100,13 @@ export function parseAnimateArgs(argv: readonly string[]): AnimateCommand | 'hel
     bestFrame: parseBestFrame(v['best-frame'] ?? 'off'),
     audio: !v['no-audio'],
     label: !v['no-label'],
-    batchSize: v.batch !== undefined ? positiveInteger('--batch', v.batch) : undefined,
+    batchSize: v.batch !== undefined ? boundedInteger('--batch', v.batch, MAX_BATCH) : undefined,
     limits,
   };
   return {
     options,
     device,
-    cpuThreads: v.threads !== undefined ? positiveInteger('--threads', v.threads) : undefined,
+    cpuThreads: v.threads !== undefined ? boundedInteger('--threads', v.threads, MAX_THREADS) : undefined,
     json: v.json ?? false,
     quiet: v.quiet ?? false,
   };
@@ -116,6 +116,16 @@ export function parseBestFrame(text: string): BestFrame {
   if (text === 'off' || text === 'auto') return text;
   if (/^\d+$/.test(text)) return Number(text);
   throw new UsageError(`--best-frame must be off, auto or a frame number (got "${text}").`);
+}
+
+/** The engine's largest batch (animate.ts); more threads than this is a typo, not a machine. */
+const MAX_BATCH = 256;
+const MAX_THREADS = 256;
+
+function boundedInteger(flag: string, text: string, max: number): number {
+  const n = positiveInteger(flag, text);
+  if (n > max) throw new UsageError(`${flag} must be at most ${max} (got "${text}").`);
+  return n;
 }
 
 function positiveInteger(flag: string, text: string): number {

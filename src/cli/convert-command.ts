@@ -95,26 +95,24 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
   // working model that a bot may be serving.
   let staging: Staging | null = null;
   let published = false;
+  // Ctrl-C or a SIGTERM, until the model is published, stops the converter too (it would otherwise run on,
+  // orphaned) or skips publishing, and the staging folder is removed: nothing is written either way.
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+  const interrupted = () => {
+    io.stderr('Interrupted; the model was not written.\n');
+    return 130;
+  };
   try {
     staging = makeStaging(args.out);
     const staged = join(staging.dir, basename(resolve(args.out)));
-    // Ctrl-C or a SIGTERM to this process stops the converter too (it would otherwise run on, orphaned).
-    const stopping = new AbortController();
-    const stop = () => stopping.abort();
-    process.once('SIGINT', stop).once('SIGTERM', stop);
-    let result;
-    try {
-      const python = await findPython(io.env === undefined ? {} : { env: io.env });
-      io.stdout(`Converting with ${python.executable} (${python.versions})\n`);
-      const progress = (line: string) => io.stdout(`${line.startsWith(`Wrote ${staged}: `) ? `Converted: ${line.slice(staged.length + 8)}` : line}\n`);
-      result = await runConverter(python.executable, { ...args, out: staged }, progress, io.env ?? process.env, stopping.signal);
-    } finally {
-      process.off('SIGINT', stop).off('SIGTERM', stop);
-    }
-    if (result.code === 130 || (stopping.signal.aborted && result.code !== 0)) {
-      io.stderr('Interrupted; the model was not written.\n');
-      return 130;
-    }
+    const python = await findPython(io.env === undefined ? {} : { env: io.env });
+    if (stopping.signal.aborted) return interrupted();
+    io.stdout(`Converting with ${python.executable} (${python.versions})\n`);
+    const progress = (line: string) => io.stdout(`${line.startsWith(`Wrote ${staged}: `) ? `Converted: ${line.slice(staged.length + 8)}` : line}\n`);
+    const result = await runConverter(python.executable, { ...args, out: staged }, progress, io.env ?? process.env, stopping.signal);
+    if (result.code === 130 || (stopping.signal.aborted && result.code !== 0)) return interrupted();
     if (result.code === 2) {
       io.stderr(`${lastLine(result.stderr).split(staged).join(args.out) || 'The converter rejected its input.'}\n`);
       return 2;
@@ -137,6 +135,7 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
       }
       throw e;
     }
+    if (stopping.signal.aborted) return interrupted();
     publish(staged, args.out);
     published = true;
     io.stdout(
@@ -156,6 +155,7 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
     io.stderr(`The conversion failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
     if (staging !== null) removeStaging(staging, published);
   }
 }

@@ -19,6 +19,10 @@ export async function demoCommand(): Promise<number> {
   const dir = join(PROJECT_ROOT, 'data', 'demo');
   const bar = new ProgressBar(process.stderr);
   const engine = new Engine({ device: 'auto' });
+  // Ctrl-C or SIGTERM stops the animation and removes its partial file, as with `animate` (exit 130).
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     await mkdir(dir, { recursive: true });
     const photo = join(dir, 'photo.png');
@@ -31,6 +35,7 @@ export async function demoCommand(): Promise<number> {
       source: photo,
       driving,
       output,
+      signal: controller.signal,
       onProgress: process.stderr.isTTY ? (p) => bar.update(p) : undefined,
     });
     bar.done();
@@ -47,6 +52,7 @@ export async function demoCommand(): Promise<number> {
     bar.done();
     return reportError(e, 'demo', 'Run "marionette --help".');
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await engine.dispose();
   }
 }

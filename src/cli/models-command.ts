@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { listModelFolders } from '../engine/model/model-folder.js';
@@ -15,6 +16,9 @@ export async function modelsCommand(argv: readonly string[]): Promise<number> {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    const found = statSync(dir, { throwIfNoEntry: false });
+    if (found === undefined) throw new UsageError(`The folder ${dir} does not exist.`);
+    if (!found.isDirectory()) throw new UsageError(`${dir} is a file, not a folder of models.`);
     const { models, invalid } = await listModelFolders(dir);
     for (const m of models) {
       const { name, inputSize, numKeypoints, trainedOn, recommendedMode, precision } = m.manifest;

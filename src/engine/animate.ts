@@ -187,6 +187,7 @@ async function pipeline(
       height: size.height,
       model: { name: loaded.manifest.name, dir: resolve(options.model ?? DEFAULT_MODEL_DIR) },
       provider: loaded.provider,
+      providerChoice: { reason: loaded.reason, passedOver: loaded.rejected },
       mode,
       referenceFrame,
       movementScale: mode === 'relative' ? lastAlpha : 1,

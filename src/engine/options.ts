@@ -3,7 +3,7 @@ import type { AnimationMode } from './model/manifest.js';
 import type { CropRule } from './media/crop.js';
 import type { MediaLimits } from './media/limits.js';
 import type { OutputFormat, VideoEncodeSettings } from './media/output-format.js';
-import type { ProviderName } from './model/execution-provider.js';
+import type { ProviderCandidate, ProviderName } from './model/execution-provider.js';
 
 /** Where to start the driving motion from (FOMM demo's --find_best_frame). */
 export type BestFrame = 'off' | 'auto' | number;
@@ -84,6 +84,8 @@ export interface AnimateResult {
   readonly height: number;
   readonly model: { readonly name: string; readonly dir: string };
   readonly provider: ProviderName;
+  /** Why that provider: its own reason, and each one tried before it or passed over, with why. */
+  readonly providerChoice: { readonly reason: string; readonly passedOver: readonly ProviderCandidate[] };
   readonly mode: AnimationMode;
   /** Index of the driving frame used as the reference (kp_driving_initial). */
   readonly referenceFrame: number;

@@ -23,6 +23,8 @@ describe('parseAnimateArgs', () => {
     [[...base, '--device', 'tpu'], /--device must be one of auto, cpu, webgpu, cuda/],
     [[...base, '--best-frame', 'first'], /--best-frame must be off, auto or a frame number/],
     [[...base, '--batch', '0'], /--batch must be a whole number of at least 1/],
+    [[...base, '--batch', '99999999999999999999'], /^--batch must be at most 256 \(got "99999999999999999999"\)\.$/],
+    [[...base, '--threads', '99999999999'], /^--threads must be at most 256 \(got "99999999999"\)\.$/],
     [[...base, '--audio', '--no-audio'], /either --audio or --no-audio/],
     [[...base, '--frobnicate'], /Unknown option '--frobnicate'/],
   ])('GIVEN a mistake THEN a UsageError naming it (%#)', (args, message) => {

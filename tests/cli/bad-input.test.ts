@@ -92,6 +92,12 @@ describe('marionette animate succeeds', () => {
     expect(r.stdout).toMatch(/^Wrote .*ok\.mp4: 20 frames at 10 fps \(2\.0 s\), 256×256, .*, with audio\.\nModel "default" on cpu; relative motion from frame 0/);
     expect(existsSync(out)).toBe(true);
   });
+  it.skipIf(existsSync('/dev/nvidia0') || existsSync('/dev/dri'))('GIVEN --device auto (the default) on a machine without a GPU THEN the summary says why each provider before the CPU was passed over', async () => {
+    const out = p('auto.mp4');
+    const r = await runCli(['animate', '--source', p('photo.jpg'), '--driving', p('video.mp4'), '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\nModel "default" on cpu \(not cuda: the CUDA provider is not installed \(see the README's "GPU" section\); webgpu: no GPU device [^\n]*\); relative motion/);
+  });
   it('GIVEN --json THEN the result is printed as JSON', async () => {
     const r = await runCli(['animate', '--source', p('photo.png'), '--driving', p('video.mp4'), '--out', p('ok.webm'), '--json', '--no-audio', '--best-frame', 'auto']);
     expect(r.code).toBe(0);

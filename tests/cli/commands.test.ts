@@ -26,6 +26,17 @@ describe('marionette demo and models', () => {
     expect(r.stdout).toMatch(/^Usage: marionette models \[--dir <folder>\]/);
   });
 
+  it('GIVEN models --dir naming no folder THEN exit 2 and one sentence (not an empty list)', async () => {
+    const missing = join(tempDir(), 'nowhere');
+    const r = await runCli(['models', '--dir', missing]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`The folder ${missing} does not exist.`);
+    const file = join(REPO_ROOT, 'package.json');
+    const f = await runCli(['models', '--dir', file]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain(`${file} is a file, not a folder of models.`);
+  });
+
   it('GIVEN a conversion staging folder beside the models THEN it is not listed, not even as skipped', async () => {
     const dir = join(tempDir(), 'models');
     mkdirSync(dir);

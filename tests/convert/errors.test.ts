@@ -137,8 +137,11 @@ it('prints its usage with --help and exits 0', async () => {
   expect(result.stdout).toContain('vox, vox-adv, taichi, taichi-adv, mgif, fashion');
 });
 
-it('GIVEN SIGTERM to marionette convert THEN the converter stops too, nothing is written, exit 130', async () => {
-  const models = join(work.path, 'stopped-models');
+it.each([
+  ['while the Python converter runs', 'Converting with'],
+  ['while onnxruntime checks the converted model', 'Checking the model with onnxruntime'],
+])('GIVEN SIGTERM to marionette convert %s THEN it stops, nothing is written, no staging folder is left, exit 130', async (_when, line) => {
+  const models = join(work.path, `stopped-models-${line.length}`);
   const out = join(models, 'stopped');
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'marionette.js'), 'convert', '--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -147,8 +150,9 @@ it('GIVEN SIGTERM to marionette convert THEN the converter stops too, nothing is
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
-    // The Python converter has just been started (it takes seconds to import PyTorch): stop now.
-    if (stdout.includes('Converting with') && child.exitCode === null && !child.killed) child.kill('SIGTERM');
+    // The converter has just been started (PyTorch takes seconds to import), or the check has just begun (loading
+    // two onnxruntime sessions): stop now.
+    if (stdout.includes(line) && child.exitCode === null && !child.killed) child.kill('SIGTERM');
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -31,8 +31,10 @@ export function resolveFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegBinar
   const ffprobe = firstWorking(ffprobeCandidates(env, ffmpeg?.path), env);
   if (!ffmpeg || !ffprobe) {
     const missing = !ffmpeg ? 'ffmpeg' : 'ffprobe';
+    // ffmpeg-static ships ffmpeg only: it never provides ffprobe, so it is not offered for that.
+    const npm = missing === 'ffmpeg' ? ', install the optional npm package ffmpeg-static' : '';
     throw new EngineError(
-      `No working ${missing} was found: set FFMPEG_PATH (and FFPROBE_PATH) to the binaries, install the optional npm package ffmpeg-static, or install ffmpeg on PATH (Debian/Ubuntu: apt-get install -y ffmpeg).`,
+      `No working ${missing} was found: set ${missing === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to the binary${npm}, or install ffmpeg (which includes ffprobe) on PATH (Debian/Ubuntu: apt-get install -y ffmpeg).`,
       { missing },
     );
   }

@@ -74,7 +74,7 @@ export interface ProviderPlan {
 export function planProviders(request: DeviceRequest, available: ProviderAvailability): ProviderPlan {
   const skipped: ProviderCandidate[] = [];
   const candidates: ProviderCandidate[] = [];
-  const cudaMissing = 'the CUDA provider is not installed (see README: "GPU: the CUDA execution provider")';
+  const cudaMissing = 'the CUDA provider is not installed (see the README\'s "GPU" section)';
   switch (request) {
     case 'cpu':
       candidates.push({ provider: 'cpu', reason: 'requested' });
