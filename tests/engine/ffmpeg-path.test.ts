@@ -1,3 +1,6 @@
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
@@ -16,7 +19,21 @@ describe('ffmpeg resolution', () => {
   });
   it('GIVEN nothing works THEN one error names all three ways', () => {
     expect(() => resolveFfmpeg({ PATH: '/nonexistent', FFMPEG_PATH: '/nonexistent/ffmpeg' })).toThrow(
-      /No working ffmpeg was found: set FFMPEG_PATH .*, install the optional npm package ffmpeg-static, or install ffmpeg on PATH/,
+      /No working ffmpeg was found: set FFMPEG_PATH .*, install the optional npm package ffmpeg-static, or install ffmpeg \(which includes ffprobe\) on PATH/,
     );
+  });
+  it('GIVEN ffmpeg but no ffprobe THEN the error does not offer ffmpeg-static, which has no ffprobe', () => {
+    // A folder holding ffmpeg alone, as ffmpeg-static's does.
+    const alone = mkdtempSync(join(tmpdir(), 'ffmpeg-alone-'));
+    const found = resolveFfmpeg().ffmpeg;
+    symlinkSync(found.includes('/') ? found : execFileSync('sh', ['-c', 'command -v ffmpeg']).toString().trim(), join(alone, 'ffmpeg'));
+    let error = '';
+    try {
+      resolveFfmpeg({ PATH: '/nonexistent', FFMPEG_PATH: join(alone, 'ffmpeg'), FFPROBE_PATH: '/nonexistent/ffprobe' });
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    expect(error).toMatch(/^No working ffprobe was found: set FFPROBE_PATH to the binary, or install ffmpeg \(which includes ffprobe\) on PATH/);
+    expect(error).not.toContain('ffmpeg-static');
   });
 });
