@@ -2,8 +2,12 @@
  * The GPU check (bench/gpu/run.sh runs it on the device machine, which has no
  * ffmpeg): the engine's own worker and generating loop (frame-stream.ts) fed
  * with driving frames from memory, per batch size, on the requested execution
- * provider. Reports ms per frame, the models' idle share between batches, what
- * `auto` chose and why, and parity with the PyTorch reference frames. Decode
+ * provider. Reports ms per frame; the GPU's busy share while the frames ran
+ * (nvidia-smi's utilization, sampled every 20 ms, when nvidia-smi is there: the
+ * issue's "GPU idle between batches" is 1 − that); the worker's idle share (time
+ * outside session.run, which counts uploads, readbacks and dispatch as busy, so it
+ * says only whether the worker ever waited for frames); what `auto` chose and why;
+ * and parity with the PyTorch reference frames. Decode
  * and encode are not in these numbers (ffmpeg runs on the host's CPU cores,
  * overlapping inference; `npm run bench` measures them alone).
  *
@@ -15,6 +19,7 @@
  *   node dist/bench/gpu/gpu-check.js --model M --source S.rgb --driving D.rgb --reference P.rgb
  *       [--device webgpu] [--batches 1,4,16] [--variants nchw@16] [--repeats 2] [--out result.json]
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -54,6 +59,27 @@ const report: Record<string, unknown> = {
   availability: detectAvailability(() => ort.listSupportedBackends()),
   autoPlan: planProviders('auto', detectAvailability(() => ort.listSupportedBackends())),
 };
+
+/** nvidia-smi, if this machine has it (the GPU machine does; a dry run does not). */
+const hasNvidiaSmi = spawnSync('nvidia-smi', ['-L'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Samples the GPU's utilization (percent of time a kernel ran, per the driver) every 20 ms until stopped; null
+ * without nvidia-smi. The driver's own averaging window is longer than 20 ms, so samples overlap: the mean is what
+ * counts, over a run of at least a second.
+ */
+function sampleGpu(): () => Promise<{ meanBusy: number; samples: number } | null> {
+  if (!hasNvidiaSmi) return async () => null;
+  const child = spawn('nvidia-smi', ['--query-gpu=utilization.gpu', '--format=csv,noheader,nounits', '-lms', '20'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
+  return async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+    const values = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map(Number).filter((v) => Number.isFinite(v) && v >= 0 && v <= 100);
+    return values.length === 0 ? null : { meanBusy: values.reduce((a, b) => a + b, 0) / values.length / 100, samples: values.length };
+  };
+}
 
 async function* fromMemory(batch: number): AsyncGenerator<FrameBatch> {
   for (let start = 0; start < frames; start += batch) {
@@ -96,6 +122,7 @@ async function measure(device: DeviceRequest, variant: Variant, repeats: number)
       const jobId = `gpu-${batch}-${r}`;
       await worker.request('begin', { jobId, source: source.slice(), relative: true, adaptScale: true, cancelFlag: new SharedArrayBuffer(4) });
       const chunks: Uint8Array[] = [];
+      const stopSampling = sampleGpu();
       const started = performance.now();
       const { timings } = await streamFrames(worker, jobId, fromMemory(batch), {
         size: { width, height },
@@ -103,6 +130,7 @@ async function measure(device: DeviceRequest, variant: Variant, repeats: number)
         write: async (rgb) => void chunks.push(rgb),
       });
       const wallMs = performance.now() - started;
+      const gpu = await stopSampling();
       await worker.request('end', { jobId });
       output = new Uint8Array(Buffer.concat(chunks));
       runs.push({
@@ -110,7 +138,8 @@ async function measure(device: DeviceRequest, variant: Variant, repeats: number)
         keypointsMs: timings.keypointsMs / frames,
         generatorMs: timings.generatorMs / frames,
         convertMs: timings.convertMs / frames,
-        idle: 1 - (timings.keypointsMs + timings.generatorMs) / timings.inferenceSpanMs,
+        workerIdle: 1 - (timings.keypointsMs + timings.generatorMs) / timings.inferenceSpanMs,
+        ...(gpu ? { gpuBusy: gpu.meanBusy, gpuSamples: gpu.samples } : {}),
       });
     }
     const best = runs.reduce((a, b) => (a['msPerFrame']! <= b['msPerFrame']! ? a : b));
@@ -156,7 +185,7 @@ for (const variant of variants) {
     const parity = r['parity'] as { meanAbs: number; maxAbs: number } | null;
     log(
       `  ${r['provider']}: ${best['msPerFrame']!.toFixed(2)} ms/frame (kp ${best['keypointsMs']!.toFixed(2)}, generator ${best['generatorMs']!.toFixed(2)}, ` +
-        `idle ${(best['idle']! * 100).toFixed(1)} %)${parity ? `, parity mean ${(parity.meanAbs * 255).toFixed(3)}/255 max ${(parity.maxAbs * 255).toFixed(0)}/255` : ''}`,
+        `worker idle ${(best['workerIdle']! * 100).toFixed(1)} %${best['gpuBusy'] !== undefined ? `, GPU busy ${(best['gpuBusy'] * 100).toFixed(0)} %` : ''})${parity ? `, parity mean ${(parity.meanAbs * 255).toFixed(3)}/255 max ${(parity.maxAbs * 255).toFixed(0)}/255` : ''}`,
     );
   } catch (e) {
     results.push({ device: values.device, variant: variant.label, batch, error: (e as Error).message });
