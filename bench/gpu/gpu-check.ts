@@ -74,8 +74,11 @@ function sampleGpu(): () => Promise<{ meanBusy: number; samples: number } | null
   let text = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
   return async () => {
+    const closed = new Promise((r) => child.once('close', r));
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('close', r));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 2000); // a sampler that ignores SIGTERM cannot stall the check
+    await closed;
+    clearTimeout(kill);
     const values = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map(Number).filter((v) => Number.isFinite(v) && v >= 0 && v <= 100);
     return values.length === 0 ? null : { meanBusy: values.reduce((a, b) => a + b, 0) / values.length / 100, samples: values.length };
   };
