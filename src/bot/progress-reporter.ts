@@ -52,6 +52,12 @@ export class ProgressReporter {
 }
 
 /** Cancelled, or asked to stop: its status message must not show progress or a Cancel button any more. */
+/**
+ * Why a job was stopped by someone other than its requester (/forget-me, a purge), by job id, so a late status edit
+ * is followed by that notice rather than the plain cancellation. Entries go when the job's status is restored.
+ */
+export const stopNotices = new Map<string, string>();
+
 export function isStopping(store: Store, jobId: string): boolean {
   const job = store.getJob(jobId);
   return job === null || job.state === 'cancelled' || job.cancelRequestedMs !== null;
@@ -63,5 +69,5 @@ export function isStopping(store: Store, jobId: string): boolean {
  * button; put the cancellation back.
  */
 export async function restoreStopped(store: Store, api: DiscordApi, jobId: string, token: string): Promise<void> {
-  if (isStopping(store, jobId)) await api.editOriginal(token, { content: botMessages.cancelled, components: [] });
+  if (isStopping(store, jobId)) await api.editOriginal(token, { content: stopNotices.get(jobId) ?? botMessages.cancelled, components: [] });
 }

@@ -1,4 +1,5 @@
 import type { BotContext } from './context.js';
+import { stopNotices } from './progress-reporter.js';
 
 /**
  * Before a user's jobs are deleted (forget-me, a moderator's purge): cancels
@@ -19,6 +20,7 @@ export async function stopJobsOf(ctx: BotContext, userId: string, guildId: strin
   const edits: Promise<unknown>[] = [];
   for (const id of active) {
     const token = ctx.store.interactionToken(id);
+    stopNotices.set(id, notice);
     if (ctx.store.requestCancel(id, userId) === 'cancel-requested') ctx.runner.cancel(id);
     // Its status message (queued, or animating with a Cancel button) says why it stopped; best effort.
     if (token !== null) {
@@ -30,5 +32,7 @@ export async function stopJobsOf(ctx: BotContext, userId: string, guildId: strin
   while (active.some((id) => ctx.store.getJob(id)?.state === 'running') && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
+  // A status edit still on its way lands within Discord's request timeout; after that the notices are not needed.
+  setTimeout(() => active.forEach((id) => stopNotices.delete(id)), 120_000).unref();
   return active;
 }

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { centredCrop, type CropRule, type Size } from '../../src/engine/media/crop.js';
-import { decodeVideoFrames } from '../../src/engine/media/decode.js';
+import { decodePhoto, decodeVideoFrames } from '../../src/engine/media/decode.js';
 import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
 import { DEFAULT_LIMITS } from '../../src/engine/media/limits.js';
 import { probeMedia } from '../../src/engine/media/probe.js';
@@ -85,5 +86,22 @@ describe('a driving video whose resolution changes midway', () => {
     // The wide segment's square is not its centre: the rule was honoured, not replaced by the centred one.
     const centred = await decodeAll('wide', centredCrop);
     expect(centred[0]!.equals(stitched[0]!)).toBe(false);
+  });
+});
+
+describe('the centred crop written for ffmpeg', () => {
+  it('GIVEN an odd margin (643x480 to a square) THEN it frames exactly like the rule\'s own numbers (the margin rounded down)', async () => {
+    // Noise, and no resizing (a 480x480 target): a one-pixel shift changes every byte.
+    const raw = join(dir, 'odd.rgb');
+    writeFileSync(raw, randomBytes(643 * 480 * 3));
+    const photo = join(dir, 'odd.png');
+    ffmpeg(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', '643x480', '-i', raw, '-frames:v', '1', photo]);
+    const info = await probeMedia(photo, 'photo', DEFAULT_LIMITS);
+    const square = { width: 480, height: 480 };
+    const numeric: CropRule = (frame, size) => centredCrop(frame, size); // the same rectangle, without the ffmpeg form
+    expect(centredCrop({ width: 643, height: 480 }, square)).toMatchObject({ x: 81, width: 480 });
+    const viaExpression = Buffer.from(await decodePhoto(photo, info, square, centredCrop));
+    const viaNumbers = Buffer.from(await decodePhoto(photo, info, square, numeric));
+    expect(viaExpression.equals(viaNumbers)).toBe(true);
   });
 });

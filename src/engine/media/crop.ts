@@ -42,10 +42,11 @@ export const centredCrop: CropRule = Object.assign(
     return { x: Math.floor((frame.width - width) / 2), y: Math.floor((frame.height - height) / 2), width, height };
   },
   {
-    // The same arithmetic: full width if the target-shaped height fits, else full height; centred (crop's default x, y).
+    // The same arithmetic: full width if the target-shaped height fits, else full height; centred with the margin
+    // rounded down, as above (ffmpeg's default x, y would round it to the nearest pixel).
     ffmpeg: ({ width: tw, height: th }: Size): string => {
       const fits = `lte(round(iw*${th}/${tw}),ih)`;
-      return `w='if(${fits},iw,min(iw,round(ih*${tw}/${th})))':h='if(${fits},round(iw*${th}/${tw}),ih)'`;
+      return `w='if(${fits},iw,min(iw,round(ih*${tw}/${th})))':h='if(${fits},round(iw*${th}/${tw}),ih)':x='floor((iw-ow)/2)':y='floor((ih-oh)/2)'`;
     },
   },
 );

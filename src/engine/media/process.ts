@@ -88,7 +88,7 @@ export async function pipeToProcess(command: string, args: readonly string[], fr
   const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new EngineError(`Could not start ${command}: ${e.message}`, { command }, { cause: e }))));
   const fed = (async () => {
     for (const frame of frames) {
-      if (child.exitCode !== null) break;
+      if (hasExited(child) || child.stdin.destroyed) break;
       if (!child.stdin.write(frame)) await drainOrExit(child);
     }
     child.stdin.end();
