@@ -1,5 +1,6 @@
 import { MessageFlags } from 'discord.js';
 import { checkEarly, continueAnimate } from './animate-request.js';
+import type { PendingCommand } from './consent-gate.js';
 import type { BotContext, ButtonHandler } from './context.js';
 import { parseConsentButton, parseJobButton } from './custom-ids.js';
 import { historyButtons } from './history-buttons.js';
@@ -43,8 +44,7 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
     const taken = ctx.consent.take(requestId);
     if (action === 'decline') {
       await interaction.update({ content: botMessages.consentDeclined, components: [] });
-      // A public reply waiting for the answer (the prompt was a private follow-up) says how it ended.
-      if (taken && taken.interaction.ephemeral !== true) await taken.interaction.editReply({ content: botMessages.consentDeclinedPublic }).catch(() => undefined);
+      if (taken) await tellPublicReply(taken, botMessages.consentDeclinedPublic);
       return;
     }
     if (!taken) {
@@ -55,12 +55,17 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
     const early = checkEarly(taken.interaction, ctx);
     if (!early.ok) {
       await interaction.update({ content: `${botMessages.consentRecorded} ${early.message}`, components: [] });
-      if (taken.interaction.ephemeral !== true) await taken.interaction.editReply({ content: early.message }).catch(() => undefined);
+      await tellPublicReply(taken, early.message);
       return;
     }
     await interaction.update({ content: botMessages.consentAccepted, components: [] });
     await continueAnimate(taken.interaction, taken.request, ctx);
   },
 };
+
+/** Where results are public the prompt was a private follow-up: the channel's "Waiting…" reply says how it ended. */
+async function tellPublicReply(taken: PendingCommand, content: string): Promise<void> {
+  if (taken.interaction.ephemeral !== true) await taken.interaction.editReply({ content }).catch(() => undefined);
+}
 
 export const buttons = [cancelButton, consentButton, ...historyButtons] as const;

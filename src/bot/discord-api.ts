@@ -64,10 +64,6 @@ export class DiscordApi {
     return (await this.rest.post(Routes.channelMessages(channelId), { body, files })) as APIMessage;
   }
 
-  async sendDirect(userId: string, message: OutgoingMessage): Promise<APIMessage> {
-    return this.sendToChannel(await this.directChannel(userId), message);
-  }
-
   /** The id of the DM channel with a user (Discord opens it, or returns the open one). */
   async directChannel(userId: string): Promise<string> {
     return ((await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string }).id;

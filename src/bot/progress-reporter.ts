@@ -51,22 +51,22 @@ export class ProgressReporter {
   }
 }
 
-/** Cancelled, or asked to stop: its status message must not show progress or a Cancel button any more. */
 /**
- * Why a job was stopped by someone other than its requester (/forget-me, a purge), by job id, so a late status edit
- * is followed by that notice rather than the plain cancellation. Entries go when the job's status is restored.
+ * Why a job was stopped by someone other than its requester (/forget-me, a purge), by job id: its status message
+ * says that rather than the plain cancellation (stop-jobs.ts sets and later clears the entries).
  */
 export const stopNotices = new Map<string, string>();
 
+/** Cancelled, or asked to stop: its status message must not show progress or a Cancel button any more. */
 export function isStopping(store: Store, jobId: string): boolean {
   const job = store.getJob(jobId);
   return job === null || job.state === 'cancelled' || job.cancelRequestedMs !== null;
 }
 
 /**
- * After a status edit has landed: if the job was cancelled while it was on its way (a Cancel click, /forget-me,
- * a moderator's purge), that edit has just overwritten the "Cancelled" message with progress and a live Cancel
- * button; put the cancellation back.
+ * Shows a stopped job's status: its stop notice, else the cancellation. Called when a job is stopped, and after any
+ * status edit has landed: if the job was cancelled while that edit was on its way (a Cancel click, /forget-me, a
+ * moderator's purge), the edit has just overwritten the stopped status with progress and a live Cancel button.
  */
 export async function restoreStopped(store: Store, api: DiscordApi, jobId: string, token: string): Promise<void> {
   if (isStopping(store, jobId)) await api.editOriginal(token, { content: stopNotices.get(jobId) ?? botMessages.cancelled, components: [] });

@@ -1,5 +1,5 @@
 import type { BotContext } from './context.js';
-import { stopNotices } from './progress-reporter.js';
+import { restoreStopped, stopNotices } from './progress-reporter.js';
 
 /**
  * Before a user's jobs are deleted (forget-me, a moderator's purge): cancels
@@ -24,7 +24,7 @@ export async function stopJobsOf(ctx: BotContext, userId: string, guildId: strin
     if (ctx.store.requestCancel(id, userId) === 'cancel-requested') ctx.runner.cancel(id);
     // Its status message (queued, or animating with a Cancel button) says why it stopped; best effort.
     if (token !== null) {
-      edits.push(ctx.api.editOriginal(token, { content: notice, components: [] }).catch((e: unknown) => ctx.logger.warn('stop notice failed', { job: id, error: (e as Error).message })));
+      edits.push(restoreStopped(ctx.store, ctx.api, id, token).catch((e: unknown) => ctx.logger.warn('stop notice failed', { job: id, error: (e as Error).message })));
     }
   }
   await Promise.all(edits);

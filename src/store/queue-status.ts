@@ -31,12 +31,10 @@ export function currentMsPerUnit(ctx: StoreContext): number {
  * The latest turn of each user (or guild) with a queued job: one index lookup each (jobs_user_turn,
  * jobs_guild_turn), not a pass over everyone's history.
  */
-export const TURNS_SQL = {
-  user_id: `SELECT q.k AS k, (SELECT MAX(turn) FROM jobs j WHERE j.user_id = q.k) AS t
-     FROM (SELECT DISTINCT user_id AS k FROM jobs WHERE state = 'queued') q`,
-  guild_id: `SELECT q.k AS k, (SELECT MAX(turn) FROM jobs j WHERE j.guild_id = q.k) AS t
-     FROM (SELECT DISTINCT guild_id AS k FROM jobs WHERE state = 'queued') q`,
-} as const;
+const turnsSql = (column: 'user_id' | 'guild_id') =>
+  `SELECT q.k AS k, (SELECT MAX(turn) FROM jobs j WHERE j.${column} = q.k) AS t
+     FROM (SELECT DISTINCT ${column} AS k FROM jobs WHERE state = 'queued') q`;
+export const TURNS_SQL = { user_id: turnsSql('user_id'), guild_id: turnsSql('guild_id') } as const;
 
 function turns(ctx: StoreContext, column: 'user_id' | 'guild_id'): Map<string, number> {
   const rows = ctx.stmt(TURNS_SQL[column]).all() as Array<{ k: string; t: number | null }>;

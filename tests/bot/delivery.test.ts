@@ -158,12 +158,17 @@ describe('many deliveries waiting out an outage', () => {
 });
 
 describe('cancel', () => {
-  it('GIVEN a running job THEN its requester’s Cancel stops it promptly, and nothing is posted', async () => {
-    const user = world.member('canceller');
+  /** A member's /animate of a 12 s video, once its status says it is animating. */
+  async function animatingLongJob(username: string) {
+    const user = world.member(username);
     const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
     await interaction.waitForAck();
     await vi.waitFor(() => expect(String(interaction.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
-    const job = world.store.history(user.id).items[0]!;
+    return { user, interaction, job: world.store.history(user.id).items[0]! };
+  }
+
+  it('GIVEN a running job THEN its requester’s Cancel stops it promptly, and nothing is posted', async () => {
+    const { user, interaction, job } = await animatingLongJob('canceller');
     const click = await world.discord.clickButton({ message: interaction.originalMessage()!, customId: `job:cancel:${job.id}`, user });
     await click.waitForAck();
     await vi.waitFor(() => expect(world.store.getJob(job.id)?.state).toBe('cancelled'), { timeout: 15_000 });
@@ -173,11 +178,7 @@ describe('cancel', () => {
   });
 
   it('GIVEN a progress edit still on its way when Cancel is pressed THEN the message ends cancelled, without the Cancel button coming back', async () => {
-    const user = world.member('racer');
-    const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
-    await interaction.waitForAck();
-    await vi.waitFor(() => expect(String(interaction.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
-    const job = world.store.history(user.id).items[0]!;
+    const { user, interaction, job } = await animatingLongJob('racer');
     // The next progress edit is answered 429 (Retry-After 2 s): discord.js sends it again after the click has landed.
     const isEdit = (r: { operationId: string | null; path: string }) => r.operationId === 'update_original_webhook_message' && r.path.includes(interaction.token);
     world.discord.failRequests({ match: isEdit, retryAfter: 2 });

@@ -24,6 +24,16 @@ beforeAll(async () => {
   await writeShapeVideo(driving, { width: 320, height: 240, fps: 30000 / 1001, frames: FRAMES, audio: true, pose: (i) => ({ cx: 0.2 * Math.sin(i / 5), cy: 0, angle: i * 0.05, scale: 1 }) });
 });
 
+/** An MP4 driving video of `videoSeconds` at 10 fps with a tone of `audioSeconds`. */
+function drivingMp4(name: string, videoSeconds: number, audioSeconds: number): string {
+  const path = join(dir, name);
+  execFileSync(resolveFfmpeg().ffmpeg, [
+    '-v', 'error', '-y', '-f', 'lavfi', '-t', String(videoSeconds), '-i', 'testsrc2=size=128x128:rate=10',
+    '-f', 'lavfi', '-t', String(audioSeconds), '-i', 'sine=frequency=300', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-c:a', 'aac', path,
+  ]);
+  return path;
+}
+
 describe('output formats', () => {
   it.each([
     ['mp4', 'h264', 'aac', 'yuv420p'],
@@ -61,8 +71,7 @@ describe('output formats', () => {
 
   it('GIVEN a driving video whose audio outlasts its pictures THEN the clip ends with the last frame, audio cut there', async () => {
     // 1 s of video (10 frames) and 3 s of tone: the clip must not hold its last frame for two more seconds.
-    const longAudio = join(dir, 'long-audio.mp4');
-    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-t', '1', '-i', 'testsrc2=size=128x128:rate=10', '-f', 'lavfi', '-t', '3', '-i', 'sine=frequency=300', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-c:a', 'aac', longAudio]);
+    const longAudio = drivingMp4('long-audio.mp4', 1, 3);
     const output = join(dir, 'long-audio-out.mp4');
     const result = await engine.animate({ source: photo, driving: longAudio, output });
     expect(result.frames).toBe(10);
@@ -88,8 +97,7 @@ describe('output formats', () => {
   });
 
   it('GIVEN audio that ends before the pictures THEN every frame is kept and the audio is padded with silence to the end', async () => {
-    const shortAudio = join(dir, 'short-audio.mp4');
-    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-t', '2', '-i', 'testsrc2=size=128x128:rate=10', '-f', 'lavfi', '-t', '0.5', '-i', 'sine=frequency=300', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-c:a', 'aac', shortAudio]);
+    const shortAudio = drivingMp4('short-audio.mp4', 2, 0.5);
     const output = join(dir, 'short-audio-out.mp4');
     const result = await engine.animate({ source: photo, driving: shortAudio, output });
     expect(result.frames).toBe(20);
