@@ -9,11 +9,12 @@ import { channelParent } from './channel-parent.js';
 import type { BotContext } from './context.js';
 import { cancelRow, consentRow } from './components.js';
 import { botMessages } from './messages.js';
+import { refusePrivately } from './private-refusal.js';
 
 /**
  * /animate, from the command to a queued job:
- *   defer (within Discord's 3 s) → the guild's settings and the member's
- *   limits (cheap, before any download) → consent → attachment metadata
+ *   the guild's settings and the member's limits (cheap, before any download;
+ *   a refusal is a private reply) → defer (within Discord's 3 s) → consent → attachment metadata
  *   (type, size) → download both at once (CDN URLs expire) → probe → enqueue
  *   (limits checked again, atomically) → queue position and ETA.
  * Every refusal is one sentence saying what to change.
@@ -44,26 +45,30 @@ export async function handleAnimate(interaction: ChatInputCommandInteraction, ct
     return;
   }
   const settings = ctx.store.guildSettings(interaction.guildId);
-  await interaction.deferReply(settings.visibility === 'requester' ? { flags: MessageFlags.Ephemeral } : {});
   const request = readAnimateRequest(interaction);
+  // Before deferring (a synchronous SQLite read): a deferred reply's visibility is fixed by the defer, and a
+  // refusal (a blocked channel, a member's limits) is the member's business, also where results are public.
   const early = checkEarly(interaction, ctx);
+  const defer = () => interaction.deferReply(settings.visibility === 'requester' ? { flags: MessageFlags.Ephemeral } : {});
   if (!early.ok) {
-    if (early.refusal.reason === 'consent') {
-      const requestId = ctx.consent.hold(interaction, request);
-      const note = early.refusal.consent === 'expired' ? `${early.message}\n\n` : '';
-      const prompt = { content: `${note}${botMessages.consentPrompt}`, components: [consentRow(requestId, interaction.user.id)] };
-      if (interaction.ephemeral === true) {
-        await interaction.editReply(prompt);
-      } else {
-        // Public results: the reply is the channel's, but the terms are the member's alone to read and answer.
-        await interaction.editReply({ content: botMessages.consentPendingPublic });
-        await interaction.followUp({ ...prompt, flags: MessageFlags.Ephemeral });
-      }
+    if (early.refusal.reason !== 'consent') {
+      await interaction.reply({ content: early.message, flags: MessageFlags.Ephemeral });
       return;
     }
-    await interaction.editReply({ content: early.message });
+    await defer();
+    const requestId = ctx.consent.hold(interaction, request);
+    const note = early.refusal.consent === 'expired' ? `${early.message}\n\n` : '';
+    const prompt = { content: `${note}${botMessages.consentPrompt}`, components: [consentRow(requestId, interaction.user.id)] };
+    if (interaction.ephemeral === true) {
+      await interaction.editReply(prompt);
+    } else {
+      // Public results: the reply is the channel's, but the terms are the member's alone to read and answer.
+      await interaction.editReply({ content: botMessages.consentPendingPublic });
+      await interaction.followUp({ ...prompt, flags: MessageFlags.Ephemeral });
+    }
     return;
   }
+  await defer();
   await continueAnimate(interaction, request, ctx);
 }
 
@@ -98,8 +103,8 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
 
 async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
   const log = ctx.logger.child({ interaction: interaction.id, guild: interaction.guildId, user: interaction.user.id });
-  /** The reply becomes one sentence; no buttons. */
-  const refuse = async (content: string): Promise<void> => void (await interaction.editReply({ content, components: [] }));
+  /** One sentence, to the member only (see private-refusal.ts). */
+  const refuse = (content: string): Promise<void> => refusePrivately(interaction, content);
   const settings = ctx.store.guildSettings(interaction.guildId);
   await ctx.models.refresh();
   const modelName = request.model ?? ctx.models.defaultName(ctx.config.defaultModel);

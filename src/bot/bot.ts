@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands } from '../../commands/index.js';
-import type { BotConfig } from '../config.js';
+import { ConfigError, type BotConfig } from '../config.js';
 import { Store, newWorkerId } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import { Semaphore } from '../util/semaphore.js';
@@ -60,6 +60,10 @@ export class Bot {
     const api = new DiscordApi(client.rest, config.clientId, () => client.user?.id ?? config.clientId);
     const models = new ModelCatalog(config.modelsDir, logger);
     await models.refresh(true);
+    if (models.names().length === 0) {
+      store.close();
+      throw new ConfigError(`MARIONETTE_MODELS_DIR (${config.modelsDir}) holds no model; point it at the project's models folder (the built-in demo model is models/default) or convert one with \`npx marionette convert\`.`);
+    }
     const progress = new ProgressReporter(store, api, logger, config.progressIntervalSeconds * 1000);
     const deliverer = new Deliverer(store, api, logger);
     const runner = new JobRunner(
@@ -86,18 +90,21 @@ export class Bot {
     client.on(Events.Warn, (m) => logger.warn('discord client warning', { message: m }));
     client.rest.on('rateLimited', (r) => logger.warn('rate limited by Discord', { route: r.route, retryAfterMs: r.retryAfter, global: r.global }));
 
-    const ready = once(client, Events.ClientReady);
-    await client.login(config.token);
-    await ready;
+    try {
+      const ready = once(client, Events.ClientReady);
+      await client.login(config.token);
+      await ready;
+      checkApplication(config, client.application?.id ?? null);
+    } catch (e) {
+      await client.destroy();
+      store.close();
+      throw isInvalidToken(e) ? new ConfigError('DISCORD_TOKEN was refused by Discord (it is wrong, or was reset); copy the current one from the developer portal (Bot → Reset Token).') : e;
+    }
     logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size, models: models.names() });
 
     await bot.answerInterruptedCommands();
     const defaultModel = models.get(models.defaultName(config.defaultModel) ?? '');
-    if (defaultModel) {
-      runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
-    } else {
-      logger.warn('no model installed', { dir: config.modelsDir });
-    }
+    if (defaultModel) runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
     runner.start();
     deliverer.start(options.deliveryRetryMs ?? 15_000);
     queueUpdates.start(Math.max(5_000, config.progressIntervalSeconds * 1000));
@@ -143,3 +150,18 @@ export class Bot {
   }
 }
 
+/** Discord refused the token (401 when asking for the gateway). */
+function isInvalidToken(e: unknown): boolean {
+  return e instanceof Error && (e as Error & { code?: unknown }).code === 'TokenInvalid';
+}
+
+/**
+ * The application the token belongs to must be DISCORD_CLIENT_ID: status edits, follow-ups and interrupted-command
+ * notices go to /webhooks/<client id>/<token>, and with another id every one of them fails (404) while the
+ * command's first reply, sent by discord.js with the interaction's own id, still works and hides it.
+ */
+function checkApplication(config: BotConfig, applicationId: string | null): void {
+  if (applicationId !== null && applicationId !== config.clientId) {
+    throw new ConfigError(`DISCORD_CLIENT_ID is ${config.clientId}, but the token belongs to application ${applicationId}; set DISCORD_CLIENT_ID to ${applicationId} (General Information → Application ID in the developer portal).`);
+  }
+}

@@ -1,10 +1,10 @@
 import { MessageFlags } from 'discord.js';
 import { checkEarly, continueAnimate } from './animate-request.js';
-import type { PendingCommand } from './consent-gate.js';
 import type { BotContext, ButtonHandler } from './context.js';
 import { parseConsentButton, parseJobButton } from './custom-ids.js';
 import { historyButtons } from './history-buttons.js';
 import { botMessages } from './messages.js';
+import { withdrawPublicReply } from './private-refusal.js';
 
 /** Cancel: only the requester; a queued job leaves the queue, a running one stops now. */
 export const cancelButton: ButtonHandler<{ action: 'cancel'; jobId: string }> = {
@@ -44,7 +44,7 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
     const taken = ctx.consent.take(requestId);
     if (action === 'decline') {
       await interaction.update({ content: botMessages.consentDeclined, components: [] });
-      if (taken) await tellPublicReply(taken, botMessages.consentDeclinedPublic);
+      if (taken) await withdrawPublicReply(taken.interaction);
       return;
     }
     if (!taken) {
@@ -55,17 +55,12 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
     const early = checkEarly(taken.interaction, ctx);
     if (!early.ok) {
       await interaction.update({ content: `${botMessages.consentRecorded} ${early.message}`, components: [] });
-      await tellPublicReply(taken, early.message);
+      await withdrawPublicReply(taken.interaction);
       return;
     }
     await interaction.update({ content: botMessages.consentAccepted, components: [] });
     await continueAnimate(taken.interaction, taken.request, ctx);
   },
 };
-
-/** Where results are public the prompt was a private follow-up: the channel's "Waiting…" reply says how it ended. */
-async function tellPublicReply(taken: PendingCommand, content: string): Promise<void> {
-  if (taken.interaction.ephemeral !== true) await taken.interaction.editReply({ content }).catch(() => undefined);
-}
 
 export const buttons = [cancelButton, consentButton, ...historyButtons] as const;

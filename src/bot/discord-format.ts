@@ -2,6 +2,7 @@
  * Small pure formatters for what the bot writes in Discord: timestamps that
  * each reader sees in their own time zone, sizes, lengths and short hashes.
  */
+import { escapeMarkdown } from 'discord.js';
 import { discordTime } from '../store/messages.js';
 
 export { discordTime };
@@ -34,6 +35,11 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** Cuts text to `max` characters, ending with "…" when cut. */
+/** Text a member or their upload supplied, quoted in a reply: its markdown (masked links included) shown as typed, and short. */
+export function quoteUserText(text: string, max: number): string {
+  return clip(escapeMarkdown(text, { maskedLink: true }), max);
+}
+
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

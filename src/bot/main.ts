@@ -26,6 +26,12 @@ let bot: Bot;
 try {
   bot = await Bot.start(config, logger);
 } catch (e) {
+  if (e instanceof ConfigError) {
+    // A setting Discord or the disk contradicts (the token refused, another application's id, no model): exit 78 like the rest.
+    logger.error('the bot could not start', { error: e.message });
+    process.stderr.write(`marionette: ${e.message}\n`);
+    process.exit(78);
+  }
   const message = (e as Error).message.split(config.token).join('[redacted]');
   logger.error('the bot could not start', { error: message });
   process.stderr.write(`marionette: the bot could not start: ${message}\n`);

@@ -4,7 +4,7 @@
  * rate limits, settings — are in src/store/messages.ts.)
  */
 import { discordTime } from '../store/messages.js';
-import { clip } from './discord-format.js';
+import { clip, quoteUserText } from './discord-format.js';
 
 /** Carried by every message that carries a generated clip, on every path. No setting removes it. */
 export const DISCLAIMER =
@@ -22,7 +22,9 @@ export const botMessages = {
     `The video must be a video clip (MP4, MOV, WebM or GIF)${type ? `, not ${describeType(type)}` : ''}.`,
   downloadFailed: (what: 'photo' | 'video') => `Discord didn't let me download the ${what}; please attach it again.`,
   unknownModel: (name: string, available: readonly string[]) =>
-    `There is no model called "${clip(name, 80)}" here; choose one of: ${clip(available.join(', '), 1500)}.`,
+    available.length === 0
+      ? "No animation model is installed on this bot right now; please tell the bot's owner."
+      : `There is no model called "${quoteUserText(name, 80)}" here; choose one of: ${clip(available.join(', '), 1500)}.`,
   demoModelOnly:
     "Note: only the built-in demo model is installed. It moves one object on a plain background (a shape, a logo); faces need a converted FOMM model, which the bot's owner adds with `npx marionette convert` (see the README).",
   queued: (position: number, etaDoneMs: number) =>
@@ -67,7 +69,6 @@ export const botMessages = {
   consentAccepted: 'Thanks. Your animation is on its way.',
   consentRecorded: 'Thanks, your answer is recorded.',
   consentPendingPublic: 'Waiting for the member who asked to accept the terms (shown only to them).',
-  consentDeclinedPublic: 'Not animated: the terms were declined.',
   consentAcceptedRunAgain: 'Thanks. Run /animate again to make your animation.',
   consentDeclined: "Understood: Marionette won't animate anything for you. You can accept later by running /animate again.",
 } as const;
@@ -78,5 +79,6 @@ function describeType(type: string): string {
   if (type.startsWith('audio/')) return 'an audio file';
   if (type.startsWith('video/')) return 'a video';
   if (type.startsWith('image/')) return 'an image';
-  return `a ${type} file`;
+  // Discord passes the uploader's content type through: quote it plainly and briefly.
+  return `${/^[aeiou]/i.test(type) ? 'an' : 'a'} ${quoteUserText(type, 60)} file`;
 }

@@ -5,6 +5,7 @@ import { animate as animateCommand } from '../../commands/animate.js';
 import { botMessages, DISCLAIMER } from '../../src/bot/messages.js';
 import { probe } from '../support/ffprobe.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
+import type { FakeInteraction } from '../support/fake-discord/index.js';
 import { seedJob } from '../support/seed-jobs.js';
 
 /**
@@ -50,17 +51,33 @@ describe('/animate', () => {
   });
 });
 
-describe('/animate refusals (one sentence each, nothing queued)', () => {
-  async function refused(run: () => Promise<{ token: string; waitForAck(): Promise<unknown> }>): Promise<string> {
-    const interaction = await run();
-    await interaction.waitForAck();
-    const edit = await world.discord.waitForRequest(
-      (r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === interaction.token,
-      { timeout: 20_000 },
-    );
-    return String(bodyField(edit, 'content'));
+/**
+ * Runs a command that must be refused; returns the sentence, after checking only the member could read it: a
+ * private reply (type 4, before any defer), the private deferred reply edited, or — where results are public —
+ * a private follow-up with the channel's placeholder removed.
+ */
+async function refused(run: () => Promise<FakeInteraction>): Promise<string> {
+  const interaction = await run();
+  const ack = await interaction.waitForAck();
+  if (ack.type === 4) {
+    const reply = interaction.originalMessage()!;
+    expect((reply.flags ?? 0) & 64).toBe(64);
+    return reply.content;
   }
+  const answer = await world.discord.waitForRequest(
+    (r) => (r.operationId === 'update_original_webhook_message' || r.operationId === 'execute_webhook') && r.params['webhook_token'] === interaction.token,
+    { timeout: 20_000 },
+  );
+  if (answer.operationId === 'execute_webhook') {
+    expect(Number(bodyField(answer, 'flags') ?? 0) & 64).toBe(64);
+    await vi.waitFor(() => expect(interaction.originalMessage()).toBeUndefined());
+  } else {
+    expect((interaction.originalMessage()?.flags ?? 0) & 64).toBe(64);
+  }
+  return String(bodyField(answer, 'content'));
+}
 
+describe('/animate refusals (one sentence each, nothing queued)', () => {
   it('GIVEN a PDF as the photo THEN it says the photo must be an image', async () => {
     const user = world.member();
     const pdf = world.discord.addAttachment({ filename: 'cv.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n') });
@@ -219,7 +236,28 @@ describe('consent', () => {
       return { user, cmd, prompt: cmd.followUps()[0]! };
     }
 
-    it('GIVEN a first-time member THEN the terms go to them privately, the channel sees only that the command waits, and Decline says so there', async () => {
+    it('GIVEN a member over their limit THEN the refusal is a private reply, never a public one', async () => {
+      const user = world.member();
+      world.store.updateGuildSettings(guildId(), { perUserPerHour: 1 }, 'moderator');
+      try {
+        seedJob(world.store, { userId: user.id, guildId: guildId(), channelId: world.discord.guild().channels[0]!.id });
+        const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }));
+        expect(text).toMatch(/^You've reached this server's limit of 1 animation per hour\./);
+      } finally {
+        world.store.updateGuildSettings(guildId(), { perUserPerHour: 5 }, 'moderator');
+      }
+    });
+
+    it('GIVEN an upload refused after the public defer THEN the member is told privately and the channel\'s placeholder goes away', async () => {
+      const user = world.member();
+      const pdf = world.discord.addAttachment({ filename: 'cv.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n') });
+      const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: pdf, video: await world.video() } });
+      expect((await cmd.waitForAck()).type).toBe(5);
+      const text = await refused(async () => cmd);
+      expect(text).toBe('The photo must be an image (JPEG, PNG, WebP, BMP or GIF), not a PDF.');
+    });
+
+    it('GIVEN a first-time member THEN the terms go to them privately, the channel sees only that the command waits, and Decline removes that line', async () => {
       const { user, cmd, prompt } = await prompted('public-newcomer');
       expect(prompt.content).toMatch(/Only animate people who agreed to it/);
       expect((prompt.flags ?? 0) & 64).toBe(64); // ephemeral
@@ -231,7 +269,7 @@ describe('consent', () => {
 
       const decline = await world.discord.clickButton({ message: prompt, customId: `consent:decline:${cmd.id}:${user.id}`, user });
       await decline.waitForAck();
-      await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe('Not animated: the terms were declined.'));
+      await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
       expect(world.store.getUser(user.id)?.consent).toBe('declined');
     });
 
@@ -291,5 +329,15 @@ describe('model choice', () => {
     const text = botMessages.unknownModel('y'.repeat(3000), many);
     expect(text.length).toBeLessThanOrEqual(2000);
     expect(text).toMatch(/^There is no model called "y{79}…" here; choose one of: model-0-x+, .*…\.$/);
+  });
+
+  it('GIVEN markdown in what a member typed or uploaded THEN a reply quotes it as text, not as a link or formatting', () => {
+    expect(botMessages.unknownModel('[Free Nitro](https://x.test)', ['default'])).toBe('There is no model called "\\[Free Nitro](https://x.test)" here; choose one of: default.');
+    expect(botMessages.photoNotImage('application/**x**')).toBe('The photo must be an image (JPEG, PNG, WebP, BMP or GIF), not an application/\\*\\*x\\*\\* file.');
+    expect(botMessages.videoNotVideo(`application/${'z'.repeat(500)}`).length).toBeLessThan(140);
+  });
+
+  it('GIVEN no model installed any more THEN the refusal says so instead of an empty list', () => {
+    expect(botMessages.unknownModel('default', [])).toBe("No animation model is installed on this bot right now; please tell the bot's owner.");
   });
 });

@@ -49,10 +49,15 @@ async function settings(user: FakeUser, subcommand: string, options: Record<stri
 const text = (cmd: FakeInteraction) => cmd.originalMessage()!.content;
 const latestAudit = () => world.store.auditLog(guild().id, 1)[0]!;
 
-/** The first thing the bot says to an /animate (refusal, consent prompt, or queued). */
+/** The first thing the bot says to an /animate: a refusal before any defer (a private reply), else the deferred reply's first edit (consent prompt, queued). */
 async function animate(user: FakeUser, channelId?: string): Promise<{ cmd: FakeInteraction; says: string }> {
   const cmd = await world.discord.slashCommand({ name: 'animate', user, ...(channelId ? { channelId } : {}), options: { photo: await world.photo(), video: await world.video() } });
-  await cmd.waitForAck();
+  const ack = await cmd.waitForAck();
+  if (ack.type === 4) {
+    const reply = cmd.originalMessage()!;
+    expect((reply.flags ?? 0) & 64).toBe(64); // a refusal only the member sees
+    return { cmd, says: reply.content };
+  }
   const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, { timeout: 20_000 });
   return { cmd, says: String(bodyField(edit, 'content')) };
 }

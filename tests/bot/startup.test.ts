@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BotWorld, realisticToken } from '../support/bot-world.js';
+import { runBotEntry } from '../support/bot-entry.js';
+
+/**
+ * `npm start` against the fake Discord when a setting is well-formed but wrong:
+ * each stops at start-up with one sentence naming the variable and exit code 78
+ * (EX_CONFIG, which a supervisor can treat as "do not restart"), never the token.
+ */
+let world: BotWorld;
+beforeAll(async () => {
+  world = await BotWorld.create();
+});
+afterAll(() => world.close());
+
+describe('npm start with a setting Discord or the disk contradicts', () => {
+  it('GIVEN a token Discord refuses THEN exit 78 naming DISCORD_TOKEN, without printing it', async () => {
+    const wrong = realisticToken('123456789012345678');
+    const r = await runBotEntry('main.js', { ...world.env(), DISCORD_TOKEN: wrong });
+    expect(r.out).toMatch(/^marionette: DISCORD_TOKEN was refused by Discord/m);
+    expect(r.code).toBe(78);
+    expect(r.out).not.toContain(wrong);
+  });
+
+  it('GIVEN another application\'s id as DISCORD_CLIENT_ID THEN exit 78 naming the right one (every status edit would fail otherwise)', async () => {
+    const r = await runBotEntry('main.js', { ...world.env(), DISCORD_CLIENT_ID: '123456789012345678' });
+    expect(r.out).toContain(`marionette: DISCORD_CLIENT_ID is 123456789012345678, but the token belongs to application ${world.discord.applicationId}; set DISCORD_CLIENT_ID to ${world.discord.applicationId}`);
+    expect(r.code).toBe(78);
+    expect(r.out).not.toContain(world.discord.token);
+  });
+
+  it('GIVEN a models folder without a model THEN exit 78 naming MARIONETTE_MODELS_DIR before connecting', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'marionette-no-models-'));
+    try {
+      const logins = world.discord.requests.length;
+      const r = await runBotEntry('main.js', { ...world.env(), MARIONETTE_MODELS_DIR: empty });
+      expect(r.out).toMatch(/^marionette: MARIONETTE_MODELS_DIR \(.+\) holds no model;/m);
+      expect(r.code).toBe(78);
+      expect(world.discord.requests.length).toBe(logins);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
