@@ -79,6 +79,7 @@ export function checkEarly(interaction: ChatInputCommandInteraction<'cached' | '
     guildId: interaction.guildId,
     channelId: interaction.channelId,
     parentChannelId: parentChannelId(interaction),
+    interactionId: interaction.id,
   });
 }
 
@@ -179,9 +180,12 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
       attachmentLimitBytes: interaction.attachmentSizeLimit || null,
       // As the reply was deferred: ephemeral for private results.
       visibility: interaction.ephemeral === true ? 'requester' : 'public',
+      requireOpenIntake: true,
     });
     if (!result.ok) {
-      await refuse(result.message);
+      // The terms were checked before the download: a consent refusal now means the answer changed meanwhile
+      // (forget-me, a moderator asking again), and this reply has no buttons to answer it.
+      await refuse(result.refusal.reason === 'consent' ? botMessages.consentChangedRunAgain : result.message);
       return;
     }
     keep = true;

@@ -37,7 +37,9 @@ export type Refusal =
   | { readonly reason: 'consent'; readonly consent: Exclude<ConsentStatus, 'accepted'> }
   | { readonly reason: 'too-long'; readonly seconds: number; readonly maxSeconds: number }
   | { readonly reason: 'too-large'; readonly bytes: number; readonly maxBytes: number }
-  | { readonly reason: 'rate-limit'; readonly limit: LimitName; readonly max: number; readonly retryAtMs: number | null };
+  | { readonly reason: 'rate-limit'; readonly limit: LimitName; readonly max: number; readonly retryAtMs: number | null }
+  /** Enqueue only: the member's data was deleted (forget-me, a purge) while the command was being prepared. */
+  | { readonly reason: 'withdrawn' };
 
 export type Admission = { readonly ok: true } | { readonly ok: false; readonly refusal: Refusal };
 

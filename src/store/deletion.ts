@@ -80,11 +80,14 @@ export function deleteJobForOwner(ctx: StoreContext, jobId: string, userId: stri
   return { deleted: true, ...report };
 }
 
-/** Forget-me: every job of the user in every guild (queued and running too), and the user's own row (consent, last seen). */
+/** Forget-me: every job of the user in every guild (queued and running too), the user's own row (consent, last seen), and their commands in flight. */
 export function forgetUser(ctx: StoreContext, userId: string): DeletionReport & { readonly userDeleted: boolean } {
   const rows = ctx.stmt('SELECT * FROM jobs WHERE user_id = ?').all(userId) as JobRow[];
   let userDeleted = false;
-  const report = deleteRows(ctx, rows, () => (userDeleted = ctx.stmt('DELETE FROM users WHERE user_id = ?').run(userId).changes > 0));
+  const report = deleteRows(ctx, rows, () => {
+    userDeleted = ctx.stmt('DELETE FROM users WHERE user_id = ?').run(userId).changes > 0;
+    ctx.stmt('DELETE FROM intakes WHERE user_id = ?').run(userId); // commands still downloading: refused at enqueue
+  });
   truncateWal(ctx.db); // nothing of the user left in the -wal file either
   return { ...report, userDeleted };
 }
@@ -92,9 +95,10 @@ export function forgetUser(ctx: StoreContext, userId: string): DeletionReport & 
 /** A moderator deletes a member's generations in one guild; audited with the counts. */
 export function purgeUserInGuild(ctx: StoreContext, guildId: string, userId: string, actorId: string): DeletionReport {
   const rows = ctx.stmt('SELECT * FROM jobs WHERE guild_id = ? AND user_id = ?').all(guildId, userId) as JobRow[];
-  const report = deleteRows(ctx, rows, (done) =>
-    recordAudit(ctx, { guildId, actorId, action: 'purge.user', targetId: userId, detail: { jobs: done.jobsDeleted, files: done.filesRemoved } }),
-  );
+  const report = deleteRows(ctx, rows, (done) => {
+    recordAudit(ctx, { guildId, actorId, action: 'purge.user', targetId: userId, detail: { jobs: done.jobsDeleted, files: done.filesRemoved } });
+    ctx.stmt('DELETE FROM intakes WHERE guild_id = ? AND user_id = ?').run(guildId, userId); // commands still downloading: refused at enqueue
+  });
   truncateWal(ctx.db);
   return report;
 }

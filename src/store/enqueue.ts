@@ -24,6 +24,8 @@ export interface AdmissionRequest {
   readonly parentChannelId?: ParentChannel;
   /** Omit for the early check before attachments are downloaded. */
   readonly inputs?: InputFacts;
+  /** The command asking, if any: its own intake is not another animation in progress. */
+  readonly interactionId?: string;
 }
 
 export interface EnqueueRequest extends Omit<AdmissionRequest, 'inputs'> {
@@ -40,6 +42,11 @@ export interface EnqueueRequest extends Omit<AdmissionRequest, 'inputs'> {
    * so a moderator's change in between cannot make a private request's clip public. Default: the server's setting.
    */
   readonly visibility?: Visibility;
+  /**
+   * The command's intake (openIntake) must still be open: forget-me and a purge withdraw the member's intakes, so a
+   * command that was downloading meanwhile is refused ('withdrawn') instead of queueing the deleted member's files.
+   */
+  readonly requireOpenIntake?: boolean;
 }
 
 export type AdmissionResult = { readonly ok: true } | { readonly ok: false; readonly refusal: Refusal; readonly message: string };
@@ -52,7 +59,8 @@ export class InvalidRequestError extends Error {
 /** Jobs that count for rate limits: all accepted ones, except those cancelled before they started. */
 const COUNTED = "NOT (state = 'cancelled' AND first_started_ms IS NULL)";
 
-function usage(ctx: StoreContext, guildId: string, userId: string, userLimit: number, guildLimit: number, now: number): Usage {
+function usage(ctx: StoreContext, req: AdmissionRequest, userLimit: number, guildLimit: number, now: number): Usage {
+  const { guildId, userId } = req;
   const since = now - DAY_MS;
   const userRecentDesc = ctx
     .stmt(
@@ -70,11 +78,18 @@ function usage(ctx: StoreContext, guildId: string, userId: string, userLimit: nu
     )
     .pluck()
     .all(guildId, since, guildId, since, guildLimit) as number[];
-  const userActive = ctx
+  const userJobsActive = ctx
     .stmt("SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND user_id = ? AND state IN ('queued', 'running')")
     .pluck()
     .get(guildId, userId) as number;
-  return { userRecentDesc, guildRecentDesc, userActive };
+  // The member's other commands still downloading and checking their attachments are in progress too: a burst of
+  // commands cannot all download (and hold the intake slots) only to be refused at enqueue. Live intakes only,
+  // so a row a crash left behind cannot block anyone past its token's 15 minutes.
+  const userIntakes = ctx
+    .stmt('SELECT COUNT(*) FROM intakes WHERE guild_id = ? AND user_id = ? AND interaction_id != ? AND expires_ms > ?')
+    .pluck()
+    .get(guildId, userId, req.interactionId ?? '', now) as number;
+  return { userRecentDesc, guildRecentDesc, userActive: userJobsActive + userIntakes };
 }
 
 function decide(ctx: StoreContext, req: AdmissionRequest): Admission {
@@ -87,7 +102,7 @@ function decide(ctx: StoreContext, req: AdmissionRequest): Admission {
     parentChannelId: req.parentChannelId ?? null,
     consent: userConsentStatus(ctx, req.userId, req.guildId),
     ...(req.inputs === undefined ? {} : { inputs: req.inputs }),
-    usage: usage(ctx, req.guildId, req.userId, Math.max(settings.perUserPerHour, settings.perUserPerDay), settings.guildPerDay, now),
+    usage: usage(ctx, req, Math.max(settings.perUserPerHour, settings.perUserPerDay), settings.guildPerDay, now),
     nowMs: now,
   });
 }
@@ -131,10 +146,14 @@ export function enqueue(ctx: StoreContext, req: EnqueueRequest): EnqueueResult {
       return { ok: true, job: rowToJob(existing) };
     }
     const now = ctx.clock.now();
-    touchUser(ctx, req.userId);
+    if (req.requireOpenIntake === true && req.interaction && ctx.stmt('SELECT 1 FROM intakes WHERE interaction_id = ?').get(req.interaction.id) === undefined) {
+      const refusal: Refusal = { reason: 'withdrawn' };
+      return { ok: false, refusal, message: messages.refusal(refusal) };
+    }
     const inputs = { drivingSeconds: req.driving.seconds, sourceBytes: req.source.bytes, drivingBytes: req.driving.bytes };
-    const admission = withMessage(decide(ctx, { ...req, inputs }));
+    const admission = withMessage(decide(ctx, { ...req, inputs, ...(req.interaction ? { interactionId: req.interaction.id } : {}) }));
     if (!admission.ok) return admission;
+    touchUser(ctx, req.userId); // only once admitted: a refusal (or a forget-me meanwhile) leaves no user row behind
     const settings = getGuildSettings(ctx, req.guildId);
     const id = req.id ?? newJobId(now);
     const { lastInsertRowid } = ctx

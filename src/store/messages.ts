@@ -52,6 +52,8 @@ function refusal(r: Refusal): string {
       return `The driving video is ${shortDuration(r.seconds)} long; this server allows at most ${r.maxSeconds} s.`;
     case 'too-large':
       return `That file is ${megabytes(r.bytes)}; this server accepts at most ${megabytes(r.maxBytes)}.`;
+    case 'withdrawn':
+      return 'Your Marionette data was deleted while this command was being prepared, so nothing was queued. Run /animate again if you want an animation.';
     case 'rate-limit': {
       const when = r.retryAtMs === null ? '' : ` You can try again ${discordTime(r.retryAtMs)}.`;
       switch (r.limit) {

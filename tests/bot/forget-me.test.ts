@@ -76,6 +76,22 @@ describe('/forget-me', () => {
     expect(String(bodyField(edit, 'content'))).toMatch(/Only animate people who agreed to it/);
   });
 
+  it('GIVEN a command still downloading its attachments THEN forget-me withdraws it: nothing is queued, no user row comes back, and the member is told to run it again', async () => {
+    const user = world.member('mid-download');
+    const video = await world.video();
+    video.fault = { kind: 'drip', chunkBytes: 2000, intervalMs: 200 };
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video } });
+    await cmd.waitForAck();
+    await vi.waitFor(() => expect(world.discord.cdnRequests.some((r) => r.attachmentId === video.id)).toBe(true), { timeout: 10_000 });
+
+    const forget = await forgetMe(user);
+    await press(forget, 'confirm', user, user);
+    await vi.waitFor(() => expect(forget.originalMessage()?.content).toMatch(/^Done\./), { timeout: 20_000 });
+    await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe('Your Marionette data was deleted while this command was being prepared, so nothing was queued. Run /animate again if you want an animation.'), { timeout: 30_000 });
+    expect(world.store.history(user.id).items).toEqual([]);
+    expect(world.store.getUser(user.id)).toBeUndefined();
+  });
+
   it('GIVEN someone else presses Delete everything THEN it is refused and nothing is deleted; Keep my data deletes nothing', async () => {
     const owner = world.member('keeper');
     const other = world.member('prankster');

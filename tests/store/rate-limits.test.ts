@@ -100,3 +100,54 @@ describe('rate limits at enqueue', () => {
     expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(1);
   });
 });
+
+describe('commands in flight (intakes)', () => {
+  const intake = (id: string, over: { userId?: string; guildId?: string; createdMs?: number } = {}) => ({
+    interactionId: id, userId: 'u1', guildId: 'g1', channelId: 'c1', token: `TOKEN-${id}`, createdMs: over.createdMs ?? T0, ...over,
+  });
+  const asking = (interactionId: string) => ({ userId: 'u1', guildId: 'g1', channelId: 'c1', interactionId });
+
+  it('counts a member\'s other commands still downloading toward the concurrent limit, but not the asking one, nor a stale one', () => {
+    const { store, clock } = fixture();
+    store.setConsent('u1', 'accepted');
+    store.openIntake(intake('111'));
+    expect(store.checkAdmission(asking('222'))).toMatchObject({ ok: false, refusal: { limit: 'user-concurrent' } });
+    expect(store.checkAdmission(asking('111')).ok).toBe(true);
+    expect(store.checkAdmission({ ...asking('222'), guildId: 'g2' }).ok).toBe(true); // per server, like jobs
+    const req = request(store, { interaction: { id: '111', token: 'TOKEN-111', createdMs: T0 }, requireOpenIntake: true });
+    expect(store.enqueue(req).ok).toBe(true); // its own intake; enqueue closes it
+    store.closeIntake('111');
+    clock.advance(20 * MINUTE_MS);
+    store.openIntake(intake('333', { createdMs: T0 })); // its token died 5 minutes ago: a crash's leftover
+    store.updateGuildSettings('g1', { perUserConcurrent: 2 }, 'mod');
+    expect(store.checkAdmission(asking('444')).ok).toBe(true);
+  });
+
+  it('GIVEN forget-me while a command downloads THEN its enqueue is refused as withdrawn and leaves no user row', () => {
+    const { store } = fixture();
+    store.setConsent('u1', 'accepted');
+    store.openIntake(intake('555'));
+    store.forgetUser('u1');
+    const r = store.enqueue(request(store, { interaction: { id: '555', token: 'TOKEN-555', createdMs: T0 }, requireOpenIntake: true }));
+    expect(r).toMatchObject({ ok: false, refusal: { reason: 'withdrawn' } });
+    expect(store.getUser('u1')).toBeUndefined();
+    expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(0);
+  });
+
+  it('GIVEN a moderator purge in one server THEN only that server\'s commands in flight are withdrawn', () => {
+    const { store } = fixture();
+    store.setConsent('u1', 'accepted');
+    store.openIntake(intake('666'));
+    store.openIntake(intake('777', { guildId: 'g2' }));
+    store.purgeUserInGuild('g1', 'u1', 'mod');
+    expect(store.enqueue(request(store, { interaction: { id: '666', token: 'TOKEN-666', createdMs: T0 }, requireOpenIntake: true }))).toMatchObject({ ok: false, refusal: { reason: 'withdrawn' } });
+    expect(store.enqueue(request(store, { guildId: 'g2', interaction: { id: '777', token: 'TOKEN-777', createdMs: T0 }, requireOpenIntake: true })).ok).toBe(true);
+  });
+
+  it('GIVEN a refused enqueue THEN no user row is created or touched', () => {
+    const { store } = fixture();
+    store.updateGuildSettings('g1', { enabled: false }, 'mod');
+    expect(store.enqueue(request(store, { userId: 'newcomer' })).ok).toBe(false);
+    expect(store.getUser('newcomer')).toBeUndefined();
+  });
+});
