@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { MessageFlags, type Attachment, type ChatInputCommandInteraction } from 'discord.js';
 import { DEFAULT_LIMITS, InputError, checkPhoto, checkVideo, probeMedia, verifyPhotoDecodes } from '../engine/index.js';
 import { messages as storeMessages, type ParentChannel } from '../store/index.js';
+import { allOrAbort } from '../util/all-or-abort.js';
 import { looksLikePhoto, looksLikeVideo } from './attachment-rules.js';
-import { downloadAttachment, DownloadError, type DownloadPolicy } from './attachment-download.js';
+import { downloadAttachment, DownloadError, type Downloaded, type DownloadPolicy } from './attachment-download.js';
 import { channelParent } from './channel-parent.js';
 import type { BotContext } from './context.js';
 import { cancelRow, consentRow } from './components.js';
@@ -153,11 +154,12 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
       idleTimeoutMs: ctx.config.downloadIdleSeconds * 1000,
     });
     // At most what Discord says the file holds (and never over the cap): a CDN that sends more is cut off.
-    const fetchOne = (what: 'photo' | 'video', a: Attachment, file: string, cap: number) =>
-      downloadAttachment(a.url, join(dir, `${file}${safeExtension(a.name)}`), policy(Math.min(cap, a.size), a.size)).catch((e: unknown) => {
+    const fetchOne = (what: 'photo' | 'video', a: Attachment, file: string, cap: number) => (signal: AbortSignal) =>
+      downloadAttachment(a.url, join(dir, `${file}${safeExtension(a.name)}`), policy(Math.min(cap, a.size), a.size), signal).catch((e: unknown) => {
         throw e instanceof DownloadError ? new AttachmentFailure(what, e) : e;
       });
-    const [photoFile, videoFile] = await Promise.all([fetchOne('photo', photo, 'photo', photoCap), fetchOne('video', video, 'driving', videoCap)]);
+    // One failed download stops the other before the job folder is removed.
+    const [photoFile, videoFile] = await allOrAbort<[Downloaded, Downloaded]>([fetchOne('photo', photo, 'photo', photoCap), fetchOne('video', video, 'driving', videoCap)]);
     // The engine's checks, with this server's duration limit (the header of a 10-hour file stops here).
     const limits = { ...DEFAULT_LIMITS, maxDurationSeconds: settings.maxDrivingSeconds };
     const [photoInfo, videoInfo] = await Promise.all([probeMedia(photoFile.path, 'photo', limits), probeMedia(videoFile.path, 'video', limits)]);
