@@ -128,7 +128,9 @@ export class Deliverer {
     const failure = job.failureMessage ?? botMessages.internalError;
     let text: string;
     if (route === 'channel') {
-      text = !succeeded ? `<@${job.userId}> ${failure}` : clip.length > 0 ? `${botMessages.resultReady(job.userId)}\n${DISCLAIMER}` : botMessages.resultPrivateReady(job.userId);
+      // A private result's channel message is a notice only: no clip, and no failure reason for the channel to read.
+      const notice = succeeded ? botMessages.resultPrivateReady(job.userId) : botMessages.resultPrivateFailed(job.userId);
+      text = attachesClip(job.visibility, route) ? (succeeded ? `${botMessages.resultReady(job.userId)}\n${DISCLAIMER}` : `<@${job.userId}> ${failure}`) : notice;
     } else {
       text = succeeded ? `${botMessages.dmResultReady(job.channelId)}\n${DISCLAIMER}` : failure;
     }

@@ -11,7 +11,7 @@ import { inScope, loadHistoryView, postRefusal } from './history-page.js';
 import { deleteConfirmView, isShowable, type HistoryView } from './history-view.js';
 import { botMessages, DISCLAIMER } from './messages.js';
 import { historyMessages as m } from './messages-history.js';
-import { stopJobsOf } from './stop-jobs.js';
+import { showStopNotice, stopJobsOf } from './stop-jobs.js';
 
 /**
  * The buttons of /history and /forget-me. Nothing is kept in memory: each
@@ -98,6 +98,8 @@ export const historyDeleteYesButton: ButtonHandler<{ jobId: string; page: PageRe
       await interaction.update(asUpdate(loadHistoryView(ctx, interaction, page, m.alreadyDeleted)));
       return;
     }
+    // A queued job's status message still shows its place in the queue and a Cancel button: read its token first.
+    const token = job.state === 'queued' ? ctx.store.interactionToken(job.id) : null;
     const outcome = ctx.store.deleteJobForOwner(job.id, interaction.user.id);
     if (!outcome.deleted) {
       if (outcome.reason === 'running') return void (await refuse(interaction, m.deleteRunning));
@@ -106,6 +108,7 @@ export const historyDeleteYesButton: ButtonHandler<{ jobId: string; page: PageRe
     }
     ctx.logger.info('job deleted by its owner', { job: job.id, user: interaction.user.id, files: outcome.filesRemoved });
     await interaction.update(asUpdate(loadHistoryView(ctx, interaction, page, m.deleted(job.createdMs, outcome.filesRemoved))));
+    if (job.state === 'queued') await showStopNotice(ctx, job.id, token, botMessages.deletedWhileQueued);
   },
 };
 

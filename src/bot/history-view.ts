@@ -1,6 +1,7 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed } from 'discord.js';
 import type { HistoryPage, Job } from '../store/index.js';
 import type { Row } from './components.js';
+import { attachesClip } from './delivery-plan.js';
 import { seconds } from './discord-format.js';
 import { historyIds, type PageRef } from './history-ids.js';
 import { historyMessages as m } from './messages-history.js';
@@ -61,8 +62,10 @@ export function entryStatus(job: Job): string {
     case 'succeeded':
       switch (job.delivery) {
         case 'interaction':
-        case 'channel':
           return m.status.delivered;
+        case 'channel':
+          // A private result's channel message is only a notice without the clip (delivery-plan.ts).
+          return attachesClip(job.visibility, 'channel') ? m.status.delivered : m.status.noticeOnly;
         case 'dm':
           return m.status.deliveredDm;
         case 'failed':

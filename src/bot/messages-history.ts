@@ -21,6 +21,7 @@ export const historyMessages = {
     deliveredDm: '✅ Delivered by direct message',
     done: '✅ Done',
     notDelivered: '⚠️ Finished, but it could not be posted: use Show to see it',
+    noticeOnly: '✅ Ready (private here, so the channel only got a notice): use Show to see it',
     delivering: '📤 Being posted',
     queued: '⏳ Waiting in the queue',
     running: '⚙️ Being made now',
@@ -80,6 +81,6 @@ export const historyMessages = {
     [
       `Done. Deleted ${plural(report.jobsDeleted, 'animation')} and ${plural(report.filesRemoved, 'file')}` +
         `${report.userDeleted ? ', and your answer to the terms' : ''}.`,
-      'What remains: for at most 24 hours, the times of animations you started in that period (with your user id), so that deleting them does not reset a server’s rate limits; and any moderator audit-log entries that name you. Next time you use /animate, you’ll be asked to accept the terms again.',
+      'What remains: for at most 24 hours, the times of animations you started in that period (with your user id), so that deleting them does not reset a server’s rate limits; any moderator audit-log entries that name you; and the bot’s event logs, which record your user id beside job ids (never your media), for as long as its operator keeps them. Next time you use /animate, you’ll be asked to accept the terms again.',
     ].join('\n'),
 } as const;

@@ -41,6 +41,7 @@ export const botMessages = {
   doneDm: 'Done: your animation was sent to you by direct message.',
   cancelled: 'Cancelled: the animation was stopped and nothing was posted.',
   stoppedForgetMe: 'Stopped: you deleted your data with /forget-me, this animation included.',
+  deletedWhileQueued: 'Deleted from your /history before it was made; nothing will be posted.',
   stoppedByModerator: "Stopped: a moderator removed this member's animations from the server.",
   cancelAlreadyDone: 'That animation has already finished, so there is nothing to cancel.',
   notYours: 'Only the person who asked for this animation can do that.',
@@ -51,6 +52,8 @@ export const botMessages = {
   dmResultReady: (channelId: string) => `Your animation from <#${channelId}> is ready.`,
   resultPrivateReady: (userId: string) =>
     `<@${userId}>, your animation is ready. It's private in this server: use /history to see it.`,
+  resultPrivateFailed: (userId: string) =>
+    `<@${userId}>, your animation could not be made. It's private in this server: use /history to see why.`,
   tooLargeToDeliver: (limitBytes: number) =>
     `The animation couldn't be made small enough for Discord's upload limit here (${(limitBytes / 1024 / 1024).toFixed(1)} MB). Try a shorter video.`,
   internalError: 'Something went wrong on our side. Please try again in a moment.',

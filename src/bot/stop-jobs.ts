@@ -22,17 +22,24 @@ export async function stopJobsOf(ctx: BotContext, userId: string, guildId: strin
     const token = ctx.store.interactionToken(id);
     stopNotices.set(id, notice);
     if (ctx.store.requestCancel(id, userId) === 'cancel-requested') ctx.runner.cancel(id);
-    // Its status message (queued, or animating with a Cancel button) says why it stopped; best effort.
-    if (token !== null) {
-      edits.push(restoreStopped(ctx.store, ctx.api, id, token).catch((e: unknown) => ctx.logger.warn('stop notice failed', { job: id, error: (e as Error).message })));
-    }
+    edits.push(showStopNotice(ctx, id, token, notice));
   }
   await Promise.all(edits);
   const deadline = Date.now() + timeoutMs;
   while (active.some((id) => ctx.store.getJob(id)?.state === 'running') && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  // A status edit still on its way lands within Discord's request timeout; after that the notices are not needed.
-  setTimeout(() => active.forEach((id) => stopNotices.delete(id)), 120_000).unref();
   return active;
+}
+
+/**
+ * A job stopped or deleted by its owner's or a moderator's action: its status message (queued, or animating with a
+ * Cancel button) says `notice` now — best effort — and again after any status edit still on its way (those land
+ * within Discord's request timeout, so the notice is kept for two minutes).
+ */
+export async function showStopNotice(ctx: BotContext, jobId: string, token: string | null, notice: string): Promise<void> {
+  stopNotices.set(jobId, notice);
+  setTimeout(() => stopNotices.delete(jobId), 120_000).unref();
+  if (token === null) return;
+  await restoreStopped(ctx.store, ctx.api, jobId, token).catch((e: unknown) => ctx.logger.warn('stop notice failed', { job: jobId, error: (e as Error).message }));
 }

@@ -58,6 +58,11 @@ describe('/history page', () => {
     expect(entryStatus(job({ delivery: 'failed' }))).toMatch(/use Show/);
   });
 
+  it('GIVEN a result delivered in the channel THEN a public one was posted there, a private one only announced (Show it)', () => {
+    expect(entryStatus(job({ visibility: 'public', delivery: 'channel' }))).toBe('✅ Delivered');
+    expect(entryStatus(job({ visibility: 'requester', delivery: 'channel' }))).toBe('✅ Ready (private here, so the channel only got a notice): use Show to see it');
+  });
+
   it('GIVEN no entries THEN a sentence and no buttons', () => {
     const view = historyView({ items: [], older: null, newer: null }, { inGuild: true, canPost: true, page: null });
     expect(view).toEqual({ content: expect.stringMatching(/Make one with \/animate/), embeds: [], components: [] });

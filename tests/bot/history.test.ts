@@ -220,6 +220,31 @@ describe('Delete', () => {
     expect(listed(after)).toEqual([keep.id]);
   });
 
+  it('GIVEN a queued animation deleted from /history THEN its status message says so, with no Cancel button left', async () => {
+    const user = world.member('impatient');
+    const animate = async (frames: number) => {
+      const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('v.mp4', frames, 25) } });
+      await cmd.waitForAck();
+      return cmd;
+    };
+    const busy = await animate(300); // keeps the worker busy
+    await vi.waitFor(() => expect(String(busy.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
+    const waiting = await animate(20);
+    await vi.waitFor(() => expect(String(waiting.originalMessage()?.content ?? '')).toMatch(/queued|next in line/), { timeout: 30_000 });
+    const queued = world.store.history(user.id).items.find((j) => j.state === 'queued')!;
+
+    const h = await openHistory(user);
+    await click(current(h), `history:delete:${queued.id}:latest`, user);
+    await click(current(h), `history:delete-yes:${queued.id}:latest`, user);
+    expect(world.store.getJob(queued.id)).toBeNull();
+    await vi.waitFor(() => expect(waiting.originalMessage()?.content).toBe('Deleted from your /history before it was made; nothing will be posted.'));
+    expect(waiting.originalMessage()?.components ?? []).toEqual([]);
+
+    const running = world.store.history(user.id).items.find((j) => j.state === 'running');
+    const cancel = running ? await click(busy.originalMessage()!, `job:cancel:${running.id}`, user) : null;
+    if (cancel) await vi.waitFor(() => expect(world.store.getJob(running!.id)?.state).toBe('cancelled'), { timeout: 30_000 });
+  });
+
   it('GIVEN an expired entry THEN it says so and has no Show, only Delete', async () => {
     const user = world.discord.addUser({ username: 'oldtimer' });
     const g = otherGuild();

@@ -41,6 +41,7 @@ export function seedJob(store: Store, o: SeedJob): Job {
     driving: { path: join(dir, 'driving.mp4'), sha256: sha(video), bytes: video.length, seconds: o.seconds ?? 2 },
     model: 'default',
     options: { mode: o.mode ?? 'relative', bestFrame: 'off' },
+    visibility: 'public', // delivered as a channel message with the clip (a private job's would be a notice only)
   });
   if (!queued.ok) throw new Error(`seeding refused: ${queued.message}`);
   const claim = store.claimNext('seed:0:test');
