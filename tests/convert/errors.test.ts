@@ -52,7 +52,7 @@ describe('marionette convert rejects, with exit code 2 and one sentence,', () =>
     ['a checkpoint holding Python objects', () => ['--checkpoint', join(work.path, 'pickled-object.pth'), '--config', 'vox', '--out', out()], /holds Python objects other than weights \(__main__\.Payload\)/],
     ['weights that do not fit the config', () => ['--checkpoint', small, '--config', 'vox', '--out', out()], /^The checkpoint's kp_detector weights do not fit the "vox" config \(.*\); pass the config the checkpoint was trained with\.$/],
     ['a zero-order checkpoint with a first-order config', () => ['--checkpoint', zeroOrder, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out()], /do not fit the "small\.yaml" config/],
-    ['an unknown config name', () => ['--checkpoint', small, '--config', 'voxceleb', '--out', out()], /^Unknown config "voxceleb"; use one of vox, vox-adv, taichi, taichi-adv, mgif, fashion or the path of an official YAML file\.$/],
+    ['an unknown config name', () => ['--checkpoint', small, '--config', 'voxceleb', '--out', out()], /^Unknown config "voxceleb"; use one of vox, vox-adv, taichi, taichi-adv, mgif, fashion, bair, nemo or the path of an official YAML file\.$/],
     ['a missing config file', () => ['--checkpoint', small, '--config', join(work.path, 'vox-256.yaml'), '--out', out()], /^The config file .*vox-256\.yaml does not exist\.$/],
     ['a YAML file that is not a FOMM config', () => ['--checkpoint', small, '--config', join(work.path, 'not-fomm.yaml'), '--out', out()], /has no model_params section/],
     ['an output name the engine cannot use', () => ['--checkpoint', small, '--config', 'vox', '--out', join(work.path, 'my model')], /^The output folder's name "my model" cannot name a model/],
@@ -134,7 +134,7 @@ it('prints its usage with --help and exits 0', async () => {
   const result = await convert(['--help']);
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/^Usage: marionette convert --checkpoint/);
-  expect(result.stdout).toContain('vox, vox-adv, taichi, taichi-adv, mgif, fashion');
+  expect(result.stdout).toContain('vox, vox-adv, taichi, taichi-adv, mgif, fashion, bair, nemo');
 });
 
 it.each([

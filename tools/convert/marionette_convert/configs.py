@@ -10,7 +10,7 @@ official-style YAML file is read as-is.
 import copy
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from .errors import ConvertError
@@ -90,7 +90,8 @@ DATASETS: Dict[str, Dataset] = {
 }
 
 # The published model_params of the official 256×256 configs (identical apart from mgif's
-# single jacobian map).
+# single jacobian map). bair-256.yaml and nemo-256.yaml carry exactly these too, with frames of
+# [256, 256, 3] (bair's once as image_shape, which _frame_size also reads).
 _FOMM_256: Dict[str, Any] = {
     "common_params": {"num_kp": 10, "num_channels": 3, "estimate_jacobian": True},
     "kp_detector_params": {
@@ -124,6 +125,8 @@ BUILTIN_MODEL_PARAMS: Dict[str, Dict[str, Any]] = {
     "taichi-adv": copy.deepcopy(_FOMM_256),
     "mgif": _with_kp_params({"single_jacobian_map": True}),
     "fashion": copy.deepcopy(_FOMM_256),
+    "bair": copy.deepcopy(_FOMM_256),
+    "nemo": copy.deepcopy(_FOMM_256),
 }
 BUILTIN_NAMES = tuple(BUILTIN_MODEL_PARAMS)
 
@@ -262,6 +265,59 @@ def check_frame_size(config: ModelConfig) -> None:
             f"The config {config.label} has frames of {config.width}x{config.height}, too small for its keypoint "
             f"detector's 7x7 head at scale {kp.get('scale_factor', 1)} (its map would be {side} pixels a side)."
         )
+
+
+# Every published FOMM config runs its keypoint detector and its dense motion network on maps of 64x64 pixels
+# (256x256 frames at scale_factor 0.25). The official config/vox-512.yaml has scale_factor 0.125 (which gives 64
+# at 512x512) but frame_shape [256, 256, 3], and the official demo.py resizes every frame to 256x256 whatever the
+# config says: converted as written, its networks see 32x32 maps. (frame_shape does not fix the training size
+# either: the official loader reads it only for frames stacked in one image, so it can be stale.)
+PUBLISHED_MAP_SIDE = 64
+
+
+def _without_scale_factors(params: Mapping[str, Any]) -> Dict[str, Any]:
+    out = copy.deepcopy(dict(params))
+    out["kp_detector_params"].pop("scale_factor", None)
+    out["generator_params"]["dense_motion_params"].pop("scale_factor", None)
+    return out
+
+
+def map_size_warning(config: ModelConfig) -> Optional[str]:
+    """A one-line warning when a config with the published networks (the model_params of a built-in config, the
+    scale factors aside) runs its keypoint detector or its dense motion network on maps (the frame times the
+    section's scale_factor) whose longer side is not PUBLISHED_MAP_SIDE, naming the frame_shape that would give it
+    when one square size does; None otherwise. Other architectures (such as the small test configs) have no
+    published size to compare with."""
+    bare = _without_scale_factors(config.model_params)
+    if not any(bare == _without_scale_factors(p) for p in BUILTIN_MODEL_PARAMS.values()):
+        return None
+    kp = config.model_params["kp_detector_params"]
+    dense = config.model_params["generator_params"]["dense_motion_params"]
+    steps = {"keypoint detector": _step(kp.get("scale_factor", 1)), "dense motion network": _step(dense.get("scale_factor", 1))}
+    off = {
+        what: (config.width // step, config.height // step)
+        for what, step in steps.items()
+        if max(config.width, config.height) // step != PUBLISHED_MAP_SIDE
+    }
+    if not off:
+        return None
+    maps = " and ".join(f"its {what} on {w}x{h} maps (scale_factor {1 / steps[what]:g})" for what, (w, h) in off.items())
+    text = (
+        f"Warning: at {config.width}x{config.height} frames the config {config.label} runs {maps}, where the published "
+        f"FOMM models with these networks use {PUBLISHED_MAP_SIDE}x{PUBLISHED_MAP_SIDE}; the model is converted for "
+        f"{config.width}x{config.height} frames as the config says"
+    )
+    side = PUBLISHED_MAP_SIDE * steps["keypoint detector"]
+    if config.width == config.height and side == PUBLISHED_MAP_SIDE * steps["dense motion network"] and side != config.width:
+        try:
+            check_frame_size(replace(config, width=side, height=side))
+        except ConvertError:
+            return f"{text}."
+        text += (
+            f", but if its weights were trained on {side}x{side} frames, convert with a copy of the config whose "
+            f"dataset_params.frame_shape is [{side}, {side}, 3]"
+        )
+    return f"{text}."
 
 
 def _step(scale: float) -> int:

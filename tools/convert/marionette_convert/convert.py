@@ -2,10 +2,11 @@
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import Callable, List
+from typing import Callable, Dict, List, Optional
 
 import onnx
 import torch
@@ -13,7 +14,7 @@ from onnx import TensorProto
 
 from . import __version__
 from .checkpoint import load_weights, read_checkpoint
-from .configs import check_frame_size, resolve_config
+from .configs import ModelConfig, check_frame_size, map_size_warning, resolve_config
 from .errors import ConvertError
 from .export import (
     OPSET,
@@ -44,6 +45,14 @@ PRECISIONS = ("fp32", "mixed", "fp16")
 # WebGPU it moved frames by about 2/255 (see docs/performance.md).
 MIXED_HALF_MODULES = ("/first/", "/down_blocks.", "/up_blocks.", "/final/")
 MIXED_HALF_BOTTLENECK = "/bottleneck/"
+# How the generator samples (F.grid_sample in generator.py and dense_motion.py), recorded in its ONNX metadata:
+# the official code calls grid_sample without align_corners, which PyTorch 1.0 (the weights were trained with it)
+# ran as align_corners=True; PyTorch 1.3 and newer default to False, so the official code run there samples each
+# map up to half a pixel off (a zoom by W/(W-1) about its centre) and draws different frames.
+GRID_SAMPLE = (
+    "mode=bilinear padding_mode=zeros align_corners=True (PyTorch 1.0's grid_sample, with which the official "
+    "weights were trained; the official code on PyTorch 1.3 or newer runs it with align_corners=False)"
+)
 
 
 @dataclass(frozen=True)
@@ -62,12 +71,20 @@ class ConvertOptions:
     winograd: bool = True
 
 
-def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None:
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def convert(options: ConvertOptions, log: Callable[[str], None] = print, warn: Callable[[str], None] = _stderr) -> None:
+    """Progress lines go to `log`; a warning that does not stop the conversion (map_size_warning) goes to `warn`."""
     started = time.monotonic()
     if options.precision not in PRECISIONS:
         raise ConvertError(f"The precision must be {', '.join(PRECISIONS)}, not \"{options.precision}\".")
     config = resolve_config(options.config)
     check_frame_size(config)
+    warning = map_size_warning(config)
+    if warning is not None:
+        warn(warning)
     name = model_name(options.out)
     if os.path.exists(options.out) and not os.path.isdir(options.out):
         raise ConvertError(f"The output {options.out} exists and is not a folder.")
@@ -107,12 +124,7 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
         raise ConvertError(f"The model cannot be written next to {options.out} ({e.strerror or e}).") from None
     published = False
     try:
-        metadata = {
-            "marionette.converter": f"marionette-convert {__version__}",
-            "marionette.config": config.label,
-            "marionette.checkpoint": os.path.basename(options.checkpoint),
-            "torch": torch.__version__,
-        }
+        metadata = onnx_metadata(config, options.checkpoint, warning)
         log(f"Exporting {KP_DETECTOR_FILE} (ONNX opset {OPSET})")
         inputs, outputs = kp_detector_io(config.num_kp, config.height, config.width)
         export_network(
@@ -132,7 +144,7 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
             outputs,
             generator_path,
             "FOMM occlusion-aware generator: source and keypoints of source and driving frames -> prediction [N,3,H,W]",
-            metadata,
+            {**metadata, "marionette.grid_sample": GRID_SAMPLE},
         )
         if options.precision != "fp32":
             if options.precision == "fp16":
@@ -167,6 +179,20 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print) -> None
         f"{f} ({os.path.getsize(os.path.join(options.out, f)) / 1e6:.1f} MB)" for f in (KP_DETECTOR_FILE, GENERATOR_FILE)
     )
     log(f"Wrote {options.out}: {sizes}, {MANIFEST_FILE} in {time.monotonic() - started:.0f} s")
+
+
+def onnx_metadata(config: ModelConfig, checkpoint: str, warning: Optional[str]) -> Dict[str, str]:
+    """The provenance both networks carry in their ONNX metadata (the generator adds marionette.grid_sample)."""
+    metadata = {
+        "marionette.converter": f"marionette-convert {__version__}",
+        "marionette.config": config.label,
+        "marionette.checkpoint": os.path.basename(checkpoint),
+        "torch": torch.__version__,
+    }
+    if warning is not None:
+        prefix = "Warning: "
+        metadata["marionette.warning"] = warning[len(prefix) :] if warning.startswith(prefix) else warning
+    return metadata
 
 
 def _missing_folders(path: str) -> List[str]:

@@ -4,8 +4,9 @@ import unittest
 
 import yaml
 
-from marionette_convert.configs import BUILTIN_MODEL_PARAMS, BUILTIN_NAMES, check_frame_size, resolve_config
+from marionette_convert.configs import BUILTIN_MODEL_PARAMS, BUILTIN_NAMES, check_frame_size, map_size_warning, resolve_config
 from marionette_convert.errors import ConvertError
+from marionette_convert.testing import TEST_CONFIGS
 
 # The model_params section of the official config/vox-256.yaml, as published.
 OFFICIAL_VOX_YAML = """
@@ -56,13 +57,14 @@ class ConfigTest(unittest.TestCase):
         return path
 
     def test_builtin_names(self) -> None:
-        self.assertEqual(BUILTIN_NAMES, ("vox", "vox-adv", "taichi", "taichi-adv", "mgif", "fashion"))
+        self.assertEqual(BUILTIN_NAMES, ("vox", "vox-adv", "taichi", "taichi-adv", "mgif", "fashion", "bair", "nemo"))
         for name in BUILTIN_NAMES:
             config = resolve_config(name)
             self.assertEqual((config.width, config.height, config.num_kp), (256, 256, 10))
             self.assertTrue(config.estimate_jacobian)
-            self.assertIsNotNone(config.dataset)
+            self.assertEqual(config.dataset.key if config.dataset else None, name)
             check_frame_size(config)
+            self.assertIsNone(map_size_warning(config))
         self.assertTrue(resolve_config("mgif").model_params["kp_detector_params"]["single_jacobian_map"])
 
     def test_official_yaml_reads_as_the_builtin(self) -> None:
@@ -71,6 +73,66 @@ class ConfigTest(unittest.TestCase):
         self.assertEqual(config.dataset.key if config.dataset else None, "vox")
         adv = resolve_config(self.write("vox-adv-256.yaml", OFFICIAL_VOX_YAML))
         self.assertEqual(adv.dataset.key if adv.dataset else None, "vox-adv")
+
+    def test_bair_and_nemo_are_the_official_yamls(self) -> None:
+        # config/bair-256.yaml and nemo-256.yaml publish vox's model_params, key for key; bair's frames were
+        # once given as image_shape.
+        for name, frames in (("bair-256.yaml", "image_shape: [256, 256, 3]"), ("nemo-256.yaml", "frame_shape: [256, 256, 3]")):
+            with self.subTest(name):
+                key = name.split("-")[0]
+                text = OFFICIAL_VOX_YAML.replace("data/vox-png", f"data/{key}").replace("frame_shape: [256, 256, 3]", frames)
+                config = resolve_config(self.write(name, text))
+                builtin = resolve_config(key)
+                self.assertEqual(config.model_params, builtin.model_params)
+                self.assertEqual((config.width, config.height), (builtin.width, builtin.height))
+                self.assertEqual(config.dataset, builtin.dataset)
+
+    def test_the_official_vox_512_yaml_warns_about_its_maps(self) -> None:
+        # config/vox-512.yaml: vox-256's model_params with both scale_factors 0.125, and frame_shape [256, 256, 3].
+        text = OFFICIAL_VOX_YAML.replace("scale_factor: 0.25", "scale_factor: 0.125")
+        self.assertEqual(text.count("scale_factor: 0.125"), 2)
+        config = resolve_config(self.write("vox-512.yaml", text))
+        check_frame_size(config)  # converts as written, at 256x256
+        self.assertEqual((config.width, config.height), (256, 256))
+        warning = map_size_warning(config)
+        self.assertIsNotNone(warning)
+        assert warning is not None
+        self.assertEqual(
+            warning,
+            "Warning: at 256x256 frames the config vox-512.yaml runs its keypoint detector on 32x32 maps (scale_factor "
+            "0.125) and its dense motion network on 32x32 maps (scale_factor 0.125), where the published FOMM models "
+            "with these networks use 64x64; the model is converted for 256x256 frames as the config says, but if its "
+            "weights were trained on 512x512 frames, convert with a copy of the config whose dataset_params.frame_shape is [512, 512, 3].",
+        )
+        # Following the advice gives 64x64 maps and no warning.
+        at_512 = resolve_config(self.write("vox-512-at-512.yaml", text.replace("[256, 256, 3]", "[512, 512, 3]")))
+        check_frame_size(at_512)
+        self.assertEqual((at_512.width, at_512.height), (512, 512))
+        self.assertIsNone(map_size_warning(at_512))
+
+    def test_map_size_warning_names_a_size_only_when_one_fits(self) -> None:
+        # Only the dense motion network is off: its maps would be 64 at 512 but the detector's at 256, so no advice.
+        text = OFFICIAL_VOX_YAML.replace("scale_factor: 0.25\n  discriminator", "scale_factor: 0.125\n  discriminator")
+        self.assertIn("scale_factor: 0.125", text)
+        warning = map_size_warning(resolve_config(self.write("mixed.yaml", text)))
+        self.assertEqual(
+            warning,
+            "Warning: at 256x256 frames the config mixed.yaml runs its dense motion network on 32x32 maps "
+            "(scale_factor 0.125), where the published FOMM models with these networks use 64x64; the model is "
+            "converted for 256x256 frames as the config says.",
+        )
+        # A non-square config is judged by the longer side of its maps.
+        wide = resolve_config(self.write("wide.yaml", OFFICIAL_VOX_YAML.replace("[256, 256, 3]", "[256, 128, 3]")))
+        check_frame_size(wide)
+        self.assertIsNone(map_size_warning(wide))
+
+    def test_map_size_warning_is_only_for_the_published_networks(self) -> None:
+        # The small test configs run 32x32 maps, but no published model has their networks to compare with.
+        for name, path in TEST_CONFIGS.items():
+            with self.subTest(name):
+                self.assertIsNone(map_size_warning(resolve_config(path)))
+        wider = OFFICIAL_VOX_YAML.replace("scale_factor: 0.25", "scale_factor: 0.125").replace("max_features: 512", "max_features: 256")
+        self.assertIsNone(map_size_warning(resolve_config(self.write("other.yaml", wider))))
 
     def test_frame_shape_sets_the_size(self) -> None:
         text = OFFICIAL_VOX_YAML.replace("frame_shape: [256, 256, 3]", "frame_shape: [512, 384, 3]")

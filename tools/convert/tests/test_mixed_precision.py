@@ -145,7 +145,7 @@ class GeneratorTest(unittest.TestCase):
         checkpoint = os.path.join(self.dir.name, "small.pth.tar")
         torch.save({"kp_detector": detector.state_dict(), "generator": generator.state_dict()}, checkpoint)
         out = os.path.join(self.dir.name, "small-plain-mixed")
-        convert(ConvertOptions(checkpoint=checkpoint, config=TEST_CONFIGS["small"], out=out, plain=True, precision="mixed"), log=lambda _: None)
+        convert(ConvertOptions(checkpoint=checkpoint, config=TEST_CONFIGS["small"], out=out, plain=True, precision="mixed"), log=lambda _: None, warn=lambda _: None)
         model = onnx.load(os.path.join(out, "generator.onnx"))
         self.assertEqual(set(self.weight_types(model, "/generator/first/", ["Conv"])), {TensorProto.FLOAT16})
         self.assertEqual(set(self.weight_types(model, "/generator/dense_motion_network/", ["Conv"])), {TensorProto.FLOAT})
