@@ -36,6 +36,10 @@ export interface BotConfig {
   readonly minFreeDiskMb: number;
   /** Commands whose files are downloaded and checked at once; more wait their turn. */
   readonly intakeConcurrency: number;
+  /** MB one server's kept photos, videos and results may take on disk (0: no allowance). */
+  readonly guildStorageMb: number;
+  /** On SIGTERM/SIGINT, how long a running job may finish before it is handed back to the queue. */
+  readonly shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     downloadIdleSeconds: integer(env, 'MARIONETTE_DOWNLOAD_IDLE_SECONDS', 20, 1, 600),
     minFreeDiskMb: integer(env, 'MARIONETTE_MIN_FREE_DISK_MB', 500, 0, 10_000_000),
     intakeConcurrency: integer(env, 'MARIONETTE_INTAKE_CONCURRENCY', 4, 1, 64),
+    guildStorageMb: integer(env, 'MARIONETTE_GUILD_STORAGE_MB', 10_240, 0, 100_000_000),
+    shutdownGraceSeconds: integer(env, 'MARIONETTE_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600),
   };
 }
 

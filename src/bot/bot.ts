@@ -47,7 +47,10 @@ export class Bot {
   ) {}
 
   static async start(config: BotConfig, logger: Logger, options: BotOptions = {}): Promise<Bot> {
-    const store = Store.open({ dataDir: config.dataDir, config: { workers: config.workers, ...options.storeConfig } });
+    const store = Store.open({
+      dataDir: config.dataDir,
+      config: { workers: config.workers, guildStorageBytes: config.guildStorageMb * 1024 * 1024, ...options.storeConfig },
+    });
     const recovered = store.startupRecovery;
     logger.info('store opened', {
       file: store.file,

@@ -1,7 +1,7 @@
 /**
  * Whether a request may be queued. Pure: the repository gathers the facts inside
  * the enqueue transaction and records the job only if this says ok.
- * Order of checks: enabled, channel, consent, input size, rate limits.
+ * Order of checks: enabled, channel, consent, input size, rate limits, the server's storage.
  */
 import type { ConsentStatus } from './consent.js';
 import type { GuildSettings } from './guild-settings.js';
@@ -28,6 +28,8 @@ export interface AdmissionFacts {
   /** Omitted for the early check before attachments are downloaded. */
   readonly inputs?: InputFacts;
   readonly usage: Usage;
+  /** The server's files on disk and the operator's allowance for them (0: none). */
+  readonly storage?: { readonly usedBytes: number; readonly maxBytes: number };
   readonly nowMs: number;
 }
 
@@ -38,6 +40,7 @@ export type Refusal =
   | { readonly reason: 'too-long'; readonly seconds: number; readonly maxSeconds: number }
   | { readonly reason: 'too-large'; readonly bytes: number; readonly maxBytes: number }
   | { readonly reason: 'rate-limit'; readonly limit: LimitName; readonly max: number; readonly retryAtMs: number | null }
+  | { readonly reason: 'storage'; readonly usedBytes: number; readonly maxBytes: number; readonly retentionDays: number }
   /** Enqueue only: the member's data was deleted (forget-me, a purge) while the command was being prepared. */
   | { readonly reason: 'withdrawn' };
 
@@ -78,5 +81,13 @@ export function decideAdmission(f: AdmissionFacts): Admission {
   }
   const rate = evaluateRateLimits(f.usage, f.settings, f.nowMs);
   if (!rate.ok) return { ok: false, refusal: { reason: 'rate-limit', ...rate.hit } };
+  if (f.storage !== undefined && f.storage.maxBytes > 0) {
+    // Before the download only what is stored counts; at enqueue the two files being added count too.
+    const incoming = f.inputs === undefined ? 0 : f.inputs.sourceBytes + f.inputs.drivingBytes;
+    const { usedBytes, maxBytes } = f.storage;
+    if (usedBytes + incoming > maxBytes || usedBytes >= maxBytes) {
+      return { ok: false, refusal: { reason: 'storage', usedBytes, maxBytes, retentionDays: f.settings.retentionDays } };
+    }
+  }
   return { ok: true };
 }

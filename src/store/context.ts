@@ -24,6 +24,12 @@ export interface StoreConfig {
   readonly tokenSafetyMarginMs: number;
   /** A job directory with no job row is removed once it is this old (half-finished downloads, refused requests). */
   readonly orphanGraceMs: number;
+  /**
+   * Bytes one server's jobs may keep on disk (photos, videos and results not yet deleted by retention); 0: no
+   * allowance. The operator's, not the moderators': one server with generous settings must not fill the disk
+   * for every other.
+   */
+  readonly guildStorageBytes: number;
 }
 
 export const DEFAULT_STORE_CONFIG: StoreConfig = Object.freeze({
@@ -37,6 +43,7 @@ export const DEFAULT_STORE_CONFIG: StoreConfig = Object.freeze({
   interactionTokenLifetimeMs: 15 * MINUTE_MS,
   tokenSafetyMarginMs: 30 * SECOND_MS,
   orphanGraceMs: HOUR_MS,
+  guildStorageBytes: 10 * 1024 ** 3,
 });
 
 /** What every repository function gets: the connection, the clock, where files live. */

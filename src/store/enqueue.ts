@@ -92,6 +92,14 @@ function usage(ctx: StoreContext, req: AdmissionRequest, userLimit: number, guil
   return { userRecentDesc, guildRecentDesc, userActive: userJobsActive + userIntakes };
 }
 
+/** What a server's jobs keep on disk: their photos, videos and results until retention deletes them. */
+export const GUILD_STORED_BYTES_SQL = `SELECT COALESCE(SUM(source_bytes + driving_bytes + COALESCE(output_bytes, 0)), 0)
+  FROM jobs INDEXED BY jobs_guild_stored WHERE guild_id = ? AND expired_ms IS NULL`;
+
+function storedBytes(ctx: StoreContext, guildId: string): number {
+  return ctx.stmt(GUILD_STORED_BYTES_SQL).pluck().get(guildId) as number;
+}
+
 function decide(ctx: StoreContext, req: AdmissionRequest): Admission {
   const now = ctx.clock.now();
   const settings = getGuildSettings(ctx, req.guildId);
@@ -103,6 +111,7 @@ function decide(ctx: StoreContext, req: AdmissionRequest): Admission {
     consent: userConsentStatus(ctx, req.userId, req.guildId),
     ...(req.inputs === undefined ? {} : { inputs: req.inputs }),
     usage: usage(ctx, req, Math.max(settings.perUserPerHour, settings.perUserPerDay), settings.guildPerDay, now),
+    storage: { usedBytes: storedBytes(ctx, req.guildId), maxBytes: ctx.config.guildStorageBytes },
     nowMs: now,
   });
 }

@@ -23,6 +23,7 @@ export function discordTime(ms: number): string {
 
 function megabytes(bytes: number): string {
   const mb = bytes / (1024 * 1024);
+  if (mb >= 1024) return `${Math.round((mb / 1024) * 10) / 10} GB`;
   return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
 }
 
@@ -52,6 +53,8 @@ function refusal(r: Refusal): string {
       return `The driving video is ${shortDuration(r.seconds)} long; this server allows at most ${r.maxSeconds} s.`;
     case 'too-large':
       return `That file is ${megabytes(r.bytes)}; this server accepts at most ${megabytes(r.maxBytes)}.`;
+    case 'storage':
+      return `This server has filled its ${megabytes(r.maxBytes)} of storage on this bot. Space frees up as animations expire (${plural(r.retentionDays, 'day')} after they finish, the server's retention) or as members delete theirs with /history.`;
     case 'withdrawn':
       return 'Your Marionette data was deleted while this command was being prepared, so nothing was queued. Run /animate again if you want an animation.';
     case 'rate-limit': {

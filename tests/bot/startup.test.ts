@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,36 @@ describe('npm start with a setting Discord or the disk contradicts', () => {
       expect(world.discord.requests.length).toBe(logins);
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('operator settings that reach the store', () => {
+  it('GIVEN MARIONETTE_GUILD_STORAGE_MB THEN the store holds each server to that many bytes, and a full server is refused before any download', async () => {
+    const own = await BotWorld.create({ env: { MARIONETTE_GUILD_STORAGE_MB: '1' } });
+    try {
+      await own.startBot();
+      expect(own.store.config.guildStorageBytes).toBe(1024 * 1024);
+      const user = own.member();
+      const guild = own.discord.guild();
+      // A job whose kept files fill the allowance exactly (the store trusts the byte counts it is given).
+      own.store.setConsent(user.id, 'accepted');
+      const id = own.store.newJobId();
+      mkdirSync(own.store.jobDirectory(id), { recursive: true });
+      const file = join(own.store.jobDirectory(id), 'photo.png');
+      writeFileSync(file, 'x');
+      const sha = '0'.repeat(64);
+      const half = 512 * 1024;
+      const filling = own.store.enqueue({ id, userId: user.id, guildId: guild.id, channelId: guild.channels[0]!.id, model: 'default', source: { path: file, sha256: sha, bytes: half }, driving: { path: file, sha256: sha, bytes: half, seconds: 1 } });
+      expect(filling.ok).toBe(true);
+      const cdnBefore = own.discord.cdnRequests.length;
+      const cmd = await own.discord.slashCommand({ name: 'animate', user: own.member(), options: { photo: await own.photo(), video: await own.video() } });
+      const ack = await cmd.waitForAck();
+      expect(ack.type).toBe(4);
+      expect(cmd.originalMessage()?.content).toMatch(/^This server has filled its 1 MB of storage on this bot\./);
+      expect(own.discord.cdnRequests.length).toBe(cdnBefore);
+    } finally {
+      await own.close();
     }
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, openDatabase, SchemaTooNewError, schemaVersion, Store, type Migration } from '../../src/store/index.js';
 import { PENDING_DELIVERIES_SQL } from '../../src/store/delivery.js';
 import { RECENT_GUILD_JOBS_SQL } from '../../src/store/history.js';
+import { GUILD_STORED_BYTES_SQL } from '../../src/store/enqueue.js';
 import { TURNS_SQL } from '../../src/store/queue-status.js';
 import { EXPIRE_BATCH_SQL } from '../../src/store/retention.js';
 import { tempDir } from './helpers.js';
@@ -42,6 +43,7 @@ describe('migrations', () => {
     ['the latest turn of queued users', TURNS_SQL.user_id, [], /SEARCH j USING COVERING INDEX jobs_user_turn/],
     ['the latest turn of queued servers', TURNS_SQL.guild_id, [], /SEARCH j USING COVERING INDEX jobs_guild_turn/],
     ['a server\'s recent jobs (/settings audit)', RECENT_GUILD_JOBS_SQL, ['g', 10], /USING INDEX jobs_guild_created/],
+    ['a server\'s stored bytes (every /animate)', GUILD_STORED_BYTES_SQL, ['g'], /SEARCH jobs USING COVERING INDEX jobs_guild_stored/],
   ])('GIVEN %s THEN the query reads an index, never every job ever made (history rows stay forever)', (_what, sql, params, index) => {
     const db = openDatabase(join(tempDir(), 'plan.sqlite'));
     migrate(db);

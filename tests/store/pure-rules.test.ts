@@ -3,7 +3,7 @@ import {
   assertDeliveryTransition, assertTransition, backoffMs, canDeliveryTransition, canTransition, chooseNext, consentStatus,
   decideAdmission, decodeCursor, DEFAULT_GUILD_SETTINGS, DELIVERY_STATUSES, encodeCursor, estimateEta, evaluateRateLimits,
   HOUR_MS, DAY_MS, IllegalDeliveryTransitionError, IllegalTransitionError, InvalidCursorError, isChannelAllowed, isJobId,
-  JOB_STATES, msPerUnit, newJobId, simulateOrder, validateSettingsPatch, windowRetryAt, type QueueHead,
+  JOB_STATES, messages, msPerUnit, newJobId, simulateOrder, validateSettingsPatch, windowRetryAt, type QueueHead,
 } from '../../src/store/index.js';
 
 describe('job state machine', () => {
@@ -167,6 +167,20 @@ describe('admission, consent, channels', () => {
     expect(decideAdmission({ ...base, inputs: { drivingSeconds: 16, sourceBytes: 1, drivingBytes: 1 } })).toMatchObject({ refusal: { reason: 'too-long', maxSeconds: 15 } });
     expect(decideAdmission({ ...base, inputs: { drivingSeconds: 1, sourceBytes: 26 * 1024 * 1024, drivingBytes: 1 } })).toMatchObject({ refusal: { reason: 'too-large' } });
     expect(decideAdmission({ ...base, usage: { ...base.usage, userActive: 1 } })).toMatchObject({ refusal: { reason: 'rate-limit', limit: 'user-concurrent' } });
+    const full = { usedBytes: 100, maxBytes: 100 };
+    expect(decideAdmission({ ...base, storage: full, usage: { ...base.usage, userActive: 1 } })).toMatchObject({ refusal: { reason: 'rate-limit' } });
+    expect(decideAdmission({ ...base, storage: full })).toMatchObject({ refusal: { reason: 'storage', usedBytes: 100, maxBytes: 100, retentionDays: 7 } });
+  });
+
+  it('GIVEN the server\'s storage allowance THEN the early check refuses a full server, and enqueue counts the incoming files too; 0 means none', () => {
+    const inputs = { drivingSeconds: 1, sourceBytes: 10, drivingBytes: 20 };
+    expect(decideAdmission({ ...base, storage: { usedBytes: 99, maxBytes: 100 } })).toEqual({ ok: true });
+    expect(decideAdmission({ ...base, inputs, storage: { usedBytes: 70, maxBytes: 100 } })).toEqual({ ok: true });
+    expect(decideAdmission({ ...base, inputs, storage: { usedBytes: 71, maxBytes: 100 } })).toMatchObject({ refusal: { reason: 'storage' } });
+    expect(decideAdmission({ ...base, inputs, storage: { usedBytes: 10 ** 12, maxBytes: 0 } })).toEqual({ ok: true });
+    expect(messages.refusal({ reason: 'storage', usedBytes: 11 * 1024 ** 3, maxBytes: 10 * 1024 ** 3, retentionDays: 7 })).toBe(
+      "This server has filled its 10 GB of storage on this bot. Space frees up as animations expire (7 days after they finish, the server's retention) or as members delete theirs with /history.",
+    );
   });
 
   it('applies allow and block rules, threads follow their parent', () => {

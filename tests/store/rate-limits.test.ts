@@ -151,3 +151,21 @@ describe('commands in flight (intakes)', () => {
     expect(store.getUser('newcomer')).toBeUndefined();
   });
 });
+
+describe('a server\'s storage allowance (the operator\'s)', () => {
+  it('GIVEN a server whose kept files reach the allowance THEN its next enqueue is refused, other servers are not, and expiry or deletion frees it', () => {
+    const { store, clock } = fixture({ guildStorageBytes: 1000 });
+    store.updateGuildSettings('g1', { perUserConcurrent: 10 }, 'mod');
+    const first = enqueueOk(store, { bytes: 300 }); // photo and video of 300 bytes each
+    expect(store.checkAdmission({ userId: 'u1', guildId: 'g1', channelId: 'c1' }).ok).toBe(true);
+    const second = store.enqueue(request(store, { bytes: 300 }));
+    expect(second).toMatchObject({ ok: false, refusal: { reason: 'storage', usedBytes: 600, maxBytes: 1000 } });
+    expect(enqueueOk(store, { guildId: 'g2', bytes: 300 }).state).toBe('queued');
+    const c = store.claimNext('w')!;
+    expect(c.job.id).toBe(first.id);
+    store.complete(first.id, c.leaseId, output(store, first.id));
+    clock.advance(8 * DAY_MS);
+    store.sweep(); // retention (7 days) deletes the files; the history row stays
+    expect(store.enqueue(request(store, { bytes: 300 })).ok).toBe(true);
+  });
+});
