@@ -38,6 +38,8 @@ export interface BotConfig {
   readonly intakeConcurrency: number;
   /** MB one server's kept photos, videos and results may take on disk (0: no allowance). */
   readonly guildStorageMb: number;
+  /** Longest one attempt at a job may run before it is stopped and fails. */
+  readonly jobTimeoutMinutes: number;
   /** On SIGTERM/SIGINT, how long a running job may finish before it is handed back to the queue. */
   readonly shutdownGraceSeconds: number;
 }
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     minFreeDiskMb: integer(env, 'MARIONETTE_MIN_FREE_DISK_MB', 500, 0, 10_000_000),
     intakeConcurrency: integer(env, 'MARIONETTE_INTAKE_CONCURRENCY', 4, 1, 64),
     guildStorageMb: integer(env, 'MARIONETTE_GUILD_STORAGE_MB', 10_240, 0, 100_000_000),
+    jobTimeoutMinutes: integer(env, 'MARIONETTE_JOB_TIMEOUT_MINUTES', 60, 1, 1440),
     shutdownGraceSeconds: integer(env, 'MARIONETTE_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600),
   };
 }

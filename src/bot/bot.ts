@@ -30,6 +30,8 @@ export interface BotOptions {
   readonly pollMs?: number;
   readonly deliveryRetryMs?: number;
   readonly sweepMs?: number;
+  /** Overrides MARIONETTE_JOB_TIMEOUT_MINUTES (tests use seconds). */
+  readonly jobTimeoutMs?: number;
   /** Store tuning (lease, attempts, backoff): tests shorten the backoff. */
   readonly storeConfig?: Partial<import('../store/index.js').StoreConfig>;
 }
@@ -81,6 +83,7 @@ export class Bot {
         pollMs: options.pollMs ?? 2000,
         heartbeatMs: Math.min(10_000, store.config.leaseMs / 4),
         defaultUploadLimitBytes: DEFAULT_UPLOAD_LIMIT,
+        jobTimeoutMs: options.jobTimeoutMs ?? config.jobTimeoutMinutes * 60_000,
       },
       () => void deliverer.kick(),
     );

@@ -25,13 +25,18 @@ export interface RunnerOptions {
   readonly heartbeatMs: number;
   /** Upload limit assumed when the interaction did not report one. */
   readonly defaultUploadLimitBytes: number;
+  /**
+   * Longest one attempt may run (inference, encoding, fitting) before it is stopped and the job fails for good:
+   * an input within every limit that is still pathologically slow must not hold a worker for ever.
+   */
+  readonly jobTimeoutMs: number;
 }
 
 interface Running {
   readonly job: Job;
   readonly leaseId: string;
   readonly controller: AbortController;
-  reason: 'cancel' | 'shutdown' | 'lease-lost' | null;
+  reason: 'cancel' | 'shutdown' | 'lease-lost' | 'timeout' | null;
   readonly done: Promise<void>;
 }
 
@@ -142,6 +147,11 @@ export class JobRunner {
       }
     }, this.options.heartbeatMs);
     const started = Date.now();
+    const deadline = setTimeout(() => {
+      if (entry.reason !== null) return;
+      entry.reason = 'timeout';
+      controller.abort();
+    }, this.options.jobTimeoutMs);
     try {
       log.info('job started', { attempt: job.attempts, model: job.model });
       this.progress.started(job.id);
@@ -182,6 +192,7 @@ export class JobRunner {
     } catch (e) {
       this.settleFailure(entry, e, log);
     } finally {
+      clearTimeout(deadline);
       clearInterval(beat);
       this.progress.forget(job.id);
     }
@@ -198,6 +209,10 @@ export class JobRunner {
       } else if (entry.reason === 'shutdown' && (e instanceof CancelledError || entry.controller.signal.aborted)) {
         this.store.releaseClaim(job.id, leaseId);
         log.info('job handed back to the queue for shutdown');
+      } else if (entry.reason === 'timeout' && (e instanceof CancelledError || entry.controller.signal.aborted)) {
+        const minutes = Math.max(1, Math.round(this.options.jobTimeoutMs / 60_000));
+        this.store.fail(job.id, leaseId, { error: `stopped after ${this.options.jobTimeoutMs} ms`, userReason: botMessages.jobTimedOut(minutes), retryable: false });
+        log.warn('job stopped: it ran longer than allowed', { timeoutMs: this.options.jobTimeoutMs });
       } else if (e instanceof InputError) {
         this.store.fail(job.id, leaseId, { error: e.message, userReason: e.message, retryable: false });
         log.info('job failed on its input', { reason: e.message, code: e.code });

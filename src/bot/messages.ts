@@ -41,6 +41,8 @@ export const botMessages = {
   doneDm: 'Done: your animation was sent to you by direct message.',
   cancelled: 'Cancelled: the animation was stopped and nothing was posted.',
   stoppedForgetMe: 'Stopped: you deleted your data with /forget-me, this animation included.',
+  jobTimedOut: (minutes: number) =>
+    `It took longer than this bot allows (${minutes} ${minutes === 1 ? 'minute' : 'minutes'}), so it was stopped; a shorter driving video is quicker to make.`,
   deletedWhileQueued: 'Deleted from your /history before it was made; nothing will be posted.',
   stoppedByModerator: "Stopped: a moderator removed this member's animations from the server.",
   cancelAlreadyDone: 'That animation has already finished, so there is nothing to cancel.',
