@@ -105,8 +105,12 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
 
 async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
   const log = ctx.logger.child({ interaction: interaction.id, guild: interaction.guildId, user: interaction.user.id });
-  /** One sentence, to the member only (see private-refusal.ts). */
-  const refuse = (content: string): Promise<void> => refusePrivately(interaction, content);
+  /** One sentence, to the member only (see private-refusal.ts). The command ends first: a member who tries again
+   * the moment they read it must not find this one still counted as in progress. */
+  const refuse = (content: string): Promise<void> => {
+    ctx.store.closeIntake(interaction.id);
+    return refusePrivately(interaction, content);
+  };
   const settings = ctx.store.guildSettings(interaction.guildId);
   await ctx.models.refresh();
   const modelName = request.model ?? ctx.models.defaultName(ctx.config.defaultModel);
