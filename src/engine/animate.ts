@@ -9,7 +9,7 @@ import { centredCrop, type CropRule } from './media/crop.js';
 import { decodePhoto, decodeVideoFrames, type FrameBatch } from './media/decode.js';
 import { FrameEncoder, makeGifPalette } from './media/encode.js';
 import { burnLabel, placeLabel } from './media/label/label.js';
-import { withLimits } from './media/limits.js';
+import { decoderPixelCap, withLimits } from './media/limits.js';
 import { checkPhoto, checkVideo } from './media/media-checks.js';
 import { outputFormatFor, supportsAudio } from './media/output-format.js';
 import { probeMedia } from './media/probe.js';
@@ -70,7 +70,9 @@ async function pipeline(
     throw new InputError('bad-option', 'The output file must not be the photo or the driving video itself.');
   }
   const outDir = await stat(dirname(output)).catch(() => null);
-  if (!outDir?.isDirectory()) throw new InputError('bad-option', `The output folder ${dirname(output)} does not exist.`);
+  if (!outDir?.isDirectory()) {
+    throw new InputError('bad-option', 'The output file cannot be written: its folder does not exist.', { output });
+  }
 
   report({ phase: 'checking', framesDone: 0, framesTotal: null, percent: null, fps: null, etaSeconds: null });
   let t = performance.now();
@@ -149,7 +151,15 @@ async function pipeline(
       format,
       size,
       fps,
-      audio: withAudio ? { path: options.driving, demuxer: videoInfo.demuxer, durationSeconds: audioSeconds, channels: videoInfo.audio!.channels } : null,
+      audio: withAudio
+        ? {
+            path: options.driving,
+            demuxer: videoInfo.demuxer,
+            durationSeconds: audioSeconds,
+            channels: videoInfo.audio!.channels,
+            caps: { maxPixels: decoderPixelCap('video', limits), maxStreams: limits.maxStreams },
+          }
+        : null,
       tags: provenanceTags({ modelName: loaded.manifest.name, version: VERSION }),
       gifPalette,
       settings: options.encode,

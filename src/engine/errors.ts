@@ -16,6 +16,7 @@ export type InputErrorCode =
   | 'video-too-large'
   | 'video-too-long'
   | 'too-many-frames'
+  | 'too-many-streams'
   | 'bad-frame-rate'
   | 'bad-option'
   | 'bad-model'
@@ -50,6 +51,19 @@ export class EngineError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * `text` with every absolute file path cut to its last part (`/srv/marionette/models/x/generator.onnx` →
+ * `generator.onnx`). An InputError's message is shown to users as is (a Discord reply), and the server's
+ * paths are none of their business: keep paths in the error's context (for logs), and pass text that may hold
+ * them (another library's error message) through here first.
+ */
+export function withoutPaths(text: string): string {
+  return text.replace(/(?<![\w.~:/\\-])(?:[A-Za-z]:)?(?:[\\/][^\s\\/'"`()[\]{}<>:;,|]+)+[\\/]?/g, (path) => {
+    const parts = path.split(/[\\/]/).filter((p) => p.length > 0);
+    return parts[parts.length - 1] ?? path;
+  });
 }
 
 export function isInputError(e: unknown): e is InputError {

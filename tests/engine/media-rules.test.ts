@@ -35,6 +35,7 @@ describe('readImageSize', () => {
     expect(readImageSize(bytes('GIF89a', [0x40, 0x01, 0xf0, 0x00]))).toEqual({ width: 320, height: 240 });
     const bmp = Buffer.alloc(26);
     bmp.write('BM', 0, 'binary');
+    bmp.writeUInt32LE(40, 14); // BITMAPINFOHEADER (the info header's length says which layout follows)
     bmp.writeInt32LE(640, 18);
     bmp.writeInt32LE(-480, 22); // top-down BMP
     expect(readImageSize(bmp)).toEqual({ width: 640, height: 480 });

@@ -1,8 +1,10 @@
-import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeShapeImage, writeShapeVideo } from '../../src/demo/synthetic-media.js';
+import { InputError, withoutPaths } from '../../src/engine/errors.js';
 import { readModelFolder } from '../../src/engine/model/model-folder.js';
+import { ModelRunner } from '../../src/engine/worker/model-runner.js';
 import { runCli, REPO_ROOT } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -41,6 +43,34 @@ describe('model folders', () => {
     ],
   ])('GIVEN %s THEN one sentence', async (_, make, message) => {
     await expect(readModelFolder(make())).rejects.toThrow(message);
+  });
+
+  it('GIVEN a broken model folder THEN messages name the folder, never its path (they reach users); the context keeps the path', async () => {
+    for (const make of [() => join(dir, 'nowhere'), () => folder('no-gen-2', (p) => writeFileSync(join(p, 'generator.onnx'), ''))]) {
+      const e = (await readModelFolder(make()).catch((err: unknown) => err)) as InputError;
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).not.toContain(dir);
+      expect(String(e.context['dir'])).toContain(dir);
+    }
+  });
+
+  it('GIVEN text from another library THEN withoutPaths keeps only the last part of each absolute path', () => {
+    expect(withoutPaths('Load model from /srv/marionette/models/x/generator.onnx failed:Protobuf parsing failed.')).toBe('Load model from generator.onnx failed:Protobuf parsing failed.');
+    expect(withoutPaths('cuda: /usr/lib/x86_64-linux-gnu/libcuda.so.1: cannot open')).toBe('cuda: libcuda.so.1: cannot open');
+    expect(withoutPaths('C:\\Models\\x\\kp_detector.onnx is bad')).toBe('kp_detector.onnx is bad');
+    // Not paths: URLs, fractions, relative names.
+    expect(withoutPaths('see https://onnxruntime.ai/docs/x, 1/2, N/A, models/default')).toBe('see https://onnxruntime.ai/docs/x, 1/2, N/A, models/default');
+  });
+
+  it('GIVEN ONNX files onnxruntime cannot load THEN the refusal names the folder, not the server path, nor the paths in onnxruntime\'s reasons', async () => {
+    const broken = folder('broken', (p) => truncateSync(join(p, 'generator.onnx'), 1000));
+    const e = (await ModelRunner.open(await readModelFolder(broken), { device: 'cpu', cpuThreads: 1 }).catch((err: unknown) => err)) as InputError;
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/^The model in the folder broken could not be loaded by onnxruntime \(cpu: .+\); the ONNX files may be damaged\.$/);
+    expect(e.message).not.toContain(dir);
+    expect(e.message).not.toMatch(/\/[\w.-]+\//); // no path at all
+    expect(e.context['dir']).toBe(broken);
+    expect(JSON.stringify(e.context['rejected'])).toContain('generator.onnx');
   });
 
   it('GIVEN ONNX files that do not follow the contract (the two networks swapped) THEN the CLI says which inputs are missing and exits 2', async () => {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeShapeImage, writeShapeVideo } from '../../src/demo/synthetic-media.js';
 import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
-import { ffconcatScript, hlsPlaylist, pngHeaderOnly } from './hostile-media.js';
+import { ffconcatScript, hlsPlaylist, movWithPngStream, pngBomb, pngHeaderOnly, pngTextFirst } from './hostile-media.js';
 
 /**
  * The hostile-media corpus, generated here (nothing downloaded): each item is a
@@ -57,6 +57,12 @@ export async function buildHostileCorpus(dir: string): Promise<{ items: CorpusIt
   writeFileSync(p('playlist.jpg'), hlsPlaylist(p('canary.txt')));
   writeFileSync(p('concat.mp4'), ffconcatScript(p('canary.txt')));
   writeFileSync(p('bomb.png'), pngHeaderOnly(60000, 60000));
+  // IHDR must come first in a PNG; this one's header cannot be read before a decoder would (and claims 20000×20000).
+  writeFileSync(p('text-first.png'), pngTextFirst(20000, 20000));
+  // A normal clip with a hidden third stream: a 12000×12000 PNG (140 KB, 144 MB decoded), which every open of
+  // the file would decode while reading the streams' parameters, were it not capped (-max_pixels).
+  movWithPngStream(p('hidden-png-stream.mov'), await pngBomb(12000, 12000), { base: video });
+  ffmpeg(['-i', video, ...['0:v', '0:v', '0:v', '0:v', '0:v', '0:a'].flatMap((m) => ['-map', m]), '-c', 'copy', p('five-video-streams.mkv')]);
   ffmpeg(['-f', 'lavfi', '-i', 'color=c=blue:s=16x16:r=240', '-frames:v', '50000', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', p('50000-frames.mp4')]);
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=64x64:r=1000', '-frames:v', '200', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', p('1000fps.mp4')]);
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=64x64:r=2', '-frames:v', '2', '-vf', "setpts='if(eq(N,1),36000/TB,PTS)'", '-fps_mode', 'passthrough', '-c:v', 'ffv1', p('ten-hours.mkv')]);
@@ -97,6 +103,9 @@ export async function buildHostileCorpus(dir: string): Promise<{ items: CorpusIt
     refused('playlist.jpg', 'photo', 'image/jpeg', /^The photo is a HLS playlist, which Marionette does not open; upload the image file itself\.$/),
     refused('concat.mp4', 'video', 'video/mp4', /^The driving video is a ffconcat list, which Marionette does not open/),
     refused('bomb.png', 'photo', 'image/png', /^The photo is 60000×60000 pixels; no side may exceed 8192 pixels\.$/),
+    refused('text-first.png', 'photo', 'image/png', /^The photo is not a valid PNG image: its first chunk is not the IHDR header the format requires\. Save it again as JPEG or PNG and try again\.$/),
+    refused('hidden-png-stream.mov', 'video', 'video/quicktime', /^The driving video holds a picture of 12000×12000 pixels; the limit is 16\.8 megapixels and 8192 pixels a side\./),
+    refused('five-video-streams.mkv', 'video', 'video/x-matroska', /^The driving video holds 5 video streams \(cover pictures count\); Marionette reads files with at most 4\./),
     refused('50000-frames.mp4', 'video', 'video/mp4', /^The driving video (has 50000 frames; the limit is 18000|is 3\.5 min long; this server allows at most 15 s)\./),
     refused('lying-duration.webm', 'video', 'video/webm', /^(Your animation failed\. )?The driving video is longer than (5 minutes|15 seconds), the limit\. Trim it and try again\.$/),
     refused('1000fps.mp4', 'video', 'video/mp4', /^The driving video runs at 1000 frames per second; Marionette accepts 1 to 240\./),

@@ -5,7 +5,7 @@ import { orientationFilters, readOrientation, swapsSides } from './exif-orientat
 import { resolveFfmpeg } from './ffmpeg-path.js';
 import { readExifBytes } from './file-head.js';
 import { inputArgs } from './input-policy.js';
-import { formatSeconds, type MediaLimits } from './limits.js';
+import { formatSeconds, paddedPixels, type MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
 import { rationalValue, type MediaInfo, type VideoStreamInfo } from './media-info.js';
 import { runProcess, StderrTail, waitForExit } from './process.js';
@@ -25,8 +25,8 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   const bytes = target.width * target.height * 3;
   const result = await runProcess(
     ffmpeg,
-    // -max_pixels: the decoder itself refuses an image larger than its header claimed (the header passed the limits).
-    ['-v', 'error', '-nostdin', '-noautorotate', '-max_pixels', String(paddedPixels(stored.width, stored.height)), ...inputArgs(path, 'photo', info.demuxer), '-frames:v', '1', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    // maxPixels: the decoder itself refuses an image larger than its header claimed (the header passed the limits).
+    ['-v', 'error', '-nostdin', '-noautorotate', ...inputArgs(path, 'photo', info.demuxer, { maxPixels: paddedPixels(stored.width, stored.height) }), '-frames:v', '1', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
     { timeoutMs: 60_000, signal, maxStdoutBytes: bytes },
   );
   if (signal?.aborted) throw signal.reason;
@@ -39,11 +39,6 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   return new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.length);
 }
 
-
-/** A pixel count for ffmpeg's -max_pixels, which counts the decoder's buffer: its sides rounded up for alignment. */
-function paddedPixels(width: number, height: number): number {
-  return (width + 256) * (height + 256);
-}
 
 /**
  * The most frames decoding may yield: the frame limit, and the duration limit at the rate the clip is
@@ -94,8 +89,8 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
   const cap = frameCap(stream, limits);
   const maxPixels = Math.max(paddedPixels(stream.width, stream.height), limits.maxVideoPixels);
   const args = [
-    // -max_pixels: a frame larger than allowed (a stream that grows after its first frames) stops the decoder.
-    '-v', 'error', '-nostdin', '-max_pixels', String(maxPixels), ...inputArgs(path, 'video', info.demuxer),
+    // maxPixels: a frame larger than allowed (a stream that grows after its first frames) stops the decoder.
+    '-v', 'error', '-nostdin', ...inputArgs(path, 'video', info.demuxer, { maxPixels, maxStreams: limits.maxStreams }),
     // 0:V: the first video stream that is not an attached picture (a cover), as probing chose.
     '-map', '0:V:0', '-an', '-sn', '-dn',
     '-vf', filters.join(','),

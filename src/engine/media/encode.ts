@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { EngineError } from '../errors.js';
 import type { Size } from './crop.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
-import { inputArgs } from './input-policy.js';
+import { inputArgs, type InputCaps } from './input-policy.js';
 import { rationalString, type Rational } from './media-info.js';
 import { audioCodecArgs, supportsAudio, videoCodecArgs, type OutputFormat, type VideoEncodeSettings } from './output-format.js';
 import { addGifComment, metadataArgs } from './provenance.js';
@@ -27,7 +27,17 @@ export interface EncoderOptions {
    * The driving file's audio (first audio stream): where, read for at most `durationSeconds`, and how many channels
    * (more than 8 are reduced to its first two). It is cut or padded to end with the last frame.
    */
-  readonly audio: { readonly path: string; readonly demuxer: string; readonly durationSeconds: number; readonly channels: number } | null;
+  readonly audio: {
+    readonly path: string;
+    readonly demuxer: string;
+    readonly durationSeconds: number;
+    readonly channels: number;
+    /**
+     * Caps for opening the driving file again (default: the video role's under the default limits). Only its
+     * first audio stream is mapped, but ffmpeg still decodes a picture of every stream while it opens the file.
+     */
+    readonly caps?: InputCaps;
+  } | null;
   readonly tags: Record<string, string>;
   /** Palette image for GIF output (see makeGifPalette). */
   readonly gifPalette?: string;
@@ -58,7 +68,7 @@ export class FrameEncoder {
     const { width, height } = options.size;
     const args = ['-v', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-framerate', rationalString(options.fps), '-i', 'pipe:0'];
     const withAudio = options.audio !== null && supportsAudio(options.format);
-    if (withAudio) args.push('-t', options.audio!.durationSeconds.toFixed(6), ...inputArgs(options.audio!.path, 'video', options.audio!.demuxer));
+    if (withAudio) args.push('-t', options.audio!.durationSeconds.toFixed(6), ...inputArgs(options.audio!.path, 'video', options.audio!.demuxer, options.audio!.caps));
     if (options.format === 'gif') {
       if (!options.gifPalette) throw new EngineError('GIF output needs a palette');
       args.push('-i', options.gifPalette, '-filter_complex', `[0:v][${withAudio ? 2 : 1}:v]paletteuse=dither=sierra2_4a[v]`, '-map', '[v]');
@@ -66,6 +76,7 @@ export class FrameEncoder {
       args.push('-map', '0:v:0');
     }
     if (withAudio) {
+      // Only the driving file's first audio stream is taken from it: no other of its streams is decoded past opening.
       args.push('-map', '1:a:0?', ...audioCodecArgs(options.format, options.settings ?? {}));
       // AAC, Opus and FLAC encode up to 8 channels; ffmpeg cannot downmix a wider layout by itself (a recorder's
       // 12 or 64 tracks), so such audio keeps its first two channels (front left and right in standard layouts).

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { formatSeconds, type MediaLimits } from './limits.js';
-import { rationalValue, type MediaInfo, type VideoStreamInfo } from './media-info.js';
+import { rationalValue, type MediaInfo, type StreamSummary, type VideoStreamInfo } from './media-info.js';
 
 /**
  * Pure checks of probed media against the limits. Each refusal is one sentence
@@ -25,6 +25,53 @@ export function checkPhotoSize(width: number, height: number, limits: MediaLimit
       `The photo is ${width}×${height} pixels (${megapixels(pixels)}); the limit is ${megapixels(limits.maxPhotoPixels)}. Resize it and try again.`,
       { width, height },
     );
+  }
+}
+
+/**
+ * What a file may hold besides the picture that is used: at most `maxStreams` streams, at most
+ * `maxVideoStreams` video streams (cover pictures count), and every video stream other than the one used
+ * within the role's pixel limits. ffmpeg decodes a picture of every stream whenever it opens a file (to read
+ * the streams' parameters), so a hidden extra stream costs memory at every open even though it is never used.
+ * The stream that is used (the first video stream that is not a cover) is checked by checkPhoto/checkVideo.
+ * `sizesKnown`: the sizes come from decoding (ffprobe's full read); a stream whose size could not be read is
+ * then refused too. From the container's headers only, a size may be missing (a cover picture's is).
+ */
+export function checkStreams(streams: readonly StreamSummary[], role: 'photo' | 'video', limits: MediaLimits, sizesKnown: boolean): void {
+  const who = role === 'photo' ? 'The photo' : 'The driving video';
+  const fix = role === 'photo' ? 'Save it again as a plain JPEG or PNG and try again.' : 'Export it with one video track (and its sound) and try again.';
+  if (streams.length > limits.maxStreams) {
+    throw new InputError('too-many-streams', `${who} holds ${streams.length} streams (tracks); Marionette reads files with at most ${limits.maxStreams}. ${fix}`, {
+      streams: streams.length,
+    });
+  }
+  const video = streams.filter((s) => s.type === 'video');
+  if (video.length > limits.maxVideoStreams) {
+    throw new InputError(
+      'too-many-streams',
+      `${who} holds ${video.length} video streams (cover pictures count); Marionette reads files with at most ${limits.maxVideoStreams}. ${fix}`,
+      { videoStreams: video.length },
+    );
+  }
+  const used = video.find((s) => !s.attachedPicture);
+  const maxPixels = role === 'photo' ? limits.maxPhotoPixels : limits.maxVideoPixels;
+  for (const s of video) {
+    if (s === used) continue;
+    const what = s.attachedPicture ? 'a cover picture' : 'another video stream';
+    if (s.width <= 0 || s.height <= 0) {
+      if (!sizesKnown) continue;
+      throw new InputError(role === 'photo' ? 'unreadable-image' : 'unreadable-video', `${who} holds ${what} (stream ${s.index}, ${s.codec}) whose picture cannot be read. ${fix}`, {
+        stream: s.index,
+        codec: s.codec,
+      });
+    }
+    if (s.width * s.height > maxPixels || Math.max(s.width, s.height) > limits.maxSide) {
+      throw new InputError(
+        role === 'photo' ? 'image-too-large' : 'video-too-large',
+        `${who} holds ${what} (stream ${s.index}) of ${s.width}×${s.height} pixels, over the limit of ${megapixels(maxPixels)} and ${limits.maxSide} pixels a side. ${fix}`,
+        { stream: s.index, width: s.width, height: s.height },
+      );
+    }
   }
 }
 

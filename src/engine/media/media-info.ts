@@ -25,6 +25,19 @@ export interface AudioStreamInfo {
   readonly sampleRate: number;
 }
 
+/** One stream of the file as ffprobe lists it, for the checks on what a file may hold. */
+export interface StreamSummary {
+  readonly index: number;
+  /** ffprobe's codec_type: video, audio, subtitle, data, attachment… */
+  readonly type: string;
+  readonly codec: string;
+  /** Picture size of a video stream as stored (0 when it could not be read). */
+  readonly width: number;
+  readonly height: number;
+  /** A cover picture (attached_pic), not moving pictures. */
+  readonly attachedPicture: boolean;
+}
+
 export interface MediaInfo {
   readonly formatName: string;
   /** The demuxer chosen from the file's magic bytes; every later open uses it. */
@@ -33,6 +46,8 @@ export interface MediaInfo {
   readonly durationSeconds: number | null;
   readonly video: VideoStreamInfo | null;
   readonly audio: AudioStreamInfo | null;
+  /** Every stream in the file (absent where MediaInfo was made by hand). */
+  readonly streams?: readonly StreamSummary[];
 }
 
 export function rationalValue(r: Rational): number {

@@ -1,55 +1,127 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
-import { acceptedFormats, demuxersFor, inputArgs, type MediaRole } from './input-policy.js';
+import { acceptedFormats, demuxersFor, inputArgs, type InputCaps, type MediaRole } from './input-policy.js';
 import { sniffMedia, type Sniffed } from './sniff.js';
 import { readHead } from './file-head.js';
-import { readImageSize } from './image-header.js';
-import { checkPhotoSize } from './media-checks.js';
-import { formatBytes, type MediaLimits } from './limits.js';
-import { parseRational, rationalValue, type AudioStreamInfo, type MediaInfo, type VideoStreamInfo } from './media-info.js';
+import { readImageHeader, type ImageHeader } from './image-header.js';
+import { checkPhotoSize, checkStreams } from './media-checks.js';
+import { decoderPixelCap, formatBytes, type MediaLimits } from './limits.js';
+import { parseRational, rationalValue, type AudioStreamInfo, type MediaInfo, type StreamSummary, type VideoStreamInfo } from './media-info.js';
 import { runProcess } from './process.js';
 
 const ROLE_NAME: Record<MediaRole, string> = { photo: 'The photo', video: 'The driving video' };
 
 /**
- * Reads a user file's headers with ffprobe under the role's whitelists. Cheap
- * checks first (exists, not empty, not too many bytes); unreadable or
- * unexpected files become one clear InputError.
+ * Reads a user file's headers with ffprobe under the role's whitelists and caps. Cheap
+ * checks first (exists, not empty, not too many bytes, a photo's header size); for a
+ * video, the container's list of streams (no decoding) before ffprobe's full read, which
+ * decodes a picture of every stream. Unreadable or unexpected files become one clear
+ * InputError, whose message never holds the path (it is in the context, for logs).
  */
 export async function probeMedia(path: string, role: MediaRole, limits: MediaLimits, signal?: AbortSignal): Promise<MediaInfo> {
   const who = ROLE_NAME[role];
   let size: number;
+  // The path stays in the error's context (for logs), never in its message: the message is shown to users (a
+  // Discord reply), and the path is the server's.
   try {
     const s = await stat(path);
-    if (!s.isFile()) throw new InputError('file-missing', `${who} (${path}) is not a file.`);
+    if (!s.isFile()) throw new InputError('file-missing', `${who} is not a file (it is a folder or a device); give the ${role === 'photo' ? 'image' : 'video'} file itself.`, { path });
     size = s.size;
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError('file-missing', `${who} could not be found at ${path}.`, { path });
+    throw new InputError('file-missing', `${who} could not be found at the path given; check it and try again.`, { path });
   }
   if (size === 0) throw new InputError('empty-file', `${who} is an empty file (0 bytes).`, { path });
   const maxBytes = role === 'photo' ? limits.maxPhotoBytes : limits.maxVideoBytes;
   if (size > maxBytes) {
     throw new InputError('file-too-large', `${who} is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}.`, { size, maxBytes });
   }
-  const head = await readHead(path, 256 * 1024);
-  const demuxer = demuxerFor(role, sniffMedia(head));
+  const head = await readHead(path, HEAD_BYTES);
+  const sniffed = sniffMedia(head);
+  const demuxer = demuxerFor(role, sniffed);
   if (role === 'photo') {
-    // Refuse a huge picture from its header, before any decoder allocates for it.
-    const size = readImageSize(head);
-    if (size) checkPhotoSize(size.width, size.height, limits);
+    // Refuse a huge picture from its header, before any decoder allocates for it; a header that cannot be read
+    // is refused too, not left to a decoder.
+    const header = await photoHeader(path, head, size);
+    if (header.kind !== 'size') {
+      const reason = header.kind === 'malformed' ? header.reason : 'its header cannot be read';
+      throw new InputError('unreadable-image', `${who} is not a valid ${sniffed.name} image: ${reason}. Save it again as JPEG or PNG and try again.`, {
+        path,
+        detected: sniffed.name,
+      });
+    }
+    checkPhotoSize(header.width, header.height, limits);
   }
+  // Every open of the file is capped: the largest picture any decoder may allocate, and the number of streams.
+  const caps = { maxPixels: decoderPixelCap(role, limits), maxStreams: limits.maxStreams };
+  if (role === 'video') {
+    // First the container's own list of streams, with no decoding at all (ffprobe would otherwise decode a picture
+    // of every stream): too many streams, or an extra video stream larger than the limits, stop here.
+    const listed = await runProbe(path, role, demuxer, ['-nofind_stream_info'], { ...caps, maxStreams: LISTING_MAX_STREAMS }, limits, signal);
+    checkStreams(streamSummaries(listed), role, limits, false);
+  }
+  const json = await runProbe(path, role, demuxer, [], caps, limits, signal);
+  const info = parseProbeJson(json, size, demuxer);
+  checkStreams(info.streams ?? [], role, limits, true);
+  return info;
+}
 
+/** Bytes read from the start of a user file: magic bytes, and an image's header. */
+const HEAD_BYTES = 256 * 1024;
+/** Streams the listing may count before it gives up (ffmpeg's default); the limit itself is lower. */
+const LISTING_MAX_STREAMS = 1000;
+
+/** The photo's header, from the head of the file; a JPEG with more than the head in front of its frame header is read further. */
+async function photoHeader(path: string, head: Uint8Array, fileSize: number): Promise<ImageHeader> {
+  const header = readImageHeader(head, head.length >= fileSize);
+  if (header.kind !== 'truncated') return header;
+  // The whole file: its size is within the photo's byte limit (checked above).
+  return readImageHeader(await readFile(path), true);
+}
+
+/** ffprobe's JSON for a user file (its format and streams), or one clear InputError. */
+async function runProbe(
+  path: string,
+  role: MediaRole,
+  demuxer: string,
+  options: readonly string[],
+  caps: InputCaps,
+  limits: MediaLimits,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const who = ROLE_NAME[role];
   const { ffprobe } = resolveFfmpeg();
   const result = await runProcess(
     ffprobe,
-    ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', ...inputArgs(path, role, demuxer)],
+    ['-v', 'error', ...options, '-show_format', '-show_streams', '-of', 'json', ...inputArgs(path, role, demuxer, caps)],
     { timeoutMs: limits.probeTimeoutMs, signal, maxStdoutBytes: 4 * 1024 * 1024 },
   );
   if (signal?.aborted) throw signal.reason ?? new Error('aborted');
   if (result.timedOut) {
     throw new InputError(role === 'photo' ? 'unreadable-image' : 'unreadable-video', `${who} took too long to read; it may be damaged.`, { path });
+  }
+  // A decoder refused a picture over the cap (-max_pixels): ffprobe then fails (the size is in the container's
+  // header) or lists the stream with no size (it is in the picture's own header). Either way, say what it is.
+  const huge = /Picture size (\d+)x(\d+) exceeds specified max pixel count/.exec(result.stderr);
+  if (huge) {
+    const [width, height] = [Number(huge[1]), Number(huge[2])];
+    const maxPixels = role === 'photo' ? limits.maxPhotoPixels : limits.maxVideoPixels;
+    throw new InputError(
+      role === 'photo' ? 'image-too-large' : 'video-too-large',
+      `${who} holds a picture of ${width}×${height} pixels; the limit is ${+(maxPixels / 1e6).toFixed(1)} megapixels and ${limits.maxSide} pixels a side. ${
+        role === 'photo' ? 'Resize it and try again.' : 'Scale it down, keep one video track, and try again.'
+      }`,
+      { path, width, height },
+    );
+  }
+  if (/exceeds max_streams/.test(result.stderr)) {
+    const fix = role === 'photo' ? 'Save it again as a plain JPEG or PNG and try again.' : 'Export it with one video track (and its sound) and try again.';
+    throw new InputError(
+      'too-many-streams',
+      `${who} holds more than ${caps.maxStreams ?? limits.maxStreams} streams (tracks); Marionette reads files with at most ${limits.maxStreams}. ${fix}`,
+      { path },
+    );
   }
   let json: unknown = null;
   try {
@@ -58,7 +130,7 @@ export async function probeMedia(path: string, role: MediaRole, limits: MediaLim
     // handled below
   }
   if (result.code !== 0 || json === null) throw unreadable(role, result.stderr, path);
-  return parseProbeJson(json, size, demuxer);
+  return json;
 }
 
 /** The demuxer for a sniffed file in a role, or a clear refusal. */
@@ -114,7 +186,21 @@ export function parseProbeJson(json: unknown, sizeBytes: number, demuxer: string
     durationSeconds: formatDuration !== null && formatDuration > 0 ? formatDuration : null,
     video: v ? videoInfo(v, formatDuration) : null,
     audio: a ? audioInfo(a) : null,
+    streams: streamSummaries(json),
   };
+}
+
+/** Every stream ffprobe listed, as stored (no rotation applied). */
+export function streamSummaries(json: unknown): StreamSummary[] {
+  const streams = isObj(json) && Array.isArray(json['streams']) ? json['streams'].filter(isObj) : [];
+  return streams.map((s, i) => ({
+    index: num(s['index']) ?? i,
+    type: typeof s['codec_type'] === 'string' ? s['codec_type'] : 'unknown',
+    codec: typeof s['codec_name'] === 'string' ? s['codec_name'] : 'unknown',
+    width: num(s['width']) ?? 0,
+    height: num(s['height']) ?? 0,
+    attachedPicture: isAttachedPicture(s),
+  }));
 }
 
 function isAttachedPicture(s: Json): boolean {

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { GENERATOR_FILE, KP_DETECTOR_FILE, MANIFEST_FILE, parseManifest, type ModelManifest } from './manifest.js';
 
@@ -13,9 +13,11 @@ export interface ModelFolder {
 
 export async function readModelFolder(dir: string): Promise<ModelFolder> {
   const abs = resolve(dir);
+  // Messages name the folder only (they reach users, as the bot's reply); the path is in the context, for logs.
+  const name = basename(abs);
   const info = await stat(abs).catch(() => null);
   if (!info?.isDirectory()) {
-    throw new InputError('bad-model', `The model folder ${dir} does not exist; give a folder with manifest.json, kp_detector.onnx and generator.onnx.`, { dir });
+    throw new InputError('bad-model', `The model folder ${name} does not exist; give a folder with manifest.json, kp_detector.onnx and generator.onnx.`, { dir: abs });
   }
   const missing: string[] = [];
   for (const f of [MANIFEST_FILE, KP_DETECTOR_FILE, GENERATOR_FILE]) {
@@ -23,9 +25,9 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
     if (!s?.isFile() || s.size === 0) missing.push(f);
   }
   if (missing.length > 0) {
-    throw new InputError('bad-model', `The model folder ${dir} is missing ${missing.join(' and ')} (or they are empty).`, { dir, missing });
+    throw new InputError('bad-model', `The model folder ${name} is missing ${missing.join(' and ')} (or they are empty).`, { dir: abs, missing });
   }
-  const manifest = parseManifest(await readFile(join(abs, MANIFEST_FILE), 'utf8'), join(dir, MANIFEST_FILE));
+  const manifest = parseManifest(await readFile(join(abs, MANIFEST_FILE), 'utf8'), `${name}/${MANIFEST_FILE}`);
   return { dir: abs, manifest, kpDetectorPath: join(abs, KP_DETECTOR_FILE), generatorPath: join(abs, GENERATOR_FILE) };
 }
 

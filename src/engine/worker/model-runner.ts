@@ -1,5 +1,6 @@
+import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { EngineError, InputError } from '../errors.js';
+import { EngineError, InputError, withoutPaths } from '../errors.js';
 import { detectAvailability, planProviders, type DeviceRequest, type ProviderCandidate, type ProviderName } from '../model/execution-provider.js';
 import type { ModelFolder } from '../model/model-folder.js';
 import { sessionOptionsFor, type WebGpuTuning } from '../model/session-options.js';
@@ -76,20 +77,27 @@ export class ModelRunner {
         rejected.push({ provider: candidate.provider, reason: firstLine((e as Error).message) });
       }
     }
-    const detail = rejected.map((r) => `${r.provider}: ${r.reason}`).join('; ');
+    // The message is shown to users (a Discord reply): the folder by name only, and onnxruntime's reasons without the
+    // server's paths (it names the files it could not load); the folder and the full reasons are in the context, for logs.
+    const detail = withoutPaths(rejected.map((r) => `${r.provider}: ${r.reason}`).join('; '));
     if (options.device === 'auto' || options.device === 'cpu') {
-      throw new InputError('bad-model', `The model in ${model.dir} could not be loaded by onnxruntime (${detail}); the ONNX files may be damaged.`, { rejected });
+      throw new InputError('bad-model', `The model in the folder ${basename(model.dir)} could not be loaded by onnxruntime (${detail}); the ONNX files may be damaged.`, {
+        dir: model.dir,
+        rejected,
+      });
     }
-    throw new InputError('bad-option', `The ${options.device} device is not available here (${detail}); use --device auto or cpu.`, { rejected });
+    throw new InputError('bad-option', `The ${options.device} device is not available here (${detail}); use --device auto or cpu.`, { dir: model.dir, rejected });
   }
 
   /** The sessions' inputs and outputs must be those of the model contract. */
   private checkContract(): void {
-    const where = this.model.dir;
+    const where = `the folder ${basename(this.model.dir)}`;
     const need = (have: readonly string[], want: readonly string[], what: string) => {
       const missing = want.filter((n) => !have.includes(n));
       if (missing.length > 0) {
-        throw new InputError('bad-model', `The model's ${what} in ${where} lacks ${missing.join(', ')} (it does not follow the model-folder contract).`);
+        throw new InputError('bad-model', `The model's ${what} in ${where} lacks ${missing.join(', ')} (it does not follow the model-folder contract).`, {
+          dir: this.model.dir,
+        });
       }
     };
     need(this.kp.inputNames, ['source'], 'kp_detector.onnx inputs');
