@@ -24,7 +24,7 @@ process.on('unhandledRejection', (e) => logger.error('unhandled rejection', { er
 
 let bot: Bot;
 try {
-  bot = await Bot.start(config, logger);
+  bot = await Bot.start(config, logger, { shutdownGraceMs: config.shutdownGraceSeconds * 1000 });
 } catch (e) {
   if (e instanceof ConfigError) {
     // A setting Discord or the disk contradicts (the token refused, another application's id, no model): exit 78 like the rest.

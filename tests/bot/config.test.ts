@@ -33,11 +33,20 @@ describe('configuration', () => {
   });
   it('GIVEN a wrong token THEN the message never repeats it', () => {
     const secret = 'definitely-a-secret-value-1234567890';
+    let error: unknown = null;
     try {
       loadConfig({ DISCORD_TOKEN: secret, DISCORD_CLIENT_ID: '1' });
     } catch (e) {
-      expect((e as Error).message).not.toContain(secret);
+      error = e;
     }
+    expect(error, 'loadConfig must refuse a token that is not a bot token').toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^DISCORD_TOKEN does not look like a bot token/);
+    expect((error as Error).message).not.toContain(secret);
+  });
+  it('GIVEN MARIONETTE_SHUTDOWN_GRACE_SECONDS THEN the grace a running job gets on shutdown (20 s by default)', () => {
+    expect(loadConfig(valid).shutdownGraceSeconds).toBe(20);
+    expect(loadConfig({ ...valid, MARIONETTE_SHUTDOWN_GRACE_SECONDS: '0' }).shutdownGraceSeconds).toBe(0);
+    expect(() => loadConfig({ ...valid, MARIONETTE_SHUTDOWN_GRACE_SECONDS: 'soon' })).toThrow(/^MARIONETTE_SHUTDOWN_GRACE_SECONDS must be a whole number from 0 to 3600/);
   });
 });
 

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DISCLAIMER } from '../../src/bot/messages.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import { probe } from '../support/ffprobe.js';
+import { expectLabel } from '../support/label-check.js';
 import { seedJob } from '../support/seed-jobs.js';
 
 /**
@@ -28,6 +29,16 @@ afterEach(() => world.discord.assertNoViolations());
 
 const channelByName = (name: string) => world.discord.guild().channels.find((c) => c.name === name)!;
 
+/**
+ * The disclaimer's wording, spelled out here rather than taken from the bot's own
+ * constant (which a test comparing with it could not catch being weakened).
+ */
+function expectDisclaimer(content: string): void {
+  expect(content).toContain(DISCLAIMER);
+  expect(content).toMatch(/\*\*AI-generated\.\*\*/);
+  expect(content).toMatch(/this is not a real recording/);
+}
+
 describe('delivery after the interaction token has expired', () => {
   it('GIVEN the token dies before the job is done THEN the clip is posted in the channel, mentioning only the requester, with the disclaimer', async () => {
     const user = world.member('latecomer');
@@ -43,7 +54,13 @@ describe('delivery after the interaction token has expired', () => {
     const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.length > 0, { timeout: 60_000 });
     const content = String(bodyField(post, 'content'));
     expect(content).toContain(`<@${user.id}>`);
-    expect(content).toContain(DISCLAIMER);
+    expectDisclaimer(content);
+    // The clip itself says what it is: the label burned into its frames, and its tags.
+    expect(post.files).toHaveLength(1);
+    const clip = join(world.mediaDir, `delivered-${user.id}.mp4`);
+    writeFileSync(clip, post.files[0]!.data);
+    await expectLabel(clip);
+    expect(probe(clip).formatTags['ai_generated']).toBe('true');
     expect(bodyField(post, 'allowed_mentions')).toEqual({ parse: [], users: [user.id] });
     expect(bodyField(post, 'enforce_nonce')).toBe(true);
     expect(world.discord.requests.some((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toBe(false);
@@ -92,7 +109,7 @@ describe('delivery after the interaction token has expired', () => {
     await interaction.waitForAck();
     const dm = world.discord.dmChannel(user);
     const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === dm.id && r.files.length > 0, { timeout: 60_000 });
-    expect(String(bodyField(post, 'content'))).toContain(DISCLAIMER);
+    expectDisclaimer(String(bodyField(post, 'content')));
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'dm' }));
   });
 

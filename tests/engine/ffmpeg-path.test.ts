@@ -1,9 +1,9 @@
-import { mkdtempSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
+import { tempDir } from '../support/temp-dir.js';
 
 describe('ffmpeg resolution', () => {
   const onPath = execFileSync('sh', ['-c', 'command -v ffmpeg']).toString().trim();
@@ -24,7 +24,7 @@ describe('ffmpeg resolution', () => {
   });
   it('GIVEN ffmpeg but no ffprobe THEN the error does not offer ffmpeg-static, which has no ffprobe', () => {
     // A folder holding ffmpeg alone, as ffmpeg-static's does.
-    const alone = mkdtempSync(join(tmpdir(), 'ffmpeg-alone-'));
+    const alone = tempDir('ffmpeg-alone-');
     const found = resolveFfmpeg().ffmpeg;
     symlinkSync(found.includes('/') ? found : execFileSync('sh', ['-c', 'command -v ffmpeg']).toString().trim(), join(alone, 'ffmpeg'));
     let error = '';

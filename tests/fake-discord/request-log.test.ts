@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AttachmentBuilder, type TextChannel } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../support/fake-discord/index.js';
+import { tempDir } from '../support/temp-dir.js';
 import { connectClient } from './connect-client.js';
 
 describe('GIVEN FAKE_DISCORD_LOG', () => {
   it('THEN each request is one JSON line, files summarised, and the bot token appears nowhere', async () => {
-    const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'fake-discord-')), 'requests.jsonl');
+    const logFile = path.join(tempDir('fake-discord-'), 'requests.jsonl');
     process.env['FAKE_DISCORD_LOG'] = logFile;
     const discord = await FakeDiscord.start();
     delete process.env['FAKE_DISCORD_LOG'];

@@ -1,10 +1,10 @@
-import { cpSync, mkdtempSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DISCLAIMER } from '../../src/bot/messages.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /**
  * Discord misbehaving (429 with Retry-After, 500s, a dropped gateway) and a
@@ -17,7 +17,7 @@ let models: string;
 
 beforeAll(async () => {
   // A models folder with the demo model and a copy whose generator is truncated (corrupt).
-  models = mkdtempSync(join(tmpdir(), 'marionette-models-'));
+  models = tempDir('marionette-models-');
   cpSync(join(REPO_ROOT, 'models', 'default'), join(models, 'default'), { recursive: true });
   cpSync(join(REPO_ROOT, 'models', 'default'), join(models, 'broken'), { recursive: true });
   const manifest = join(models, 'broken', 'manifest.json');
@@ -74,6 +74,7 @@ describe('Discord answers badly', () => {
     });
     const post = clipPosts((r) => r.operationId === 'create_message' && String(bodyField(r, 'content')).includes(`<@${user.id}>`))[0]!;
     expect(String(bodyField(post, 'content'))).toContain(DISCLAIMER);
+    expect(String(bodyField(post, 'content'))).toMatch(/\*\*AI-generated\.\*\*/); // the wording itself, not only the constant
     expect(world.discord.requests.filter((r) => r.operationId === 'create_message' && r.status === 500).length).toBeGreaterThanOrEqual(3);
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }));
     await new Promise((r) => setTimeout(r, 1500));

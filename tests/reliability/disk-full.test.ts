@@ -9,6 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { resolveFfmpeg } from '../../src/engine/media/ffmpeg-path.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { BotWorld } from '../support/bot-world.js';
+import { skipUnlessAvailable } from '../support/ci.js';
+import { tempDir } from '../support/temp-dir.js';
 
 /**
  * A full disk, for real: the bot runs in its own mount namespace with its data
@@ -19,14 +21,17 @@ import { BotWorld } from '../support/bot-world.js';
  */
 function canUseSmallFilesystem(): boolean {
   try {
-    execFileSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs "$d"'], { stdio: 'ignore' });
+    execFileSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && trap \'rmdir "$d"\' EXIT && mount -t tmpfs -o size=1m tmpfs "$d" && umount "$d"'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
 
-const supported = canUseSmallFilesystem();
+const supported = !skipUnlessAvailable(
+  canUseSmallFilesystem(),
+  '`unshare -rm` cannot mount a tmpfs here (user namespaces are off or refused: see kernel.unprivileged_userns_clone and user.max_user_namespaces, or the container\'s seccomp profile), so the full-disk tests cannot run.',
+);
 let world: BotWorld;
 let child: ReturnType<typeof spawn> | null = null;
 
@@ -102,9 +107,11 @@ describe.skipIf(!supported)('a disk that fills during a download', () => {
     ].join('\n');
     try {
       // Asynchronously: the server above runs in this process.
-      const { stdout } = await promisify(execFile)('unshare', ['-rm', 'sh', '-c', `DEST=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs "$DEST" && export DEST && exec "${process.execPath}" --input-type=module -e "$0"`, script], {
+      // The mount point is this test's folder (removed when it ends); the tmpfs goes with the namespace.
+      const { stdout } = await promisify(execFile)('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=1m tmpfs "$DEST" && exec "${process.execPath}" --input-type=module -e "$0"`, script], {
         timeout: 20_000,
         encoding: 'utf8',
+        env: { ...process.env, DEST: tempDir('disk-full-') },
       });
       expect(stdout.trim()).toBe('disk-full no file');
     } finally {

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Store, type Job } from '../../src/store/index.js';
 import { BotProcess } from '../support/bot-process.js';
 import { BotWorld } from '../support/bot-world.js';
@@ -32,7 +32,9 @@ beforeAll(async () => {
   store = Store.open({ dataDir: world.dataDir, recover: false });
   store.updateGuildSettings(
     world.discord.guild().id,
-    { perUserPerHour: PER_HOUR, perUserPerDay: 10, perUserConcurrent: PER_HOUR, guildPerDay: 1000 },
+    // Room for all of a heavy member's commands at once (those still downloading count toward it), so the
+    // hourly limit is the one that refuses their fourth.
+    { perUserPerHour: PER_HOUR, perUserPerDay: 10, perUserConcurrent: HEAVY_COMMANDS, guildPerDay: 1000 },
     'moderator',
   );
   bots.push(BotProcess.start(world.env()));
@@ -43,6 +45,8 @@ afterAll(async () => {
   store.close();
   await world.close();
 });
+// Every REST request the bot made must be one real Discord would accept.
+afterEach(() => world.discord.assertNoViolations());
 
 const delivered = (token: string) =>
   world.discord.requests.filter((r) => r.params['webhook_token'] === token && r.files.length > 0 && r.status < 300);

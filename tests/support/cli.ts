@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,7 +18,8 @@ export function runCli(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; measureRss?: boolean } = {},
 ): Promise<CliResult> {
-  const rssFile = options.measureRss ? join(mkdtempSync(join(tmpdir(), 'rss-')), 'peak') : null;
+  const rssDir = options.measureRss ? mkdtempSync(join(tmpdir(), 'rss-')) : null;
+  const rssFile = rssDir ? join(rssDir, 'peak') : null;
   return new Promise((resolve, reject) => {
     const preload = rssFile ? ['--require', join(REPO_ROOT, 'tests', 'support', 'peak-rss-preload.cjs')] : [];
     const child = spawn(process.execPath, [...preload, join(REPO_ROOT, 'bin', 'marionette.js'), ...args], {
@@ -31,10 +32,14 @@ export function runCli(
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-    child.on('error', reject);
+    child.on('error', (e) => {
+      if (rssDir) rmSync(rssDir, { recursive: true, force: true });
+      reject(e);
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       const peakRssMb = rssFile && existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : null;
+      if (rssDir) rmSync(rssDir, { recursive: true, force: true });
       resolve({ code, stdout, stderr, peakRssMb });
     });
   });
