@@ -1,19 +1,10 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { runProcess } from '../../src/engine/media/process.js';
-import { REPO_ROOT } from '../support/cli.js';
+import { runBotEntry as run } from '../support/bot-entry.js';
 import { BotWorld, realisticToken } from '../support/bot-world.js';
 
 const token = realisticToken('123456789012345678');
 const valid = { DISCORD_TOKEN: token, DISCORD_CLIENT_ID: '123456789012345678' };
-
-/** Runs one of the bot's entry points with only the given Discord/Marionette settings. */
-async function run(script: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DISCORD_') && !k.startsWith('MARIONETTE_')));
-  const r = await runProcess(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'bot', script)], { cwd: REPO_ROOT, env: { ...clean, ...env }, timeoutMs: 60_000 });
-  return { code: r.code, out: r.stdout.toString() + r.stderr };
-}
 
 describe('configuration', () => {
   it('GIVEN the required settings THEN the documented defaults', () => {
