@@ -69,8 +69,9 @@ export async function handleAnimate(interaction: ChatInputCommandInteraction, ct
     }
     return;
   }
-  await defer();
-  await continueAnimate(interaction, request, ctx);
+  // The intake opens in the same tick as the check (no await between): a second command from the member, arriving
+  // while this one is deferred and downloading, sees it in progress.
+  await continueAnimate(interaction, request, ctx, defer);
 }
 
 /** The cheap checks, before any download: enabled, channel, consent, then the member's and the server's limits. */
@@ -84,8 +85,16 @@ export function checkEarly(interaction: ChatInputCommandInteraction<'cached' | '
   });
 }
 
-/** Everything after the cheap checks (also resumed after the member accepts the terms); a few at a time. */
-export async function continueAnimate(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest, ctx: BotContext): Promise<void> {
+/**
+ * Everything after the cheap checks (also resumed after the member accepts the terms); a few at a time. `first`
+ * runs once the intake is open (the defer, for a new command).
+ */
+export async function continueAnimate(
+  interaction: ChatInputCommandInteraction<'cached' | 'raw'>,
+  request: AnimateRequest,
+  ctx: BotContext,
+  first: () => Promise<unknown> = async () => undefined,
+): Promise<void> {
   // Until the job is queued (enqueue ends it) or refused, an intake row says a command is in flight
   // (store/intakes.ts), also while it waits its turn behind other members' downloads.
   ctx.store.openIntake({
@@ -97,6 +106,7 @@ export async function continueAnimate(interaction: ChatInputCommandInteraction<'
     createdMs: interaction.createdTimestamp,
   });
   try {
+    await first();
     await ctx.intake.run(() => intake(interaction, request, ctx));
   } finally {
     ctx.store.closeIntake(interaction.id);

@@ -34,12 +34,12 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Cuts text to `max` characters, ending with "…" when cut. */
 /** Text a member or their upload supplied, quoted in a reply: its markdown (masked links included) shown as typed, and short. */
 export function quoteUserText(text: string, max: number): string {
   return clip(escapeMarkdown(text, { maskedLink: true }), max);
 }
 
+/** Cuts text to `max` characters, ending with "…" when cut. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -120,7 +120,8 @@ export class JobRunner {
     const finished = await Promise.race([all().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
     if (!finished) {
       for (const r of this.running.values()) {
-        r.reason = 'shutdown';
+        // A job already being stopped (cancelled, timed out) keeps its reason: a timed-out one is not handed back.
+        if (r.reason === null) r.reason = 'shutdown';
         r.controller.abort();
       }
       await all();

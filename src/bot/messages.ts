@@ -73,6 +73,7 @@ export const botMessages = {
   ].join('\n'),
   consentAccepted: 'Thanks. Your animation is on its way.',
   consentRecorded: 'Thanks, your answer is recorded.',
+  refusedPublicPlaceholder: 'Not animated; the member who asked has been told why (only they can see it).',
   consentChangedRunAgain: 'Your answer to the terms changed while this command was being prepared, so nothing was queued. Run /animate again to see them.',
   consentPendingPublic: 'Waiting for the member who asked to accept the terms (shown only to them).',
   consentAcceptedRunAgain: 'Thanks. Run /animate again to make your animation.',

@@ -60,7 +60,8 @@ export class EngineError extends Error {
  * them (another library's error message) through here first.
  */
 export function withoutPaths(text: string): string {
-  return text.replace(/(?<![\w.~:/\\-])(?:[A-Za-z]:)?(?:[\\/][^\s\\/'"`()[\]{}<>:;,|]+)+[\\/]?/g, (path) => {
+  // A path has at least two parts (`/srv/x`): a lone `/9` (a ratio, "16 /9") or `)/tensor(…)` in a type name is not one.
+  return text.replace(/(?<![\w.~:/\\)\]-])(?:[A-Za-z]:)?(?:[\\/][^\s\\/'"`()[\]{}<>:;,|]+){2,}[\\/]?/g, (path) => {
     const parts = path.split(/[\\/]/).filter((p) => p.length > 0);
     return parts[parts.length - 1] ?? path;
   });

@@ -40,7 +40,8 @@ export type Refusal =
   | { readonly reason: 'too-long'; readonly seconds: number; readonly maxSeconds: number }
   | { readonly reason: 'too-large'; readonly bytes: number; readonly maxBytes: number }
   | { readonly reason: 'rate-limit'; readonly limit: LimitName; readonly max: number; readonly retryAtMs: number | null }
-  | { readonly reason: 'storage'; readonly usedBytes: number; readonly maxBytes: number; readonly retentionDays: number }
+  /** incomingBytes: the files being added (0 in the early check, where only a full server is refused). */
+  | { readonly reason: 'storage'; readonly usedBytes: number; readonly incomingBytes: number; readonly maxBytes: number; readonly retentionDays: number }
   /** Enqueue only: the member's data was deleted (forget-me, a purge) while the command was being prepared. */
   | { readonly reason: 'withdrawn' };
 
@@ -85,8 +86,8 @@ export function decideAdmission(f: AdmissionFacts): Admission {
     // Before the download only what is stored counts; at enqueue the two files being added count too.
     const incoming = f.inputs === undefined ? 0 : f.inputs.sourceBytes + f.inputs.drivingBytes;
     const { usedBytes, maxBytes } = f.storage;
-    if (usedBytes + incoming > maxBytes || usedBytes >= maxBytes) {
-      return { ok: false, refusal: { reason: 'storage', usedBytes, maxBytes, retentionDays: f.settings.retentionDays } };
+    if (usedBytes >= maxBytes || usedBytes + incoming > maxBytes) {
+      return { ok: false, refusal: { reason: 'storage', usedBytes, incomingBytes: incoming, maxBytes, retentionDays: f.settings.retentionDays } };
     }
   }
   return { ok: true };

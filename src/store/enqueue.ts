@@ -82,13 +82,18 @@ function usage(ctx: StoreContext, req: AdmissionRequest, userLimit: number, guil
     .stmt("SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND user_id = ? AND state IN ('queued', 'running')")
     .pluck()
     .get(guildId, userId) as number;
-  // The member's other commands still downloading and checking their attachments are in progress too: a burst of
-  // commands cannot all download (and hold the intake slots) only to be refused at enqueue. Live intakes only,
-  // so a row a crash left behind cannot block anyone past its token's 15 minutes.
-  const userIntakes = ctx
-    .stmt('SELECT COUNT(*) FROM intakes WHERE guild_id = ? AND user_id = ? AND interaction_id != ? AND expires_ms > ?')
-    .pluck()
-    .get(guildId, userId, req.interactionId ?? '', now) as number;
+  // Before the download (the early check), the member's other commands still downloading and checking their
+  // attachments are in progress too: a burst of commands cannot all download (and hold the intake slots) only to
+  // be refused at enqueue. Live intakes only, so a row a crash left behind cannot block anyone past its token's
+  // 15 minutes. Not at enqueue: there a command that passed its early check must not be refused because of a
+  // later one still downloading (which would be refused itself, or never get that far).
+  const userIntakes =
+    req.inputs !== undefined
+      ? 0
+      : (ctx
+          .stmt('SELECT COUNT(*) FROM intakes WHERE guild_id = ? AND user_id = ? AND interaction_id != ? AND expires_ms > ?')
+          .pluck()
+          .get(guildId, userId, req.interactionId ?? '', now) as number);
   return { userRecentDesc, guildRecentDesc, userActive: userJobsActive + userIntakes };
 }
 

@@ -53,8 +53,12 @@ function refusal(r: Refusal): string {
       return `The driving video is ${shortDuration(r.seconds)} long; this server allows at most ${r.maxSeconds} s.`;
     case 'too-large':
       return `That file is ${megabytes(r.bytes)}; this server accepts at most ${megabytes(r.maxBytes)}.`;
-    case 'storage':
-      return `This server has filled its ${megabytes(r.maxBytes)} of storage on this bot. Space frees up as animations expire (${plural(r.retentionDays, 'day')} after they finish, the server's retention) or as members delete theirs with /history.`;
+    case 'storage': {
+      const frees = `Space frees up as animations expire (${plural(r.retentionDays, 'day')} after they finish, the server's retention) or as members delete theirs with /history.`;
+      return r.usedBytes >= r.maxBytes
+        ? `This server has filled its ${megabytes(r.maxBytes)} of storage on this bot. ${frees}`
+        : `These files (${megabytes(r.incomingBytes)}) would take this server past its ${megabytes(r.maxBytes)} of storage on this bot (${megabytes(r.usedBytes)} used). Smaller files may fit; ${frees.charAt(0).toLowerCase()}${frees.slice(1)}`;
+    }
     case 'withdrawn':
       return 'Your Marionette data was deleted while this command was being prepared, so nothing was queued. Run /animate again if you want an animation.';
     case 'rate-limit': {

@@ -64,17 +64,27 @@ async function refused(run: () => Promise<FakeInteraction>): Promise<string> {
     expect((reply.flags ?? 0) & 64).toBe(64);
     return reply.content;
   }
-  const answer = await world.discord.waitForRequest(
-    (r) => (r.operationId === 'update_original_webhook_message' || r.operationId === 'execute_webhook') && r.params['webhook_token'] === interaction.token,
+  let text = '';
+  await vi.waitFor(
+    () => {
+      const original = interaction.originalMessage();
+      const followUp = interaction.followUps()[0];
+      if (followUp) {
+        // Public results: a follow-up of its own (the fake, like Discord, would have turned a first follow-up to a
+        // reply still loading into that public reply), only the member's, and the placeholder gone.
+        expect((followUp.flags ?? 0) & 64).toBe(64);
+        expect(original).toBeUndefined();
+        text = followUp.content;
+      } else {
+        expect(original).toBeDefined();
+        expect((original!.flags ?? 0) & 128).toBe(0); // no longer "thinking…"
+        expect((original!.flags ?? 0) & 64).toBe(64);
+        text = original!.content;
+      }
+    },
     { timeout: 20_000 },
   );
-  if (answer.operationId === 'execute_webhook') {
-    expect(Number(bodyField(answer, 'flags') ?? 0) & 64).toBe(64);
-    await vi.waitFor(() => expect(interaction.originalMessage()).toBeUndefined());
-  } else {
-    expect((interaction.originalMessage()?.flags ?? 0) & 64).toBe(64);
-  }
-  return String(bodyField(answer, 'content'));
+  return text;
 }
 
 describe('/animate refusals (one sentence each, nothing queued)', () => {
@@ -141,6 +151,18 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
     } finally {
       world.store.resetGuildSettings(guild, 'moderator');
     }
+  });
+
+  it('GIVEN a second command while the first still downloads THEN the second is refused at once, and the first is queued', async () => {
+    const user = world.member();
+    const slow = await world.video();
+    slow.fault = { kind: 'drip', chunkBytes: 4000, intervalMs: 100 };
+    const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: slow } });
+    const second = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+    const text = await refused(async () => second);
+    expect(text).toBe("You already have 1 animation in progress, the most allowed here. Try again when it's done.");
+    await first.waitForAck();
+    await vi.waitFor(() => expect(String(first.originalMessage()?.content ?? '')).toMatch(/queued|next in line|^Animating…|^Done/), { timeout: 30_000 });
   });
 
   it('GIVEN a file that is not really an image THEN the probe refuses it with one sentence', async () => {

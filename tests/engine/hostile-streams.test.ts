@@ -11,6 +11,7 @@ import { decoderPixelCap, DEFAULT_LIMITS, withLimits } from '../../src/engine/me
 import { checkVideo } from '../../src/engine/media/media-checks.js';
 import { probeMedia } from '../../src/engine/media/probe.js';
 import { measureFfmpegChildren } from '../support/child-rss.js';
+import { skipUnlessAvailable } from '../support/ci.js';
 import { probe } from '../support/ffprobe.js';
 import { movWithPngStream, pngBomb } from '../support/hostile-media.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -23,6 +24,8 @@ import { tempDir } from '../support/temp-dir.js';
  */
 const dir = tempDir();
 const children = measureFfmpegChildren(dir); // before anything resolves ffmpeg
+/** The memory checks measure each ffmpeg/ffprobe run through python3; in CI they must run. */
+const measured = !skipUnlessAvailable(children.available, 'Measuring ffmpeg\'s memory needs python3 (tests/support/child-rss.ts).');
 const p = (name: string) => join(dir, name);
 /** ffprobe and ffmpeg take about 50–70 MB here to open a small file; the bombs below decode to 144 MB more. */
 const PEAK_MB = 120;
@@ -74,7 +77,7 @@ describe('every open of a user file is capped', () => {
     expect(inputArgs('/x/in', 'video', 'mov', { maxPixels: 123, maxStreams: 4 })).toEqual(expect.arrayContaining(['-max_pixels', '123', '-max_streams', '4']));
   });
 
-  it.runIf(children.available)(
+  it.runIf(measured)(
     'GIVEN a MOV with H.264, audio and a hidden third stream, a 12000×12000 PNG THEN the probe refuses it by its size, and no ffprobe allocates for it',
     async () => {
       children.reset();
@@ -92,7 +95,7 @@ describe('every open of a user file is capped', () => {
     },
   );
 
-  it.runIf(children.available)('GIVEN the hidden picture in a container that says it is 16×16 THEN the probe refuses it too, within the same memory', async () => {
+  it.runIf(measured)('GIVEN the hidden picture in a container that says it is 16×16 THEN the probe refuses it too, within the same memory', async () => {
     children.reset();
     const e = refusal(() => probeMedia(p('lying-third-stream.mov'), 'video', DEFAULT_LIMITS));
     await e.catch(() => undefined);
@@ -100,7 +103,7 @@ describe('every open of a user file is capped', () => {
     expect((await e).message).toMatch(/^The driving video holds a picture of 12000×12000 pixels; the limit is 16\.8 megapixels/);
   });
 
-  it.runIf(children.available)('GIVEN the PNG bomb as the only stream THEN it is refused within the same memory', async () => {
+  it.runIf(measured)('GIVEN the PNG bomb as the only stream THEN it is refused within the same memory', async () => {
     children.reset();
     const e = refusal(() => probeMedia(p('bomb-only.mov'), 'video', DEFAULT_LIMITS));
     await e.catch(() => undefined);
@@ -108,7 +111,7 @@ describe('every open of a user file is capped', () => {
     expect((await e).code).toBe('video-too-large');
   });
 
-  it.runIf(children.available)(
+  it.runIf(measured)(
     'GIVEN the encoder takes its audio from a file with a hidden picture bomb THEN it maps that audio only, and its ffmpeg never allocates for the picture',
     async () => {
       // Past the probe (which refuses this file), the encoder's own open of the driving file is capped as well.

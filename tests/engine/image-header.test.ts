@@ -48,6 +48,12 @@ describe('readImageHeader', () => {
     expect(readImageHeader(bad)).toMatchObject({ kind: 'malformed', format: 'PNG' });
   });
 
+  it('GIVEN a byte-order mark before the image THEN it is looked past, as the sniffer does', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(readImageHeader(Buffer.concat([bom, pngHeaderOnly(640, 480)]))).toEqual({ kind: 'size', format: 'PNG', width: 640, height: 480 });
+    expect(readImageHeader(bytes([0xef, 0xbb, 0xbf, 0xff, 0xd8], sof0(320, 200), [0xff, 0xd9]), true)).toEqual({ kind: 'size', format: 'JPEG', width: 320, height: 200 });
+  });
+
   it('GIVEN a WebP whose first chunk is not an image, or an image without its signature THEN malformed', () => {
     expect(readImageHeader(riff(bytes('WEBP', 'EXIF', [8, 0, 0, 0], 'MM\0*\0\0\0\x08', 'VP8 ', [0, 0, 0, 0])))).toMatchObject({ kind: 'malformed', format: 'WebP' });
     expect(readImageHeader(riff(bytes('WEBPVP8 ', [10, 0, 0, 0], [0, 0, 0, 1, 2, 3, 0x80, 0x02, 0xe0, 0x01])))).toMatchObject({ kind: 'malformed', format: 'WebP' });

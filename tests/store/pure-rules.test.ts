@@ -169,7 +169,7 @@ describe('admission, consent, channels', () => {
     expect(decideAdmission({ ...base, usage: { ...base.usage, userActive: 1 } })).toMatchObject({ refusal: { reason: 'rate-limit', limit: 'user-concurrent' } });
     const full = { usedBytes: 100, maxBytes: 100 };
     expect(decideAdmission({ ...base, storage: full, usage: { ...base.usage, userActive: 1 } })).toMatchObject({ refusal: { reason: 'rate-limit' } });
-    expect(decideAdmission({ ...base, storage: full })).toMatchObject({ refusal: { reason: 'storage', usedBytes: 100, maxBytes: 100, retentionDays: 7 } });
+    expect(decideAdmission({ ...base, storage: full })).toMatchObject({ refusal: { reason: 'storage', usedBytes: 100, incomingBytes: 0, maxBytes: 100, retentionDays: 7 } });
   });
 
   it('GIVEN the server\'s storage allowance THEN the early check refuses a full server, and enqueue counts the incoming files too; 0 means none', () => {
@@ -178,8 +178,11 @@ describe('admission, consent, channels', () => {
     expect(decideAdmission({ ...base, inputs, storage: { usedBytes: 70, maxBytes: 100 } })).toEqual({ ok: true });
     expect(decideAdmission({ ...base, inputs, storage: { usedBytes: 71, maxBytes: 100 } })).toMatchObject({ refusal: { reason: 'storage' } });
     expect(decideAdmission({ ...base, inputs, storage: { usedBytes: 10 ** 12, maxBytes: 0 } })).toEqual({ ok: true });
-    expect(messages.refusal({ reason: 'storage', usedBytes: 11 * 1024 ** 3, maxBytes: 10 * 1024 ** 3, retentionDays: 7 })).toBe(
+    expect(messages.refusal({ reason: 'storage', usedBytes: 11 * 1024 ** 3, incomingBytes: 0, maxBytes: 10 * 1024 ** 3, retentionDays: 7 })).toBe(
       "This server has filled its 10 GB of storage on this bot. Space frees up as animations expire (7 days after they finish, the server's retention) or as members delete theirs with /history.",
+    );
+    expect(messages.refusal({ reason: 'storage', usedBytes: 9.9 * 1024 ** 3, incomingBytes: 200 * 1024 ** 2, maxBytes: 10 * 1024 ** 3, retentionDays: 1 })).toBe(
+      "These files (200 MB) would take this server past its 10 GB of storage on this bot (9.9 GB used). Smaller files may fit; space frees up as animations expire (1 day after they finish, the server's retention) or as members delete theirs with /history.",
     );
   });
 

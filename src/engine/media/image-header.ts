@@ -30,6 +30,8 @@ export type ImageHeader =
  * is malformed (a truncated file) rather than truncated (read more and try again).
  */
 export function readImageHeader(b: Uint8Array, whole = false): ImageHeader {
+  // A UTF-8 byte-order mark some tools put in front: skipped, as sniffMedia skips it (the decoders look past it).
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return readImageHeader(b.subarray(3), whole);
   const u16be = (i: number) => (b[i]! << 8) | b[i + 1]!;
   const u16le = (i: number) => b[i]! | (b[i + 1]! << 8);
   const u24le = (i: number) => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16);

@@ -1,4 +1,4 @@
-import type { APIMessage } from 'discord.js';
+import { MessageFlags, type APIMessage } from 'discord.js';
 import { discordErrors } from '../discord-error.js';
 import type { FakeInteraction } from '../interaction.js';
 import { json, noContent, type RestRequest, type RouteTable } from '../route-table.js';
@@ -10,7 +10,8 @@ import { createInteractionMessage, editInteractionMessage } from './interaction-
  * the `@original` response. A token is good for 15 minutes after the
  * interaction was created on the fake clock; afterwards, or after
  * `expireToken()`, every call gets 401 50027 Invalid Webhook Token.
- * Follow-ups need the interaction to be acknowledged first.
+ * Follow-ups need the interaction to be acknowledged first; the first one to a
+ * deferred reply still loading edits that reply instead, flags ignored.
  */
 export function registerWebhookRoutes(table: RouteTable, state: FakeState): void {
   const interactionOf = (req: RestRequest): FakeInteraction => {
@@ -31,6 +32,14 @@ export function registerWebhookRoutes(table: RouteTable, state: FakeState): void
   table.on('POST', '/webhooks/{webhook_id}/{webhook_token}', (req) => {
     const interaction = interactionOf(req);
     if (!interaction.ack) throw discordErrors.unknownWebhook();
+    const original = interaction.originalMessageId === undefined ? undefined : state.messages.get(interaction.originalMessageId);
+    if (original && ((original.flags ?? 0) & MessageFlags.Loading) !== 0) {
+      // As on Discord: the first follow-up to a deferred reply still "thinking…" becomes that reply — it edits it,
+      // and its flags are ignored (the defer chose the visibility: an "ephemeral" follow-up there is public).
+      const { flags: _ignored, ...body } = req.json;
+      const message = editInteractionMessage(state, interaction, original, body, req.files);
+      return req.query.get('wait') === 'true' ? json(200, message) : noContent();
+    }
     const message = createInteractionMessage(state, interaction, req.json, req.files);
     interaction.followUpIds.push(message.id);
     return req.query.get('wait') === 'true' ? json(200, message) : noContent();
