@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import { ConfigError, type BotConfig } from '../config.js';
+import { InputError, withoutPaths } from '../engine/index.js';
 import { Store, newWorkerId } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import { Semaphore } from '../util/semaphore.js';
@@ -69,6 +70,11 @@ export class Bot {
       store.close();
       throw new ConfigError(`MARIONETTE_MODELS_DIR (${config.modelsDir}) holds no model; point it at the project's models folder (the built-in demo model is models/default) or convert one with \`npx marionette convert\`.`);
     }
+    if (!models.get(config.defaultModel)) {
+      // Members who pick no model get this one: a misspelt name must not fall back to another model unseen.
+      store.close();
+      throw new ConfigError(`MARIONETTE_DEFAULT_MODEL is "${config.defaultModel}", but ${config.modelsDir} has no model of that name; set it to one of: ${models.names().join(', ')}.`);
+    }
     const progress = new ProgressReporter(store, api, logger, config.progressIntervalSeconds * 1000);
     const deliverer = new Deliverer(store, api, logger);
     const runner = new JobRunner(
@@ -87,6 +93,16 @@ export class Bot {
       },
       () => void deliverer.kick(),
     );
+    if (config.device === 'cuda' || config.device === 'webgpu') {
+      // A device asked for by name must work before members are served: otherwise every job would fail.
+      try {
+        await runner.warmUp(models.get(config.defaultModel)!.dir);
+      } catch (e) {
+        await runner.stop(0);
+        store.close();
+        throw new ConfigError(`MARIONETTE_DEVICE is ${config.device}, but it cannot be used here (${deviceFailure(e)}); set it to auto (or cpu), or see the README's GPU section.`);
+      }
+    }
     const queueUpdates = new QueueUpdates(store, api, logger);
     const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate(), intake: new Semaphore(config.intakeConcurrency), queueUpdates };
     const bot = new Bot(client, ctx, options);
@@ -109,7 +125,7 @@ export class Bot {
     logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size, models: models.names() });
 
     await bot.answerInterruptedCommands();
-    const defaultModel = models.get(models.defaultName(config.defaultModel) ?? '');
+    const defaultModel = models.get(config.defaultModel);
     if (defaultModel) runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
     runner.start();
     deliverer.start(options.deliveryRetryMs ?? 15_000);
@@ -170,4 +186,13 @@ function checkApplication(config: BotConfig, applicationId: string | null): void
   if (applicationId !== null && applicationId !== config.clientId) {
     throw new ConfigError(`DISCORD_CLIENT_ID is ${config.clientId}, but the token belongs to application ${applicationId}; set DISCORD_CLIENT_ID to ${applicationId} (General Information → Application ID in the developer portal).`);
   }
+}
+
+/** Why the named device failed: each provider's reason as the engine recorded it, else the error's message. */
+function deviceFailure(e: unknown): string {
+  const rejected = e instanceof InputError ? e.context['rejected'] : undefined;
+  if (Array.isArray(rejected) && rejected.length > 0) {
+    return withoutPaths(rejected.map((r: { provider?: unknown; reason?: unknown }) => `${String(r.provider)}: ${String(r.reason)}`).join('; '));
+  }
+  return withoutPaths(e instanceof Error ? e.message : String(e));
 }

@@ -1,7 +1,7 @@
 /** Marionette's animation engine: photo + driving video → clip. Knows nothing of Discord or SQLite. */
 export { Engine, animate } from './engine.js';
 export { DEFAULT_MODEL_DIR, defaultBatchSize } from './animate.js';
-export { CancelledError, EngineError, InputError, isInputError, type InputErrorCode } from './errors.js';
+export { CancelledError, EngineError, InputError, isInputError, withoutPaths, type InputErrorCode } from './errors.js';
 export type { AnimateOptions, AnimateProgress, AnimateResult, AnimatePhase, BestFrame, EngineOptions, StageTimings } from './options.js';
 export { DEVICE_REQUESTS, planProviders, type DeviceRequest, type ProviderName } from './model/execution-provider.js';
 export { readModelFolder, listModelFolders, type ModelFolder } from './model/model-folder.js';

@@ -54,7 +54,8 @@ export class Store {
   ) {}
 
   static open(opts: OpenStoreOptions): Store {
-    mkdirSync(opts.dataDir, { recursive: true });
+    // Members' photos and videos live below: a new data folder is the bot's user's alone (0700).
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     const dataDir = realpathSync(opts.dataDir);
     const file = join(dataDir, opts.fileName ?? DEFAULT_DB_FILE);
     const db = openDatabase(file, opts.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: opts.busyTimeoutMs });

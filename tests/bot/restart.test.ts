@@ -94,6 +94,22 @@ describe('restart', () => {
     expect(store.getJob(job.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
   });
 
+  it('GIVEN every process of the bot signalled at once (a service manager stopping it, Ctrl-C in a terminal) THEN its ffmpeg dying first does not fail the job: it is handed back uncounted', async () => {
+    const current = await startBot({ MARIONETTE_SHUTDOWN_GRACE_SECONDS: '1' });
+    const user = world.discord.addUser({ username: 'stopped-service' });
+    store.setConsent(user.id, 'accepted');
+    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 750, 25) } });
+    await cmd.waitForAck();
+    await vi.waitFor(() => expect(String(cmd.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
+    const job = store.history(user.id).items[0]!;
+    const code = current.exited();
+    await current.signalAll('SIGTERM');
+    expect(await code).toBe(0);
+    expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0, failureMessage: null });
+    // Not left for the next test's bot to run first.
+    expect(store.deleteJobForOwner(job.id, user.id)).toMatchObject({ deleted: true });
+  });
+
   it('GIVEN kill -9 while the attachments download THEN the next process tells the member to send the command again, and nothing was queued', async () => {
     const bot = await startBot();
     const user = world.discord.addUser({ username: 'downloading' });

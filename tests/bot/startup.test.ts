@@ -32,6 +32,20 @@ describe('npm start with a setting Discord or the disk contradicts', () => {
     expect(r.out).not.toContain(world.discord.token);
   });
 
+  it('GIVEN MARIONETTE_DEFAULT_MODEL naming no installed model THEN exit 78 listing the installed ones (no silent fallback to another)', async () => {
+    const r = await runBotEntry('main.js', { ...world.env(), MARIONETTE_DEFAULT_MODEL: 'vox' });
+    expect(r.out).toMatch(/^marionette: MARIONETTE_DEFAULT_MODEL is "vox", but .+ has no model of that name; set it to one of: default\.$/m);
+    expect(r.code).toBe(78);
+  });
+
+  it('GIVEN MARIONETTE_DEVICE=cuda where the CUDA provider is not installed THEN exit 78 naming the setting and why, instead of failing every job', async () => {
+    const r = await runBotEntry('main.js', { ...world.env(), MARIONETTE_DEVICE: 'cuda' });
+    expect(r.out).toMatch(/^marionette: MARIONETTE_DEVICE is cuda, but it cannot be used here \(cuda: .+\); set it to auto \(or cpu\)/m);
+    expect(r.code).toBe(78);
+    const sentence = r.out.split('\n').find((l) => l.startsWith('marionette: '))!;
+    expect(sentence).not.toMatch(/\/(work|tmp|root|home)\//); // no server paths in the sentence
+  });
+
   it('GIVEN a models folder without a model THEN exit 78 naming MARIONETTE_MODELS_DIR before connecting', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'marionette-no-models-'));
     try {

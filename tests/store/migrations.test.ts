@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +52,12 @@ describe('migrations', () => {
     expect(plan).toMatch(index);
     expect(plan).not.toMatch(/SCAN jobs\b(?! USING)|SCAN j\b(?! USING)|TEMP B-TREE FOR ORDER BY/);
     db.close();
+  });
+
+  it('GIVEN a data folder that does not exist yet THEN the store creates it for its own user only (members\' files live below)', () => {
+    const dir = join(tempDir(), 'new', 'data');
+    Store.open({ dataDir: dir }).close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it('applies a later migration on top, in order', () => {

@@ -8,7 +8,7 @@ import { inputArgs } from './input-policy.js';
 import { formatSeconds, paddedPixels, type MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
 import { rationalValue, type MediaInfo, type VideoStreamInfo } from './media-info.js';
-import { runProcess, StderrTail, waitForExit } from './process.js';
+import { OWN_PROCESS_GROUP, runProcess, StderrTail, stoppedBySignal, waitForExit } from './process.js';
 
 /**
  * Decoding user media to what the models eat: packed RGB24 at the model's
@@ -98,7 +98,7 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
     ...(options.maxFrames !== undefined ? ['-frames:v', String(options.maxFrames)] : []),
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
-  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ffmpeg, args, { ...OWN_PROCESS_GROUP, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = new StderrTail();
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -130,6 +130,11 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
     const exit = await Promise.race([waitForExit(child), spawnError.then((e) => { throw new EngineError(`Could not start ffmpeg: ${e.message}`); })]);
     if (options.signal?.aborted) throw options.signal.reason;
     if (exit.code !== 0) {
+      // Stopped by a signal someone else sent (a service manager stopping every process, a kill): not the video's
+      // fault, so not an input error — the job is retried (or handed back, when the bot is stopping).
+      if (stoppedBySignal(exit, stderr.text())) {
+        throw new EngineError(`ffmpeg was stopped by a signal while decoding (${exit.signal ?? `exit ${exit.code}`})`, { code: exit.code, signal: exit.signal, stderr: stderr.text().slice(-500) });
+      }
       throw new InputError('unreadable-video', 'The driving video could not be decoded to the end; it may be damaged or truncated.', {
         code: exit.code,
         stderr: stderr.text().slice(-500),
