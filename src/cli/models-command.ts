@@ -6,13 +6,16 @@ import { PROJECT_ROOT } from '../version.js';
 import { EXIT_OK, reportError } from './exit-codes.js';
 import { UsageError } from './args.js';
 
-/** `marionette models [--dir models]`: the installed model folders and what each is for. */
+/**
+ * `marionette models [--dir models]`: the installed model folders and what each is for. Without --dir, the bot's
+ * folder (MARIONETTE_MODELS_DIR) if set, else the project's models/.
+ */
 export async function modelsCommand(argv: readonly string[]): Promise<number> {
   try {
     let dir: string;
     try {
       const { values } = parseArgs({ args: [...argv], options: { dir: { type: 'string' } }, strict: true });
-      dir = values.dir ?? join(PROJECT_ROOT, 'models');
+      dir = values.dir ?? (process.env['MARIONETTE_MODELS_DIR'] || join(PROJECT_ROOT, 'models'));
     } catch (e) {
       throw new UsageError((e as Error).message);
     }

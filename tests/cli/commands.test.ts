@@ -46,5 +46,8 @@ describe('marionette demo and models', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^default /);
     expect(r.stdout).not.toMatch(/converting|skipped/);
+    // Without --dir: the bot's folder, as its .env names it.
+    const fromEnv = await runCli(['models'], { env: { MARIONETTE_MODELS_DIR: join(dir, 'default') } });
+    expect(fromEnv.stdout).toBe(`No model folders in ${join(dir, 'default')}.\n`);
   });
 });
