@@ -119,6 +119,7 @@ export class Bot {
       checkApplication(config, client.application?.id ?? null);
     } catch (e) {
       await client.destroy();
+      await runner.stop(0);
       store.close();
       throw isInvalidToken(e) ? new ConfigError('DISCORD_TOKEN was refused by Discord (it is wrong, or was reset); copy the current one from the developer portal (Bot → Reset Token).') : e;
     }
