@@ -100,7 +100,12 @@ export class Bot {
       } catch (e) {
         await runner.stop(0);
         store.close();
-        throw new ConfigError(`MARIONETTE_DEVICE is ${config.device}, but it cannot be used here (${deviceFailure(e)}); set it to auto (or cpu), or see the README's GPU section.`);
+        // Only "this provider is not available here" is a setting to change; anything else (a damaged model, memory
+        // the GPU lacks right now) may pass, so it exits 1 and a supervisor may try again.
+        if (e instanceof InputError && e.code === 'bad-option') {
+          throw new ConfigError(`MARIONETTE_DEVICE is ${config.device}, but it cannot be used here (${deviceFailure(e)}); set it to auto (or cpu), or see the README's GPU section.`);
+        }
+        throw e;
       }
     }
     const queueUpdates = new QueueUpdates(store, api, logger);
@@ -127,7 +132,10 @@ export class Bot {
 
     await bot.answerInterruptedCommands();
     const defaultModel = models.get(config.defaultModel);
-    if (defaultModel) runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
+    // (Already warm when a device was named: checked before connecting.)
+    if (defaultModel && config.device !== 'cuda' && config.device !== 'webgpu') {
+      runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
+    }
     runner.start();
     deliverer.start(options.deliveryRetryMs ?? 15_000);
     queueUpdates.start(Math.max(5_000, config.progressIntervalSeconds * 1000));

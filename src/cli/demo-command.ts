@@ -24,7 +24,8 @@ export async function demoCommand(): Promise<number> {
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    await mkdir(dir, { recursive: true });
+    // data/ is the bot's too (members' files live there): when the demo makes it, it makes it private (0700).
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const photo = join(dir, 'photo.png');
     const driving = join(dir, 'driving.mp4');
     const output = join(dir, 'demo.mp4');

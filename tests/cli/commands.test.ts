@@ -46,7 +46,7 @@ describe('marionette demo and models', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^default /);
     expect(r.stdout).not.toMatch(/converting|skipped/);
-    // Without --dir: the bot's folder, as its .env names it.
+    // Without --dir: the bot's folder, from the environment (the CLI does not read .env).
     const fromEnv = await runCli(['models'], { env: { MARIONETTE_MODELS_DIR: join(dir, 'default') } });
     expect(fromEnv.stdout).toBe(`No model folders in ${join(dir, 'default')}.\n`);
   });

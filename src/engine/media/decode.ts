@@ -8,7 +8,7 @@ import { inputArgs } from './input-policy.js';
 import { formatSeconds, paddedPixels, type MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
 import { rationalValue, type MediaInfo, type VideoStreamInfo } from './media-info.js';
-import { OWN_PROCESS_GROUP, runProcess, StderrTail, stoppedBySignal, waitForExit } from './process.js';
+import { runProcess, StderrTail, stoppedBySignal, waitForExit } from './process.js';
 
 /**
  * Decoding user media to what the models eat: packed RGB24 at the model's
@@ -30,6 +30,9 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
     { timeoutMs: 60_000, signal, maxStdoutBytes: bytes },
   );
   if (signal?.aborted) throw signal.reason;
+  if (!result.killedByUs && stoppedBySignal(result, result.stderr)) {
+    throw new EngineError(`ffmpeg was stopped by a signal while decoding the photo (${result.signal ?? `exit ${result.code}`})`, { code: result.code, signal: result.signal });
+  }
   // Any error-level message means damaged data (a truncated JPEG still decodes, with gray rows).
   if (result.code !== 0 || result.stdout.length !== bytes || result.stderr.trim() !== '') {
     throw new InputError('unreadable-image', 'The photo could not be decoded; it may be damaged or truncated. Try saving it again as JPEG or PNG.', {
@@ -98,7 +101,7 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
     ...(options.maxFrames !== undefined ? ['-frames:v', String(options.maxFrames)] : []),
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
-  const child = spawn(ffmpeg, args, { ...OWN_PROCESS_GROUP, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = new StderrTail();
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));

@@ -23,27 +23,23 @@ export interface RunResult {
   /** The last 16 KiB of stderr. */
   readonly stderr: string;
   readonly timedOut: boolean;
+  /** We killed it: its time ran out, its output passed the cap, or the caller aborted. */
+  readonly killedByUs: boolean;
 }
 
 const STDERR_TAIL = 16 * 1024;
 
-/**
- * Spawn option for every ffmpeg/ffprobe child: a process group of its own. A terminal's Ctrl-C (or a supervisor
- * that signals the bot's whole group) would otherwise reach ffmpeg too, which exits at once, and the job being
- * made would fail as "damaged" before the bot's own shutdown could hand it back. The children are still stopped
- * by us (SIGKILL on cancel or a timeout), and end by themselves when the bot dies (a closed pipe).
- */
-export const OWN_PROCESS_GROUP = { detached: true } as const;
 
 /** Runs a command to completion, capturing stdout and the tail of stderr. */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...OWN_PROCESS_GROUP, stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.cwd });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.cwd });
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     const stderr = new StderrTail();
     let timedOut = false;
-    const kill = () => child.kill('SIGKILL');
+    let killedByUs = false;
+    const kill = () => ((killedByUs = true), child.kill('SIGKILL'));
     const timer = options.timeoutMs ? setTimeout(() => ((timedOut = true), kill()), options.timeoutMs) : null;
     options.signal?.addEventListener('abort', kill, { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
@@ -59,7 +55,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', kill);
-      resolve({ code, signal, stdout: Buffer.concat(stdout), stderr: stderr.text(), timedOut });
+      resolve({ code, signal, stdout: Buffer.concat(stdout), stderr: stderr.text(), timedOut, killedByUs });
     });
   });
 }
@@ -75,7 +71,6 @@ export class StderrTail {
   }
 }
 
-/** Resolves when a spawned process exits; never rejects (exit details are returned). */
 /**
  * Whether ffmpeg ended because of a signal: killed by one, or — as ffmpeg catches SIGINT and SIGTERM — exiting
  * with 255, its code for "interrupted by a signal" (it says "received signal N" only above `-v error`).
@@ -85,6 +80,7 @@ export function stoppedBySignal(exit: { code: number | null; signal: NodeJS.Sign
   return exit.signal !== null || exit.code === 255 || /received signal \d+/.test(stderr);
 }
 
+/** Resolves when a spawned process exits; never rejects (exit details are returned). */
 export function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
@@ -98,7 +94,7 @@ export function waitForExit(child: ChildProcess): Promise<{ code: number | null;
  * last line of its stderr.
  */
 export async function pipeToProcess(command: string, args: readonly string[], frames: Iterable<Uint8Array>): Promise<void> {
-  const child = spawn(command, args, { ...OWN_PROCESS_GROUP, stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] });
   const stderr = new StderrTail();
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
   child.stdin.on('error', () => undefined); // the exit code tells what went wrong
