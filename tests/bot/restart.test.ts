@@ -39,6 +39,20 @@ async function startBot(env: Record<string, string> = {}): Promise<BotProcess> {
   return p;
 }
 
+/**
+ * A bot with a 1-second shutdown grace (MARIONETTE_SHUTDOWN_GRACE_SECONDS) running a 30-second driving video
+ * (several seconds of work): a job that cannot finish in the grace, so stopping must hand it back.
+ */
+async function longJobRunning(username: string) {
+  const current = await startBot({ MARIONETTE_SHUTDOWN_GRACE_SECONDS: '1' });
+  const user = world.discord.addUser({ username });
+  store.setConsent(user.id, 'accepted');
+  const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 750, 25) } });
+  await cmd.waitForAck();
+  await vi.waitFor(() => expect(String(cmd.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
+  return { current, user, cmd, job: store.history(user.id).items[0]! };
+}
+
 const resultPosts = (token: string) =>
   world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === token && r.files.length > 0 && r.status < 300);
 
@@ -69,15 +83,7 @@ describe('restart', () => {
   });
 
   it('GIVEN SIGTERM during a job longer than the shutdown grace THEN the bot exits cleanly, the job goes back to the queue uncounted, and the next process delivers it once', async () => {
-    // A 1-second grace (MARIONETTE_SHUTDOWN_GRACE_SECONDS) and a 30-second driving video (several seconds of work):
-    // the job cannot finish in the grace, so it must be handed back.
-    const current = await startBot({ MARIONETTE_SHUTDOWN_GRACE_SECONDS: '1' });
-    const user = world.discord.addUser({ username: 'graceful' });
-    store.setConsent(user.id, 'accepted');
-    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 750, 25) } });
-    await cmd.waitForAck();
-    await vi.waitFor(() => expect(String(cmd.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
-    const job = store.history(user.id).items[0]!;
+    const { current, cmd, job } = await longJobRunning('graceful');
     expect(store.getJob(job.id)).toMatchObject({ state: 'running', attempts: 1 });
     const code = current.exited();
     await current.signal('SIGTERM');
@@ -95,13 +101,7 @@ describe('restart', () => {
   });
 
   it('GIVEN every process of the bot signalled at once (a service manager stopping it, Ctrl-C in a terminal) THEN its ffmpeg dying first does not fail the job: it is handed back uncounted', async () => {
-    const current = await startBot({ MARIONETTE_SHUTDOWN_GRACE_SECONDS: '1' });
-    const user = world.discord.addUser({ username: 'stopped-service' });
-    store.setConsent(user.id, 'accepted');
-    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 750, 25) } });
-    await cmd.waitForAck();
-    await vi.waitFor(() => expect(String(cmd.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
-    const job = store.history(user.id).items[0]!;
+    const { current, user, job } = await longJobRunning('stopped-service');
     const code = current.exited();
     await current.signalAll('SIGTERM');
     expect(await code).toBe(0);
