@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/engine/errors.js';
 import { centredCrop } from '../../src/engine/media/crop.js';
 import { frameCap } from '../../src/engine/media/decode.js';
-import { readImageSize } from '../../src/engine/media/image-header.js';
+import { readImageHeader } from '../../src/engine/media/image-header.js';
 import { DEFAULT_LIMITS } from '../../src/engine/media/limits.js';
 import { checkPhoto, checkVideo } from '../../src/engine/media/media-checks.js';
 import { parseProbeJson } from '../../src/engine/media/probe.js';
@@ -29,23 +29,23 @@ describe('sniffMedia', () => {
   it('GIVEN text THEN unknown', () => expect(sniffMedia(Buffer.from('hello world'))).toMatchObject({ kind: 'unknown', demuxer: null }));
 });
 
-describe('readImageSize', () => {
+describe('readImageHeader', () => {
   it('reads PNG, GIF and BMP headers', () => {
-    expect(readImageSize(pngHeaderOnly(60000, 123))).toEqual({ width: 60000, height: 123 });
-    expect(readImageSize(bytes('GIF89a', [0x40, 0x01, 0xf0, 0x00]))).toEqual({ width: 320, height: 240 });
+    expect(readImageHeader(pngHeaderOnly(60000, 123))).toEqual({ kind: 'size', format: 'PNG', width: 60000, height: 123 });
+    expect(readImageHeader(bytes('GIF89a', [0x40, 0x01, 0xf0, 0x00]))).toEqual({ kind: 'size', format: 'GIF', width: 320, height: 240 });
     const bmp = Buffer.alloc(26);
     bmp.write('BM', 0, 'binary');
     bmp.writeUInt32LE(40, 14); // BITMAPINFOHEADER (the info header's length says which layout follows)
     bmp.writeInt32LE(640, 18);
     bmp.writeInt32LE(-480, 22); // top-down BMP
-    expect(readImageSize(bmp)).toEqual({ width: 640, height: 480 });
+    expect(readImageHeader(bmp)).toEqual({ kind: 'size', format: 'BMP', width: 640, height: 480 });
   });
   it('reads a JPEG SOF0 after other segments', () => {
     const app0 = [0xff, 0xe0, 0x00, 0x04, 0x00, 0x00];
     const sof0 = [0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0xe0, 0x02, 0x80, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    expect(readImageSize(bytes([0xff, 0xd8], app0, sof0))).toEqual({ width: 640, height: 480 });
+    expect(readImageHeader(bytes([0xff, 0xd8], app0, sof0))).toEqual({ kind: 'size', format: 'JPEG', width: 640, height: 480 });
   });
-  it('returns null for what it does not understand', () => expect(readImageSize(Buffer.from('nothing'))).toBeNull());
+  it('says unknown for what it does not understand', () => expect(readImageHeader(Buffer.from('nothing'))).toEqual({ kind: 'unknown' }));
 });
 
 describe('centredCrop', () => {

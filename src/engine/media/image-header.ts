@@ -9,11 +9,6 @@
  * is not an image) is malformed, and refused; it is never left to a decoder
  * to make sense of.
  */
-export interface ImageSize {
-  readonly width: number;
-  readonly height: number;
-}
-
 export type ImageFormat = 'JPEG' | 'PNG' | 'GIF' | 'BMP' | 'WebP';
 
 export type ImageHeader =
@@ -115,10 +110,4 @@ export function readImageHeader(b: Uint8Array, whole = false): ImageHeader {
     }
   }
   return { kind: 'unknown' };
-}
-
-/** The size from a header, or null when the header is not one this reader understands (see readImageHeader). */
-export function readImageSize(b: Uint8Array): ImageSize | null {
-  const header = readImageHeader(b);
-  return header.kind === 'size' ? { width: header.width, height: header.height } : null;
 }
