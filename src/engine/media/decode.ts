@@ -8,7 +8,7 @@ import { inputArgs } from './input-policy.js';
 import { formatSeconds, paddedPixels, type MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
 import { rationalValue, type MediaInfo, type VideoStreamInfo } from './media-info.js';
-import { runProcess, StderrTail, stoppedBySignal, waitForExit } from './process.js';
+import { runProcess, signalStopError, StderrTail, waitForExit } from './process.js';
 
 /**
  * Decoding user media to what the models eat: packed RGB24 at the model's
@@ -30,9 +30,8 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
     { timeoutMs: 60_000, signal, maxStdoutBytes: bytes },
   );
   if (signal?.aborted) throw signal.reason;
-  if (!result.killedByUs && stoppedBySignal(result, result.stderr)) {
-    throw new EngineError(`ffmpeg was stopped by a signal while decoding the photo (${result.signal ?? `exit ${result.code}`})`, { code: result.code, signal: result.signal });
-  }
+  const stopped = result.killedByUs ? null : signalStopError('ffmpeg', 'while decoding the photo', result, result.stderr);
+  if (stopped) throw stopped;
   // Any error-level message means damaged data (a truncated JPEG still decodes, with gray rows).
   if (result.code !== 0 || result.stdout.length !== bytes || result.stderr.trim() !== '') {
     throw new InputError('unreadable-image', 'The photo could not be decoded; it may be damaged or truncated. Try saving it again as JPEG or PNG.', {
@@ -133,11 +132,8 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
     const exit = await Promise.race([waitForExit(child), spawnError.then((e) => { throw new EngineError(`Could not start ffmpeg: ${e.message}`); })]);
     if (options.signal?.aborted) throw options.signal.reason;
     if (exit.code !== 0) {
-      // Stopped by a signal someone else sent (a service manager stopping every process, a kill): not the video's
-      // fault, so not an input error — the job is retried (or handed back, when the bot is stopping).
-      if (stoppedBySignal(exit, stderr.text())) {
-        throw new EngineError(`ffmpeg was stopped by a signal while decoding (${exit.signal ?? `exit ${exit.code}`})`, { code: exit.code, signal: exit.signal, stderr: stderr.text().slice(-500) });
-      }
+      const stopped = signalStopError('ffmpeg', 'while decoding', exit, stderr.text());
+      if (stopped) throw stopped;
       throw new InputError('unreadable-video', 'The driving video could not be decoded to the end; it may be damaged or truncated.', {
         code: exit.code,
         stderr: stderr.text().slice(-500),

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { EngineError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { resolveFfmpeg } from './ffmpeg-path.js';
 import { acceptedFormats, demuxersFor, inputArgs, type InputCaps, type MediaRole } from './input-policy.js';
 import { sniffMedia, type Sniffed } from './sniff.js';
@@ -8,7 +8,7 @@ import { readImageHeader, type ImageHeader } from './image-header.js';
 import { checkPhotoSize, checkStreams } from './media-checks.js';
 import { decoderPixelCap, formatBytes, type MediaLimits } from './limits.js';
 import { parseRational, rationalValue, type AudioStreamInfo, type MediaInfo, type StreamSummary, type VideoStreamInfo } from './media-info.js';
-import { runProcess, stoppedBySignal } from './process.js';
+import { runProcess, signalStopError } from './process.js';
 
 const ROLE_NAME: Record<MediaRole, string> = { photo: 'The photo', video: 'The driving video' };
 
@@ -101,10 +101,8 @@ async function runProbe(
   if (result.timedOut) {
     throw new InputError(role === 'photo' ? 'unreadable-image' : 'unreadable-video', `${who} took too long to read; it may be damaged.`, { path });
   }
-  // Killed by someone else (the OOM killer, a service manager stopping everything): not the file's fault.
-  if (!result.killedByUs && stoppedBySignal(result, result.stderr)) {
-    throw new EngineError(`ffprobe was stopped by a signal while reading ${role === 'photo' ? 'the photo' : 'the driving video'} (${result.signal ?? `exit ${result.code}`})`, { path, code: result.code, signal: result.signal });
-  }
+  const stopped = result.killedByUs ? null : signalStopError('ffprobe', `while reading ${role === 'photo' ? 'the photo' : 'the driving video'}`, result, result.stderr, { path });
+  if (stopped) throw stopped;
   // A decoder refused a picture over the cap (-max_pixels): ffprobe then fails (the size is in the container's
   // header) or lists the stream with no size (it is in the picture's own header). Either way, say what it is.
   const huge = /Picture size (\d+)x(\d+) exceeds specified max pixel count/.exec(result.stderr);

@@ -76,8 +76,25 @@ export class StderrTail {
  * with 255, its code for "interrupted by a signal" (it says "received signal N" only above `-v error`).
  * (Our own stops go through an abort signal, which callers check first.)
  */
-export function stoppedBySignal(exit: { code: number | null; signal: NodeJS.Signals | null }, stderr: string): boolean {
+function stoppedBySignal(exit: { code: number | null; signal: NodeJS.Signals | null }, stderr: string): boolean {
   return exit.signal !== null || exit.code === 255 || /received signal \d+/.test(stderr);
+}
+
+/**
+ * When `tool` was stopped by a signal someone else sent (a service manager stopping every process, the OOM killer,
+ * a kill) while `doing` ("while decoding the photo"): an EngineError saying so, for the caller to throw instead of
+ * an InputError — the file is not to blame, and the job is retried (or handed back while the bot stops). Else null.
+ * Callers rule out their own stops (an abort, a timeout, an output cap) first.
+ */
+export function signalStopError(
+  tool: 'ffmpeg' | 'ffprobe',
+  doing: string,
+  exit: { code: number | null; signal: NodeJS.Signals | null },
+  stderr: string,
+  context: Readonly<Record<string, unknown>> = {},
+): EngineError | null {
+  if (!stoppedBySignal(exit, stderr)) return null;
+  return new EngineError(`${tool} was stopped by a signal ${doing} (${exit.signal ?? `exit ${exit.code}`})`, { ...context, code: exit.code, signal: exit.signal, stderr: stderr.slice(-500) });
 }
 
 /** Resolves when a spawned process exits; never rejects (exit details are returned). */
