@@ -24,7 +24,7 @@ export interface AdmissionRequest {
   readonly parentChannelId?: ParentChannel;
   /** Omit for the early check before attachments are downloaded. */
   readonly inputs?: InputFacts;
-  /** The command asking, if any: its own intake is not another animation in progress. */
+  /** The command asking (early check), if any: its own intake is not another animation in progress. */
   readonly interactionId?: string;
 }
 
@@ -165,7 +165,7 @@ export function enqueue(ctx: StoreContext, req: EnqueueRequest): EnqueueResult {
       return { ok: false, refusal, message: messages.refusal(refusal) };
     }
     const inputs = { drivingSeconds: req.driving.seconds, sourceBytes: req.source.bytes, drivingBytes: req.driving.bytes };
-    const admission = withMessage(decide(ctx, { ...req, inputs, ...(req.interaction ? { interactionId: req.interaction.id } : {}) }));
+    const admission = withMessage(decide(ctx, { ...req, inputs }));
     if (!admission.ok) return admission;
     touchUser(ctx, req.userId); // only once admitted: a refusal (or a forget-me meanwhile) leaves no user row behind
     const settings = getGuildSettings(ctx, req.guildId);
