@@ -207,14 +207,12 @@ export class JobRunner {
       } else if (entry.reason === 'cancel' && (e instanceof CancelledError || entry.controller.signal.aborted)) {
         this.store.cancelRunning(job.id, leaseId);
         log.info('job cancelled by its requester');
-      } else if (entry.reason === 'shutdown' && (e instanceof CancelledError || entry.controller.signal.aborted)) {
-        this.store.releaseClaim(job.id, leaseId);
-        log.info('job handed back to the queue for shutdown');
       } else if (this.stopping && entry.reason !== 'cancel' && entry.reason !== 'timeout') {
-        // It failed while the bot is stopping: most likely its ffmpeg got the same signal (a service manager that
-        // signals every process of the service), so the input is not to blame. Handed back, it runs again next start.
+        // Handed back uncounted, to run again next start: stopped after the shutdown grace, or failed while the bot
+        // stops (most likely its ffmpeg got the same signal from a service manager: the input is not to blame).
         this.store.releaseClaim(job.id, leaseId);
-        log.info('job handed back to the queue: it failed while the bot was stopping', { error: (e as Error).message });
+        if (entry.reason === 'shutdown') log.info('job handed back to the queue for shutdown');
+        else log.info('job handed back to the queue: it failed while the bot was stopping', { error: (e as Error).message });
       } else if (entry.reason === 'timeout' && (e instanceof CancelledError || entry.controller.signal.aborted)) {
         const minutes = Math.max(1, Math.round(this.options.jobTimeoutMs / 60_000));
         this.store.fail(job.id, leaseId, { error: `stopped after ${this.options.jobTimeoutMs} ms`, userReason: botMessages.jobTimedOut(minutes), retryable: false });
