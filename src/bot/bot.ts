@@ -93,8 +93,9 @@ export class Bot {
       },
       () => void deliverer.kick(),
     );
-    if (config.device === 'cuda' || config.device === 'webgpu') {
-      // A device asked for by name must work before members are served: otherwise every job would fail.
+    // A device asked for by name must work before members are served: otherwise every job would fail.
+    const namedDevice = config.device === 'cuda' || config.device === 'webgpu';
+    if (namedDevice) {
       try {
         await runner.warmUp(models.get(config.defaultModel)!.dir);
       } catch (e) {
@@ -133,7 +134,7 @@ export class Bot {
     await bot.answerInterruptedCommands();
     const defaultModel = models.get(config.defaultModel);
     // (Already warm when a device was named: checked before connecting.)
-    if (defaultModel && config.device !== 'cuda' && config.device !== 'webgpu') {
+    if (defaultModel && !namedDevice) {
       runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
     }
     runner.start();

@@ -128,9 +128,12 @@ export class Deliverer {
     const failure = job.failureMessage ?? botMessages.internalError;
     let text: string;
     if (route === 'channel') {
-      // A private result's channel message is a notice only: no clip, and no failure reason for the channel to read.
-      const notice = succeeded ? botMessages.resultPrivateReady(job.userId) : botMessages.resultPrivateFailed(job.userId);
-      text = attachesClip(job.visibility, route) ? (succeeded ? `${botMessages.resultReady(job.userId)}\n${DISCLAIMER}` : `<@${job.userId}> ${failure}`) : notice;
+      if (attachesClip(job.visibility, route)) {
+        text = succeeded ? `${botMessages.resultReady(job.userId)}\n${DISCLAIMER}` : `<@${job.userId}> ${failure}`;
+      } else {
+        // A private result's channel message is a notice only: no clip, and no failure reason for the channel to read.
+        text = succeeded ? botMessages.resultPrivateReady(job.userId) : botMessages.resultPrivateFailed(job.userId);
+      }
     } else {
       text = succeeded ? `${botMessages.dmResultReady(job.channelId)}\n${DISCLAIMER}` : failure;
     }
