@@ -11,7 +11,7 @@ import { inScope, loadHistoryView, postRefusal } from './history-page.js';
 import { deleteConfirmView, isShowable, type HistoryView } from './history-view.js';
 import { botMessages, DISCLAIMER } from './messages.js';
 import { historyMessages as m } from './messages-history.js';
-import { showStopNotice, stopJobsOf } from './stop-jobs.js';
+import { keepStopNotice, showStopNotice, stopJobsOf } from './stop-jobs.js';
 
 /**
  * The buttons of /history and /forget-me. Nothing is kept in memory: each
@@ -108,7 +108,10 @@ export const historyDeleteYesButton: ButtonHandler<{ jobId: string; page: PageRe
     }
     ctx.logger.info('job deleted by its owner', { job: job.id, user: interaction.user.id, files: outcome.filesRemoved });
     await interaction.update(asUpdate(loadHistoryView(ctx, interaction, page, m.deleted(job.createdMs, outcome.filesRemoved))));
-    if (job.state === 'queued') await showStopNotice(ctx, job.id, token, botMessages.deletedWhileQueued);
+    if (job.state === 'queued') {
+      keepStopNotice(job.id, botMessages.deletedWhileQueued);
+      await showStopNotice(ctx, job.id, token);
+    }
   },
 };
 

@@ -20,9 +20,9 @@ export async function stopJobsOf(ctx: BotContext, userId: string, guildId: strin
   const edits: Promise<unknown>[] = [];
   for (const id of active) {
     const token = ctx.store.interactionToken(id);
-    stopNotices.set(id, notice);
+    keepStopNotice(id, notice); // before the cancel: a status edit landing right after it is followed by the notice
     if (ctx.store.requestCancel(id, userId) === 'cancel-requested') ctx.runner.cancel(id);
-    edits.push(showStopNotice(ctx, id, token, notice));
+    edits.push(showStopNotice(ctx, id, token));
   }
   await Promise.all(edits);
   const deadline = Date.now() + timeoutMs;
@@ -33,13 +33,16 @@ export async function stopJobsOf(ctx: BotContext, userId: string, guildId: strin
 }
 
 /**
- * A job stopped or deleted by its owner's or a moderator's action: its status message (queued, or animating with a
- * Cancel button) says `notice` now — best effort — and again after any status edit still on its way (those land
- * within Discord's request timeout, so the notice is kept for two minutes).
+ * Why a job was stopped or deleted by its owner's or a moderator's action, kept for two minutes: a status edit still
+ * on its way (those land within Discord's request timeout) is followed by it (restoreStopped).
  */
-export async function showStopNotice(ctx: BotContext, jobId: string, token: string | null, notice: string): Promise<void> {
+export function keepStopNotice(jobId: string, notice: string): void {
   stopNotices.set(jobId, notice);
   setTimeout(() => stopNotices.delete(jobId), 120_000).unref();
+}
+
+/** A stopped job's status message (queued, or animating with a Cancel button) shows its kept notice now; best effort. */
+export async function showStopNotice(ctx: BotContext, jobId: string, token: string | null): Promise<void> {
   if (token === null) return;
   await restoreStopped(ctx.store, ctx.api, jobId, token).catch((e: unknown) => ctx.logger.warn('stop notice failed', { job: jobId, error: (e as Error).message }));
 }
