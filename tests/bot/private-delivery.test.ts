@@ -1,10 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { entryStatus } from '../../src/bot/history-view.js';
-import { REPO_ROOT } from '../support/cli.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
+import { modelsWithBrokenCopy } from '../support/broken-model.js';
 import type { FakeUser } from '../support/fake-discord/index.js';
 
 /**
@@ -18,21 +15,12 @@ let world: BotWorld;
 let models: string;
 
 beforeAll(async () => {
-  // The demo model, and a copy whose generator is truncated: its jobs fail.
-  models = mkdtempSync(join(tmpdir(), 'marionette-models-'));
-  cpSync(join(REPO_ROOT, 'models', 'default'), join(models, 'default'), { recursive: true });
-  cpSync(join(REPO_ROOT, 'models', 'default'), join(models, 'broken'), { recursive: true });
-  const manifest = join(models, 'broken', 'manifest.json');
-  writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"name": "default"', '"name": "broken"'));
-  truncateSync(join(models, 'broken', 'generator.onnx'), 1000);
+  models = modelsWithBrokenCopy();
   world = await BotWorld.create({ discord: { ackWindowMs: null }, env: { MARIONETTE_MODELS_DIR: models } });
   await world.startBot();
   world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'requester', perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
 });
-afterAll(async () => {
-  await world.close();
-  rmSync(models, { recursive: true, force: true });
-});
+afterAll(() => world.close());
 afterEach(() => world.discord.assertNoViolations());
 
 /** An /animate whose token is about spent, from a member whose DMs are closed; returns the channel message the bot posts. */

@@ -1,10 +1,7 @@
-import { cpSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DISCLAIMER } from '../../src/bot/messages.js';
-import { REPO_ROOT } from '../support/cli.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
-import { tempDir } from '../support/temp-dir.js';
+import { modelsWithBrokenCopy } from '../support/broken-model.js';
 
 /**
  * Discord misbehaving (429 with Retry-After, 500s, a dropped gateway) and a
@@ -16,14 +13,7 @@ let world: BotWorld;
 let models: string;
 
 beforeAll(async () => {
-  // A models folder with the demo model and a copy whose generator is truncated (corrupt).
-  models = tempDir('marionette-models-');
-  cpSync(join(REPO_ROOT, 'models', 'default'), join(models, 'default'), { recursive: true });
-  cpSync(join(REPO_ROOT, 'models', 'default'), join(models, 'broken'), { recursive: true });
-  const manifest = join(models, 'broken', 'manifest.json');
-  const { readFileSync, writeFileSync } = await import('node:fs');
-  writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"name": "default"', '"name": "broken"'));
-  truncateSync(join(models, 'broken', 'generator.onnx'), 1000);
+  models = modelsWithBrokenCopy();
   world = await BotWorld.create({ discord: { ackWindowMs: null }, env: { MARIONETTE_MODELS_DIR: models } });
   await world.startBot();
   world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'public', perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
