@@ -12,11 +12,9 @@ import type { FakeUser } from '../support/fake-discord/index.js';
  */
 const FIFTEEN_MINUTES = 15 * 60_000;
 let world: BotWorld;
-let models: string;
 
 beforeAll(async () => {
-  models = modelsWithBrokenCopy();
-  world = await BotWorld.create({ discord: { ackWindowMs: null }, env: { MARIONETTE_MODELS_DIR: models } });
+  world = await BotWorld.create({ discord: { ackWindowMs: null }, env: { MARIONETTE_MODELS_DIR: modelsWithBrokenCopy() } });
   await world.startBot();
   world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'requester', perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
 });

@@ -10,11 +10,9 @@ import { modelsWithBrokenCopy } from '../support/broken-model.js';
  */
 const FIFTEEN_MINUTES = 15 * 60_000;
 let world: BotWorld;
-let models: string;
 
 beforeAll(async () => {
-  models = modelsWithBrokenCopy();
-  world = await BotWorld.create({ discord: { ackWindowMs: null }, env: { MARIONETTE_MODELS_DIR: models } });
+  world = await BotWorld.create({ discord: { ackWindowMs: null }, env: { MARIONETTE_MODELS_DIR: modelsWithBrokenCopy() } });
   await world.startBot();
   world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'public', perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
 });
