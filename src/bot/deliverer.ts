@@ -9,9 +9,10 @@ import { botMessages, DISCLAIMER } from './messages.js';
  * restarts: each attempt is recorded in the store before anything is posted
  * (`beginDelivery`) and after (`markDelivered`). A job found mid-delivery after
  * a crash is "in doubt": channel and DM messages carry the job id as a nonce
- * that Discord enforces, so posting again cannot duplicate them; an
- * interaction delivery in doubt edits the original reply (idempotent) instead
- * of posting another follow-up.
+ * that Discord enforces, so posting again cannot duplicate them (and past the
+ * nonce's few minutes the clip is looked for in the channel); an interaction
+ * delivery in doubt takes a public follow-up found in the channel, else edits
+ * the original reply (idempotent) instead of posting another follow-up.
  */
 export class Deliverer {
   private running: Promise<void> | null = null;
@@ -117,6 +118,14 @@ export class Deliverer {
         return m.id;
       }
       const result: OutgoingMessage = { content: DISCLAIMER, files: clip, ephemeral, mentionUsers: [] };
+      if (inDoubt && !ephemeral) {
+        // A public follow-up is a message in the channel: if the lost answer's follow-up did land, it is there.
+        const found = await this.findEarlierPost(job, route, job.channelId, clip[0]!.name);
+        if (found !== null) {
+          await this.api.editOriginal(token!, { content: botMessages.done, components: [] }).catch(() => undefined);
+          return found;
+        }
+      }
       if (inDoubt) {
         const m = await this.api.editOriginal(token!, { ...result, content: `${botMessages.done}\n${DISCLAIMER}`, components: [] });
         return m.id;
@@ -142,15 +151,22 @@ export class Deliverer {
     if (inDoubt && clip.length > 0) {
       // The nonce guards a retry for a few minutes only (retries back off for up to an hour, a restart can take
       // longer): look for the clip among the channel's latest messages first.
-      const found = await this.api.findOwnMessageWithFile(channelId, clip[0]!.name).catch((e: unknown) => {
-        this.logger.warn('could not look for an earlier delivery; posting with the nonce', { job: job.id, route, error: (e as Error).message });
-        return null;
-      });
-      if (found !== null) {
-        this.logger.info('an earlier attempt had delivered; not posting again', { job: job.id, route, message: found });
-        return found;
-      }
+      const found = await this.findEarlierPost(job, route, channelId, clip[0]!.name);
+      if (found !== null) return found;
     }
     return (await this.api.sendToChannel(channelId, message)).id;
+  }
+
+  /**
+   * The id of the clip an earlier attempt posted in this channel, if it is among the latest messages; null when it
+   * is not, or when the channel cannot be read (no Read Message History): the caller then delivers as it would.
+   */
+  private async findEarlierPost(job: Job, route: DeliveryRoute, channelId: string, fileName: string): Promise<string | null> {
+    const found = await this.api.findOwnMessageWithFile(channelId, fileName).catch((e: unknown) => {
+      this.logger.warn('could not look for an earlier delivery; delivering again', { job: job.id, route, error: (e as Error).message });
+      return null;
+    });
+    if (found !== null) this.logger.info('an earlier attempt had delivered; not posting again', { job: job.id, route, message: found });
+    return found;
   }
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DISCLAIMER } from '../../src/bot/messages.js';
+import { botMessages, DISCLAIMER } from '../../src/bot/messages.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import { probe } from '../support/ffprobe.js';
 import { expectLabel } from '../support/label-check.js';
@@ -94,6 +94,32 @@ describe('delivery after the interaction token has expired', () => {
     expect(world.store.getJob(job.id)?.deliveryMessageId).toBe(posted);
     expect(world.discord.requests.filter(isPost)).toHaveLength(1);
     expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id)).toBe(true);
+  });
+
+  it('GIVEN a public follow-up that landed but whose answer was lost (in doubt) THEN the retry finds it in the channel and the clip is not shown twice', async () => {
+    const user = world.member('lost-answer');
+    const channel = channelByName('general');
+    // Discord posts the follow-up but its answer is lost (500); discord.js's three retries get 500 without posting.
+    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 1, landed: true });
+    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 3 });
+    const interaction = await world.discord.slashCommand({ name: 'animate', user, channelId: channel.id, options: { photo: await world.photo(), video: await world.video() } });
+    await interaction.waitForAck();
+    const followUp = () => world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token);
+    await vi.waitFor(() => expect(followUp()).toHaveLength(4), { timeout: 60_000, interval: 100 });
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
+    const landed = interaction.followUps();
+    expect(landed).toHaveLength(1);
+    expect(landed[0]!.attachments).toHaveLength(1);
+
+    await world.bot!.ctx.deliverer.kick();
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
+    expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(landed[0]!.id);
+    // Nothing else carries the clip: no second follow-up, and the original reply was edited without it.
+    expect(followUp()).toHaveLength(4);
+    expect(interaction.followUps()).toHaveLength(1);
+    expect(world.discord.requests.filter((r) => r.params['webhook_token'] === interaction.token && r.files.length > 0 && r.status < 300)).toHaveLength(0);
+    expect(interaction.originalMessage()?.attachments).toHaveLength(0);
+    expect(interaction.originalMessage()?.content).toBe(botMessages.done);
   });
 
   it('GIVEN the bot may not post in the channel THEN the clip goes by direct message', async () => {

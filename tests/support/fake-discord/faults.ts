@@ -23,6 +23,17 @@ export interface RestFault {
   global?: boolean;
   /** Replaces the body. */
   body?: Record<string, unknown>;
+  /**
+   * The request takes effect first (a message is posted), then its answer is replaced: Discord failing after doing
+   * the work, or the answer lost on its way back. Default false: the request is refused untouched.
+   */
+  landed?: boolean;
+}
+
+/** What a fault makes of a request: the reply to send, and whether the request is handled first anyway. */
+export interface FaultOutcome {
+  reply: RestReply;
+  landed: boolean;
 }
 
 export interface FaultTarget {
@@ -39,12 +50,12 @@ export class FaultPlan {
     this.#faults.push({ ...fault, left: fault.times ?? 1 });
   }
 
-  /** The reply for this request if a fault claims it (using up one of its `times`), else null. */
-  take(target: FaultTarget, nowMs: number): RestReply | null {
+  /** What happens to this request if a fault claims it (using up one of its `times`), else null. */
+  take(target: FaultTarget, nowMs: number): FaultOutcome | null {
     const fault = this.#faults.find((f) => f.left > 0 && matches(f, target));
     if (!fault) return null;
     fault.left--;
-    return faultReply(fault, target, nowMs);
+    return { reply: faultReply(fault, target, nowMs), landed: fault.landed ?? false };
   }
 }
 

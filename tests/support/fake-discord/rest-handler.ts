@@ -58,7 +58,8 @@ export class RestHandler {
     if (!versioned) flag('undocumented-route', `discord.js talks to ${PREFIX}; this request went to ${url.pathname}`);
     for (const problem of check.problems) if (!(reply && problem.kind === 'invalid-body')) flag(problem.kind, problem.message);
     reply ??= refusal(violations.filter((v) => !TOLERATED.has(v.kind)));
-    reply ??= this.deps.faults.take({ method, path, route: check.route, operationId: check.operationId }, at) ?? undefined;
+    const fault = reply ? null : this.deps.faults.take({ method, path, route: check.route, operationId: check.operationId }, at);
+    if (fault && !fault.landed) reply = fault.reply;
 
     const json = body.kind === 'json' || body.kind === 'multipart' ? body.json : undefined;
     const files = body.kind === 'multipart' ? body.files : [];
@@ -70,6 +71,7 @@ export class RestHandler {
       } else {
         reply = await runHandler(() => handler({ method, path, route: check.route as string, params: check.params, query: url.searchParams, json: json ?? {}, files, receivedAt, at }), flag);
       }
+      if (fault?.landed) reply = fault.reply;
     }
 
     const headers: Record<string, string> = { ...reply.headers };
