@@ -32,7 +32,7 @@ export const MAX_DELIVERY_ATTEMPTS = 12;
 /**
  * How long after an attempt that failed transiently (Discord 5xx, the network) the next may
  * begin: the next delivery pass for the first two, then 15 s doubling up to an hour, so the
- * 12 attempts span about three hours of outage rather than a few minutes.
+ * 12 attempts span about two hours of outage rather than a few minutes.
  */
 export function deliveryRetryDelayMs(attempts: number): number {
   return attempts < 3 ? 0 : Math.min(15_000 * 2 ** (attempts - 3), 3_600_000);

@@ -25,7 +25,7 @@ data/demo/demo.mp4 and a contact sheet, data/demo/demo-sheet.png. Takes no optio
 `;
 const MODELS_USAGE = `Usage: marionette models [--dir <folder>]
 
-Lists the model folders in <folder> (default: the project's models/) and what each is for.
+Lists the model folders in <folder> (default: $MARIONETTE_MODELS_DIR, else the project's models/) and what each is for.
 `;
 
 const COMMANDS: Record<string, Command> = {
