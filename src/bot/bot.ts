@@ -33,6 +33,8 @@ export interface BotOptions {
   readonly sweepMs?: number;
   /** Overrides MARIONETTE_JOB_TIMEOUT_MINUTES (tests use seconds). */
   readonly jobTimeoutMs?: number;
+  /** How long a command waits for its member to accept the terms (14 minutes; tests use seconds). */
+  readonly consentWaitMs?: number;
   /** Store tuning (lease, attempts, backoff): tests shorten the backoff. */
   readonly storeConfig?: Partial<import('../store/index.js').StoreConfig>;
 }
@@ -110,7 +112,7 @@ export class Bot {
       }
     }
     const queueUpdates = new QueueUpdates(store, api, logger);
-    const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate(), intake: new Semaphore(config.intakeConcurrency), queueUpdates };
+    const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate(store, logger, options.consentWaitMs), intake: new Semaphore(config.intakeConcurrency), queueUpdates };
     const bot = new Bot(client, ctx, options);
     const route = createInteractionRouter(ctx, commands, buttons as readonly ButtonHandler<unknown>[], () => bot.shuttingDown);
     client.on(Events.InteractionCreate, (i) => void route(i));
@@ -145,8 +147,19 @@ export class Bot {
     return bot;
   }
 
-  /** Commands a previous process acknowledged but never queued: tell their members to send them again. */
+  /**
+   * Commands a previous process acknowledged but never queued: tell their members to send them again; and remove
+   * the channel's "waiting for the terms" lines of commands it held (the prompt's own buttons still record the
+   * member's answer, and ask them to run /animate again).
+   */
   private async answerInterruptedCommands(): Promise<void> {
+    for (const wait of this.ctx.store.takeForgottenConsentWaits()) {
+      this.ctx.logger.info('consent wait forgotten by a restart', { interaction: wait.interactionId, user: wait.userId, removable: wait.token !== null });
+      if (!wait.token) continue;
+      await this.ctx.api
+        .deleteOriginal(wait.token)
+        .catch((e: unknown) => this.ctx.logger.warn('could not remove a waiting line', { interaction: wait.interactionId, error: (e as Error).message }));
+    }
     for (const intake of this.ctx.store.takeInterruptedIntakes()) {
       this.ctx.logger.info('interrupted command found', { interaction: intake.interactionId, guild: intake.guildId, user: intake.userId, answerable: intake.token !== null });
       if (!intake.token) continue;
@@ -173,6 +186,7 @@ export class Bot {
     const { logger, runner, deliverer, store } = this.ctx;
     logger.info('shutting down');
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.ctx.consent.stop();
     this.ctx.queueUpdates.stop();
     await runner.stop(this.options.shutdownGraceMs ?? 20_000);
     await deliverer.stop();

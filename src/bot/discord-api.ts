@@ -48,6 +48,11 @@ export class DiscordApi {
     return (await this.rest.patch(Routes.webhookMessage(this.applicationId, token, '@original'), { body, files, auth: false })) as APIMessage;
   }
 
+  /** Deletes the interaction's original reply. */
+  async deleteOriginal(token: string): Promise<void> {
+    await this.rest.delete(Routes.webhookMessage(this.applicationId, token, '@original'), { auth: false });
+  }
+
   /** A follow-up message on the interaction. */
   async followUp(token: string, message: OutgoingMessage): Promise<APIMessage> {
     const { body, files } = await payload(message);

@@ -87,6 +87,7 @@ export function forgetUser(ctx: StoreContext, userId: string): DeletionReport & 
   const report = deleteRows(ctx, rows, () => {
     userDeleted = ctx.stmt('DELETE FROM users WHERE user_id = ?').run(userId).changes > 0;
     ctx.stmt('DELETE FROM intakes WHERE user_id = ?').run(userId); // commands still downloading: refused at enqueue
+    ctx.stmt('DELETE FROM consent_waits WHERE user_id = ?').run(userId); // their tokens (a waiting line is removed on its own)
   });
   truncateWal(ctx.db); // nothing of the user left in the -wal file either
   return { ...report, userDeleted };

@@ -1,6 +1,6 @@
 /**
  * Dumps for moderators and operators that never contain secrets. Interaction
- * tokens live only in interaction_tokens and intakes; lease ids are internal. None is
+ * tokens live only in interaction_tokens, intakes and consent_waits; lease ids are internal. None is
  * exported, and the redacted file copy has the token table emptied and the file
  * rebuilt (VACUUM) so no deleted token remains in a free page.
  */
@@ -46,7 +46,7 @@ export function writeRedactedCopy(ctx: StoreContext, destFile: string): void {
   const copy = new Database(destFile);
   try {
     copy.pragma('secure_delete = ON');
-    copy.exec("DELETE FROM interaction_tokens; DELETE FROM intakes; UPDATE jobs SET lease_id = 'redacted' WHERE lease_id IS NOT NULL;");
+    copy.exec("DELETE FROM interaction_tokens; DELETE FROM intakes; DELETE FROM consent_waits; UPDATE jobs SET lease_id = 'redacted' WHERE lease_id IS NOT NULL;");
     copy.exec('VACUUM');
   } finally {
     copy.close();

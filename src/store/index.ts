@@ -12,6 +12,7 @@ export { type AdmissionRequest, type EnqueueRequest, type EnqueueResult, type Ad
 export { type DeliveryPage, type DeliveryTask, type DeliveryStart } from './delivery.js';
 export { type QueueStatus } from './queue-status.js';
 export { type IntakeStart, type InterruptedIntake } from './intakes.js';
+export { type ConsentWaitStart, type ForgottenConsentWait } from './consent-waits.js';
 export { type HistoryPage, type HistoryQuery, type GuildJobSummary, encodeCursor, decodeCursor, InvalidCursorError } from './history.js';
 export { type DeleteOutcome, type DeletionReport } from './deletion.js';
 export { type SweepReport } from './retention.js';

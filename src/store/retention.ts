@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { DAY_MS } from './clock.js';
 import type { StoreContext } from './context.js';
 import { immediate, truncateWal } from './database.js';
+import { clearExpiredConsentWaits } from './consent-waits.js';
 import { clearExpiredTokens } from './delivery.js';
 import { JOBS_DIR, removeJobFiles, removeTree } from './files.js';
 import { DEFAULT_GUILD_SETTINGS } from './guild-settings.js';
@@ -104,7 +105,7 @@ export function sweep(ctx: StoreContext, opts: { batch?: number } = {}): SweepRe
   const batch = opts.batch ?? 200;
   // Tokens and the ledger first: nothing below can keep them from being pruned.
   const { tokensCleared, ledgerPruned } = immediate(ctx.db, () => ({
-    tokensCleared: clearExpiredTokens(ctx),
+    tokensCleared: clearExpiredTokens(ctx) + clearExpiredConsentWaits(ctx),
     ledgerPruned: ctx.stmt('DELETE FROM rate_ledger WHERE created_ms <= ?').run(ctx.clock.now() - DAY_MS).changes,
   }));
   const failures: Failures = [];

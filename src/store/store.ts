@@ -19,6 +19,7 @@ import { jobDirectory } from './files.js';
 import type { SettingKey } from './guild-settings.js';
 import * as settings from './guild-settings-repository.js';
 import * as history from './history.js';
+import * as consentWaits from './consent-waits.js';
 import * as intakes from './intakes.js';
 import { newJobId } from './ids.js';
 import { findJobRow, rowToJob, type Job } from './job-record.js';
@@ -98,6 +99,11 @@ export class Store {
   closeIntake(interactionId: string): void { intakes.closeIntake(this.ctx, interactionId); }
   /** Intakes left open by a process that died; taken (deleted) as they are returned. */
   takeInterruptedIntakes(olderThanMs?: number): intakes.InterruptedIntake[] { return intakes.takeInterruptedIntakes(this.ctx, olderThanMs); }
+  // public replies waiting for a member to accept the terms (consent-waits.ts)
+  openConsentWait(wait: consentWaits.ConsentWaitStart): void { consentWaits.openConsentWait(this.ctx, wait); }
+  closeConsentWait(interactionId: string): void { consentWaits.closeConsentWait(this.ctx, interactionId); }
+  /** Consent waits a previous process left; taken (deleted) as they are returned. */
+  takeForgottenConsentWaits(): consentWaits.ForgottenConsentWait[] { return consentWaits.takeForgottenConsentWaits(this.ctx); }
 
   // workers (job-queue.ts)
   claimNext(workerId: string, leaseMs?: number): queue.Claim | null { return queue.claimNext(this.ctx, workerId, leaseMs); }

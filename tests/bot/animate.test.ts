@@ -288,18 +288,25 @@ describe('consent', () => {
       expect((original.flags ?? 0) & 64).toBe(0);
       expect(original.content).toBe('Waiting for the member who asked to accept the terms (shown only to them).');
       expect(original.components ?? []).toEqual([]);
+      // Kept for a restart to tidy (with the token a new process needs to remove the line), until answered.
+      const waits = () => world.store.db.prepare('SELECT interaction_id FROM consent_waits').pluck().all();
+      expect(waits()).toEqual([cmd.id]);
 
       const decline = await world.discord.clickButton({ message: prompt, customId: `consent:decline:${cmd.id}:${user.id}`, user });
       await decline.waitForAck();
       await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
+      expect(waits()).toEqual([]);
       expect(world.store.getUser(user.id)?.consent).toBe('declined');
     });
 
-    it('GIVEN the bot restarted while a prompt waited THEN a stranger\'s Accept is still refused, and the member\'s own is recorded', async () => {
+    it('GIVEN the bot restarted while a prompt waited THEN the channel\'s waiting line is removed, a stranger\'s Accept is still refused, and the member\'s own is recorded', async () => {
       const { user, cmd, prompt } = await prompted('public-restart');
       const stranger = world.discord.addUser({ username: 'public-stranger' });
       await world.bot?.stop();
       await world.startBot(); // the waiting command is forgotten; the prompt's buttons remain
+      // The channel's "waiting" line went with it: the new process removed it, with the token the old one kept.
+      await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
+      expect(world.discord.message(prompt.id)).toBeDefined();
       const customId = `consent:accept:${cmd.id}:${user.id}`;
       const meddling = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user: stranger });
       await meddling.waitForAck();

@@ -18,7 +18,7 @@ describe('migrations', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
     expect(migrate(db)).toEqual({ from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
-    expect(tables(db)).toEqual(['audit_log', 'channel_rules', 'guild_settings', 'intakes', 'interaction_tokens', 'jobs', 'rate_ledger', 'users']);
+    expect(tables(db)).toEqual(['audit_log', 'channel_rules', 'consent_waits', 'guild_settings', 'intakes', 'interaction_tokens', 'jobs', 'rate_ledger', 'users']);
     expect(migrate(db)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length, applied: [] });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
