@@ -6,6 +6,7 @@ import { BotWorld, bodyField } from '../support/bot-world.js';
 import { probe } from '../support/ffprobe.js';
 import { expectLabel } from '../support/label-check.js';
 import { seedJob } from '../support/seed-jobs.js';
+import { createdAtWithTokenNearlySpent } from '../support/spent-token.js';
 
 /**
  * Delivery rules: within the token's life a follow-up; after it a channel
@@ -13,7 +14,6 @@ import { seedJob } from '../support/seed-jobs.js';
  * history). Clips always fit the upload limit the interaction reported.
  */
 let world: BotWorld;
-const FIFTEEN_MINUTES = 15 * 60_000;
 
 beforeAll(async () => {
   // Interactions created in the past (an expired token) need the 3-second ack rule off.
@@ -48,7 +48,7 @@ describe('delivery after the interaction token has expired', () => {
       user,
       channelId: channel.id,
       options: { photo: await world.photo(), video: await world.video() },
-      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000, // 20 s of token left: inside the bot's safety margin
+      createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
     await interaction.waitForAck();
     const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.length > 0, { timeout: 60_000 });
@@ -73,7 +73,7 @@ describe('delivery after the interaction token has expired', () => {
     const interaction = await world.discord.slashCommand({
       name: 'animate', user, channelId: channel.id,
       options: { photo: await world.photo(), video: await world.video() },
-      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000,
+      createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
     await interaction.waitForAck();
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }), { timeout: 60_000 });
@@ -130,7 +130,7 @@ describe('delivery after the interaction token has expired', () => {
       user,
       channelId: channel.id,
       options: { photo: await world.photo(), video: await world.video() },
-      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000,
+      createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
     await interaction.waitForAck();
     const dm = world.discord.dmChannel(user);
@@ -147,7 +147,7 @@ describe('delivery after the interaction token has expired', () => {
       user,
       channelId: channelByName('read-only').id,
       options: { photo: await world.photo(), video: await world.video() },
-      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000,
+      createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
     await interaction.waitForAck();
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'failed' }), { timeout: 60_000 });

@@ -3,6 +3,7 @@ import { entryStatus } from '../../src/bot/history-view.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import { modelsWithBrokenCopy } from '../support/broken-model.js';
 import type { FakeUser } from '../support/fake-discord/index.js';
+import { createdAtWithTokenNearlySpent } from '../support/spent-token.js';
 
 /**
  * Where a server's results are private and neither the interaction (its token
@@ -10,7 +11,6 @@ import type { FakeUser } from '../support/fake-discord/index.js';
  * notice mentioning the member — without the clip, and without a failure's
  * reason — and /history says the clip is there to Show.
  */
-const FIFTEEN_MINUTES = 15 * 60_000;
 let world: BotWorld;
 
 beforeAll(async () => {
@@ -30,7 +30,7 @@ async function lateAnimate(user: FakeUser, model?: string) {
     user,
     channelId: channel.id,
     options: { photo: await world.photo(), video: await world.video(), ...(model ? { model } : {}) },
-    createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000,
+    createdAt: createdAtWithTokenNearlySpent(world.discord),
   });
   await cmd.waitForAck();
   return world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === channel.id && String(bodyField(r, 'content')).includes(`<@${user.id}>`), { timeout: 60_000 });

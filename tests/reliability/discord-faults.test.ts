@@ -2,13 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DISCLAIMER } from '../../src/bot/messages.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import { modelsWithBrokenCopy } from '../support/broken-model.js';
+import { createdAtWithTokenNearlySpent } from '../support/spent-token.js';
 
 /**
  * Discord misbehaving (429 with Retry-After, 500s, a dropped gateway) and a
  * corrupt model file: every accepted job still ends delivered exactly once or
  * failed with a message to its user, and the bot keeps serving.
  */
-const FIFTEEN_MINUTES = 15 * 60_000;
 let world: BotWorld;
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ describe('Discord answers badly', () => {
       name: 'animate',
       user,
       options: { photo: await world.photo(), video: await world.video() },
-      createdAt: world.discord.now() - FIFTEEN_MINUTES + 20_000,
+      createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
     await cmd.waitForAck();
     await vi.waitFor(() => expect(clipPosts((r) => r.operationId === 'create_message' && String(bodyField(r, 'content')).includes(`<@${user.id}>`))).toHaveLength(1), {

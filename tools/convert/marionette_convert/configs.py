@@ -10,7 +10,7 @@ official-style YAML file is read as-is.
 import copy
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from .errors import ConvertError
@@ -267,12 +267,50 @@ def check_frame_size(config: ModelConfig) -> None:
         )
 
 
-# Every published FOMM config runs its keypoint detector and its dense motion network on maps of 64x64 pixels
-# (256x256 frames at scale_factor 0.25). The official config/vox-512.yaml has scale_factor 0.125 (which gives 64
-# at 512x512) but frame_shape [256, 256, 3], and the official demo.py resizes every frame to 256x256 whatever the
-# config says: converted as written, its networks see 32x32 maps. (frame_shape does not fix the training size
-# either: the official loader reads it only for frames stacked in one image, so it can be stale.)
+# The published FOMM checkpoints (those of the built-in configs) run their keypoint detector and their dense motion
+# network on maps of 64x64 pixels (256x256 frames at scale_factor 0.25). The official config/vox-512.yaml has
+# scale_factor 0.125 (which gives 64 at 512x512) but frame_shape [256, 256, 3], and the official demo.py resizes every
+# frame to 256x256 whatever the config says: converted as written, its networks see 32x32 maps. (frame_shape does not
+# fix the training size either: the official loader reads it only for frames stacked in one image, so it can be stale.)
 PUBLISHED_MAP_SIDE = 64
+
+
+def map_size_warning(config: ModelConfig) -> Optional[str]:
+    """One sentence when a config with the published networks runs the keypoint detector or the dense motion network
+    on maps whose longer side is not PUBLISHED_MAP_SIDE (naming the square frame_shape that would fix it, when one
+    does); None otherwise. It starts in lower case: stderr shows it after "Warning: ", the ONNX metadata as it is.
+    Other architectures (such as the small test configs) have no published map size to compare with."""
+    if not _has_published_networks(config):
+        return None
+    reductions = _map_reductions(config)
+    longer_side = max(config.width, config.height)
+    off_size = {
+        network: (config.width // r, config.height // r)
+        for network, r in reductions.items()
+        if longer_side // r != PUBLISHED_MAP_SIDE
+    }
+    if not off_size:
+        return None
+    maps = " and ".join(f"its {network} on {w}x{h} maps (scale_factor {1 / reductions[network]:g})" for network, (w, h) in off_size.items())
+    text = (
+        f"at {config.width}x{config.height} frames the config {config.label} runs {maps}, where the published "
+        f"FOMM models with these networks use {PUBLISHED_MAP_SIDE}x{PUBLISHED_MAP_SIDE}; the model is converted for "
+        f"{config.width}x{config.height} frames as the config says"
+    )
+    side = _published_frame_side(config, reductions)
+    if side is not None:
+        text += (
+            f", but if its weights were trained on {side}x{side} frames, convert with a copy of the config whose "
+            f"dataset_params.frame_shape is [{side}, {side}, 3]"
+        )
+    return f"{text}."
+
+
+def _has_published_networks(config: ModelConfig) -> bool:
+    """Whether the config's model_params are a built-in config's, the two scale factors aside (they only set the map
+    size, which is what map_size_warning judges)."""
+    bare = _without_scale_factors(config.model_params)
+    return any(bare == _without_scale_factors(p) for p in BUILTIN_MODEL_PARAMS.values())
 
 
 def _without_scale_factors(params: Mapping[str, Any]) -> Dict[str, Any]:
@@ -282,42 +320,21 @@ def _without_scale_factors(params: Mapping[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def map_size_warning(config: ModelConfig) -> Optional[str]:
-    """A one-line warning when a config with the published networks (the model_params of a built-in config, the
-    scale factors aside) runs its keypoint detector or its dense motion network on maps (the frame times the
-    section's scale_factor) whose longer side is not PUBLISHED_MAP_SIDE, naming the frame_shape that would give it
-    when one square size does; None otherwise. Other architectures (such as the small test configs) have no
-    published size to compare with."""
-    bare = _without_scale_factors(config.model_params)
-    if not any(bare == _without_scale_factors(p) for p in BUILTIN_MODEL_PARAMS.values()):
-        return None
+def _map_reductions(config: ModelConfig) -> Dict[str, int]:
+    """How many frame pixels make one map pixel (1 / scale_factor) for each of the two networks that run on maps."""
     kp = config.model_params["kp_detector_params"]
     dense = config.model_params["generator_params"]["dense_motion_params"]
-    steps = {"keypoint detector": _step(kp.get("scale_factor", 1)), "dense motion network": _step(dense.get("scale_factor", 1))}
-    off = {
-        what: (config.width // step, config.height // step)
-        for what, step in steps.items()
-        if max(config.width, config.height) // step != PUBLISHED_MAP_SIDE
-    }
-    if not off:
+    return {"keypoint detector": _step(kp.get("scale_factor", 1)), "dense motion network": _step(dense.get("scale_factor", 1))}
+
+
+def _published_frame_side(config: ModelConfig, reductions: Mapping[str, int]) -> Optional[int]:
+    """The side of the square frames that give both networks PUBLISHED_MAP_SIDE maps; None when the config's frames
+    are not square or its two networks reduce by different factors (no one frame size suits both). No need to run
+    check_frame_size on it: the published networks halve their published maps evenly, and the generator's two
+    halvings divide any multiple of 64."""
+    if config.width != config.height or len(set(reductions.values())) != 1:
         return None
-    maps = " and ".join(f"its {what} on {w}x{h} maps (scale_factor {1 / steps[what]:g})" for what, (w, h) in off.items())
-    text = (
-        f"Warning: at {config.width}x{config.height} frames the config {config.label} runs {maps}, where the published "
-        f"FOMM models with these networks use {PUBLISHED_MAP_SIDE}x{PUBLISHED_MAP_SIDE}; the model is converted for "
-        f"{config.width}x{config.height} frames as the config says"
-    )
-    side = PUBLISHED_MAP_SIDE * steps["keypoint detector"]
-    if config.width == config.height and side == PUBLISHED_MAP_SIDE * steps["dense motion network"] and side != config.width:
-        try:
-            check_frame_size(replace(config, width=side, height=side))
-        except ConvertError:
-            return f"{text}."
-        text += (
-            f", but if its weights were trained on {side}x{side} frames, convert with a copy of the config whose "
-            f"dataset_params.frame_shape is [{side}, {side}, 3]"
-        )
-    return f"{text}."
+    return PUBLISHED_MAP_SIDE * next(iter(reductions.values()))
 
 
 def _step(scale: float) -> int:

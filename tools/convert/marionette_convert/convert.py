@@ -76,7 +76,8 @@ def _stderr(line: str) -> None:
 
 
 def convert(options: ConvertOptions, log: Callable[[str], None] = print, warn: Callable[[str], None] = _stderr) -> None:
-    """Progress lines go to `log`; a warning that does not stop the conversion (map_size_warning) goes to `warn`."""
+    """Progress lines go to `log`; the map-size warning (map_size_warning), which does not stop the conversion, goes
+    to `warn` and into both networks' metadata."""
     started = time.monotonic()
     if options.precision not in PRECISIONS:
         raise ConvertError(f"The precision must be {', '.join(PRECISIONS)}, not \"{options.precision}\".")
@@ -84,7 +85,7 @@ def convert(options: ConvertOptions, log: Callable[[str], None] = print, warn: C
     check_frame_size(config)
     warning = map_size_warning(config)
     if warning is not None:
-        warn(warning)
+        warn(f"Warning: {warning}")
     name = model_name(options.out)
     if os.path.exists(options.out) and not os.path.isdir(options.out):
         raise ConvertError(f"The output {options.out} exists and is not a folder.")
@@ -190,8 +191,7 @@ def onnx_metadata(config: ModelConfig, checkpoint: str, warning: Optional[str]) 
         "torch": torch.__version__,
     }
     if warning is not None:
-        prefix = "Warning: "
-        metadata["marionette.warning"] = warning[len(prefix) :] if warning.startswith(prefix) else warning
+        metadata["marionette.warning"] = warning
     return metadata
 
 

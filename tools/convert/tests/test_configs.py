@@ -99,7 +99,7 @@ class ConfigTest(unittest.TestCase):
         assert warning is not None
         self.assertEqual(
             warning,
-            "Warning: at 256x256 frames the config vox-512.yaml runs its keypoint detector on 32x32 maps (scale_factor "
+            "at 256x256 frames the config vox-512.yaml runs its keypoint detector on 32x32 maps (scale_factor "
             "0.125) and its dense motion network on 32x32 maps (scale_factor 0.125), where the published FOMM models "
             "with these networks use 64x64; the model is converted for 256x256 frames as the config says, but if its "
             "weights were trained on 512x512 frames, convert with a copy of the config whose dataset_params.frame_shape is [512, 512, 3].",
@@ -117,7 +117,7 @@ class ConfigTest(unittest.TestCase):
         warning = map_size_warning(resolve_config(self.write("mixed.yaml", text)))
         self.assertEqual(
             warning,
-            "Warning: at 256x256 frames the config mixed.yaml runs its dense motion network on 32x32 maps "
+            "at 256x256 frames the config mixed.yaml runs its dense motion network on 32x32 maps "
             "(scale_factor 0.125), where the published FOMM models with these networks use 64x64; the model is "
             "converted for 256x256 frames as the config says.",
         )

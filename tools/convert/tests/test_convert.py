@@ -56,12 +56,12 @@ class ConvertTest(unittest.TestCase):
     def test_the_cli_warns_on_stderr_and_records_sampling_and_warning(self) -> None:
         # A map-size warning (as for the official vox-512.yaml; see test_configs) goes to stderr, once, and into
         # both networks' metadata; the conversion goes on.
-        warning = "Warning: at 64x64 frames the config small.yaml runs its keypoint detector on 32x32 maps."
+        warning = "at 64x64 frames the config small.yaml runs its keypoint detector on 32x32 maps."
         out = os.path.join(self.dir.name, "small")
         with mock.patch("marionette_convert.convert.map_size_warning", return_value=warning):
             code, stdout, stderr = self.convert_small(out)
         self.assertEqual(code, 0, stderr)
-        self.assertEqual(stderr, warning + "\n")
+        self.assertEqual(stderr, f"Warning: {warning}\n")
         self.assertNotIn("Warning", stdout)
 
         generator_metadata = _metadata(os.path.join(out, "generator.onnx"))
@@ -72,7 +72,7 @@ class ConvertTest(unittest.TestCase):
         for metadata in (generator_metadata, kp_metadata):
             self.assertEqual(metadata["marionette.config"], "small.yaml")
             self.assertEqual(metadata["marionette.checkpoint"], "small.pth.tar")
-            self.assertEqual(metadata["marionette.warning"], warning[len("Warning: ") :])
+            self.assertEqual(metadata["marionette.warning"], warning)
         # The exported graph does what the metadata says.
         grids = [n for n in onnx.load(os.path.join(out, "generator.onnx")).graph.node if n.op_type == "GridSample"]
         self.assertTrue(grids)
