@@ -153,14 +153,18 @@ export class Bot {
    * member's answer, and ask them to run /animate again).
    */
   private async answerInterruptedCommands(): Promise<void> {
-    for (const wait of this.ctx.store.takeForgottenConsentWaits()) {
+    // Both lists are taken before the first await: once connected, discord.js hands over the commands that arrived
+    // meanwhile as soon as this yields, and their intakes are this process's own, not interrupted ones.
+    const waits = this.ctx.store.takeForgottenConsentWaits();
+    const intakes = this.ctx.store.takeInterruptedIntakes();
+    for (const wait of waits) {
       this.ctx.logger.info('consent wait forgotten by a restart', { interaction: wait.interactionId, user: wait.userId, removable: wait.token !== null });
       if (!wait.token) continue;
       await this.ctx.api
         .deleteOriginal(wait.token)
         .catch((e: unknown) => this.ctx.logger.warn('could not remove a waiting line', { interaction: wait.interactionId, error: (e as Error).message }));
     }
-    for (const intake of this.ctx.store.takeInterruptedIntakes()) {
+    for (const intake of intakes) {
       this.ctx.logger.info('interrupted command found', { interaction: intake.interactionId, guild: intake.guildId, user: intake.userId, answerable: intake.token !== null });
       if (!intake.token) continue;
       await this.ctx.api
@@ -186,9 +190,8 @@ export class Bot {
     const { logger, runner, deliverer, store } = this.ctx;
     logger.info('shutting down');
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.ctx.consent.stop();
     this.ctx.queueUpdates.stop();
-    await runner.stop(this.options.shutdownGraceMs ?? 20_000);
+    await Promise.all([runner.stop(this.options.shutdownGraceMs ?? 20_000), this.ctx.consent.stop()]);
     await deliverer.stop();
     await this.client.destroy();
     store.close();

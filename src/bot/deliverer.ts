@@ -82,12 +82,14 @@ export class Deliverer {
       return;
     }
     const routes = deliveryRoutes(job.visibility, task.tokenUsable);
+    // The route of the attempt whose outcome is unknown (it may have posted), whichever route this pass takes.
+    const doubtVia = task.inDoubt ? job.deliveryVia : null;
     let lastError = 'no route';
     for (const route of routes) {
       const begun = this.store.beginDelivery(job.id, route);
       if (!begun.ok) continue; // the token expired meanwhile: next route
       try {
-        const messageId = await this.post(begun.job, route, begun.token, begun.nonce, task.inDoubt && job.deliveryVia === route);
+        const messageId = await this.post(begun.job, route, begun.token, begun.nonce, doubtVia);
         this.store.markDelivered(job.id, route, messageId);
         log.info('delivered', { route, state: job.state });
         return;
@@ -106,8 +108,12 @@ export class Deliverer {
     log.warn('no delivery route worked; the result stays in the user\'s history', { error: lastError });
   }
 
-  /** Posts on one route; returns the message id. */
-  private async post(job: Job, route: DeliveryRoute, token: string | null, nonce: string, inDoubt: boolean): Promise<string> {
+  /**
+   * Posts on one route; returns the message id. `doubtVia`: the route of an earlier attempt that may have posted
+   * (null when none): where that could have put the clip in the channel (a public follow-up, a channel message),
+   * the channel is looked at first, whichever route this attempt takes.
+   */
+  private async post(job: Job, route: DeliveryRoute, token: string | null, nonce: string, doubtVia: DeliveryRoute | null): Promise<string> {
     const succeeded = job.state === 'succeeded';
     const clip: NamedFile[] = succeeded && attachesClip(job.visibility, route) ? [{ path: job.output!.path!, name: clipFileName(job.id, job.output!.path!) }] : [];
     const ephemeral = job.visibility === 'requester';
@@ -118,15 +124,13 @@ export class Deliverer {
         return m.id;
       }
       const result: OutgoingMessage = { content: DISCLAIMER, files: clip, ephemeral, mentionUsers: [] };
-      if (inDoubt && !ephemeral) {
-        // A public follow-up is a message in the channel: if the lost answer's follow-up did land, it is there.
+      if (doubtVia !== null && !ephemeral) {
+        // A public follow-up (or the original reply edited with the clip) is a message in the channel: if the
+        // attempt whose answer was lost did post, it is there. (The reply already says done: nothing to edit.)
         const found = await this.findEarlierPost(job, route, job.channelId, clip[0]!.name);
-        if (found !== null) {
-          await this.api.editOriginal(token!, { content: botMessages.done, components: [] }).catch(() => undefined);
-          return found;
-        }
+        if (found !== null) return found;
       }
-      if (inDoubt) {
+      if (doubtVia === 'interaction') {
         const m = await this.api.editOriginal(token!, { ...result, content: `${botMessages.done}\n${DISCLAIMER}`, components: [] });
         return m.id;
       }
@@ -148,9 +152,11 @@ export class Deliverer {
     }
     const message: OutgoingMessage = { content: text, files: clip, mentionUsers: route === 'channel' ? [job.userId] : [], nonce };
     const channelId = route === 'channel' ? job.channelId : await this.api.directChannel(job.userId);
-    if (inDoubt && clip.length > 0) {
-      // The nonce guards a retry for a few minutes only (retries back off for up to an hour, a restart can take
-      // longer): look for the clip among the channel's latest messages first.
+    // The nonce guards a retry for a few minutes only (retries back off for up to an hour, a restart can take
+    // longer): look for the clip among the channel's latest messages first — in the channel also when the attempt
+    // in doubt was a public follow-up whose token has expired since.
+    const mayHavePosted = route === 'channel' ? doubtVia === 'channel' || (doubtVia === 'interaction' && job.visibility === 'public') : doubtVia === 'dm';
+    if (mayHavePosted && clip.length > 0) {
       const found = await this.findEarlierPost(job, route, channelId, clip[0]!.name);
       if (found !== null) return found;
     }
@@ -159,10 +165,12 @@ export class Deliverer {
 
   /**
    * The id of the clip an earlier attempt posted in this channel, if it is among the latest messages; null when it
-   * is not, or when the channel cannot be read (no Read Message History): the caller then delivers as it would.
+   * is not, or when the bot may not read the channel (no Read Message History): the caller then delivers as it
+   * would. Any other failure (Discord 5xx, the network) is thrown: the delivery stays in doubt for the next pass.
    */
   private async findEarlierPost(job: Job, route: DeliveryRoute, channelId: string, fileName: string): Promise<string | null> {
     const found = await this.api.findOwnMessageWithFile(channelId, fileName).catch((e: unknown) => {
+      if (!isRouteClosed(e)) throw e;
       this.logger.warn('could not look for an earlier delivery; delivering again', { job: job.id, route, error: (e as Error).message });
       return null;
     });

@@ -299,13 +299,13 @@ describe('consent', () => {
       expect(world.store.getUser(user.id)?.consent).toBe('declined');
     });
 
-    it('GIVEN the bot restarted while a prompt waited THEN the channel\'s waiting line is removed, a stranger\'s Accept is still refused, and the member\'s own is recorded', async () => {
+    it('GIVEN the bot restarted while a prompt waited THEN the channel\'s waiting line is removed as it stops, a stranger\'s Accept is still refused, and the member\'s own is recorded', async () => {
       const { user, cmd, prompt } = await prompted('public-restart');
       const stranger = world.discord.addUser({ username: 'public-stranger' });
       await world.bot?.stop();
+      // The channel's "waiting" line goes with the command: stopping removed it.
+      expect(cmd.originalMessage()).toBeUndefined();
       await world.startBot(); // the waiting command is forgotten; the prompt's buttons remain
-      // The channel's "waiting" line went with it: the new process removed it, with the token the old one kept.
-      await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
       expect(world.discord.message(prompt.id)).toBeDefined();
       const customId = `consent:accept:${cmd.id}:${user.id}`;
       const meddling = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user: stranger });
@@ -318,6 +318,17 @@ describe('consent', () => {
       await own.waitForAck();
       await vi.waitFor(() => expect(world.discord.message(prompt.id)?.content).toBe('Thanks. Run /animate again to make your animation.'));
       expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+    });
+
+    it('GIVEN Discord failed to remove the waiting line as the bot stopped (or it crashed) THEN the next start removes it, with the token kept in the store', async () => {
+      const { cmd } = await prompted('public-crash');
+      world.discord.failRequests({ match: 'delete_original_webhook_message', status: 500, times: 4 });
+      await world.bot?.stop();
+      expect(cmd.originalMessage()?.content).toBe(botMessages.consentPendingPublic);
+      expect(world.discord.requests.filter((r) => r.operationId === 'delete_original_webhook_message' && r.status === 500)).toHaveLength(4);
+      await world.startBot();
+      await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
+      expect(world.store.db.prepare('SELECT COUNT(*) FROM consent_waits').pluck().get()).toBe(0);
     });
   });
 });

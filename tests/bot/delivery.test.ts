@@ -96,32 +96,6 @@ describe('delivery after the interaction token has expired', () => {
     expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id)).toBe(true);
   });
 
-  it('GIVEN a public follow-up that landed but whose answer was lost (in doubt) THEN the retry finds it in the channel and the clip is not shown twice', async () => {
-    const user = world.member('lost-answer');
-    const channel = channelByName('general');
-    // Discord posts the follow-up but its answer is lost (500); discord.js's three retries get 500 without posting.
-    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 1, landed: true });
-    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 3 });
-    const interaction = await world.discord.slashCommand({ name: 'animate', user, channelId: channel.id, options: { photo: await world.photo(), video: await world.video() } });
-    await interaction.waitForAck();
-    const followUp = () => world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token);
-    await vi.waitFor(() => expect(followUp()).toHaveLength(4), { timeout: 60_000, interval: 100 });
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
-    const landed = interaction.followUps();
-    expect(landed).toHaveLength(1);
-    expect(landed[0]!.attachments).toHaveLength(1);
-
-    await world.bot!.ctx.deliverer.kick();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
-    expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(landed[0]!.id);
-    // Nothing else carries the clip: no second follow-up, and the original reply was edited without it.
-    expect(followUp()).toHaveLength(4);
-    expect(interaction.followUps()).toHaveLength(1);
-    expect(world.discord.requests.filter((r) => r.params['webhook_token'] === interaction.token && r.files.length > 0 && r.status < 300)).toHaveLength(0);
-    expect(interaction.originalMessage()?.attachments).toHaveLength(0);
-    expect(interaction.originalMessage()?.content).toBe(botMessages.done);
-  });
-
   it('GIVEN the bot may not post in the channel THEN the clip goes by direct message', async () => {
     const user = world.member('dm-me');
     const channel = channelByName('read-only');
@@ -151,6 +125,96 @@ describe('delivery after the interaction token has expired', () => {
     });
     await interaction.waitForAck();
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'failed' }), { timeout: 60_000 });
+  });
+});
+
+describe('a delivery in doubt (an attempt whose answer was lost)', () => {
+  // Passes run only when a job finishes and when the test kicks one: each step is the test's.
+  beforeAll(async () => {
+    await world.bot!.ctx.deliverer.stop();
+    world.bot!.ctx.deliverer.start(3_600_000);
+  });
+  afterAll(async () => {
+    await world.bot!.ctx.deliverer.stop();
+    world.bot!.ctx.deliverer.start(500);
+  });
+
+  /** A public /animate whose clip follow-up Discord posts but whose answer is lost: the job is left in doubt. */
+  async function followUpLandedAnswerLost(username: string, options: { lookupFailsFirst?: boolean } = {}) {
+    const user = world.member(username);
+    const channel = channelByName('general');
+    // (The lookup retries, if it fails, with discord.js's own three.)
+    if (options.lookupFailsFirst) world.discord.failRequests({ match: 'list_messages', status: 500, times: 4 });
+    // Discord posts the follow-up but its answer is lost (500); discord.js's three retries get 500 without posting.
+    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 1, landed: true });
+    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 3 });
+    const interaction = await world.discord.slashCommand({ name: 'animate', user, channelId: channel.id, options: { photo: await world.photo(), video: await world.video() } });
+    await interaction.waitForAck();
+    const followUpRequests = () => world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token);
+    await vi.waitFor(() => expect(followUpRequests()).toHaveLength(4), { timeout: 60_000, interval: 100 });
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
+    const landed = interaction.followUps();
+    expect(landed).toHaveLength(1);
+    expect(landed[0]!.attachments).toHaveLength(1);
+    const job = world.store.history(user.id).items[0]!;
+    /** Every request that carried this job's clip and was answered with success, on any route. */
+    const clipPosts = () => world.discord.requests.filter((r) => r.status < 300 && r.files.some((f) => f.filename === `marionette-${job.id}.mp4`));
+    return { user, channel, interaction, job, landedId: landed[0]!.id, followUpRequests, clipPosts };
+  }
+
+  it('GIVEN a public follow-up that landed but whose answer was lost (in doubt) THEN the retry finds it in the channel and the clip is not shown twice', async () => {
+    // Looking fails too at first (Discord 5xx): the delivery stays in doubt, and nothing is posted meanwhile.
+    const { user, channel, interaction, landedId, followUpRequests, clipPosts } = await followUpLandedAnswerLost('lost-answer', { lookupFailsFirst: true });
+    await world.bot!.ctx.deliverer.kick();
+    expect(world.discord.requests.filter((r) => r.operationId === 'list_messages' && r.status === 500)).toHaveLength(4);
+    expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering');
+    expect(clipPosts()).toHaveLength(0);
+
+    await world.bot!.ctx.deliverer.kick();
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
+    expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(landedId);
+    // Nothing else carries the clip: no second follow-up, and the original reply was not edited with it.
+    expect(followUpRequests()).toHaveLength(4);
+    expect(interaction.followUps()).toHaveLength(1);
+    expect(clipPosts()).toHaveLength(0);
+    expect(interaction.originalMessage()?.attachments).toHaveLength(0);
+    expect(interaction.originalMessage()?.content).toBe(botMessages.done);
+    expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id && r.status === 200)).toBe(true);
+  });
+
+  it('GIVEN that lost follow-up\'s token expires before the retry THEN the channel route finds it too, and posts nothing', async () => {
+    const { user, job, landedId, clipPosts } = await followUpLandedAnswerLost('lost-answer-late');
+    world.store.db.prepare('UPDATE interaction_tokens SET expires_ms = 0 WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?)').run(job.id);
+    await world.bot!.ctx.deliverer.kick();
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('channel'), { timeout: 10_000 });
+    expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(landedId);
+    expect(clipPosts()).toHaveLength(0);
+  });
+
+  it('GIVEN the follow-up failed, then the edit of the original reply with the clip landed with its answer lost THEN the next retry records that reply, disclaimer intact', async () => {
+    const user = world.member('twice-in-doubt');
+    const channel = channelByName('general');
+    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 4 });
+    const interaction = await world.discord.slashCommand({ name: 'animate', user, channelId: channel.id, options: { photo: await world.photo(), video: await world.video() } });
+    await interaction.waitForAck();
+    await vi.waitFor(() => expect(world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toHaveLength(4), { timeout: 60_000, interval: 100 });
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
+    expect(interaction.followUps()).toHaveLength(0);
+
+    // The second attempt finds nothing and edits the original reply with the clip: Discord does it, the answer is lost.
+    world.discord.failRequests({ match: 'update_original_webhook_message', status: 500, times: 1, landed: true });
+    world.discord.failRequests({ match: 'update_original_webhook_message', status: 500, times: 3 });
+    await world.bot!.ctx.deliverer.kick();
+    await vi.waitFor(() => expect(interaction.originalMessage()?.attachments).toHaveLength(1));
+    expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering');
+
+    await world.bot!.ctx.deliverer.kick();
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
+    const original = interaction.originalMessage()!;
+    expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(original.id);
+    expect(original.attachments).toHaveLength(1);
+    expectDisclaimer(original.content);
+    expect(interaction.followUps()).toHaveLength(0);
   });
 });
 
