@@ -56,6 +56,8 @@ export class Bot {
       dataDir: config.dataDir,
       config: { workers: config.workers, guildStorageBytes: config.guildStorageMb * 1024 * 1024, ...options.storeConfig },
     });
+    // Intakes and consent waits opened before this moment are a previous process's; after it, this one's own.
+    const startedMs = store.now();
     const recovered = store.startupRecovery;
     logger.info('store opened', {
       file: store.file,
@@ -133,7 +135,7 @@ export class Bot {
     }
     logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size, models: models.names() });
 
-    await bot.answerInterruptedCommands();
+    await bot.answerInterruptedCommands(startedMs);
     const defaultModel = models.get(config.defaultModel);
     // (Already warm when a device was named: checked before connecting.)
     if (defaultModel && !namedDevice) {
@@ -152,11 +154,11 @@ export class Bot {
    * the channel's "waiting for the terms" lines of commands it held (the prompt's own buttons still record the
    * member's answer, and ask them to run /animate again).
    */
-  private async answerInterruptedCommands(): Promise<void> {
-    // Both lists are taken before the first await: once connected, discord.js hands over the commands that arrived
-    // meanwhile as soon as this yields, and their intakes are this process's own, not interrupted ones.
-    const waits = this.ctx.store.takeForgottenConsentWaits();
-    const intakes = this.ctx.store.takeInterruptedIntakes();
+  private async answerInterruptedCommands(startedMs: number): Promise<void> {
+    // Only what was opened before this process started: commands can arrive as soon as it is connected (also
+    // while this awaits Discord), and their intakes and waits are this process's own, still in progress.
+    const waits = this.ctx.store.takeForgottenConsentWaits(startedMs);
+    const intakes = this.ctx.store.takeInterruptedIntakes(startedMs);
     for (const wait of waits) {
       this.ctx.logger.info('consent wait forgotten by a restart', { interaction: wait.interactionId, user: wait.userId, removable: wait.token !== null });
       if (!wait.token) continue;

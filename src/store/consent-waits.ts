@@ -23,20 +23,26 @@ export interface ForgottenConsentWait {
 
 export function openConsentWait(ctx: StoreContext, wait: ConsentWaitStart): void {
   ctx
-    .stmt('INSERT OR REPLACE INTO consent_waits (interaction_id, user_id, guild_id, token, expires_ms) VALUES (?, ?, ?, ?, ?)')
-    .run(wait.interactionId, wait.userId, wait.guildId, wait.token, wait.createdMs + ctx.config.interactionTokenLifetimeMs);
+    .stmt('INSERT OR REPLACE INTO consent_waits (interaction_id, user_id, guild_id, token, expires_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(wait.interactionId, wait.userId, wait.guildId, wait.token, wait.createdMs + ctx.config.interactionTokenLifetimeMs, ctx.clock.now());
 }
 
 export function closeConsentWait(ctx: StoreContext, interactionId: string): void {
   ctx.stmt('DELETE FROM consent_waits WHERE interaction_id = ?').run(interactionId);
 }
 
-/** Takes (and deletes) every consent wait: at start-up, all of them belong to a process that is gone. */
-export function takeForgottenConsentWaits(ctx: StoreContext): ForgottenConsentWait[] {
+/**
+ * Takes (and deletes) every consent wait opened before `openedBeforeMs` (default: all): at start-up, those belong
+ * to a process that is gone; those opened since are this process's own, still held.
+ */
+export function takeForgottenConsentWaits(ctx: StoreContext, openedBeforeMs?: number): ForgottenConsentWait[] {
   return immediate(ctx.db, () => {
     const now = ctx.clock.now();
-    const rows = ctx.stmt('SELECT interaction_id, user_id, token, expires_ms FROM consent_waits').all() as Array<{ interaction_id: string; user_id: string; token: string; expires_ms: number }>;
-    ctx.stmt('DELETE FROM consent_waits').run();
+    const before = openedBeforeMs ?? now + 1;
+    const rows = ctx
+      .stmt('SELECT interaction_id, user_id, token, expires_ms FROM consent_waits WHERE created_ms < ?')
+      .all(before) as Array<{ interaction_id: string; user_id: string; token: string; expires_ms: number }>;
+    ctx.stmt('DELETE FROM consent_waits WHERE created_ms < ?').run(before);
     return rows.map((r) => ({
       interactionId: r.interaction_id,
       userId: r.user_id,

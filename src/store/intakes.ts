@@ -37,17 +37,19 @@ export function closeIntake(ctx: StoreContext, interactionId: string): void {
 }
 
 /**
- * Takes (and deletes) every intake older than `olderThanMs`: at start-up, all of
- * them belong to a process that died. Tokens within the safety margin of their
- * expiry are not returned.
+ * Takes (and deletes) every intake opened before `openedBeforeMs` (default: all): at
+ * start-up, those opened before the process started belong to one that died — and
+ * those opened since are its own commands, already running. Tokens within the
+ * safety margin of their expiry are not returned.
  */
-export function takeInterruptedIntakes(ctx: StoreContext, olderThanMs = 0): InterruptedIntake[] {
+export function takeInterruptedIntakes(ctx: StoreContext, openedBeforeMs?: number): InterruptedIntake[] {
   return immediate(ctx.db, () => {
     const now = ctx.clock.now();
+    const before = openedBeforeMs ?? now + 1;
     const rows = ctx
-      .stmt('SELECT interaction_id, user_id, guild_id, token, expires_ms FROM intakes WHERE created_ms <= ?')
-      .all(now - olderThanMs) as Array<{ interaction_id: string; user_id: string; guild_id: string; token: string; expires_ms: number }>;
-    ctx.stmt('DELETE FROM intakes WHERE created_ms <= ?').run(now - olderThanMs);
+      .stmt('SELECT interaction_id, user_id, guild_id, token, expires_ms FROM intakes WHERE created_ms < ?')
+      .all(before) as Array<{ interaction_id: string; user_id: string; guild_id: string; token: string; expires_ms: number }>;
+    ctx.stmt('DELETE FROM intakes WHERE created_ms < ?').run(before);
     return rows.map((r) => ({
       interactionId: r.interaction_id,
       userId: r.user_id,

@@ -15,6 +15,7 @@ CREATE TABLE consent_waits (
   user_id         TEXT    NOT NULL,
   guild_id        TEXT    NOT NULL,
   token           TEXT    NOT NULL,
-  expires_ms      INTEGER NOT NULL
+  expires_ms      INTEGER NOT NULL,
+  created_ms      INTEGER NOT NULL
 );
 `;

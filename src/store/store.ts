@@ -98,12 +98,12 @@ export class Store {
   openIntake(intake: intakes.IntakeStart): void { intakes.openIntake(this.ctx, intake); }
   closeIntake(interactionId: string): void { intakes.closeIntake(this.ctx, interactionId); }
   /** Intakes left open by a process that died; taken (deleted) as they are returned. */
-  takeInterruptedIntakes(olderThanMs?: number): intakes.InterruptedIntake[] { return intakes.takeInterruptedIntakes(this.ctx, olderThanMs); }
+  takeInterruptedIntakes(openedBeforeMs?: number): intakes.InterruptedIntake[] { return intakes.takeInterruptedIntakes(this.ctx, openedBeforeMs); }
   // public replies waiting for a member to accept the terms (consent-waits.ts)
   openConsentWait(wait: consentWaits.ConsentWaitStart): void { consentWaits.openConsentWait(this.ctx, wait); }
   closeConsentWait(interactionId: string): void { consentWaits.closeConsentWait(this.ctx, interactionId); }
-  /** Consent waits a previous process left; taken (deleted) as they are returned. */
-  takeForgottenConsentWaits(): consentWaits.ForgottenConsentWait[] { return consentWaits.takeForgottenConsentWaits(this.ctx); }
+  /** Consent waits a previous process left (opened before `openedBeforeMs`; default all); taken (deleted) as they are returned. */
+  takeForgottenConsentWaits(openedBeforeMs?: number): consentWaits.ForgottenConsentWait[] { return consentWaits.takeForgottenConsentWaits(this.ctx, openedBeforeMs); }
 
   // workers (job-queue.ts)
   claimNext(workerId: string, leaseMs?: number): queue.Claim | null { return queue.claimNext(this.ctx, workerId, leaseMs); }

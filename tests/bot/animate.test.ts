@@ -330,6 +330,24 @@ describe('consent', () => {
       await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
       expect(world.store.db.prepare('SELECT COUNT(*) FROM consent_waits').pluck().get()).toBe(0);
     });
+
+    it('GIVEN a command arriving while the next start is still removing waiting lines THEN it goes on: its intake is not taken for an interrupted one', async () => {
+      const { cmd: waiting } = await prompted('public-tidy');
+      const user = world.member('arrives-at-start');
+      const options = { photo: await world.photo(), video: await world.video() };
+      world.discord.failRequests({ match: 'delete_original_webhook_message', status: 500, times: 4 });
+      await world.bot?.stop();
+      // The next start's delete waits out a 2-second rate limit: the command comes in meanwhile.
+      world.discord.failRequests({ match: 'delete_original_webhook_message', status: 429, retryAfter: 2, times: 1 });
+      const identified = world.discord.identifies.length;
+      const starting = world.startBot();
+      await world.discord.waitForReady({ identifies: identified + 1 });
+      const cmd = await world.discord.slashCommand({ name: 'animate', user, options });
+      await starting;
+      await vi.waitFor(() => expect(world.store.history(user.id).items).toHaveLength(1), { timeout: 30_000 });
+      expect(cmd.originalMessage()?.content).not.toBe(botMessages.interrupted);
+      await vi.waitFor(() => expect(waiting.originalMessage()).toBeUndefined(), { timeout: 10_000 });
+    });
   });
 });
 

@@ -182,6 +182,20 @@ describe('intakes (commands between acknowledgement and enqueue)', () => {
     expect(store.takeInterruptedIntakes()).toEqual([]);
   });
 
+  it('GIVEN intakes and consent waits opened since this process started THEN start-up leaves them: they are its own commands', () => {
+    const { store, clock } = fixture();
+    store.openIntake({ interactionId: '111111111111111111', userId: 'u1', guildId: 'g1', channelId: 'c1', token: 'TOKEN-old-abcdef', createdMs: clock.now() });
+    store.openConsentWait({ interactionId: '222222222222222222', userId: 'u2', guildId: 'g1', token: 'TOKEN-old-wait', createdMs: clock.now() });
+    clock.advance(1000);
+    const startedMs = clock.now();
+    store.openIntake({ interactionId: '333333333333333333', userId: 'u3', guildId: 'g1', channelId: 'c1', token: 'TOKEN-new-abcdef', createdMs: clock.now() });
+    store.openConsentWait({ interactionId: '444444444444444444', userId: 'u4', guildId: 'g1', token: 'TOKEN-new-wait', createdMs: clock.now() });
+    expect(store.takeInterruptedIntakes(startedMs).map((i) => i.interactionId)).toEqual(['111111111111111111']);
+    expect(store.takeForgottenConsentWaits(startedMs).map((w) => w.interactionId)).toEqual(['222222222222222222']);
+    expect(store.db.prepare('SELECT interaction_id FROM intakes').pluck().all()).toEqual(['333333333333333333']);
+    expect(store.db.prepare('SELECT interaction_id FROM consent_waits').pluck().all()).toEqual(['444444444444444444']);
+  });
+
   it('GIVEN a command queued but the process killed before its intake was closed THEN the next start does not call it interrupted', () => {
     const { store, clock } = fixture();
     const interaction = { id: '444444444444444444', token: 'TOKEN-queued-abcdef', createdMs: clock.now() };
