@@ -4,7 +4,7 @@
  * is still open when a process starts belongs to a command that process forgot.
  */
 import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { takeOpenedBefore, type LeftoverInteraction } from './leftover-interactions.js';
 
 export interface ConsentWaitStart {
   readonly interactionId: string;
@@ -14,12 +14,8 @@ export interface ConsentWaitStart {
   readonly createdMs: number;
 }
 
-export interface ForgottenConsentWait {
-  readonly interactionId: string;
-  readonly userId: string;
-  /** Still usable (null when it expired, or is about to): the channel's line can be removed. */
-  readonly token: string | null;
-}
+/** A consent wait a previous process left: with a usable token, the channel's line can be removed. */
+export type ForgottenConsentWait = LeftoverInteraction;
 
 export function openConsentWait(ctx: StoreContext, wait: ConsentWaitStart): void {
   ctx
@@ -31,24 +27,9 @@ export function closeConsentWait(ctx: StoreContext, interactionId: string): void
   ctx.stmt('DELETE FROM consent_waits WHERE interaction_id = ?').run(interactionId);
 }
 
-/**
- * Takes (and deletes) every consent wait opened before `openedBeforeMs` (default: all): at start-up, those belong
- * to a process that is gone; those opened since are this process's own, still held.
- */
+/** Consent waits a previous process left: opened before `openedBeforeMs` (default: all); taken (deleted) as returned. */
 export function takeForgottenConsentWaits(ctx: StoreContext, openedBeforeMs?: number): ForgottenConsentWait[] {
-  return immediate(ctx.db, () => {
-    const now = ctx.clock.now();
-    const before = openedBeforeMs ?? now + 1;
-    const rows = ctx
-      .stmt('SELECT interaction_id, user_id, token, expires_ms FROM consent_waits WHERE created_ms < ?')
-      .all(before) as Array<{ interaction_id: string; user_id: string; token: string; expires_ms: number }>;
-    ctx.stmt('DELETE FROM consent_waits WHERE created_ms < ?').run(before);
-    return rows.map((r) => ({
-      interactionId: r.interaction_id,
-      userId: r.user_id,
-      token: r.expires_ms > now + ctx.config.tokenSafetyMarginMs ? r.token : null,
-    }));
-  });
+  return takeOpenedBefore(ctx, 'consent_waits', openedBeforeMs);
 }
 
 /** Rows whose token has expired (a process that stopped for longer than the token lives); run by the sweep. */

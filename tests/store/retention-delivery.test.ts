@@ -221,8 +221,8 @@ describe('consent waits (public replies waiting for a member to accept the terms
     dump.close();
     expect(readFileSync(copy).includes('TOKEN-wait-fresh')).toBe(false);
     expect(store.takeForgottenConsentWaits()).toEqual([
-      { interactionId: '111111111111111111', userId: 'u1', token: 'TOKEN-wait-fresh' },
-      { interactionId: '222222222222222222', userId: 'u2', token: null },
+      { interactionId: '111111111111111111', userId: 'u1', guildId: 'g1', token: 'TOKEN-wait-fresh' },
+      { interactionId: '222222222222222222', userId: 'u2', guildId: 'g1', token: null },
     ]);
     expect(store.takeForgottenConsentWaits()).toEqual([]);
   });
