@@ -1,7 +1,7 @@
 import type { DeliveryRoute, DeliveryTask, Job, Store } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import { discordStatus, isRouteClosed, type DiscordApi, type NamedFile, type OutgoingMessage } from './discord-api.js';
-import { attachesClip, clipFileName, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS } from './delivery-plan.js';
+import { attachesClip, clipFileName, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS, placeOfEarlierClip } from './delivery-plan.js';
 import { botMessages, DISCLAIMER } from './messages.js';
 
 /**
@@ -110,13 +110,14 @@ export class Deliverer {
 
   /**
    * Posts on one route; returns the message id. `doubtVia`: the route of an earlier attempt that may have posted
-   * (null when none): where that could have put the clip in the channel (a public follow-up, a channel message),
-   * the channel is looked at first, whichever route this attempt takes.
+   * (null when none): where that could have left the clip (placeOfEarlierClip) is looked at first when this route
+   * posts there (the interaction's public follow-up, like a channel message, lands in the channel).
    */
   private async post(job: Job, route: DeliveryRoute, token: string | null, nonce: string, doubtVia: DeliveryRoute | null): Promise<string> {
     const succeeded = job.state === 'succeeded';
     const clip: NamedFile[] = succeeded && attachesClip(job.visibility, route) ? [{ path: job.output!.path!, name: clipFileName(job.id, job.output!.path!) }] : [];
     const ephemeral = job.visibility === 'requester';
+    const earlierClip = placeOfEarlierClip(job.visibility, doubtVia);
     if (route === 'interaction') {
       if (!succeeded) {
         // A failure notice replaces the status message.
@@ -124,9 +125,8 @@ export class Deliverer {
         return m.id;
       }
       const result: OutgoingMessage = { content: DISCLAIMER, files: clip, ephemeral, mentionUsers: [] };
-      if (doubtVia !== null && !ephemeral) {
-        // A public follow-up (or the original reply edited with the clip) is a message in the channel: if the
-        // attempt whose answer was lost did post, it is there. (The reply already says done: nothing to edit.)
+      if (earlierClip === 'channel') {
+        // The original reply, edited with the clip, is there too. (The reply already says done: nothing to edit.)
         const found = await this.findEarlierPost(job, route, job.channelId, clip[0]!.name);
         if (found !== null) return found;
       }
@@ -155,8 +155,7 @@ export class Deliverer {
     // The nonce guards a retry for a few minutes only (retries back off for up to an hour, a restart can take
     // longer): look for the clip among the channel's latest messages first — in the channel also when the attempt
     // in doubt was a public follow-up whose token has expired since.
-    const mayHavePosted = route === 'channel' ? doubtVia === 'channel' || (doubtVia === 'interaction' && job.visibility === 'public') : doubtVia === 'dm';
-    if (mayHavePosted && clip.length > 0) {
+    if (earlierClip === route && clip.length > 0) {
       const found = await this.findEarlierPost(job, route, channelId, clip[0]!.name);
       if (found !== null) return found;
     }

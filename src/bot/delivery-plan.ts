@@ -26,6 +26,17 @@ export function attachesClip(visibility: Visibility, route: DeliveryRoute): bool
   return !(visibility === 'requester' && route === 'channel');
 }
 
+/**
+ * Where an attempt whose outcome is unknown (`doubtVia`, its route; null when none) may have left the clip, so a
+ * retry can look there before posting: a public result's follow-up or channel message is in the job's channel, a
+ * direct message in the DM. A private result leaves none in the channel (an ephemeral follow-up cannot be looked
+ * up, a channel notice has no clip): null, as when nothing is in doubt.
+ */
+export function placeOfEarlierClip(visibility: Visibility, doubtVia: DeliveryRoute | null): 'channel' | 'dm' | null {
+  if (doubtVia === 'interaction' || doubtVia === 'channel') return visibility === 'public' ? 'channel' : null;
+  return doubtVia;
+}
+
 /** Give up on a job's delivery after this many attempts (each route tried counts one). */
 export const MAX_DELIVERY_ATTEMPTS = 12;
 

@@ -1,6 +1,6 @@
 import { DiscordAPIError } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { attachesClip, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS } from '../../src/bot/delivery-plan.js';
+import { attachesClip, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS, placeOfEarlierClip } from '../../src/bot/delivery-plan.js';
 import { isRouteClosed } from '../../src/bot/discord-api.js';
 
 describe('deliveryRoutes and attachesClip', () => {
@@ -13,6 +13,20 @@ describe('deliveryRoutes and attachesClip', () => {
     expect(deliveryRoutes('requester', true)).toEqual(['interaction', 'dm', 'channel']);
     expect(attachesClip('requester', 'channel')).toBe(false);
     expect(attachesClip('requester', 'dm')).toBe(true);
+  });
+});
+
+describe('placeOfEarlierClip', () => {
+  it('GIVEN an attempt in doubt THEN a retry looks where it may have left the clip: the channel for public results, the DM for a DM', () => {
+    expect(placeOfEarlierClip('public', 'interaction')).toBe('channel');
+    expect(placeOfEarlierClip('public', 'channel')).toBe('channel');
+    expect(placeOfEarlierClip('public', 'dm')).toBe('dm');
+    expect(placeOfEarlierClip('requester', 'dm')).toBe('dm');
+  });
+  it('GIVEN a private result, or nothing in doubt THEN there is nowhere to look (an ephemeral follow-up, a notice without the clip)', () => {
+    expect(placeOfEarlierClip('requester', 'interaction')).toBeNull();
+    expect(placeOfEarlierClip('requester', 'channel')).toBeNull();
+    expect(placeOfEarlierClip('public', null)).toBeNull();
   });
 });
 
