@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ConfigError } from './engine/errors.js';
 import { DEVICE_REQUESTS, type DeviceRequest } from './engine/model/execution-provider.js';
 import type { LogLevel } from './util/log.js';
 import { PROJECT_ROOT } from './version.js';
@@ -44,9 +45,7 @@ export interface BotConfig {
   readonly shutdownGraceSeconds: number;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 export const DEFAULT_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
 const SNOWFLAKE = /^\d{17,20}$/;

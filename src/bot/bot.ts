@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import { ConfigError, type BotConfig } from '../config.js';
-import { InputError, withoutPaths } from '../engine/index.js';
+import { InputError, resolveFfmpeg, withoutPaths } from '../engine/index.js';
 import { Store, newWorkerId } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import { Semaphore } from '../util/semaphore.js';
@@ -78,6 +78,13 @@ export class Bot {
       // Members who pick no model get this one: a misspelt name must not fall back to another model unseen.
       store.close();
       throw new ConfigError(`MARIONETTE_DEFAULT_MODEL is "${config.defaultModel}", but ${config.modelsDir} has no model of that name; set it to one of: ${models.names().join(', ')}.`);
+    }
+    try {
+      // Every job decodes and encodes with ffmpeg: without it, members would be served only failures.
+      resolveFfmpeg();
+    } catch (e) {
+      store.close();
+      throw e;
     }
     const progress = new ProgressReporter(store, api, logger, config.progressIntervalSeconds * 1000);
     const deliverer = new Deliverer(store, api, logger);

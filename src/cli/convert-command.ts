@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EngineError, isInputError } from '../engine/errors.js';
+import { ConfigError, EngineError, isInputError } from '../engine/errors.js';
+import { EXIT_CONFIG } from './exit-codes.js';
 import { BUILTIN_CONFIGS, isBuiltinConfig } from '../convert/builtin-configs.js';
 import { findPython } from '../convert/python-finder.js';
 import { runConverter, type GeneratorPrecision } from '../convert/run-converter.js';
@@ -70,8 +71,8 @@ interface ConvertArgs {
 }
 
 /**
- * `marionette convert`: returns the exit code — 0 done, 2 a bad input or a missing
- * Python (one sentence on stderr), 1 an internal failure.
+ * `marionette convert`: returns the exit code — 0 done, 2 a bad input (one sentence on stderr), 78 a missing
+ * Python with PyTorch (one sentence), 1 an internal failure.
  */
 export async function runConvert(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   let args: ConvertArgs | 'help';
@@ -147,6 +148,10 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
     if (e instanceof UsageError || isInputError(e)) {
       io.stderr(`${e.message}\n`);
       return 2;
+    }
+    if (e instanceof ConfigError) {
+      io.stderr(`${e.message}\n`);
+      return EXIT_CONFIG;
     }
     if (e instanceof EngineError) {
       io.stderr(`${e.message}\n`);

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { writeContactSheet } from '../demo/contact-sheet.js';
 import { writeShapeImage, writeShapeVideo, type ShapeColours } from '../demo/synthetic-media.js';
 import { Engine } from '../engine/engine.js';
+import { resolveFfmpeg } from '../engine/media/ffmpeg-path.js';
 import { PROJECT_ROOT } from '../version.js';
 import { EXIT_OK, reportError } from './exit-codes.js';
 import { ProgressBar } from './progress-bar.js';
@@ -24,6 +25,8 @@ export async function demoCommand(): Promise<number> {
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
+    // Nothing is drawn or written on a machine without ffmpeg: it says so first (a configuration error, exit 78).
+    resolveFfmpeg();
     // data/ is the bot's too (members' files live there): when the demo makes it, it makes it private (0700).
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const photo = join(dir, 'photo.png');

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { InputError } from '../engine/errors.js';
+import { ConfigError } from '../engine/errors.js';
 
 /**
  * Finding the Python that runs the converter (the only Python in Marionette): it must
@@ -37,8 +37,7 @@ export async function findPython(options: FindPythonOptions = {}): Promise<Found
   if (chosen !== undefined && chosen.trim() !== '') {
     const probe = await probePython(chosen);
     if (probe.ok) return { executable: chosen, versions: probe.versions };
-    throw new InputError(
-      'bad-option',
+    throw new ConfigError(
       `MARIONETTE_PYTHON is set to ${chosen}, which cannot run the converter (${probe.reason}); ${INSTALL_HINT}.`,
       { python: chosen },
     );
@@ -50,8 +49,7 @@ export async function findPython(options: FindPythonOptions = {}): Promise<Found
     if (probe.ok) return { executable: candidate, versions: probe.versions };
   }
   const where = tried.length > 0 ? `tried ${tried.join(', ')}` : 'no python3 found on PATH';
-  throw new InputError(
-    'bad-option',
+  throw new ConfigError(
     `The converter needs Python 3 with PyTorch and ONNX, and none was found (${where}): ${INSTALL_HINT}.`,
     { tried },
   );

@@ -1,7 +1,8 @@
 /**
  * Errors the engine raises. An InputError is the user's to fix: its message is
  * one clear sentence that can be shown as is (CLI exit code 2, a Discord reply).
- * Anything else is an internal error, logged with context.
+ * A ConfigError is the operator's: a program or setting this machine lacks
+ * (CLI and bot exit code 78). Anything else is an internal error, logged with context.
  */
 export type InputErrorCode =
   | 'file-missing'
@@ -37,6 +38,21 @@ export class InputError extends Error {
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
   constructor(message = 'The animation was cancelled.') {
+    super(message);
+  }
+}
+
+/**
+ * A program or setting Marionette needs is missing or unusable here (ffmpeg, ffprobe, Python with PyTorch, a
+ * bot setting): the operator's to fix, neither the user's input nor a bug. Its message is one sentence naming
+ * what is missing and how to provide it; no stack trace is shown for it. Exit code 78 (EX_CONFIG).
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly context: Readonly<Record<string, unknown>> = {},
+  ) {
     super(message);
   }
 }

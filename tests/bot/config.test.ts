@@ -51,6 +51,22 @@ describe('npm start', () => {
   });
 });
 
+describe('npm start without ffmpeg', () => {
+  let world: BotWorld;
+  beforeAll(async () => {
+    world = await BotWorld.create();
+  });
+  afterAll(() => world.close());
+
+  it('GIVEN no ffmpeg on the machine THEN it stops before connecting with one sentence naming the install command (exit 78)', async () => {
+    const r = await run('main.js', { ...world.env(), PATH: '/nonexistent', FFMPEG_PATH: '/nonexistent/ffmpeg' });
+    expect(r.code).toBe(78);
+    expect(r.out).toMatch(/^marionette: No working ffmpeg was found: .*\(Debian\/Ubuntu: npm run setup, or sudo apt-get install -y ffmpeg\)\.$/m);
+    expect(r.out).not.toMatch(/\n\s+at /);
+    expect(world.discord.identifies).toHaveLength(0);
+  });
+});
+
 describe('npm run deploy-commands', () => {
   let world: BotWorld;
   beforeAll(async () => {

@@ -84,3 +84,23 @@ describe('npm run demo', () => {
     expect(Math.max(...areas) / Math.min(...areas)).toBeGreaterThan(1.2);
   });
 });
+
+describe('npm run demo on a machine without ffmpeg', () => {
+  it('GIVEN no ffmpeg on PATH THEN a configuration error (exit 78): one sentence naming the install command, no stack trace', async () => {
+    const bare = tempDir('marionette-demo-bare-');
+    // PATH keeps node, npm and the shell npm runs scripts with, and nothing else: a folder of links to those alone.
+    const bin = join(bare, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['node', 'npm', 'sh']) {
+      const found = await promisify(execFile)('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+      symlinkSync(found.stdout.trim(), join(bin, tool));
+    }
+    const failed = await promisify(execFile)('npm', ['run', '--silent', 'demo'], { cwd: root, timeout: 60_000, encoding: 'utf8', env: { ...process.env, PATH: bin, FFMPEG_PATH: '', FFPROBE_PATH: '' } }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(78);
+    expect(failed!.stderr.trim()).toMatch(/^marionette demo: No working ffmpeg was found: .*\(Debian\/Ubuntu: npm run setup, or sudo apt-get install -y ffmpeg\)\.$/);
+    expect(failed!.stderr).not.toMatch(/internal error|\n\s+at /);
+  }, 60_000);
+});

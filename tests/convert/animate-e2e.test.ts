@@ -5,7 +5,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { convert, makeRandomCheckpoint, REPO_ROOT, TEST_CONFIG_DIR, tempDir } from './helpers.js';
+import { skipUnlessAvailable } from '../support/ci.js';
+import { convert, makeRandomCheckpoint, REPO_ROOT, TEST_CONFIG_DIR, tempDir, NO_PYTHON, PYTHON_READY } from './helpers.js';
+
+const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
 const run = promisify(execFile);
 const CLI = join(REPO_ROOT, 'bin', 'marionette.js');
@@ -18,7 +21,7 @@ afterAll(async () => {
   await work.remove();
 });
 
-it('animates a photo with a converted model via marionette animate', async () => {
+it.skipIf(noPython)('animates a photo with a converted model via marionette animate', async () => {
   const checkpoint = join(work.path, 'small.pth.tar');
   await makeRandomCheckpoint('small', checkpoint, { seed: 11 });
   const model = join(work.path, 'models', 'e2e-small');

@@ -25,6 +25,15 @@ export function python(): Promise<FoundPython> {
   return found;
 }
 
+/** Whether this machine has the Python the converter needs (with PyTorch, ONNX and PyYAML). */
+export const PYTHON_READY: boolean = await python().then(
+  () => true,
+  () => false,
+);
+/** What a converter test says when it skips for want of Python (in CI it fails with this instead: tests/support/ci.ts). */
+export const NO_PYTHON =
+  'These converter tests need Python 3 with PyTorch, ONNX and PyYAML, which this machine lacks: `npm test` installs them when it runs as root or with passwordless sudo (tools/setup/system-deps.sh), or run sudo apt-get install -y python3-torch python3-onnx python3-yaml.';
+
 export interface ProcessResult {
   readonly code: number | null;
   readonly stdout: string;

@@ -10,8 +10,12 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/engine/model/manifest.js';
 import { float16ToFloat32 } from '../../src/engine/worker/float16.js';
-import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE } from './helpers.js';
+import { skipUnlessAvailable } from '../support/ci.js';
+import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE, NO_PYTHON, PYTHON_READY } from './helpers.js';
+
 import { normalizeParity } from './normalize-parity.js';
+
+const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
 let work: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -21,7 +25,7 @@ afterAll(async () => {
   await work.remove();
 });
 
-describe.each([
+describe.skipIf(noPython).each([
   { config: 'small', size: [64, 64], numKp: 5, hasJacobian: true, format: 'legacy' as const },
   { config: 'small-zero-order', size: [64, 48], numKp: 3, hasJacobian: false, format: 'zip' as const },
 ])('a converted $config checkpoint', ({ config, size, numKp, hasJacobian, format }) => {
@@ -113,7 +117,7 @@ async function convertSmall(checkpoint: string, model: string, options: readonly
   return out;
 }
 
-describe('--fp16', () => {
+describe.skipIf(noPython)('--fp16', () => {
   it('writes a float16 generator, records it, and stays close to PyTorch', async () => {
     const { checkpoint, refDir } = await seededSmall('fp16', 7);
     const model = await convertSmall(checkpoint, 'small-fp16', ['--fp16']);
@@ -140,7 +144,7 @@ describe('--fp16', () => {
   });
 });
 
-describe('--precision mixed', () => {
+describe.skipIf(noPython)('--precision mixed', () => {
   it('writes a generator with float32 inputs and outputs and a float16 trunk, records it, and stays close to PyTorch', async () => {
     const { checkpoint, refDir } = await seededSmall('mixed', 8);
     const mixed = await convertSmall(checkpoint, 'small-mixed', ['--precision', 'mixed']);
@@ -167,7 +171,7 @@ describe('--precision mixed', () => {
   });
 });
 
-describe('--upsample-interleave depth-to-space', () => {
+describe.skipIf(noPython)('--upsample-interleave depth-to-space', () => {
   it('writes networks that give PyTorch’s keypoints and frames on the CPU provider', async () => {
     const { checkpoint, refDir } = await seededSmall('d2s', 9);
     const model = await convertSmall(checkpoint, 'small-d2s', ['--upsample-interleave', 'depth-to-space']);
@@ -180,7 +184,7 @@ describe('--upsample-interleave depth-to-space', () => {
   });
 });
 
-describe('--plain', () => {
+describe.skipIf(noPython)('--plain', () => {
   it('writes the layer-for-layer export (no shared source), which gives PyTorch’s frames too', async () => {
     const { checkpoint, refDir } = await seededSmall('plain', 11);
     const model = await convertSmall(checkpoint, 'small-plain', ['--plain']);
@@ -191,7 +195,7 @@ describe('--plain', () => {
   });
 });
 
-describe('--no-winograd', () => {
+describe.skipIf(noPython)('--no-winograd', () => {
   it('writes a generator with direct residual convolutions that gives PyTorch’s frames, as the default Winograd one does', async () => {
     const { checkpoint, refDir } = await seededSmall('direct', 10);
     const reference = await Reference.load(refDir);

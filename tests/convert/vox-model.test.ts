@@ -19,13 +19,15 @@ import { parseManifest } from '../../src/engine/model/manifest.js';
 import { sessionOptionsFor, type WebGpuLayout } from '../../src/engine/model/session-options.js';
 import { skipUnlessAvailable } from '../support/ci.js';
 import { probeWebGpu } from '../support/webgpu.js';
-import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, tempDir, TOLERANCE } from './helpers.js';
+import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, tempDir, TOLERANCE, NO_PYTHON, PYTHON_READY } from './helpers.js';
 import { normalizeParity } from './normalize-parity.js';
+
+const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
 const HEAVY = 600_000;
 const webgpu = probeWebGpu();
 
-describe('a converted vox-256 checkpoint', () => {
+describe.skipIf(noPython)('a converted vox-256 checkpoint', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
   let model: string;
   let reference: Reference;

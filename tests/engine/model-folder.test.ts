@@ -83,11 +83,12 @@ describe('model folders', () => {
     expect(r.stderr.trim()).toMatch(/^The model's kp_detector\.onnx outputs in .*swapped lacks kp_value, kp_jacobian \(it does not follow the model-folder contract\)\.$/);
   });
 
-  it('GIVEN no working ffmpeg THEN an internal error (exit 1) that names the three ways to provide it', async () => {
+  it('GIVEN no working ffmpeg THEN a configuration error (exit 78): one sentence naming the ways to provide it, no stack trace', async () => {
     mkdirSync(join(dir, 'empty-bin'), { recursive: true });
     const r = await runCli(['animate', '--source', photo, '--driving', video, '--out', join(dir, 'out2.mp4')], { env: { PATH: join(dir, 'empty-bin'), FFMPEG_PATH: '/nonexistent/ffmpeg' } });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/No working ffmpeg was found: set FFMPEG_PATH .*ffmpeg-static.*on PATH/);
+    expect(r.code).toBe(78);
+    expect(r.stderr.trim()).toMatch(/^marionette animate: No working ffmpeg was found: set FFMPEG_PATH .*ffmpeg-static.*on PATH \(Debian\/Ubuntu: npm run setup, or sudo apt-get install -y ffmpeg\)\.$/);
+    expect(r.stderr).not.toMatch(/internal error|stack|\n\s+at /);
   });
 });
 

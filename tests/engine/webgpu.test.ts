@@ -20,14 +20,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuLayout } from '../../src/engine/model/session-options.js';
 import { sessionOptionsFor } from '../../src/engine/model/session-options.js';
 import { float16ToFloat32 } from '../../src/engine/worker/float16.js';
-import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE } from '../convert/helpers.js';
+import { convert, makeRandomCheckpoint, maxAbsDiff, NO_PYTHON, PYTHON_READY, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE } from '../convert/helpers.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 import { skipUnlessAvailable } from '../support/ci.js';
 import { probeWebGpu } from '../support/webgpu.js';
 
 const run = promisify(execFile);
 const webgpu = probeWebGpu();
-const noWebGpu = skipUnlessAvailable(webgpu.available, `No WebGPU adapter here (${webgpu.reason}), so the WebGPU tests cannot run; CI installs one (Mesa's lavapipe, see .ci/run).`);
+const noWebGpu = skipUnlessAvailable(
+  webgpu.available,
+  `No WebGPU adapter here (${webgpu.reason}), so the WebGPU tests cannot run; \`npm test\` installs one (Mesa's lavapipe) when it runs as root (tools/setup/system-deps.sh).`,
+);
+// The WebGPU checks compare converted models against PyTorch.
+const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
 let work: Awaited<ReturnType<typeof tempDir>>;
 let model: string;
@@ -36,7 +41,7 @@ let fp16Model: string;
 let mixedModel: string;
 let reference: Reference;
 
-describe.skipIf(noWebGpu)('the WebGPU provider', () => {
+describe.skipIf(noWebGpu || noPython)('the WebGPU provider', () => {
   beforeAll(async () => {
     work = await tempDir('webgpu');
     const checkpoint = join(work.path, 'small.pth.tar');

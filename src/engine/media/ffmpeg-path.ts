@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { EngineError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * Where ffmpeg and ffprobe come from, in this order:
@@ -33,14 +33,21 @@ export function resolveFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegBinar
     const missing = !ffmpeg ? 'ffmpeg' : 'ffprobe';
     // ffmpeg-static ships ffmpeg only: it never provides ffprobe, so it is not offered for that.
     const npm = missing === 'ffmpeg' ? ', install the optional npm package ffmpeg-static' : '';
-    throw new EngineError(
-      `No working ${missing} was found: set ${missing === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to the binary${npm}, or install ffmpeg (which includes ffprobe) on PATH (Debian/Ubuntu: apt-get install -y ffmpeg).`,
+    throw new ConfigError(
+      `No working ${missing} was found: set ${missing === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to the binary${npm}, or install ffmpeg (which includes ffprobe) on PATH (${ffmpegInstallHint()}).`,
       { missing },
     );
   }
   const result = { ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, origin: { ffmpeg: ffmpeg.origin, ffprobe: ffprobe.origin } };
   if (env === process.env) cached = result;
   return result;
+}
+
+/** The command that installs ffmpeg and ffprobe on this system. */
+export function ffmpegInstallHint(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'macOS: brew install ffmpeg';
+  if (platform === 'win32') return 'Windows: winget install ffmpeg';
+  return 'Debian/Ubuntu: npm run setup, or sudo apt-get install -y ffmpeg';
 }
 
 function ffmpegCandidates(env: NodeJS.ProcessEnv): Candidate[] {

@@ -23,6 +23,6 @@ export interface FakeDiscordOptions {
   mediaBaseUrl?: string;
   /** Append every REST request as a JSON line here; default `FAKE_DISCORD_LOG`. */
   logFile?: string;
-  /** Default `DISCORD_OPENAPI_PATH` or `<repo>/../shared/discord-openapi.json`. */
+  /** Default `DISCORD_OPENAPI_PATH` or the committed copy, `tests/support/fake-discord/openapi/discord-openapi.json`. */
   openApiPath?: string;
 }

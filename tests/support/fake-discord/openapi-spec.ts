@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 
 /**
- * Discord's published OpenAPI description. It is not copied into the
- * repository: CI clones the repository next to `shared/`, so the file is at
- * `<repo>/../shared/discord-openapi.json`; `DISCORD_OPENAPI_PATH` overrides.
+ * Discord's published OpenAPI description: a copy committed beside this file
+ * (`openapi/discord-openapi.json`, with Discord's MIT licence and a note on
+ * its upstream version); `DISCORD_OPENAPI_PATH` overrides.
  */
 export interface OpenApiParameter {
   name: string;
@@ -31,17 +30,17 @@ export interface OpenApiDocument {
   components: Record<string, unknown>;
 }
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const COMMITTED_COPY = fileURLToPath(new URL('./openapi/discord-openapi.json', import.meta.url));
 
 export function openApiPath(): string {
-  return process.env['DISCORD_OPENAPI_PATH'] ?? path.resolve(repoRoot, '..', 'shared', 'discord-openapi.json');
+  return process.env['DISCORD_OPENAPI_PATH'] ?? COMMITTED_COPY;
 }
 
 export function loadOpenApi(file: string = openApiPath()): OpenApiDocument {
   if (!existsSync(file)) {
     throw new Error(
-      `Discord's OpenAPI description is not at ${file}. Clone the repository next to shared/ ` +
-        '(as CI does) or set DISCORD_OPENAPI_PATH to discord-openapi.json.',
+      `Discord's OpenAPI description is not at ${file}: ` +
+        (process.env['DISCORD_OPENAPI_PATH'] ? 'DISCORD_OPENAPI_PATH names a file that does not exist.' : 'the committed copy is missing; restore it with git checkout.'),
     );
   }
   const doc = JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument;
