@@ -67,7 +67,13 @@ const size = { width: 256, height: 256 };
 const photo = join(dir, 'photo.png');
 const driving = join(dir, `driving-${frames}.mp4`);
 await writeShapeImage(photo, 640, 480, { cx: 0, cy: 0, angle: 0.2, scale: 0.8 });
-await writeShapeVideo(driving, { width: 640, height: 480, fps: 25, frames, pose: (i) => ({ cx: 0.3 * Math.sin(i / 5), cy: 0.1 * Math.sin(i / 3), angle: i / 10, scale: 1 + 0.2 * Math.sin(i / 7) }) });
+await writeShapeVideo(driving, {
+  width: 640,
+  height: 480,
+  fps: 25,
+  frames,
+  pose: (i) => ({ cx: 0.3 * Math.sin(i / 5), cy: 0.1 * Math.sin(i / 3), angle: i / 10, scale: 1 + 0.2 * Math.sin(i / 7) }),
+});
 const sourceRgb = join(dir, 'source.rgb');
 const drivingRgb = join(dir, `driving-${frames}.rgb`);
 await writeDecoded();
@@ -95,7 +101,11 @@ for (let r = 0; r < rounds; r++) {
   const args = ['--checkpoint', models[0]!.model.checkpoint, '--config', models[0]!.model.config, '--source', sourceRgb, '--driving', drivingRgb];
   args.push('--frames', String(frames), '--warmup', values.warmup!, '--threads', String(threads));
   if (r === 0) args.push('--dump', torchFrames);
-  const torch = JSON.parse(lastLine(await runPythonOrThrow(python, 'marionette_convert.bench_reference', args))) as { msPerFrame: number; threads: number; torch: string };
+  const torch = JSON.parse(lastLine(await runPythonOrThrow(python, 'marionette_convert.bench_reference', args))) as {
+    msPerFrame: number;
+    threads: number;
+    torch: string;
+  };
   torchReport = torch;
   const engine: Record<string, EngineRun> = {};
   for (const { variant, model } of models) {
@@ -103,7 +113,9 @@ for (let r = 0; r < rounds; r++) {
     engine[variant] = await engineRun(model.modelDir, join(dir, `engine-${variant}.mkv`));
   }
   results.push({ torchMs: torch.msPerFrame, engine });
-  log(`  PyTorch ${torch.msPerFrame.toFixed(0)} ms/frame; ${models.map(({ variant }) => `${variant} ${engine[variant]!.e2eMs.toFixed(0)} ms/frame`).join(', ')}`);
+  log(
+    `  PyTorch ${torch.msPerFrame.toFixed(0)} ms/frame; ${models.map(({ variant }) => `${variant} ${engine[variant]!.e2eMs.toFixed(0)} ms/frame`).join(', ')}`,
+  );
 }
 
 const expected = await readFile(torchFrames);
@@ -135,7 +147,9 @@ const summary = models.map(({ variant }) => {
 });
 const f = (n: number, d = 1) => n.toFixed(d);
 const lines = [
-  `Machine: ${machine}; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  `Machine: ${machine}; load average at the end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
   `Seeded vox-256 weights; ${frames} frames of 256×256; ${rounds} rounds, medians.`,
   `PyTorch ${torchReport?.torch} reference loop (demo.py's make_animation: fp32, one frame at a time), ${torchReport?.threads} threads: ${f(torchMs)} ms/frame (${f(1000 / torchMs, 2)} fps), inference only`,
   '',
@@ -150,7 +164,10 @@ const lines = [
   'costs (probe, photo, source keypoints, encoder start and finish) included. * on the main thread, overlapping inference.',
   'idle: share of the time from the first batch sent to the last one back in which neither model ran.',
   `Per round, PyTorch / engine: ${summary.map((s) => `${s.variant} ${results.map((r) => f(r.torchMs / r.engine[s.variant]!.e2eMs, 2)).join(', ')}`).join('; ')}`,
-  ...summary.map((s) => `Parity ${s.variant}: ${s.parity.meanAbs <= 1 / 255 ? 'ok' : 'FAILED'} (mean ${f(s.parity.meanAbs * 255, 3)}/255 ≤ 1/255 over ${s.parity.frames} frames; worst frame ${f(s.parity.worstFrameMeanAbs * 255, 3)}/255)`),
+  ...summary.map(
+    (s) =>
+      `Parity ${s.variant}: ${s.parity.meanAbs <= 1 / 255 ? 'ok' : 'FAILED'} (mean ${f(s.parity.meanAbs * 255, 3)}/255 ≤ 1/255 over ${s.parity.frames} frames; worst frame ${f(s.parity.worstFrameMeanAbs * 255, 3)}/255)`,
+  ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 const chart: ChartRow[] = [

@@ -40,7 +40,10 @@ const feeds = {
   source: tensor(frame.subarray(0, sourceBatch * 3 * width * height), [sourceBatch, 3, height, width]),
   kp_source_value: tensor(values2, [n, k, 2]),
   kp_source_jacobian: tensor(jacobians, [n, k, 2, 2]),
-  kp_driving_value: tensor(values2.map((v) => v * 0.9), [n, k, 2]),
+  kp_driving_value: tensor(
+    values2.map((v) => v * 0.9),
+    [n, k, 2],
+  ),
   kp_driving_jacobian: tensor(jacobians, [n, k, 2, 2]),
 };
 const kpFeeds = { source: new ort.Tensor('float32', frame, [n, 3, height, width]) };

@@ -87,7 +87,9 @@ const rows = levers.map((l) => {
 const f = (n: number, d = 1) => n.toFixed(d);
 process.stdout.write(
   [
-    `${cpus().length}× ${cpus()[0]?.model.trim()}; seeded vox-256; ${values.rounds} rounds × ${values.reps} batches; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `${cpus().length}× ${cpus()[0]?.model.trim()}; seeded vox-256; ${values.rounds} rounds × ${values.reps} batches; load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
     '',
     '| lever | keypoints | generator | total ms/frame | speed vs engine settings | peak RSS |',
     '|---|---|---|---|---|---|',

@@ -55,13 +55,36 @@ const rows: Row[] = [];
 for (const seconds of values.durations!.split(',').map(Number)) {
   const driving = join(dir, `driving-${seconds}s.mp4`);
   process.stderr.write(`Preparing a ${seconds} s driving video (640×480, 25 fps)…\n`);
-  await writeShapeVideo(driving, { width: 640, height: 480, fps: 25, frames: seconds * 25, audio: true, pose: (i) => ({ cx: 0.3 * Math.sin(i / 20), cy: 0.1 * Math.sin(i / 13), angle: i / 40, scale: 1 + 0.2 * Math.sin(i / 30) }) });
+  await writeShapeVideo(driving, {
+    width: 640,
+    height: 480,
+    fps: 25,
+    frames: seconds * 25,
+    audio: true,
+    pose: (i) => ({ cx: 0.3 * Math.sin(i / 20), cy: 0.1 * Math.sin(i / 13), angle: i / 40, scale: 1 + 0.2 * Math.sin(i / 30) }),
+  });
   const decoded = await decodeCost(driving, size);
   const encodeAlone = await encodeCost(join(dir, 'encode-only.mp4'), decoded.rgb, Math.min(decoded.frames, 250), size);
   process.stderr.write(`Animating it with model "${model.manifest.name}" in a fresh process…\n`);
-  const args = [join(PROJECT_ROOT, 'dist', 'bench', 'bench-run.js'), '--source', photo, '--driving', driving, '--out', join(dir, `out-${seconds}s.mp4`), '--model', model.dir, '--device', values.device!];
+  const args = [
+    join(PROJECT_ROOT, 'dist', 'bench', 'bench-run.js'),
+    '--source',
+    photo,
+    '--driving',
+    driving,
+    '--out',
+    join(dir, `out-${seconds}s.mp4`),
+    '--model',
+    model.dir,
+    '--device',
+    values.device!,
+  ];
   if (values.batch) args.push('--batch', values.batch);
-  const line = execFileSync(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }).toString().trim().split('\n').pop()!;
+  const line = execFileSync(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 })
+    .toString()
+    .trim()
+    .split('\n')
+    .pop()!;
   const run = JSON.parse(line) as { result: AnimateResult; peakRssMb: number };
   const r = run.result;
   const per = (ms: number) => ms / r.frames;
@@ -89,7 +112,10 @@ const lines = [
   '',
   '| video | frames | decode* | keypoints | generator | layout+label† | encode* | end-to-end fps | idle‡ | peak RSS |',
   '|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.seconds} s | ${r.frames} | ${f(r.decodeAlone)} | ${f(r.keypoints)} | ${f(r.generator)} | ${f(r.convert)} | ${f(r.encodeAlone)} | ${r.endToEndFps.toFixed(1)} | ${(r.idle * 100).toFixed(1)} % | ${r.peakRssMb.toFixed(0)} MB |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.seconds} s | ${r.frames} | ${f(r.decodeAlone)} | ${f(r.keypoints)} | ${f(r.generator)} | ${f(r.convert)} | ${f(r.encodeAlone)} | ${r.endToEndFps.toFixed(1)} | ${(r.idle * 100).toFixed(1)} % | ${r.peakRssMb.toFixed(0)} MB |`,
+  ),
   '',
   '† on the main thread, overlapping inference. ‡ share of the inference span in which neither model ran.',
   'ms per frame; * decode and encode measured alone (in the pipeline they overlap inference:',
@@ -97,7 +123,10 @@ const lines = [
 ];
 if (rows.length >= 2) {
   const [a, b] = [rows[0]!, rows[rows.length - 1]!];
-  lines.push('', `Peak RSS ${b.seconds} s vs ${a.seconds} s: ${((b.peakRssMb / a.peakRssMb - 1) * 100).toFixed(1)} % (memory does not grow with video length when this stays small).`);
+  lines.push(
+    '',
+    `Peak RSS ${b.seconds} s vs ${a.seconds} s: ${((b.peakRssMb / a.peakRssMb - 1) * 100).toFixed(1)} % (memory does not grow with video length when this stays small).`,
+  );
 }
 process.stdout.write(`${lines.join('\n')}\n`);
 const chartRows: ChartRow[] = rows.map((r) => ({

@@ -36,18 +36,19 @@ export const settings: SlashCommand = {
         .setName('channels')
         .setDescription('Allow or block Marionette in a channel.')
         .addChannelOption((o) =>
-          o
-            .setName('channel')
-            .setDescription('A channel (its threads follow it), or one thread.')
-            .setRequired(true)
-            .addChannelTypes(
-              // The channels a slash command can be used in (voice and stage channels have a text chat; forum posts
-              // are threads), and single threads (a thread's own rule counts too). Not media channels (16): Discord's
-              // published API description does not list the type yet; their posts, threads, can be chosen.
-              ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum,
-              ChannelType.GuildVoice, ChannelType.GuildStageVoice,
-              ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread,
-            ),
+          o.setName('channel').setDescription('A channel (its threads follow it), or one thread.').setRequired(true).addChannelTypes(
+            // The channels a slash command can be used in (voice and stage channels have a text chat; forum posts
+            // are threads), and single threads (a thread's own rule counts too). Not media channels (16): Discord's
+            // published API description does not list the type yet; their posts, threads, can be chosen.
+            ChannelType.GuildText,
+            ChannelType.GuildAnnouncement,
+            ChannelType.GuildForum,
+            ChannelType.GuildVoice,
+            ChannelType.GuildStageVoice,
+            ChannelType.PublicThread,
+            ChannelType.PrivateThread,
+            ChannelType.AnnouncementThread,
+          ),
         )
         .addStringOption((o) =>
           o

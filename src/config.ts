@@ -61,14 +61,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   const clientId = required(env, 'DISCORD_CLIENT_ID', 'the application id from the Discord developer portal (General Information)');
   if (!SNOWFLAKE.test(clientId)) throw new ConfigError(`DISCORD_CLIENT_ID must be the application's numeric id (17 to 20 digits), not "${clientId}".`);
   const guildId = optional(env, 'DISCORD_GUILD_ID');
-  if (guildId !== null && !SNOWFLAKE.test(guildId)) throw new ConfigError(`DISCORD_GUILD_ID must be a server's numeric id (17 to 20 digits), not "${guildId}".`);
+  if (guildId !== null && !SNOWFLAKE.test(guildId))
+    throw new ConfigError(`DISCORD_GUILD_ID must be a server's numeric id (17 to 20 digits), not "${guildId}".`);
   const device = (optional(env, 'MARIONETTE_DEVICE') ?? 'auto') as DeviceRequest;
   if (!DEVICE_REQUESTS.includes(device)) throw new ConfigError(`MARIONETTE_DEVICE must be one of ${DEVICE_REQUESTS.join(', ')}, not "${device}".`);
   const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
   const apiBase = optional(env, 'DISCORD_API_BASE');
-  if (apiBase !== null && !/^https?:\/\/[^\s]+\/api$/.test(apiBase)) throw new ConfigError('DISCORD_API_BASE must be a URL ending in /api, such as http://127.0.0.1:3000/api.');
-  const cdnHosts = (optional(env, 'MARIONETTE_CDN_HOSTS') ?? DEFAULT_CDN_HOSTS.join(',')).split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  if (apiBase !== null && !/^https?:\/\/[^\s]+\/api$/.test(apiBase))
+    throw new ConfigError('DISCORD_API_BASE must be a URL ending in /api, such as http://127.0.0.1:3000/api.');
+  const cdnHosts = (optional(env, 'MARIONETTE_CDN_HOSTS') ?? DEFAULT_CDN_HOSTS.join(','))
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   return {
     token: token.trim(),
     clientId,

@@ -18,7 +18,7 @@ function findRoot(start: string): string {
       // keep looking upwards
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find Marionette\'s package.json');
+    if (parent === dir) throw new Error("cannot find Marionette's package.json");
     dir = parent;
   }
 }

@@ -43,14 +43,32 @@ export async function ensureSeededModel(root: string, variant: Variant, python: 
   const checkpointStamp = `${checkpoint}.stamp`;
   if (!existsSync(checkpoint) || readText(checkpointStamp) !== stamp.split(' ')[0]) {
     log(`Writing a seeded random-weight ${CONFIG} checkpoint (${checkpoint})…`);
-    await runPythonOrThrow(python, 'marionette_convert.testing', ['make-random-checkpoint', '--config', CONFIG, '--out', checkpoint, '--seed', String(SEED), '--no-optimizer-moments']);
+    await runPythonOrThrow(python, 'marionette_convert.testing', [
+      'make-random-checkpoint',
+      '--config',
+      CONFIG,
+      '--out',
+      checkpoint,
+      '--seed',
+      String(SEED),
+      '--no-optimizer-moments',
+    ]);
     writeFileSync(checkpointStamp, stamp.split(' ')[0]!);
   }
   const modelDir = join(root, variant.name);
   const modelStamp = join(modelDir, '.bench-stamp');
   if (!existsSync(join(modelDir, 'manifest.json')) || readText(modelStamp) !== stamp) {
     log(`Converting it to ${modelDir} ${variant.convertArgs.join(' ')}…`);
-    await runPythonOrThrow(python, 'marionette_convert', ['convert', '--checkpoint', checkpoint, '--config', CONFIG, '--out', modelDir, ...variant.convertArgs]);
+    await runPythonOrThrow(python, 'marionette_convert', [
+      'convert',
+      '--checkpoint',
+      checkpoint,
+      '--config',
+      CONFIG,
+      '--out',
+      modelDir,
+      ...variant.convertArgs,
+    ]);
     writeFileSync(modelStamp, stamp);
   }
   return { checkpoint, config: CONFIG, modelDir };

@@ -57,7 +57,10 @@ const report: Record<string, unknown> = {
   model: folder.manifest.name,
   frames,
   availability: detectAvailability(() => ort.listSupportedBackends()),
-  autoPlan: planProviders('auto', detectAvailability(() => ort.listSupportedBackends())),
+  autoPlan: planProviders(
+    'auto',
+    detectAvailability(() => ort.listSupportedBackends()),
+  ),
 };
 
 /** nvidia-smi, if this machine has it (the GPU machine does; a dry run does not). */
@@ -79,7 +82,12 @@ function sampleGpu(): () => Promise<{ meanBusy: number; samples: number } | null
     const kill = setTimeout(() => child.kill('SIGKILL'), 2000); // a sampler that ignores SIGTERM cannot stall the check
     await closed;
     clearTimeout(kill);
-    const values = text.split('\n').map((l) => l.trim()).filter((l) => l !== '').map(Number).filter((v) => Number.isFinite(v) && v >= 0 && v <= 100);
+    const values = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '')
+      .map(Number)
+      .filter((v) => Number.isFinite(v) && v >= 0 && v <= 100);
     return values.length === 0 ? null : { meanBusy: values.reduce((a, b) => a + b, 0) / values.length / 100, samples: values.length };
   };
 }
@@ -147,14 +155,30 @@ async function measure(device: DeviceRequest, variant: Variant, repeats: number)
     }
     const best = runs.reduce((a, b) => (a['msPerFrame']! <= b['msPerFrame']! ? a : b));
     const parity = reference && output ? frameDifference(output, reference, frameBytes) : null;
-    return { device, variant: variant.label, webgpu: variant.webgpu ?? {}, provider: loaded.provider, reason: loaded.reason, rejected: loaded.rejected, batch, loadMs, warmMs, runs, best, parity };
+    return {
+      device,
+      variant: variant.label,
+      webgpu: variant.webgpu ?? {},
+      provider: loaded.provider,
+      reason: loaded.reason,
+      rejected: loaded.rejected,
+      batch,
+      loadMs,
+      warmMs,
+      runs,
+      best,
+      parity,
+    };
   } finally {
     await worker.terminate();
   }
 }
 
 const variants: Variant[] = [
-  ...values.batches!.split(',').filter(Boolean).map((b) => ({ label: 'default', batch: Number(b) })),
+  ...values
+    .batches!.split(',')
+    .filter(Boolean)
+    .map((b) => ({ label: 'default', batch: Number(b) })),
   ...values.variants!.split(',').filter(Boolean).map(parseVariant),
 ];
 const repeats = Math.max(1, Number(values.repeats));

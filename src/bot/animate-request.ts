@@ -139,7 +139,10 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
   }
   const photoCap = Math.min(settings.maxUploadBytes, DEFAULT_LIMITS.maxPhotoBytes);
   const videoCap = Math.min(settings.maxUploadBytes, DEFAULT_LIMITS.maxVideoBytes);
-  for (const [a, cap] of [[photo, photoCap], [video, videoCap]] as const) {
+  for (const [a, cap] of [
+    [photo, photoCap],
+    [video, videoCap],
+  ] as const) {
     if (a.size > cap) {
       await refuse(storeMessages.refusal({ reason: 'too-large', bytes: a.size, maxBytes: cap }));
       return;
@@ -173,7 +176,10 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
         throw e instanceof DownloadError ? new AttachmentFailure(what, e) : e;
       });
     // One failed download stops the other before the job folder is removed.
-    const [photoFile, videoFile] = await allOrAbort<[Downloaded, Downloaded]>([fetchOne('photo', photo, 'photo', photoCap), fetchOne('video', video, 'driving', videoCap)]);
+    const [photoFile, videoFile] = await allOrAbort<[Downloaded, Downloaded]>([
+      fetchOne('photo', photo, 'photo', photoCap),
+      fetchOne('video', video, 'driving', videoCap),
+    ]);
     // The engine's checks, with this server's duration limit (the header of a 10-hour file stops here).
     const limits = { ...DEFAULT_LIMITS, maxDurationSeconds: settings.maxDrivingSeconds };
     const [photoInfo, videoInfo] = await Promise.all([probeMedia(photoFile.path, 'photo', limits), probeMedia(videoFile.path, 'video', limits)]);
@@ -220,7 +226,10 @@ async function intake(interaction: ChatInputCommandInteraction<'cached' | 'raw'>
     if (e instanceof InputError) {
       // Said as the server's rule, like the other server limits.
       const duration = Number(e.context['duration']);
-      const content = e.code === 'video-too-long' && Number.isFinite(duration) ? storeMessages.refusal({ reason: 'too-long', seconds: duration, maxSeconds: settings.maxDrivingSeconds }) : e.message;
+      const content =
+        e.code === 'video-too-long' && Number.isFinite(duration)
+          ? storeMessages.refusal({ reason: 'too-long', seconds: duration, maxSeconds: settings.maxDrivingSeconds })
+          : e.message;
       await refuse(content);
     } else if (e instanceof AttachmentFailure) {
       // Sizes were checked from Discord's metadata before downloading: a failure here is the CDN's

@@ -3,7 +3,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import { ConfigError, type BotConfig } from '../config.js';
 import { InputError, resolveFfmpeg, withoutPaths } from '../engine/index.js';
-import { Store, newWorkerId } from '../store/index.js';
+import { Store, newWorkerId, type StoreConfig } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import { Semaphore } from '../util/semaphore.js';
 import { buttons } from './buttons.js';
@@ -36,7 +36,7 @@ export interface BotOptions {
   /** How long a command waits for its member to accept the terms (14 minutes; tests use seconds). */
   readonly consentWaitMs?: number;
   /** Store tuning (lease, attempts, backoff): tests shorten the backoff. */
-  readonly storeConfig?: Partial<import('../store/index.js').StoreConfig>;
+  readonly storeConfig?: Partial<StoreConfig>;
 }
 
 const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
@@ -72,12 +72,16 @@ export class Bot {
     await models.refresh(true);
     if (models.names().length === 0) {
       store.close();
-      throw new ConfigError(`MARIONETTE_MODELS_DIR (${config.modelsDir}) holds no model; point it at the project's models folder (the built-in demo model is models/default) or convert one with \`npx marionette convert\`.`);
+      throw new ConfigError(
+        `MARIONETTE_MODELS_DIR (${config.modelsDir}) holds no model; point it at the project's models folder (the built-in demo model is models/default) or convert one with \`npx marionette convert\`.`,
+      );
     }
     if (!models.get(config.defaultModel)) {
       // Members who pick no model get this one: a misspelt name must not fall back to another model unseen.
       store.close();
-      throw new ConfigError(`MARIONETTE_DEFAULT_MODEL is "${config.defaultModel}", but ${config.modelsDir} has no model of that name; set it to one of: ${models.names().join(', ')}.`);
+      throw new ConfigError(
+        `MARIONETTE_DEFAULT_MODEL is "${config.defaultModel}", but ${config.modelsDir} has no model of that name; set it to one of: ${models.names().join(', ')}.`,
+      );
     }
     try {
       // Every job decodes and encodes with ffmpeg: without it, members would be served only failures.
@@ -115,13 +119,26 @@ export class Bot {
         // Only "this provider is not available here" is a setting to change; anything else (a damaged model, memory
         // the GPU lacks right now) may pass, so it exits 1 and a supervisor may try again.
         if (e instanceof InputError && e.code === 'bad-option') {
-          throw new ConfigError(`MARIONETTE_DEVICE is ${config.device}, but it cannot be used here (${deviceFailure(e)}); set it to auto (or cpu), or see the README's GPU section.`);
+          throw new ConfigError(
+            `MARIONETTE_DEVICE is ${config.device}, but it cannot be used here (${deviceFailure(e)}); set it to auto (or cpu), or see the README's GPU section.`,
+          );
         }
         throw e;
       }
     }
     const queueUpdates = new QueueUpdates(store, api, logger);
-    const ctx: BotContext = { config, store, logger, models, runner, deliverer, api, consent: new ConsentGate(store, logger, options.consentWaitMs), intake: new Semaphore(config.intakeConcurrency), queueUpdates };
+    const ctx: BotContext = {
+      config,
+      store,
+      logger,
+      models,
+      runner,
+      deliverer,
+      api,
+      consent: new ConsentGate(store, logger, options.consentWaitMs),
+      intake: new Semaphore(config.intakeConcurrency),
+      queueUpdates,
+    };
     const bot = new Bot(client, ctx, options);
     const route = createInteractionRouter(ctx, commands, buttons as readonly ButtonHandler<unknown>[], () => bot.shuttingDown);
     client.on(Events.InteractionCreate, (i) => void route(i));
@@ -138,7 +155,11 @@ export class Bot {
       await client.destroy();
       await runner.stop(0);
       store.close();
-      throw isInvalidToken(e) ? new ConfigError('DISCORD_TOKEN was refused by Discord (it is wrong, or was reset); copy the current one from the developer portal (Bot → Reset Token).') : e;
+      throw isInvalidToken(e)
+        ? new ConfigError(
+            'DISCORD_TOKEN was refused by Discord (it is wrong, or was reset); copy the current one from the developer portal (Bot → Reset Token).',
+          )
+        : e;
     }
     logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size, models: models.names() });
 
@@ -174,11 +195,18 @@ export class Bot {
         .catch((e: unknown) => this.ctx.logger.warn('could not remove a waiting line', { interaction: wait.interactionId, error: (e as Error).message }));
     }
     for (const intake of intakes) {
-      this.ctx.logger.info('interrupted command found', { interaction: intake.interactionId, guild: intake.guildId, user: intake.userId, answerable: intake.token !== null });
+      this.ctx.logger.info('interrupted command found', {
+        interaction: intake.interactionId,
+        guild: intake.guildId,
+        user: intake.userId,
+        answerable: intake.token !== null,
+      });
       if (!intake.token) continue;
       await this.ctx.api
         .editOriginal(intake.token, { content: botMessages.interrupted, components: [] })
-        .catch((e: unknown) => this.ctx.logger.warn('could not answer an interrupted command', { interaction: intake.interactionId, error: (e as Error).message }));
+        .catch((e: unknown) =>
+          this.ctx.logger.warn('could not answer an interrupted command', { interaction: intake.interactionId, error: (e as Error).message }),
+        );
     }
   }
 
@@ -187,7 +215,7 @@ export class Bot {
       const report = this.ctx.store.sweep();
       const { failures, ...counts } = report;
       if (report.expired > 0 || report.orphanDirsRemoved > 0) this.ctx.logger.info('retention sweep', { ...counts });
-      for (const f of failures) this.ctx.logger.warn('retention could not remove a job\'s files; will try again', { job: f.jobId, error: f.error });
+      for (const f of failures) this.ctx.logger.warn("retention could not remove a job's files; will try again", { job: f.jobId, error: f.error });
     } catch (e) {
       this.ctx.logger.error('retention sweep failed', { error: e as Error });
     }
@@ -220,7 +248,9 @@ function isInvalidToken(e: unknown): boolean {
  */
 function checkApplication(config: BotConfig, applicationId: string | null): void {
   if (applicationId !== null && applicationId !== config.clientId) {
-    throw new ConfigError(`DISCORD_CLIENT_ID is ${config.clientId}, but the token belongs to application ${applicationId}; set DISCORD_CLIENT_ID to ${applicationId} (General Information → Application ID in the developer portal).`);
+    throw new ConfigError(
+      `DISCORD_CLIENT_ID is ${config.clientId}, but the token belongs to application ${applicationId}; set DISCORD_CLIENT_ID to ${applicationId} (General Information → Application ID in the developer portal).`,
+    );
   }
 }
 

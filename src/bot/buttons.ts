@@ -19,7 +19,10 @@ export const cancelButton: ButtonHandler<{ action: 'cancel'; jobId: string }> = 
     const outcome = ctx.store.requestCancel(jobId, interaction.user.id);
     ctx.logger.info('cancel requested', { job: jobId, user: interaction.user.id, outcome });
     if (outcome === 'already-finished' || outcome === 'not-found') {
-      await interaction.reply({ content: outcome === 'already-finished' ? botMessages.cancelAlreadyDone : botMessages.unknownButton, flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        content: outcome === 'already-finished' ? botMessages.cancelAlreadyDone : botMessages.unknownButton,
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     }
     if (outcome === 'cancel-requested') ctx.runner.cancel(jobId);

@@ -39,7 +39,13 @@ export class ConsentGate {
   hold(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest): string {
     const id = interaction.id;
     if (isPublic(interaction)) {
-      this.store.openConsentWait({ interactionId: id, userId: interaction.user.id, guildId: interaction.guildId, token: interaction.token, createdMs: interaction.createdTimestamp });
+      this.store.openConsentWait({
+        interactionId: id,
+        userId: interaction.user.id,
+        guildId: interaction.guildId,
+        token: interaction.token,
+        createdMs: interaction.createdTimestamp,
+      });
     }
     // A command that reached here while the bot stops is not held: its row lets the next start tidy the channel.
     if (this.stopped) return id;

@@ -105,7 +105,7 @@ export class Deliverer {
       }
     }
     this.store.markDeliveryFailed(job.id, lastError);
-    log.warn('no delivery route worked; the result stays in the user\'s history', { error: lastError });
+    log.warn("no delivery route worked; the result stays in the user's history", { error: lastError });
   }
 
   /**
@@ -115,7 +115,8 @@ export class Deliverer {
    */
   private async post(job: Job, route: DeliveryRoute, token: string | null, nonce: string, doubtVia: DeliveryRoute | null): Promise<string> {
     const succeeded = job.state === 'succeeded';
-    const clip: NamedFile[] = succeeded && attachesClip(job.visibility, route) ? [{ path: job.output!.path!, name: clipFileName(job.id, job.output!.path!) }] : [];
+    const clip: NamedFile[] =
+      succeeded && attachesClip(job.visibility, route) ? [{ path: job.output!.path!, name: clipFileName(job.id, job.output!.path!) }] : [];
     const ephemeral = job.visibility === 'requester';
     const earlierClip = placeOfEarlierClip(job.visibility, doubtVia);
     if (route === 'interaction') {

@@ -1,14 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import {
-  DiscordAPIError,
-  Routes,
-  type APIActionRowComponent,
-  type APIComponentInMessageActionRow,
-  type APIMessage,
-  type RawFile,
-  type REST,
-} from 'discord.js';
+import { DiscordAPIError, Routes, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIMessage, type RawFile, type REST } from 'discord.js';
 
 /**
  * The REST calls the bot makes about jobs, by token and id rather than through

@@ -4,8 +4,14 @@ import { resolveInside } from '../store/index.js';
 import type { ButtonHandler } from './context.js';
 import { clipFileName } from './delivery-plan.js';
 import {
-  parseForgetButton, parseHistoryDelete, parseHistoryDeleteYes, parseHistoryPage, parseHistoryShow,
-  type ForgetAction, type PageRef, type ShowTarget,
+  parseForgetButton,
+  parseHistoryDelete,
+  parseHistoryDeleteYes,
+  parseHistoryPage,
+  parseHistoryShow,
+  type ForgetAction,
+  type PageRef,
+  type ShowTarget,
 } from './history-ids.js';
 import { inScope, loadHistoryView, postRefusal } from './history-page.js';
 import { deleteConfirmView, isShowable, type HistoryView } from './history-view.js';
@@ -59,7 +65,10 @@ export const historyShowButton: ButtonHandler<{ jobId: string; target: ShowTarge
       if (why !== null) return void (await refuse(interaction, why));
     }
     const path = resolveInside(ctx.store.dataDir, job.output!.path!);
-    const size = await stat(path).then((s) => s.size, () => null);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => null,
+    );
     if (size === null) return void (await refuse(interaction, m.clipMissing));
     const limit = interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
     if (size > limit) return void (await refuse(interaction, m.clipTooLarge(size, limit)));

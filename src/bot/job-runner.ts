@@ -179,7 +179,11 @@ export class JobRunner {
         },
       });
       const limit = job.attachmentLimitBytes ?? this.options.defaultUploadLimitBytes;
-      const fitted = await fitClipToLimit(output, { limitBytes: limit, durationSeconds: result.durationSeconds, width: result.width, height: result.height, hasAudio: result.audio }, controller.signal);
+      const fitted = await fitClipToLimit(
+        output,
+        { limitBytes: limit, durationSeconds: result.durationSeconds, width: result.width, height: result.height, hasAudio: result.audio },
+        controller.signal,
+      );
       if (!fitted) throw new InputError('file-too-large', botMessages.tooLargeToDeliver(limit));
       if (fitted.attempts > 0) log.info('clip re-encoded to fit the upload limit', { limit, bytes: fitted.bytes, attempts: fitted.attempts });
       const done = this.store.complete(job.id, leaseId, { path: output, bytes: fitted.bytes, durationMs: Math.round(result.durationSeconds * 1000) });
@@ -215,7 +219,11 @@ export class JobRunner {
         else log.info('job handed back to the queue: it failed while the bot was stopping', { error: (e as Error).message });
       } else if (entry.reason === 'timeout' && (e instanceof CancelledError || entry.controller.signal.aborted)) {
         const minutes = Math.max(1, Math.round(this.options.jobTimeoutMs / 60_000));
-        this.store.fail(job.id, leaseId, { error: `stopped after ${this.options.jobTimeoutMs} ms`, userReason: botMessages.jobTimedOut(minutes), retryable: false });
+        this.store.fail(job.id, leaseId, {
+          error: `stopped after ${this.options.jobTimeoutMs} ms`,
+          userReason: botMessages.jobTimedOut(minutes),
+          retryable: false,
+        });
         log.warn('job stopped: it ran longer than allowed', { timeoutMs: this.options.jobTimeoutMs });
       } else if (e instanceof InputError) {
         this.store.fail(job.id, leaseId, { error: e.message, userReason: e.message, retryable: false });

@@ -10,9 +10,7 @@ export const historyMessages = {
   title: (inGuild: boolean) => (inGuild ? 'Your animations in this server' : 'Your animations in every server'),
   footer: 'Newest first. Show sends a clip again; Delete removes it and its files for good. Only you see this.',
   empty: (inGuild: boolean) =>
-    inGuild
-      ? 'You have no animations in this server (none made yet, or all deleted). Make one with /animate.'
-      : 'Marionette holds no animations of yours.',
+    inGuild ? 'You have no animations in this server (none made yet, or all deleted). Make one with /animate.' : 'Marionette holds no animations of yours.',
   /** One entry's first line: number, date, model, mode, length. */
   entryHeading: (n: number, createdMs: number, model: string, mode: string, length: string) =>
     `**${n}.** ${discordDate(createdMs)} · ${model} · ${mode} · ${length}`,
@@ -53,20 +51,17 @@ export const historyMessages = {
       ? 'That animation has no clip to show: it did not finish.'
       : 'That animation is not finished yet; its clip can be shown once it is done.',
   clipMissing: "That animation's clip file is gone, so it can't be shown. Delete the entry, or make it again with /animate.",
-  clipTooLarge: (bytes: number, limit: number) =>
-    `That clip is ${megabytes(bytes)}, more than Discord lets Marionette upload here (${megabytes(limit)}).`,
+  clipTooLarge: (bytes: number, limit: number) => `That clip is ${megabytes(bytes)}, more than Discord lets Marionette upload here (${megabytes(limit)}).`,
   shown: (createdMs: number) => `Your animation from ${discordDate(createdMs)}:`,
   posted: (userId: string, createdMs: number) => `<@${userId}> shared an animation they made ${discordTime(createdMs)}.`,
-  postPrivate:
-    "This server keeps results private to the person who made them, so clips can't be posted in the channel. Use Show to see it yourself.",
+  postPrivate: "This server keeps results private to the person who made them, so clips can't be posted in the channel. Use Show to see it yourself.",
   postDisabled: "Marionette is turned off in this server, so clips can't be posted here. Use Show to see it yourself.",
   postChannel: "Marionette can't be used in this channel, so the clip can't be posted here. Use Show to see it yourself.",
   postDm: 'In direct messages, use Show.',
 
   deleteConfirm: (createdMs: number, summary: string) =>
     `Delete your animation from ${discordDate(createdMs)} (${summary})? Its photo, video and result are deleted for good; this can't be undone.`,
-  deleted: (createdMs: number, files: number) =>
-    `Deleted your animation from ${discordDate(createdMs)}${files > 0 ? `, with ${plural(files, 'file')}` : ''}.`,
+  deleted: (createdMs: number, files: number) => `Deleted your animation from ${discordDate(createdMs)}${files > 0 ? `, with ${plural(files, 'file')}` : ''}.`,
   alreadyDeleted: 'That animation was already deleted.',
   deleteRunning: 'That animation is being made right now. Cancel it first (the Cancel button under its status), then delete it.',
 

@@ -43,8 +43,7 @@ export const settingsMessages = {
   label: (key: SettingKey) => LABELS[key],
   notModerator: 'Only members with the Manage Server permission can use /settings.',
   unknownSubcommand: "This version of Marionette doesn't know that /settings subcommand; the commands may need to be registered again.",
-  limitsMissing:
-    'Give at least one limit to change, for example `/settings limits per_hour:5`. `/settings view` shows the current ones.',
+  limitsMissing: 'Give at least one limit to change, for example `/settings limits per_hour:5`. `/settings view` shows the current ones.',
   uploadMbOutOfRange: (min: number, max: number) => `The largest upload must be a whole number of megabytes from ${min} to ${max}.`,
   notChanged: (errors: readonly string[]) => ['Nothing was changed:', ...errors.map((e) => `• ${e}`)].join('\n'),
   unchanged: 'Nothing changed: the settings already had those values.',
@@ -60,8 +59,7 @@ export const settingsMessages = {
     return `<#${channelId}> has no rule any more (recorded in the audit log).${allowCount === 0 ? ' With no channel allowed, Marionette works in every channel that is not blocked.' : ''}`;
   },
   channelUnchanged: (channelId: string) => `Nothing changed: <#${channelId}> already had that rule.`,
-  consentReset:
-    "Done (recorded in the audit log): every member must accept Marionette's terms again before their next animation in this server.",
+  consentReset: "Done (recorded in the audit log): every member must accept Marionette's terms again before their next animation in this server.",
   purged: (userId: string, r: DeletionReport) =>
     `Deleted <@${userId}>'s animations in this server: ${plural(r.jobsDeleted, 'animation')} and ${plural(r.filesRemoved, 'file')} (recorded in the audit log).`,
 
@@ -71,8 +69,7 @@ export const settingsMessages = {
     changed: (ms: number, by: string) => `Last changed ${discordTime(ms)} by <@${by}>. Settings marked * differ from the defaults.`,
     status: 'Marionette',
     perMember: 'Per member',
-    perMemberValue: (hour: number, day: number, concurrent: number) =>
-      `${plural(hour, 'animation')} per hour · ${day} per day · ${concurrent} at once`,
+    perMemberValue: (hour: number, day: number, concurrent: number) => `${plural(hour, 'animation')} per hour · ${day} per day · ${concurrent} at once`,
     server: 'Whole server',
     serverValue: (day: number) => `${plural(day, 'animation')} per day`,
     inputs: 'Inputs',

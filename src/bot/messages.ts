@@ -16,10 +16,8 @@ export const botMessages = {
   disclaimer: DISCLAIMER,
   guildOnly: 'Marionette works in servers only, not in direct messages.',
   photoMissing: 'Attach a photo (JPEG, PNG, WebP, BMP or GIF) as the photo option.',
-  photoNotImage: (type: string | null) =>
-    `The photo must be an image (JPEG, PNG, WebP, BMP or GIF)${type ? `, not ${describeType(type)}` : ''}.`,
-  videoNotVideo: (type: string | null) =>
-    `The video must be a video clip (MP4, MOV, WebM or GIF)${type ? `, not ${describeType(type)}` : ''}.`,
+  photoNotImage: (type: string | null) => `The photo must be an image (JPEG, PNG, WebP, BMP or GIF)${type ? `, not ${describeType(type)}` : ''}.`,
+  videoNotVideo: (type: string | null) => `The video must be a video clip (MP4, MOV, WebM or GIF)${type ? `, not ${describeType(type)}` : ''}.`,
   downloadFailed: (what: 'photo' | 'video') => `Discord didn't let me download the ${what}; please attach it again.`,
   unknownModel: (name: string, available: readonly string[]) =>
     available.length === 0
@@ -48,14 +46,13 @@ export const botMessages = {
   cancelAlreadyDone: 'That animation has already finished, so there is nothing to cancel.',
   notYours: 'Only the person who asked for this animation can do that.',
   unknownButton: 'This button has expired. Run the command again.',
-  unknownCommand: "This command is not part of this version of Marionette; the server's list of commands is out of date until the bot's owner registers them again (npm run deploy-commands).",
+  unknownCommand:
+    "This command is not part of this version of Marionette; the server's list of commands is out of date until the bot's owner registers them again (npm run deploy-commands).",
   failed: (message: string) => message,
   resultReady: (userId: string) => `<@${userId}>, your animation is ready.`,
   dmResultReady: (channelId: string) => `Your animation from <#${channelId}> is ready.`,
-  resultPrivateReady: (userId: string) =>
-    `<@${userId}>, your animation is ready. It's private in this server: use /history to see it.`,
-  resultPrivateFailed: (userId: string) =>
-    `<@${userId}>, your animation could not be made. It's private in this server: use /history to see why.`,
+  resultPrivateReady: (userId: string) => `<@${userId}>, your animation is ready. It's private in this server: use /history to see it.`,
+  resultPrivateFailed: (userId: string) => `<@${userId}>, your animation could not be made. It's private in this server: use /history to see why.`,
   tooLargeToDeliver: (limitBytes: number) =>
     `The animation couldn't be made small enough for Discord's upload limit here (${(limitBytes / 1024 / 1024).toFixed(1)} MB). Try a shorter video.`,
   internalError: 'Something went wrong on our side. Please try again in a moment.',
@@ -65,7 +62,7 @@ export const botMessages = {
   interrupted: 'Marionette restarted while it was receiving your files, so this animation was not queued. Please run /animate again.',
   tokenLifetimeNote: (ms: number) => `Updates stop after ${minutes(ms)} minutes; the result will still be posted.`,
   consentPrompt: [
-    "**Before your first animation, please read this.** Marionette makes a short clip from a photo and a video you give it.",
+    '**Before your first animation, please read this.** Marionette makes a short clip from a photo and a video you give it.',
     '• Only animate people who agreed to it — yourself, or someone who said yes.',
     '• No sexual content, and nothing meant to deceive or harass.',
     '• Every result is labelled **AI-generated**, in the message, in the picture and in the file.',

@@ -1,5 +1,13 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
-import { DEFAULT_GUILD_SETTINGS, isSettingKey, type AuditEntry, type GuildJobSummary, type GuildSettingsView, type JsonValue, type SettingKey } from '../store/index.js';
+import {
+  DEFAULT_GUILD_SETTINGS,
+  isSettingKey,
+  type AuditEntry,
+  type GuildJobSummary,
+  type GuildSettingsView,
+  type JsonValue,
+  type SettingKey,
+} from '../store/index.js';
 import { fitJoined, fitLines, shortHash } from './discord-format.js';
 import { settingsMessages as m, settingValue, visibilityText } from './messages-settings.js';
 
@@ -15,7 +23,13 @@ export function settingsEmbed(s: GuildSettingsView): APIEmbed {
   // Marked: a value other than the default (one set back to its default is not).
   const star = (...keys: SettingKey[]) => (keys.some((k) => s[k] !== DEFAULT_GUILD_SETTINGS[k]) ? ' *' : '');
   // Each list gets its share of the field's 1024 characters, so a long allow list never hides the block list.
-  const mentions = (ids: readonly string[]) => fitJoined(ids.map((id) => `<#${id}>`), CHANNEL_LIST_BUDGET, m.audit.more, ', ');
+  const mentions = (ids: readonly string[]) =>
+    fitJoined(
+      ids.map((id) => `<#${id}>`),
+      CHANNEL_LIST_BUDGET,
+      m.audit.more,
+      ', ',
+    );
   const channels = [
     s.channels.allow.length > 0 ? m.view.allowed(mentions(s.channels.allow)) : m.view.channelsAll,
     ...(s.channels.block.length > 0 ? [m.view.blocked(mentions(s.channels.block))] : []),

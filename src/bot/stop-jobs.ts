@@ -44,5 +44,7 @@ export function keepStopNotice(jobId: string, notice: string): void {
 /** A stopped job's status message (queued, or animating with a Cancel button) shows its kept notice now; best effort. */
 export async function showStopNotice(ctx: BotContext, jobId: string, token: string | null): Promise<void> {
   if (token === null) return;
-  await restoreStopped(ctx.store, ctx.api, jobId, token).catch((e: unknown) => ctx.logger.warn('stop notice failed', { job: jobId, error: (e as Error).message }));
+  await restoreStopped(ctx.store, ctx.api, jobId, token).catch((e: unknown) =>
+    ctx.logger.warn('stop notice failed', { job: jobId, error: (e as Error).message }),
+  );
 }

@@ -55,6 +55,8 @@ function summary(r: AnimateResult): string {
   const passed = r.providerChoice.passedOver.map((c) => `${c.provider}: ${c.reason}`).join('; ');
   const device = passed === '' ? r.provider : `${r.provider} (not ${passed})`;
   return `Wrote ${where}: ${parts.join(', ')}.\nModel "${r.model.name}" on ${device}; ${motion}; ${(r.timings.totalMs / 1000).toFixed(1)} s.\n${
-    r.label ? 'The clip carries a visible "AI-generated" label and metadata tag.' : 'The clip carries the "AI-generated" metadata tag (label left out with --no-label).'
+    r.label
+      ? 'The clip carries a visible "AI-generated" label and metadata tag.'
+      : 'The clip carries the "AI-generated" metadata tag (label left out with --no-label).'
   }\n`;
 }

@@ -234,7 +234,8 @@ function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {
   if (values.help) return 'help';
   const need = (name: 'checkpoint' | 'config' | 'out', example: string): string => {
     const value = values[name];
-    if (value === undefined || value.trim() === '') throw new UsageError(`Missing --${name} (for example --${name} ${example}); see marionette convert --help.`);
+    if (value === undefined || value.trim() === '')
+      throw new UsageError(`Missing --${name} (for example --${name} ${example}); see marionette convert --help.`);
     return value;
   };
   const interleave = values['upsample-interleave'];
@@ -311,6 +312,9 @@ function statOrNull(path: string): Stats | null {
 }
 
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines[lines.length - 1] ?? '';
 }

@@ -30,7 +30,8 @@ Lists the model folders in <folder> (default: $MARIONETTE_MODELS_DIR, else the p
 
 const COMMANDS: Record<string, Command> = {
   animate: animateCommand,
-  demo: (argv) => withHelp(argv, DEMO_USAGE, () => (argv.length === 0 ? demoCommand() : usageError(`marionette demo takes no options (got ${argv.join(' ')}).`, DEMO_USAGE))),
+  demo: (argv) =>
+    withHelp(argv, DEMO_USAGE, () => (argv.length === 0 ? demoCommand() : usageError(`marionette demo takes no options (got ${argv.join(' ')}).`, DEMO_USAGE))),
   models: (argv) => withHelp(argv, MODELS_USAGE, () => modelsCommand(argv)),
   convert: (argv) => runConvert(argv),
 };

@@ -44,7 +44,11 @@ export class ProgressBar {
     if (now - this.last < 100 && p.phase === 'generating' && p.percent !== 100) return;
     this.last = now;
     const columns = this.stream.columns ?? 100;
-    this.stream.write(`\r${formatProgress(p).slice(0, columns - 1).padEnd(columns - 1)}`);
+    this.stream.write(
+      `\r${formatProgress(p)
+        .slice(0, columns - 1)
+        .padEnd(columns - 1)}`,
+    );
     this.drawn = true;
   }
 

@@ -37,10 +37,7 @@ export async function findPython(options: FindPythonOptions = {}): Promise<Found
   if (chosen !== undefined && chosen.trim() !== '') {
     const probe = await probePython(chosen);
     if (probe.ok) return { executable: chosen, versions: probe.versions };
-    throw new ConfigError(
-      `MARIONETTE_PYTHON is set to ${chosen}, which cannot run the converter (${probe.reason}); ${INSTALL_HINT}.`,
-      { python: chosen },
-    );
+    throw new ConfigError(`MARIONETTE_PYTHON is set to ${chosen}, which cannot run the converter (${probe.reason}); ${INSTALL_HINT}.`, { python: chosen });
   }
   const tried: string[] = [];
   for (const candidate of pythonCandidates(env['PATH'] ?? '', options.fallbacks ?? SYSTEM_PYTHONS)) {
@@ -49,10 +46,7 @@ export async function findPython(options: FindPythonOptions = {}): Promise<Found
     if (probe.ok) return { executable: candidate, versions: probe.versions };
   }
   const where = tried.length > 0 ? `tried ${tried.join(', ')}` : 'no python3 found on PATH';
-  throw new ConfigError(
-    `The converter needs Python 3 with PyTorch and ONNX, and none was found (${where}): ${INSTALL_HINT}.`,
-    { tried },
-  );
+  throw new ConfigError(`The converter needs Python 3 with PyTorch and ONNX, and none was found (${where}): ${INSTALL_HINT}.`, { tried });
 }
 
 /** Executables to try, in order, each real file once (a symlink and its target count once). */

@@ -28,10 +28,16 @@ export async function validateModelFolder(dir: string): Promise<ModelManifest> {
     throw e;
   });
   try {
-    expectIo(kpDetector, KP_DETECTOR_FILE, 'fp32', [['source', [3, height, width]]], [
-      ['kp_value', [k, 2]],
-      ['kp_jacobian', [k, 2, 2]],
-    ]);
+    expectIo(
+      kpDetector,
+      KP_DETECTOR_FILE,
+      'fp32',
+      [['source', [3, height, width]]],
+      [
+        ['kp_value', [k, 2]],
+        ['kp_jacobian', [k, 2, 2]],
+      ],
+    );
     expectIo(
       generator,
       GENERATOR_FILE,
@@ -54,8 +60,7 @@ export async function validateModelFolder(dir: string): Promise<ModelManifest> {
     if (!jacobian.every(Number.isFinite)) throw bad(`${KP_DETECTOR_FILE} gave non-finite jacobians`);
 
     const half = manifest.precision.generator === 'fp16';
-    const tensor = (data: Float32Array, dims: number[]) =>
-      half ? new Tensor('float16', float32ToFloat16(data), dims) : new Tensor('float32', data, dims);
+    const tensor = (data: Float32Array, dims: number[]) => (half ? new Tensor('float16', float32ToFloat16(data), dims) : new Tensor('float32', data, dims));
     const out = await generator.run({
       source: tensor(source, [1, 3, height, width]),
       kp_source_value: tensor(value, [1, k, 2]),
@@ -78,7 +83,8 @@ function expectIo(session: InferenceSession, file: string, precision: Precision,
   const type = precision === 'fp16' ? 'float16' : 'float32';
   const check = (kind: string, actual: readonly InferenceSession.ValueMetadata[], expected: IoSpec) => {
     const names = actual.map((m) => m.name);
-    if (names.join() !== expected.map(([n]) => n).join()) throw bad(`${file} has ${kind}s ${names.join(', ')}, expected ${expected.map(([n]) => n).join(', ')}`);
+    if (names.join() !== expected.map(([n]) => n).join())
+      throw bad(`${file} has ${kind}s ${names.join(', ')}, expected ${expected.map(([n]) => n).join(', ')}`);
     expected.forEach(([name, dims], i) => {
       const meta = actual[i]!;
       if (!meta.isTensor) throw bad(`${file} ${kind} ${name} is not a tensor`);

@@ -1,13 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  GENERATOR_FILE,
-  KP_DETECTOR_FILE,
-  MANIFEST_FILE,
-  MANIFEST_FORMAT_VERSION,
-  serializeManifest,
-  type ModelManifest,
-} from '../engine/model/manifest.js';
+import { GENERATOR_FILE, KP_DETECTOR_FILE, MANIFEST_FILE, MANIFEST_FORMAT_VERSION, serializeManifest, type ModelManifest } from '../engine/model/manifest.js';
 import { buildGeneratorGraph } from './generator-graph.js';
 import { buildKpDetectorGraph } from './kp-detector-graph.js';
 

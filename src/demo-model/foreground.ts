@@ -22,12 +22,9 @@ export interface Foreground {
 
 export function foreground(o: Ops, image: Value, height: number, width: number): Foreground {
   const b = BORDER_BAND_PIXELS;
-  const bands = [
-    o.slice(image, 0, b, 2),
-    o.slice(image, height - b, height, 2),
-    o.slice(image, 0, b, 3),
-    o.slice(image, width - b, width, 3),
-  ].map((band) => o.mean(band, [2, 3]));
+  const bands = [o.slice(image, 0, b, 2), o.slice(image, height - b, height, 2), o.slice(image, 0, b, 3), o.slice(image, width - b, width, 3)].map((band) =>
+    o.mean(band, [2, 3]),
+  );
   const background = o.mul(o.add(o.add(bands[0]!, bands[1]!), o.add(bands[2]!, bands[3]!)), 0.25);
   const difference = o.maxOver(o.abs(o.sub(image, background)), [1]);
   const weight = o.clip(o.mul(o.sub(difference, FOREGROUND_LOW), 1 / (FOREGROUND_HIGH - FOREGROUND_LOW)), 0, 1);

@@ -24,8 +24,7 @@ export function buildGeneratorGraph(height: number, width: number): GraphBuilder
   const kpD = g.input('kp_driving_value', ['N', 1, 2]);
   const jacD = g.input('kp_driving_jacobian', ['N', 1, 2, 2]);
 
-  const entries = (jac: Value): Value[] =>
-    g.opN('Split', [o.reshape(jac, [-1, 4]), g.int64s([1, 1, 1, 1])], 4, { axis: attr.int(1) });
+  const entries = (jac: Value): Value[] => g.opN('Split', [o.reshape(jac, [-1, 4]), g.int64s([1, 1, 1, 1])], 4, { axis: attr.int(1) });
   const [s00, s01, s10, s11] = entries(jacS) as [Value, Value, Value, Value];
   const [a, b, c, d] = entries(jacD) as [Value, Value, Value, Value];
   const rawDet = o.sub(o.mul(a, d), o.mul(b, c));

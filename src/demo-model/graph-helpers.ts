@@ -5,7 +5,10 @@ import type { GraphBuilder, Value } from '../onnx-builder/graph-builder.js';
 export function ops(g: GraphBuilder) {
   const c = (v: number): Value => g.scalar(v);
   const asValue = (v: Value | number): Value => (typeof v === 'number' ? c(v) : v);
-  const bin = (op: string) => (a: Value | number, b: Value | number): Value => g.op(op, [asValue(a), asValue(b)]);
+  const bin =
+    (op: string) =>
+    (a: Value | number, b: Value | number): Value =>
+      g.op(op, [asValue(a), asValue(b)]);
   const sum = (x: Value, axes: readonly number[]): Value => g.op('ReduceSum', [x, g.int64s([...axes])], { keepdims: attr.int(1) });
   return {
     c,
@@ -28,8 +31,7 @@ export function ops(g: GraphBuilder) {
     maxOver: (x: Value, axes: readonly number[]): Value => g.op('ReduceMax', [x], { axes: attr.ints(axes), keepdims: attr.int(1) }),
     reshape: (x: Value, shape: readonly number[]): Value => g.op('Reshape', [x, g.int64s([...shape])]),
     concat: (xs: readonly Value[], axis: number): Value => g.op('Concat', xs, { axis: attr.int(axis) }),
-    slice: (x: Value, start: number, end: number, axis: number): Value =>
-      g.op('Slice', [x, g.int64s([start]), g.int64s([end]), g.int64s([axis])]),
+    slice: (x: Value, start: number, end: number, axis: number): Value => g.op('Slice', [x, g.int64s([start]), g.int64s([end]), g.int64s([axis])]),
   };
 }
 export type Ops = ReturnType<typeof ops>;

@@ -71,10 +71,7 @@ export function buildKpDetectorGraph(height: number, width: number): GraphBuilde
 
   const flat = (v: Value) => o.reshape(v, [0, 1, 1]);
   const kpValue = o.concat([flat(mx), flat(my)], 2);
-  const jac = o.concat(
-    [flat(o.mul(cos, sigma1)), flat(o.mul(o.mul(sin, sigma2), -1)), flat(o.mul(sin, sigma1)), flat(o.mul(cos, sigma2))],
-    2,
-  );
+  const jac = o.concat([flat(o.mul(cos, sigma1)), flat(o.mul(o.mul(sin, sigma2), -1)), flat(o.mul(sin, sigma1)), flat(o.mul(cos, sigma2))], 2);
   g.output(kpValue, 'kp_value', ['N', 1, 2]);
   g.output(o.reshape(jac, [0, 1, 2, 2]), 'kp_jacobian', ['N', 1, 2, 2]);
   return g;

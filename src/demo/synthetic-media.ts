@@ -39,7 +39,9 @@ export function renderShape(width: number, height: number, pose: ShapePose, colo
   const ss = 3;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const px = ((x + (sx + 0.5) / ss - 0.5) / (width - 1)) * 2 - 1;
@@ -51,7 +53,9 @@ export function renderShape(width: number, height: number, pose: ShapePose, colo
           let c = background;
           if (Math.abs(u) <= halfLength && Math.abs(v) <= halfThickness) c = colours.bar;
           if ((u - halfLength) ** 2 + v ** 2 <= knobRadius ** 2) c = colours.knob;
-          r += c[0]; g += c[1]; b += c[2];
+          r += c[0];
+          g += c[1];
+          b += c[2];
         }
       }
       const o = (y * width + x) * 3;
@@ -79,7 +83,21 @@ export interface VideoSpec {
 /** Encodes a synthetic shape video with ffmpeg. */
 export async function writeShapeVideo(path: string, spec: VideoSpec): Promise<void> {
   const { ffmpeg } = resolveFfmpeg();
-  const args = ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${spec.width}x${spec.height}`, '-framerate', String(spec.fps), '-i', 'pipe:0'];
+  const args = [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${spec.width}x${spec.height}`,
+    '-framerate',
+    String(spec.fps),
+    '-i',
+    'pipe:0',
+  ];
   if (spec.audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${spec.frames / spec.fps}`);
   args.push(...(spec.codecArgs ?? ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', '-pix_fmt', 'yuv420p']));
   if (spec.audio) args.push('-c:a', 'aac', '-shortest');
@@ -100,7 +118,9 @@ export async function writeShapeImage(
   colours: ShapeColours = DEFAULT_COLOURS,
 ): Promise<void> {
   const { ffmpeg } = resolveFfmpeg();
-  await pipeToProcess(ffmpeg, ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', 'pipe:0', ...extraArgs, '-frames:v', '1', path], [
-    renderShape(width, height, pose, colours),
-  ]);
+  await pipeToProcess(
+    ffmpeg,
+    ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', 'pipe:0', ...extraArgs, '-frames:v', '1', path],
+    [renderShape(width, height, pose, colours)],
+  );
 }

@@ -76,10 +76,7 @@ async function pipeline(
 
   report({ phase: 'checking', framesDone: 0, framesTotal: null, percent: null, fps: null, etaSeconds: null });
   let t = performance.now();
-  const [photoInfo, videoInfo] = await Promise.all([
-    probeMedia(options.source, 'photo', limits, signal),
-    probeMedia(options.driving, 'video', limits, signal),
-  ]);
+  const [photoInfo, videoInfo] = await Promise.all([probeMedia(options.source, 'photo', limits, signal), probeMedia(options.driving, 'video', limits, signal)]);
   checkPhoto(photoInfo, limits);
   const video = checkVideo(videoInfo, limits);
   const probeMs = performance.now() - t;
@@ -92,7 +89,13 @@ async function pipeline(
   const loaded = await worker.request('load', { modelDir: resolve(options.model ?? DEFAULT_MODEL_DIR), device: engine.device, cpuThreads: engine.cpuThreads });
   const loadMs = performance.now() - t;
   if (!loaded.reused) {
-    log.info('model loaded', { model: loaded.manifest.name, provider: loaded.provider, why: loaded.reason, rejected: loaded.rejected, loadMs: Math.round(loaded.loadMs) });
+    log.info('model loaded', {
+      model: loaded.manifest.name,
+      provider: loaded.provider,
+      why: loaded.reason,
+      rejected: loaded.rejected,
+      loadMs: Math.round(loaded.loadMs),
+    });
   }
   const size = loaded.manifest.inputSize;
   const batchSize = Math.max(1, Math.min(256, options.batchSize ?? defaultBatchSize(loaded.provider)));
@@ -117,7 +120,17 @@ async function pipeline(
     let total = video.estimatedFrames;
     let alpha: number | null = null;
     if (bestFrame !== 'off') {
-      const reference = await findReference(worker, jobId, options.driving, videoInfo, { size, crop, limits, batchSize, signal, bestFrame, report, total, kpSource: begun.kpSource });
+      const reference = await findReference(worker, jobId, options.driving, videoInfo, {
+        size,
+        crop,
+        limits,
+        batchSize,
+        signal,
+        bestFrame,
+        report,
+        total,
+        kpSource: begun.kpSource,
+      });
       referenceFrame = reference.index;
       total = reference.framesSeen ?? total;
       alpha = (await worker.request('set-initial', { jobId, keypoints: reference.keypoints })).alpha;

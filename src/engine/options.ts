@@ -1,3 +1,4 @@
+import type { Logger } from '../util/log.js';
 import type { DeviceRequest } from './model/execution-provider.js';
 import type { AnimationMode } from './model/manifest.js';
 import type { CropRule } from './media/crop.js';
@@ -100,5 +101,5 @@ export interface EngineOptions {
   readonly device?: DeviceRequest;
   /** CPU provider threads; 0 = all cores. */
   readonly cpuThreads?: number;
-  readonly logger?: import('../util/log.js').Logger;
+  readonly logger?: Logger;
 }

@@ -17,7 +17,7 @@ export class ProtoWriter {
   }
 
   private tag(field: number, wireType: number): void {
-    this.rawVarint(BigInt(field) << 3n | BigInt(wireType));
+    this.rawVarint((BigInt(field) << 3n) | BigInt(wireType));
   }
 
   private rawVarint(value: bigint): void {

@@ -30,7 +30,13 @@ export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string
   }
   if (retryable && mayRetry(row.attempts, row.max_attempts)) {
     assertTransition(row.state, 'queued', row.id);
-    return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'queued', last_error: internalError, progress: null, run_after_ms: backoff ? now + backoffMs(ctx.config, row.attempts) : now });
+    return updateJobRow(ctx, row, {
+      ...CLEAR_LEASE,
+      state: 'queued',
+      last_error: internalError,
+      progress: null,
+      run_after_ms: backoff ? now + backoffMs(ctx.config, row.attempts) : now,
+    });
   }
   assertTransition(row.state, 'failed', row.id);
   const failure_message = retryable ? messages.failedAfterAttempts(row.attempts, userReason) : messages.failed(userReason);
@@ -58,4 +64,3 @@ export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => b
 export function recoverStalled(ctx: StoreContext, isOwnerDead: (owner: string) => boolean = () => false): RecoveryReport {
   return immediate(ctx.db, () => recoverRows(ctx, isOwnerDead));
 }
-

@@ -18,7 +18,13 @@ export interface AuditEntry {
 }
 
 interface AuditRow {
-  id: number; at_ms: number; guild_id: string; actor_id: string; action: AuditAction; target_id: string | null; detail_json: string;
+  id: number;
+  at_ms: number;
+  guild_id: string;
+  actor_id: string;
+  action: AuditAction;
+  target_id: string | null;
+  detail_json: string;
 }
 
 export function recordAudit(
@@ -34,7 +40,12 @@ export function recordAudit(
 export function recentAudit(ctx: StoreContext, guildId: string, limit = 20): AuditEntry[] {
   const rows = ctx.stmt('SELECT * FROM audit_log WHERE guild_id = ? ORDER BY id DESC LIMIT ?').all(guildId, limit) as AuditRow[];
   return rows.map((r) => ({
-    id: r.id, atMs: r.at_ms, guildId: r.guild_id, actorId: r.actor_id, action: r.action, targetId: r.target_id,
+    id: r.id,
+    atMs: r.at_ms,
+    guildId: r.guild_id,
+    actorId: r.actor_id,
+    action: r.action,
+    targetId: r.target_id,
     detail: JSON.parse(r.detail_json) as JsonObject,
   }));
 }

@@ -19,9 +19,7 @@ export interface DeletionReport {
   readonly filesRemoved: number;
 }
 
-export type DeleteOutcome =
-  | ({ readonly deleted: true } & DeletionReport)
-  | { readonly deleted: false; readonly reason: 'not-found' | 'running' };
+export type DeleteOutcome = ({ readonly deleted: true } & DeletionReport) | { readonly deleted: false; readonly reason: 'not-found' | 'running' };
 
 function paths(r: JobRow): Array<string | null> {
   return [r.source_path, r.driving_path, r.output_path];

@@ -23,9 +23,7 @@ export type DeliveryStart =
 
 function liveToken(ctx: StoreContext, seq: number): string | null {
   const limit = ctx.clock.now() + ctx.config.tokenSafetyMarginMs;
-  const r = ctx.stmt('SELECT token FROM interaction_tokens WHERE job_seq = ? AND expires_ms > ?').get(seq, limit) as
-    | { token: string }
-    | undefined;
+  const r = ctx.stmt('SELECT token FROM interaction_tokens WHERE job_seq = ? AND expires_ms > ?').get(seq, limit) as { token: string } | undefined;
   return r?.token ?? null;
 }
 
@@ -70,7 +68,9 @@ export function beginDelivery(ctx: StoreContext, jobId: string, route: DeliveryR
     const token = route === 'interaction' ? liveToken(ctx, row.seq) : null;
     if (route === 'interaction' && token === null) return { ok: false, reason: 'token-expired' };
     const next = updateJobRow(ctx, row, {
-      delivery: 'delivering', delivery_via: route, delivery_attempts: row.delivery_attempts + 1,
+      delivery: 'delivering',
+      delivery_via: route,
+      delivery_attempts: row.delivery_attempts + 1,
       delivery_started_ms: ctx.clock.now(),
     });
     return { ok: true, job: rowToJob(next), nonce: row.id, token };
@@ -90,7 +90,11 @@ function finish(ctx: StoreContext, jobId: string, patch: Parameters<typeof updat
 /** delivering → interaction|channel|dm. The token is deleted. */
 export function markDelivered(ctx: StoreContext, jobId: string, route: DeliveryRoute, messageId: string | null): Job {
   return finish(ctx, jobId, {
-    delivery: route, delivery_via: route, delivered_ms: ctx.clock.now(), delivery_message_id: messageId, delivery_error: null,
+    delivery: route,
+    delivery_via: route,
+    delivered_ms: ctx.clock.now(),
+    delivery_message_id: messageId,
+    delivery_error: null,
   });
 }
 

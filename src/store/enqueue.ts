@@ -135,7 +135,10 @@ function validate(ctx: StoreContext, req: EnqueueRequest): void {
     throw new InvalidRequestError(`Invalid enqueue request: ${what}.`);
   };
   if (req.id !== undefined && !isJobId(req.id)) fail('id is not a job id');
-  for (const [name, f] of [['source', req.source], ['driving', req.driving]] as const) {
+  for (const [name, f] of [
+    ['source', req.source],
+    ['driving', req.driving],
+  ] as const) {
     resolveInside(ctx.dataDir, f.path);
     if (!/^[0-9a-f]{64}$/.test(f.sha256)) fail(`${name}.sha256 must be 64 lowercase hex digits`);
     if (!Number.isSafeInteger(f.bytes) || f.bytes < 0) fail(`${name}.bytes must be a whole number ≥ 0`);
@@ -178,10 +181,27 @@ export function enqueue(ctx: StoreContext, req: EnqueueRequest): EnqueueResult {
          VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        id, req.userId, req.guildId, req.channelId, req.interaction?.id ?? null, req.interaction?.createdMs ?? null,
-        req.source.path, req.source.sha256, req.source.bytes, req.driving.path, req.driving.sha256, req.driving.bytes,
-        req.driving.seconds, req.model, JSON.stringify(req.options ?? {}), req.visibility ?? settings.visibility,
-        req.attachmentLimitBytes ?? null, ctx.config.maxAttempts, now, now, now,
+        id,
+        req.userId,
+        req.guildId,
+        req.channelId,
+        req.interaction?.id ?? null,
+        req.interaction?.createdMs ?? null,
+        req.source.path,
+        req.source.sha256,
+        req.source.bytes,
+        req.driving.path,
+        req.driving.sha256,
+        req.driving.bytes,
+        req.driving.seconds,
+        req.model,
+        JSON.stringify(req.options ?? {}),
+        req.visibility ?? settings.visibility,
+        req.attachmentLimitBytes ?? null,
+        ctx.config.maxAttempts,
+        now,
+        now,
+        now,
       );
     const interaction = req.interaction;
     if (interaction) {

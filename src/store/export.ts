@@ -23,20 +23,23 @@ export interface RedactedDump {
 
 /** Everything (or one guild's part) as plain data, without secrets. */
 export function exportRedacted(ctx: StoreContext, guildId: string | null = null): RedactedDump {
-  return ctx.db.transaction(() => {
-    const rows = ctx.stmt('SELECT * FROM jobs WHERE @guild IS NULL OR guild_id = @guild ORDER BY seq').all({ guild: guildId }) as JobRow[];
-    const guilds = guildId !== null
-      ? [guildId]
-      : (ctx.stmt('SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM channel_rules ORDER BY 1').pluck().all() as string[]);
-    return {
-      schemaVersion: schemaVersion(ctx.db),
-      exportedMs: ctx.clock.now(),
-      guildId,
-      jobs: rows.map(rowToJob),
-      settings: guilds.map((g) => getGuildSettings(ctx, g)),
-      audit: guilds.flatMap((g) => recentAudit(ctx, g, Number.MAX_SAFE_INTEGER)),
-    };
-  }).deferred();
+  return ctx.db
+    .transaction(() => {
+      const rows = ctx.stmt('SELECT * FROM jobs WHERE @guild IS NULL OR guild_id = @guild ORDER BY seq').all({ guild: guildId }) as JobRow[];
+      const guilds =
+        guildId !== null
+          ? [guildId]
+          : (ctx.stmt('SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM channel_rules ORDER BY 1').pluck().all() as string[]);
+      return {
+        schemaVersion: schemaVersion(ctx.db),
+        exportedMs: ctx.clock.now(),
+        guildId,
+        jobs: rows.map(rowToJob),
+        settings: guilds.map((g) => getGuildSettings(ctx, g)),
+        audit: guilds.flatMap((g) => recentAudit(ctx, g, Number.MAX_SAFE_INTEGER)),
+      };
+    })
+    .deferred();
 }
 
 /** Writes a consistent SQLite copy of the whole database to `destFile` with every secret removed. */
@@ -46,7 +49,9 @@ export function writeRedactedCopy(ctx: StoreContext, destFile: string): void {
   const copy = new Database(destFile);
   try {
     copy.pragma('secure_delete = ON');
-    copy.exec("DELETE FROM interaction_tokens; DELETE FROM intakes; DELETE FROM consent_waits; UPDATE jobs SET lease_id = 'redacted' WHERE lease_id IS NOT NULL;");
+    copy.exec(
+      "DELETE FROM interaction_tokens; DELETE FROM intakes; DELETE FROM consent_waits; UPDATE jobs SET lease_id = 'redacted' WHERE lease_id IS NOT NULL;",
+    );
     copy.exec('VACUUM');
   } finally {
     copy.close();

@@ -14,7 +14,10 @@ export const JOBS_DIR = 'jobs';
 
 export class UnsafePathError extends Error {
   override readonly name = 'UnsafePathError';
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`Refusing to touch ${path}: ${reason}.`);
   }
 }

@@ -7,10 +7,7 @@ import type { ChannelRules } from './admission.js';
 import { recordAudit } from './audit-log.js';
 import type { StoreContext } from './context.js';
 import { immediate } from './database.js';
-import {
-  DEFAULT_GUILD_SETTINGS, SETTING_KEYS, validateSettingsPatch,
-  type GuildSettings, type SettingChange, type SettingKey,
-} from './guild-settings.js';
+import { DEFAULT_GUILD_SETTINGS, SETTING_KEYS, validateSettingsPatch, type GuildSettings, type SettingChange, type SettingKey } from './guild-settings.js';
 import type { JsonObject, JsonValue } from './job-record.js';
 
 const COLUMNS: Readonly<Record<SettingKey, string>> = {
@@ -90,9 +87,7 @@ function changesDetail(changes: readonly SettingChange[]): JsonObject {
 }
 
 /** Validates and applies a moderator's patch; audited. A patch that changes nothing writes nothing. */
-export function updateGuildSettings(
-  ctx: StoreContext, guildId: string, patch: Readonly<Record<string, unknown>>, actorId: string,
-): SettingsUpdate {
+export function updateGuildSettings(ctx: StoreContext, guildId: string, patch: Readonly<Record<string, unknown>>, actorId: string): SettingsUpdate {
   return immediate(ctx.db, () => {
     const current = getGuildSettings(ctx, guildId);
     const v = validateSettingsPatch(current, patch);
@@ -109,14 +104,10 @@ export function updateGuildSettings(
 }
 
 /** Returns the given settings (default: all) to their defaults; audited. */
-export function resetGuildSettings(
-  ctx: StoreContext, guildId: string, actorId: string, keys: readonly SettingKey[] = SETTING_KEYS,
-): SettingsUpdate {
+export function resetGuildSettings(ctx: StoreContext, guildId: string, actorId: string, keys: readonly SettingKey[] = SETTING_KEYS): SettingsUpdate {
   return immediate(ctx.db, () => {
     const current = getGuildSettings(ctx, guildId);
-    const changes = keys
-      .filter((k) => current.customized.includes(k))
-      .map((k) => ({ key: k, from: current[k], to: DEFAULT_GUILD_SETTINGS[k] }));
+    const changes = keys.filter((k) => current.customized.includes(k)).map((k) => ({ key: k, from: current[k], to: DEFAULT_GUILD_SETTINGS[k] }));
     if (changes.length > 0) {
       touchRow(ctx, guildId, actorId);
       for (const c of changes) ctx.stmt(`UPDATE guild_settings SET ${COLUMNS[c.key]} = NULL WHERE guild_id = ?`).run(guildId);
@@ -127,13 +118,9 @@ export function resetGuildSettings(
 }
 
 /** Allows or blocks a channel (null removes its rule); audited. */
-export function setChannelRule(
-  ctx: StoreContext, guildId: string, channelId: string, rule: 'allow' | 'block' | null, actorId: string,
-): GuildSettingsView {
+export function setChannelRule(ctx: StoreContext, guildId: string, channelId: string, rule: 'allow' | 'block' | null, actorId: string): GuildSettingsView {
   return immediate(ctx.db, () => {
-    const before = ctx.stmt('SELECT rule FROM channel_rules WHERE guild_id = ? AND channel_id = ?').get(guildId, channelId) as
-      | { rule: string }
-      | undefined;
+    const before = ctx.stmt('SELECT rule FROM channel_rules WHERE guild_id = ? AND channel_id = ?').get(guildId, channelId) as { rule: string } | undefined;
     if ((before?.rule ?? null) !== rule) {
       if (rule === null) ctx.stmt('DELETE FROM channel_rules WHERE guild_id = ? AND channel_id = ?').run(guildId, channelId);
       else {

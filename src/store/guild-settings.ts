@@ -66,20 +66,15 @@ export interface SettingChange {
 }
 
 export type SettingsValidation =
-  | { readonly ok: true; readonly next: GuildSettings; readonly changes: readonly SettingChange[] }
-  | { readonly ok: false; readonly errors: readonly string[] };
+  { readonly ok: true; readonly next: GuildSettings; readonly changes: readonly SettingChange[] } | { readonly ok: false; readonly errors: readonly string[] };
 
 function checkValue(key: SettingKey, value: unknown): string | null {
   if (key === 'enabled') return typeof value === 'boolean' ? null : messages.settingNotBoolean(key);
   if (key === 'visibility') {
-    return typeof value === 'string' && (VISIBILITIES as readonly string[]).includes(value)
-      ? null
-      : messages.settingNotChoice(key, VISIBILITIES);
+    return typeof value === 'string' && (VISIBILITIES as readonly string[]).includes(value) ? null : messages.settingNotChoice(key, VISIBILITIES);
   }
   const [min, max] = SETTING_BOUNDS[key];
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
-    ? null
-    : messages.settingOutOfRange(key, min, max);
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? null : messages.settingOutOfRange(key, min, max);
 }
 
 /**

@@ -47,28 +47,30 @@ export function historyPage(ctx: StoreContext, userId: string, q: HistoryQuery =
   const guild = q.guildId ?? null;
   const boundary = q.cursor ? decodeCursor(q.cursor) : null;
   const newer = q.direction === 'newer' && boundary !== null;
-  return ctx.db.transaction(() => {
-    const scope = 'user_id = @user AND (@guild IS NULL OR guild_id = @guild)';
-    const rows = (
-      newer
-        ? ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND seq > @cursor ORDER BY seq ASC LIMIT @limit`)
-        : ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND (@cursor IS NULL OR seq < @cursor) ORDER BY seq DESC LIMIT @limit`)
-    ).all({ user: userId, guild, cursor: boundary, limit: limit + 1 }) as JobRow[];
-    const more = rows.length > limit;
-    const page = rows.slice(0, limit);
-    if (newer) page.reverse();
-    const exists = (op: '<' | '>', seq: number): boolean =>
-      ctx.stmt(`SELECT 1 FROM jobs WHERE ${scope} AND seq ${op} @cursor LIMIT 1`).pluck().get({ user: userId, guild, cursor: seq }) !== undefined;
-    const first = page[0];
-    const last = page[page.length - 1];
-    const hasOlder = last !== undefined && (newer ? exists('<', last.seq) : more);
-    const hasNewer = first !== undefined && (newer ? more : exists('>', first.seq));
-    return {
-      items: page.map(rowToJob),
-      older: hasOlder ? encodeCursor(last.seq) : null,
-      newer: hasNewer ? encodeCursor(first.seq) : null,
-    };
-  }).deferred();
+  return ctx.db
+    .transaction(() => {
+      const scope = 'user_id = @user AND (@guild IS NULL OR guild_id = @guild)';
+      const rows = (
+        newer
+          ? ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND seq > @cursor ORDER BY seq ASC LIMIT @limit`)
+          : ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND (@cursor IS NULL OR seq < @cursor) ORDER BY seq DESC LIMIT @limit`)
+      ).all({ user: userId, guild, cursor: boundary, limit: limit + 1 }) as JobRow[];
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      if (newer) page.reverse();
+      const exists = (op: '<' | '>', seq: number): boolean =>
+        ctx.stmt(`SELECT 1 FROM jobs WHERE ${scope} AND seq ${op} @cursor LIMIT 1`).pluck().get({ user: userId, guild, cursor: seq }) !== undefined;
+      const first = page[0];
+      const last = page[page.length - 1];
+      const hasOlder = last !== undefined && (newer ? exists('<', last.seq) : more);
+      const hasNewer = first !== undefined && (newer ? more : exists('>', first.seq));
+      return {
+        items: page.map(rowToJob),
+        older: hasOlder ? encodeCursor(last.seq) : null,
+        newer: hasNewer ? encodeCursor(first.seq) : null,
+      };
+    })
+    .deferred();
 }
 
 /** One job, only for its owner: anyone else gets null, as for an unknown id. */
@@ -94,11 +96,15 @@ export const RECENT_GUILD_JOBS_SQL = `SELECT id, user_id, created_ms, state, mod
    WHERE guild_id = ? ORDER BY created_ms DESC, seq DESC LIMIT ?`;
 
 export function recentGuildJobs(ctx: StoreContext, guildId: string, limit = 20): GuildJobSummary[] {
-  const rows = ctx
-    .stmt(RECENT_GUILD_JOBS_SQL)
-    .all(guildId, limit) as JobRow[];
+  const rows = ctx.stmt(RECENT_GUILD_JOBS_SQL).all(guildId, limit) as JobRow[];
   return rows.map((r) => ({
-    id: r.id, userId: r.user_id, createdMs: r.created_ms, state: r.state, model: r.model,
-    sourceSha256: r.source_sha256, drivingSha256: r.driving_sha256, expired: r.expired_ms !== null,
+    id: r.id,
+    userId: r.user_id,
+    createdMs: r.created_ms,
+    state: r.state,
+    model: r.model,
+    sourceSha256: r.source_sha256,
+    drivingSha256: r.driving_sha256,
+    expired: r.expired_ms !== null,
   }));
 }

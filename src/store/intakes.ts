@@ -24,7 +24,15 @@ export function openIntake(ctx: StoreContext, intake: IntakeStart): void {
       `INSERT OR REPLACE INTO intakes (interaction_id, user_id, guild_id, channel_id, token, expires_ms, created_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(intake.interactionId, intake.userId, intake.guildId, intake.channelId, intake.token, intake.createdMs + ctx.config.interactionTokenLifetimeMs, ctx.clock.now());
+    .run(
+      intake.interactionId,
+      intake.userId,
+      intake.guildId,
+      intake.channelId,
+      intake.token,
+      intake.createdMs + ctx.config.interactionTokenLifetimeMs,
+      ctx.clock.now(),
+    );
 }
 
 export function closeIntake(ctx: StoreContext, interactionId: string): void {

@@ -27,7 +27,6 @@ export class LeaseLostError extends Error {
   }
 }
 
-
 function heldRow(ctx: StoreContext, jobId: string, leaseId: string): JobRow {
   const row = findJobRow(ctx, jobId);
   if (row === undefined || row.state !== 'running' || row.lease_id !== leaseId) throw new LeaseLostError(jobId);
@@ -55,12 +54,19 @@ export function claimNext(ctx: StoreContext, workerId: string, leaseMs = ctx.con
     if (next === undefined) return null;
     const row = ctx.stmt('SELECT * FROM jobs WHERE seq = ?').get(next.seq) as JobRow;
     assertTransition(row.state, 'running', row.id);
-    const turn = (ctx.stmt('SELECT COALESCE(MAX(turn), 0) + 1 FROM jobs').pluck().get() as number);
+    const turn = ctx.stmt('SELECT COALESCE(MAX(turn), 0) + 1 FROM jobs').pluck().get() as number;
     const leaseId = newLeaseId();
     const updated = updateJobRow(ctx, row, {
-      state: 'running', attempts: row.attempts + 1, lease_id: leaseId, lease_owner: workerId,
-      lease_expires_ms: now + leaseMs, heartbeat_ms: now, turn, started_ms: now,
-      first_started_ms: row.first_started_ms ?? now, progress: null,
+      state: 'running',
+      attempts: row.attempts + 1,
+      lease_id: leaseId,
+      lease_owner: workerId,
+      lease_expires_ms: now + leaseMs,
+      heartbeat_ms: now,
+      turn,
+      started_ms: now,
+      first_started_ms: row.first_started_ms ?? now,
+      progress: null,
     });
     return { job: rowToJob(updated), leaseId };
   });
@@ -72,7 +78,10 @@ export function claimNext(ctx: StoreContext, workerId: string, leaseMs = ctx.con
  * cancelRequested=true means the requester asked to cancel: stop and call cancelRunning.
  */
 export function heartbeat(
-  ctx: StoreContext, jobId: string, leaseId: string, opts: { progress?: number; leaseMs?: number } = {},
+  ctx: StoreContext,
+  jobId: string,
+  leaseId: string,
+  opts: { progress?: number; leaseMs?: number } = {},
 ): { alive: boolean; cancelRequested: boolean } {
   return immediate(ctx.db, () => {
     const row = findJobRow(ctx, jobId);
@@ -89,9 +98,7 @@ export function heartbeat(
  * the clip was being finished (they were told nothing would be posted: the caller drops the output).
  * Throws LeaseLostError if the claim is gone.
  */
-export function complete(
-  ctx: StoreContext, jobId: string, leaseId: string, output: { path: string; bytes: number; durationMs: number },
-): Job {
+export function complete(ctx: StoreContext, jobId: string, leaseId: string, output: { path: string; bytes: number; durationMs: number }): Job {
   resolveInside(ctx.dataDir, output.path);
   return immediate(ctx.db, () => {
     const row = heldRow(ctx, jobId, leaseId);
@@ -100,10 +107,17 @@ export function complete(
       return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: ctx.clock.now() }));
     }
     assertTransition(row.state, 'succeeded', jobId);
-    return rowToJob(updateJobRow(ctx, row, {
-      ...CLEAR_LEASE, state: 'succeeded', finished_ms: ctx.clock.now(), progress: 1,
-      output_path: output.path, output_bytes: output.bytes, output_duration_ms: output.durationMs,
-    }));
+    return rowToJob(
+      updateJobRow(ctx, row, {
+        ...CLEAR_LEASE,
+        state: 'succeeded',
+        finished_ms: ctx.clock.now(),
+        progress: 1,
+        output_path: output.path,
+        output_bytes: output.bytes,
+        output_duration_ms: output.durationMs,
+      }),
+    );
   });
 }
 
@@ -112,10 +126,7 @@ export function complete(
  * attempts remain, else failed with "failed after N attempts: <userReason>".
  * Not retryable (bad input): failed at once. A pending cancel request wins.
  */
-export function fail(
-  ctx: StoreContext, jobId: string, leaseId: string,
-  failure: { error: string; userReason?: string; retryable?: boolean },
-): Job {
+export function fail(ctx: StoreContext, jobId: string, leaseId: string, failure: { error: string; userReason?: string; retryable?: boolean }): Job {
   return immediate(ctx.db, () => {
     const row = heldRow(ctx, jobId, leaseId);
     return rowToJob(endAttempt(ctx, row, failure.error, failure.userReason ?? messages.internalError, failure.retryable ?? true));
@@ -145,10 +156,16 @@ export function releaseClaim(ctx: StoreContext, jobId: string, leaseId: string):
       return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: now }));
     }
     assertTransition(row.state, 'queued', jobId);
-    return rowToJob(updateJobRow(ctx, row, {
-      ...CLEAR_LEASE, state: 'queued', attempts: Math.max(0, row.attempts - 1), run_after_ms: now, progress: null,
-      last_error: 'interrupted: the worker shut down',
-    }));
+    return rowToJob(
+      updateJobRow(ctx, row, {
+        ...CLEAR_LEASE,
+        state: 'queued',
+        attempts: Math.max(0, row.attempts - 1),
+        run_after_ms: now,
+        progress: null,
+        last_error: 'interrupted: the worker shut down',
+      }),
+    );
   });
 }
 

@@ -70,36 +70,92 @@ export interface Job {
 
 /** A jobs row as SQLite returns it. */
 export interface JobRow {
-  seq: number; id: string; state: JobState; user_id: string; guild_id: string; channel_id: string;
-  interaction_id: string | null; interaction_created_ms: number | null;
-  source_path: string | null; source_sha256: string; source_bytes: number;
-  driving_path: string | null; driving_sha256: string; driving_bytes: number; driving_seconds: number;
-  model: string; options_json: string; visibility: Visibility; attachment_limit_bytes: number | null;
-  attempts: number; max_attempts: number; last_error: string | null; failure_message: string | null;
-  run_after_ms: number; lease_id: string | null; lease_owner: string | null; lease_expires_ms: number | null;
-  heartbeat_ms: number | null; progress: number | null; turn: number | null; cancel_requested_ms: number | null;
-  created_ms: number; first_started_ms: number | null; started_ms: number | null; finished_ms: number | null;
-  updated_ms: number; output_path: string | null; output_bytes: number | null; output_duration_ms: number | null;
-  delivery: DeliveryStatus; delivery_via: DeliveryRoute | null; delivery_attempts: number;
-  delivery_started_ms: number | null; delivered_ms: number | null; delivery_message_id: string | null;
-  delivery_error: string | null; expired_ms: number | null;
+  seq: number;
+  id: string;
+  state: JobState;
+  user_id: string;
+  guild_id: string;
+  channel_id: string;
+  interaction_id: string | null;
+  interaction_created_ms: number | null;
+  source_path: string | null;
+  source_sha256: string;
+  source_bytes: number;
+  driving_path: string | null;
+  driving_sha256: string;
+  driving_bytes: number;
+  driving_seconds: number;
+  model: string;
+  options_json: string;
+  visibility: Visibility;
+  attachment_limit_bytes: number | null;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  failure_message: string | null;
+  run_after_ms: number;
+  lease_id: string | null;
+  lease_owner: string | null;
+  lease_expires_ms: number | null;
+  heartbeat_ms: number | null;
+  progress: number | null;
+  turn: number | null;
+  cancel_requested_ms: number | null;
+  created_ms: number;
+  first_started_ms: number | null;
+  started_ms: number | null;
+  finished_ms: number | null;
+  updated_ms: number;
+  output_path: string | null;
+  output_bytes: number | null;
+  output_duration_ms: number | null;
+  delivery: DeliveryStatus;
+  delivery_via: DeliveryRoute | null;
+  delivery_attempts: number;
+  delivery_started_ms: number | null;
+  delivered_ms: number | null;
+  delivery_message_id: string | null;
+  delivery_error: string | null;
+  expired_ms: number | null;
 }
 
 export function rowToJob(r: JobRow): Job {
   return {
-    id: r.id, state: r.state, userId: r.user_id, guildId: r.guild_id, channelId: r.channel_id,
-    interactionId: r.interaction_id, interactionCreatedMs: r.interaction_created_ms,
+    id: r.id,
+    state: r.state,
+    userId: r.user_id,
+    guildId: r.guild_id,
+    channelId: r.channel_id,
+    interactionId: r.interaction_id,
+    interactionCreatedMs: r.interaction_created_ms,
     source: { path: r.source_path, sha256: r.source_sha256, bytes: r.source_bytes },
     driving: { path: r.driving_path, sha256: r.driving_sha256, bytes: r.driving_bytes, seconds: r.driving_seconds },
-    model: r.model, options: JSON.parse(r.options_json) as JsonObject, visibility: r.visibility,
-    attachmentLimitBytes: r.attachment_limit_bytes, attempts: r.attempts, maxAttempts: r.max_attempts,
-    lastError: r.last_error, failureMessage: r.failure_message, runAfterMs: r.run_after_ms,
-    leaseOwner: r.lease_owner, leaseExpiresMs: r.lease_expires_ms, progress: r.progress,
-    cancelRequestedMs: r.cancel_requested_ms, createdMs: r.created_ms, firstStartedMs: r.first_started_ms,
-    startedMs: r.started_ms, finishedMs: r.finished_ms, updatedMs: r.updated_ms,
+    model: r.model,
+    options: JSON.parse(r.options_json) as JsonObject,
+    visibility: r.visibility,
+    attachmentLimitBytes: r.attachment_limit_bytes,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    lastError: r.last_error,
+    failureMessage: r.failure_message,
+    runAfterMs: r.run_after_ms,
+    leaseOwner: r.lease_owner,
+    leaseExpiresMs: r.lease_expires_ms,
+    progress: r.progress,
+    cancelRequestedMs: r.cancel_requested_ms,
+    createdMs: r.created_ms,
+    firstStartedMs: r.first_started_ms,
+    startedMs: r.started_ms,
+    finishedMs: r.finished_ms,
+    updatedMs: r.updated_ms,
     output: r.output_bytes === null ? null : { path: r.output_path, bytes: r.output_bytes, durationMs: r.output_duration_ms ?? 0 },
-    delivery: r.delivery, deliveryVia: r.delivery_via, deliveryAttempts: r.delivery_attempts,
-    deliveryStartedMs: r.delivery_started_ms, deliveredMs: r.delivered_ms, deliveryMessageId: r.delivery_message_id, deliveryError: r.delivery_error,
+    delivery: r.delivery,
+    deliveryVia: r.delivery_via,
+    deliveryAttempts: r.delivery_attempts,
+    deliveryStartedMs: r.delivery_started_ms,
+    deliveredMs: r.delivered_ms,
+    deliveryMessageId: r.delivery_message_id,
+    deliveryError: r.delivery_error,
     expiredMs: r.expired_ms,
   };
 }

@@ -27,9 +27,13 @@ export function takeOpenedBefore(ctx: StoreContext, table: LeftoverTable, opened
   return immediate(ctx.db, () => {
     const now = ctx.clock.now();
     const before = openedBeforeMs ?? now + 1;
-    const rows = ctx
-      .stmt(`SELECT interaction_id, user_id, guild_id, token, expires_ms FROM ${table} WHERE created_ms < ?`)
-      .all(before) as Array<{ interaction_id: string; user_id: string; guild_id: string; token: string; expires_ms: number }>;
+    const rows = ctx.stmt(`SELECT interaction_id, user_id, guild_id, token, expires_ms FROM ${table} WHERE created_ms < ?`).all(before) as Array<{
+      interaction_id: string;
+      user_id: string;
+      guild_id: string;
+      token: string;
+      expires_ms: number;
+    }>;
     ctx.stmt(`DELETE FROM ${table} WHERE created_ms < ?`).run(before);
     return rows.map((r) => ({
       interactionId: r.interaction_id,

@@ -42,7 +42,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 function refusal(r: Refusal): string {
   switch (r.reason) {
     case 'disabled':
-      return "Marionette is turned off in this server by its moderators.";
+      return 'Marionette is turned off in this server by its moderators.';
     case 'channel':
       return "Marionette can't be used in this channel. Ask a moderator which channels are allowed.";
     case 'consent':
@@ -82,12 +82,9 @@ export const messages = {
   settingLabel: (key: SettingKey): string => SETTING_LABELS[key],
   settingUnknown: (key: string): string => `There is no setting called "${key}".`,
   settingNotBoolean: (key: SettingKey): string => `${SETTING_LABELS[key]} must be on or off.`,
-  settingNotChoice: (key: SettingKey, choices: readonly string[]): string =>
-    `${SETTING_LABELS[key]} must be one of: ${choices.join(', ')}.`,
-  settingOutOfRange: (key: SettingKey, min: number, max: number): string =>
-    `${SETTING_LABELS[key]} must be a whole number from ${min} to ${max}.`,
-  settingDayBelowHour: (day: number, hour: number): string =>
-    `The daily limit per member (${day}) can't be lower than the hourly limit (${hour}).`,
+  settingNotChoice: (key: SettingKey, choices: readonly string[]): string => `${SETTING_LABELS[key]} must be one of: ${choices.join(', ')}.`,
+  settingOutOfRange: (key: SettingKey, min: number, max: number): string => `${SETTING_LABELS[key]} must be a whole number from ${min} to ${max}.`,
+  settingDayBelowHour: (day: number, hour: number): string => `The daily limit per member (${day}) can't be lower than the hourly limit (${hour}).`,
   /** Reason shown when a worker vanished while running the job. */
   workerLost: 'the bot stopped while making it',
   /** Reason shown when an attempt failed with an error the user can't act on. */

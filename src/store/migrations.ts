@@ -23,7 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { version: 2, name: 'intakes: commands between acknowledgement and enqueue', sql: SCHEMA_V2 },
   { version: 3, name: 'index for the queue time estimate', sql: SCHEMA_V3 },
-  { version: 4, name: 'index for a server\'s stored bytes', sql: SCHEMA_V4 },
+  { version: 4, name: "index for a server's stored bytes", sql: SCHEMA_V4 },
   { version: 5, name: 'consent waits: public replies waiting for a member to accept the terms', sql: SCHEMA_V5 },
 ];
 

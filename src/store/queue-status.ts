@@ -43,29 +43,38 @@ function turns(ctx: StoreContext, column: 'user_id' | 'guild_id'): Map<string, n
 
 /** Position and ETA of a queued or running job; null for any other state or an unknown id. */
 export function queueStatus(ctx: StoreContext, jobId: string): QueueStatus | null {
-  return ctx.db.transaction((): QueueStatus | null => {
-    const job = findJobRow(ctx, jobId);
-    if (job === undefined || (job.state !== 'queued' && job.state !== 'running')) return null;
-    const now = ctx.clock.now();
-    const rate = currentMsPerUnit(ctx);
-    const running = ctx.stmt("SELECT id, started_ms AS startedMs, driving_seconds AS units FROM jobs WHERE state = 'running'").all() as Array<{
-      id: string; startedMs: number; units: number;
-    }>;
-    if (job.state === 'running') {
-      const doneMs = Math.max(now, (job.started_ms ?? now) + units(job.driving_seconds) * rate);
-      return { state: 'running', position: 0, ahead: 0, running: running.length, etaStartMs: job.started_ms ?? now, etaDoneMs: doneMs };
-    }
-    const queued = ctx.stmt("SELECT seq, user_id AS userId, guild_id AS guildId, driving_seconds AS units FROM jobs WHERE state = 'queued'").all() as Array<
-      QueuedJobRef & { units: number }
-    >;
-    const order = simulateOrder(queued, turns(ctx, 'user_id'), turns(ctx, 'guild_id'), job.seq);
-    const unitsBySeq = new Map(queued.map((q) => [q.seq, q.units]));
-    const aheadUnits = order.slice(0, -1).map((seq) => unitsBySeq.get(seq) ?? 0);
-    const eta = estimateEta({
-      nowMs: now, workers: ctx.config.workers, msPerUnit: rate, running, aheadUnits, ownUnits: job.driving_seconds,
-    });
-    return { state: 'queued', position: order.length, ahead: order.length - 1, running: running.length, etaStartMs: eta.startMs, etaDoneMs: eta.doneMs };
-  }).deferred();
+  return ctx.db
+    .transaction((): QueueStatus | null => {
+      const job = findJobRow(ctx, jobId);
+      if (job === undefined || (job.state !== 'queued' && job.state !== 'running')) return null;
+      const now = ctx.clock.now();
+      const rate = currentMsPerUnit(ctx);
+      const running = ctx.stmt("SELECT id, started_ms AS startedMs, driving_seconds AS units FROM jobs WHERE state = 'running'").all() as Array<{
+        id: string;
+        startedMs: number;
+        units: number;
+      }>;
+      if (job.state === 'running') {
+        const doneMs = Math.max(now, (job.started_ms ?? now) + units(job.driving_seconds) * rate);
+        return { state: 'running', position: 0, ahead: 0, running: running.length, etaStartMs: job.started_ms ?? now, etaDoneMs: doneMs };
+      }
+      const queued = ctx.stmt("SELECT seq, user_id AS userId, guild_id AS guildId, driving_seconds AS units FROM jobs WHERE state = 'queued'").all() as Array<
+        QueuedJobRef & { units: number }
+      >;
+      const order = simulateOrder(queued, turns(ctx, 'user_id'), turns(ctx, 'guild_id'), job.seq);
+      const unitsBySeq = new Map(queued.map((q) => [q.seq, q.units]));
+      const aheadUnits = order.slice(0, -1).map((seq) => unitsBySeq.get(seq) ?? 0);
+      const eta = estimateEta({
+        nowMs: now,
+        workers: ctx.config.workers,
+        msPerUnit: rate,
+        running,
+        aheadUnits,
+        ownUnits: job.driving_seconds,
+      });
+      return { state: 'queued', position: order.length, ahead: order.length - 1, running: running.length, etaStartMs: eta.startMs, etaDoneMs: eta.doneMs };
+    })
+    .deferred();
 }
 
 /** Ids of queued jobs, oldest first (for refreshing their queue positions). */

@@ -49,11 +49,14 @@ export const EXPIRE_BATCH_SQL = `SELECT j.* FROM jobs j INDEXED BY jobs_unexpire
          AND (j.finished_ms, j.seq) > (?, ?)
        ORDER BY j.finished_ms, j.seq LIMIT ?`;
 
-function expireBatch(ctx: StoreContext, batch: number, after: Cursor, failures: Failures): { selected: number; expired: number; filesRemoved: number; next: Cursor } {
+function expireBatch(
+  ctx: StoreContext,
+  batch: number,
+  after: Cursor,
+  failures: Failures,
+): { selected: number; expired: number; filesRemoved: number; next: Cursor } {
   const now = ctx.clock.now();
-  const rows = ctx
-    .stmt(EXPIRE_BATCH_SQL)
-    .all(now, DEFAULT_GUILD_SETTINGS.retentionDays, DAY_MS, after.finishedMs, after.seq, batch) as JobRow[];
+  const rows = ctx.stmt(EXPIRE_BATCH_SQL).all(now, DEFAULT_GUILD_SETTINGS.retentionDays, DAY_MS, after.finishedMs, after.seq, batch) as JobRow[];
   let filesRemoved = 0;
   const removed: JobRow[] = [];
   for (const r of rows) {
@@ -67,7 +70,9 @@ function expireBatch(ctx: StoreContext, batch: number, after: Cursor, failures: 
   immediate(ctx.db, () => {
     for (const r of removed) {
       ctx
-        .stmt('UPDATE jobs SET expired_ms = ?, source_path = NULL, driving_path = NULL, output_path = NULL, updated_ms = ? WHERE seq = ? AND expired_ms IS NULL')
+        .stmt(
+          'UPDATE jobs SET expired_ms = ?, source_path = NULL, driving_path = NULL, output_path = NULL, updated_ms = ? WHERE seq = ? AND expired_ms IS NULL',
+        )
         .run(now, now, r.seq);
       ctx.stmt('DELETE FROM interaction_tokens WHERE job_seq = ?').run(r.seq);
     }

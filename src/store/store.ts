@@ -71,42 +71,83 @@ export class Store {
     }
   }
 
-  get db(): Db { return this.ctx.db; }
-  get dataDir(): string { return this.ctx.dataDir; }
-  get config(): StoreConfig { return this.ctx.config; }
-  close(): void { this.ctx.db.close(); }
+  get db(): Db {
+    return this.ctx.db;
+  }
+  get dataDir(): string {
+    return this.ctx.dataDir;
+  }
+  get config(): StoreConfig {
+    return this.ctx.config;
+  }
+  close(): void {
+    this.ctx.db.close();
+  }
   /** PRAGMA integrity_check: 'ok' when the file is sound. */
-  integrityCheck(): string { return String(this.ctx.db.pragma('integrity_check', { simple: true })); }
+  integrityCheck(): string {
+    return String(this.ctx.db.pragma('integrity_check', { simple: true }));
+  }
 
   // ids and files (files.ts, ids.ts)
-  newJobId(): string { return newJobId(this.ctx.clock.now()); }
+  newJobId(): string {
+    return newJobId(this.ctx.clock.now());
+  }
   /** The store's clock (a test's fake one in tests). */
-  now(): number { return this.ctx.clock.now(); }
+  now(): number {
+    return this.ctx.clock.now();
+  }
   /** Where a job's files go: <dataDir>/jobs/<jobId>/ (not created here). */
-  jobDirectory(jobId: string): string { return jobDirectory(this.ctx.dataDir, jobId); }
+  jobDirectory(jobId: string): string {
+    return jobDirectory(this.ctx.dataDir, jobId);
+  }
 
   // admission and enqueue (enqueue.ts)
-  checkAdmission(req: enq.AdmissionRequest): enq.AdmissionResult { return enq.checkAdmission(this.ctx, req); }
-  enqueue(req: enq.EnqueueRequest): enq.EnqueueResult { return enq.enqueue(this.ctx, req); }
-  queueStatus(jobId: string): QueueStatus | null { return queueStatus(this.ctx, jobId); }
+  checkAdmission(req: enq.AdmissionRequest): enq.AdmissionResult {
+    return enq.checkAdmission(this.ctx, req);
+  }
+  enqueue(req: enq.EnqueueRequest): enq.EnqueueResult {
+    return enq.enqueue(this.ctx, req);
+  }
+  queueStatus(jobId: string): QueueStatus | null {
+    return queueStatus(this.ctx, jobId);
+  }
   /** Queued jobs' ids, oldest first. */
-  queuedJobIds(limit?: number): string[] { return queuedJobIds(this.ctx, limit); }
+  queuedJobIds(limit?: number): string[] {
+    return queuedJobIds(this.ctx, limit);
+  }
   /** Any job by id, for the bot and workers (no owner check: use getJobForOwner for users). */
-  getJob(jobId: string): Job | null { const r = findJobRow(this.ctx, jobId); return r ? rowToJob(r) : null; }
+  getJob(jobId: string): Job | null {
+    const r = findJobRow(this.ctx, jobId);
+    return r ? rowToJob(r) : null;
+  }
 
   // commands between acknowledgement and enqueue (intakes.ts)
-  openIntake(intake: intakes.IntakeStart): void { intakes.openIntake(this.ctx, intake); }
-  closeIntake(interactionId: string): void { intakes.closeIntake(this.ctx, interactionId); }
+  openIntake(intake: intakes.IntakeStart): void {
+    intakes.openIntake(this.ctx, intake);
+  }
+  closeIntake(interactionId: string): void {
+    intakes.closeIntake(this.ctx, interactionId);
+  }
   /** Intakes left open by a process that died; taken (deleted) as they are returned. */
-  takeInterruptedIntakes(openedBeforeMs?: number): intakes.InterruptedIntake[] { return intakes.takeInterruptedIntakes(this.ctx, openedBeforeMs); }
+  takeInterruptedIntakes(openedBeforeMs?: number): intakes.InterruptedIntake[] {
+    return intakes.takeInterruptedIntakes(this.ctx, openedBeforeMs);
+  }
   // public replies waiting for a member to accept the terms (consent-waits.ts)
-  openConsentWait(wait: consentWaits.ConsentWaitStart): void { consentWaits.openConsentWait(this.ctx, wait); }
-  closeConsentWait(interactionId: string): void { consentWaits.closeConsentWait(this.ctx, interactionId); }
+  openConsentWait(wait: consentWaits.ConsentWaitStart): void {
+    consentWaits.openConsentWait(this.ctx, wait);
+  }
+  closeConsentWait(interactionId: string): void {
+    consentWaits.closeConsentWait(this.ctx, interactionId);
+  }
   /** Consent waits a previous process left (opened before `openedBeforeMs`; default all); taken (deleted) as they are returned. */
-  takeForgottenConsentWaits(openedBeforeMs?: number): consentWaits.ForgottenConsentWait[] { return consentWaits.takeForgottenConsentWaits(this.ctx, openedBeforeMs); }
+  takeForgottenConsentWaits(openedBeforeMs?: number): consentWaits.ForgottenConsentWait[] {
+    return consentWaits.takeForgottenConsentWaits(this.ctx, openedBeforeMs);
+  }
 
   // workers (job-queue.ts)
-  claimNext(workerId: string, leaseMs?: number): queue.Claim | null { return queue.claimNext(this.ctx, workerId, leaseMs); }
+  claimNext(workerId: string, leaseMs?: number): queue.Claim | null {
+    return queue.claimNext(this.ctx, workerId, leaseMs);
+  }
   heartbeat(jobId: string, leaseId: string, opts?: { progress?: number; leaseMs?: number }): { alive: boolean; cancelRequested: boolean } {
     return queue.heartbeat(this.ctx, jobId, leaseId, opts);
   }
@@ -116,23 +157,45 @@ export class Store {
   fail(jobId: string, leaseId: string, failure: { error: string; userReason?: string; retryable?: boolean }): Job {
     return queue.fail(this.ctx, jobId, leaseId, failure);
   }
-  cancelRunning(jobId: string, leaseId: string): Job { return queue.cancelRunning(this.ctx, jobId, leaseId); }
+  cancelRunning(jobId: string, leaseId: string): Job {
+    return queue.cancelRunning(this.ctx, jobId, leaseId);
+  }
   /** On SIGTERM: give the running job back, requeued at once, attempt not counted. */
-  releaseClaim(jobId: string, leaseId: string): Job { return queue.releaseClaim(this.ctx, jobId, leaseId); }
-  requestCancel(jobId: string, userId: string): queue.CancelOutcome { return queue.requestCancel(this.ctx, jobId, userId); }
-  recoverStalled(isOwnerDead?: (owner: string) => boolean): queue.RecoveryReport { return queue.recoverStalled(this.ctx, isOwnerDead); }
+  releaseClaim(jobId: string, leaseId: string): Job {
+    return queue.releaseClaim(this.ctx, jobId, leaseId);
+  }
+  requestCancel(jobId: string, userId: string): queue.CancelOutcome {
+    return queue.requestCancel(this.ctx, jobId, userId);
+  }
+  recoverStalled(isOwnerDead?: (owner: string) => boolean): queue.RecoveryReport {
+    return queue.recoverStalled(this.ctx, isOwnerDead);
+  }
 
   // delivery (delivery.ts)
-  pendingDeliveries(afterSeq?: number, limit?: number): delivery.DeliveryPage { return delivery.pendingDeliveries(this.ctx, afterSeq, limit); }
-  beginDelivery(jobId: string, route: DeliveryRoute): delivery.DeliveryStart { return delivery.beginDelivery(this.ctx, jobId, route); }
-  markDelivered(jobId: string, route: DeliveryRoute, messageId: string | null): Job { return delivery.markDelivered(this.ctx, jobId, route, messageId); }
-  markDeliveryFailed(jobId: string, error: string): Job { return delivery.markDeliveryFailed(this.ctx, jobId, error); }
-  skipDelivery(jobId: string): Job { return delivery.skipDelivery(this.ctx, jobId); }
+  pendingDeliveries(afterSeq?: number, limit?: number): delivery.DeliveryPage {
+    return delivery.pendingDeliveries(this.ctx, afterSeq, limit);
+  }
+  beginDelivery(jobId: string, route: DeliveryRoute): delivery.DeliveryStart {
+    return delivery.beginDelivery(this.ctx, jobId, route);
+  }
+  markDelivered(jobId: string, route: DeliveryRoute, messageId: string | null): Job {
+    return delivery.markDelivered(this.ctx, jobId, route, messageId);
+  }
+  markDeliveryFailed(jobId: string, error: string): Job {
+    return delivery.markDeliveryFailed(this.ctx, jobId, error);
+  }
+  skipDelivery(jobId: string): Job {
+    return delivery.skipDelivery(this.ctx, jobId);
+  }
   /** The secret interaction token while usable. Never log it. */
-  interactionToken(jobId: string): string | null { return delivery.interactionToken(this.ctx, jobId); }
+  interactionToken(jobId: string): string | null {
+    return delivery.interactionToken(this.ctx, jobId);
+  }
 
   // guild settings and audit (guild-settings-repository.ts, audit-log.ts, history.ts)
-  guildSettings(guildId: string): settings.GuildSettingsView { return settings.getGuildSettings(this.ctx, guildId); }
+  guildSettings(guildId: string): settings.GuildSettingsView {
+    return settings.getGuildSettings(this.ctx, guildId);
+  }
   updateGuildSettings(guildId: string, patch: Readonly<Record<string, unknown>>, actorId: string): settings.SettingsUpdate {
     return settings.updateGuildSettings(this.ctx, guildId, patch, actorId);
   }
@@ -142,27 +205,55 @@ export class Store {
   setChannelRule(guildId: string, channelId: string, rule: 'allow' | 'block' | null, actorId: string): settings.GuildSettingsView {
     return settings.setChannelRule(this.ctx, guildId, channelId, rule, actorId);
   }
-  requireConsentAgain(guildId: string, actorId: string): settings.GuildSettingsView { return settings.requireConsentAgain(this.ctx, guildId, actorId); }
-  auditLog(guildId: string, limit?: number): AuditEntry[] { return recentAudit(this.ctx, guildId, limit); }
-  recentGuildJobs(guildId: string, limit?: number): history.GuildJobSummary[] { return history.recentGuildJobs(this.ctx, guildId, limit); }
+  requireConsentAgain(guildId: string, actorId: string): settings.GuildSettingsView {
+    return settings.requireConsentAgain(this.ctx, guildId, actorId);
+  }
+  auditLog(guildId: string, limit?: number): AuditEntry[] {
+    return recentAudit(this.ctx, guildId, limit);
+  }
+  recentGuildJobs(guildId: string, limit?: number): history.GuildJobSummary[] {
+    return history.recentGuildJobs(this.ctx, guildId, limit);
+  }
 
   // users (users.ts)
-  setConsent(userId: string, choice: ConsentChoice): users.UserRecord { return users.setConsent(this.ctx, userId, choice); }
-  consentStatus(userId: string, guildId: string): ConsentStatus { return users.userConsentStatus(this.ctx, userId, guildId); }
-  getUser(userId: string): users.UserRecord | undefined { return users.getUser(this.ctx, userId); }
-  touchUser(userId: string): void { users.touchUser(this.ctx, userId); }
+  setConsent(userId: string, choice: ConsentChoice): users.UserRecord {
+    return users.setConsent(this.ctx, userId, choice);
+  }
+  consentStatus(userId: string, guildId: string): ConsentStatus {
+    return users.userConsentStatus(this.ctx, userId, guildId);
+  }
+  getUser(userId: string): users.UserRecord | undefined {
+    return users.getUser(this.ctx, userId);
+  }
+  touchUser(userId: string): void {
+    users.touchUser(this.ctx, userId);
+  }
 
   // history and deletion (history.ts, deletion.ts)
-  history(userId: string, query?: history.HistoryQuery): history.HistoryPage { return history.historyPage(this.ctx, userId, query); }
-  getJobForOwner(jobId: string, userId: string): Job | null { return history.getJobForOwner(this.ctx, jobId, userId); }
-  deleteJobForOwner(jobId: string, userId: string): deletion.DeleteOutcome { return deletion.deleteJobForOwner(this.ctx, jobId, userId); }
-  forgetUser(userId: string): deletion.DeletionReport & { readonly userDeleted: boolean } { return deletion.forgetUser(this.ctx, userId); }
+  history(userId: string, query?: history.HistoryQuery): history.HistoryPage {
+    return history.historyPage(this.ctx, userId, query);
+  }
+  getJobForOwner(jobId: string, userId: string): Job | null {
+    return history.getJobForOwner(this.ctx, jobId, userId);
+  }
+  deleteJobForOwner(jobId: string, userId: string): deletion.DeleteOutcome {
+    return deletion.deleteJobForOwner(this.ctx, jobId, userId);
+  }
+  forgetUser(userId: string): deletion.DeletionReport & { readonly userDeleted: boolean } {
+    return deletion.forgetUser(this.ctx, userId);
+  }
   purgeUserInGuild(guildId: string, userId: string, actorId: string): deletion.DeletionReport {
     return deletion.purgeUserInGuild(this.ctx, guildId, userId, actorId);
   }
 
   // retention and export (retention.ts, export.ts)
-  sweep(opts?: { batch?: number }): SweepReport { return sweep(this.ctx, opts); }
-  exportRedacted(guildId?: string | null): exp.RedactedDump { return exp.exportRedacted(this.ctx, guildId ?? null); }
-  writeRedactedCopy(destFile: string): void { exp.writeRedactedCopy(this.ctx, destFile); }
+  sweep(opts?: { batch?: number }): SweepReport {
+    return sweep(this.ctx, opts);
+  }
+  exportRedacted(guildId?: string | null): exp.RedactedDump {
+    return exp.exportRedacted(this.ctx, guildId ?? null);
+  }
+  writeRedactedCopy(destFile: string): void {
+    exp.writeRedactedCopy(this.ctx, destFile);
+  }
 }

@@ -11,7 +11,13 @@ export interface UserRecord {
   readonly lastSeenMs: number;
 }
 
-interface UserRow { user_id: string; consent: ConsentChoice | null; consent_ms: number | null; first_seen_ms: number; last_seen_ms: number }
+interface UserRow {
+  user_id: string;
+  consent: ConsentChoice | null;
+  consent_ms: number | null;
+  first_seen_ms: number;
+  last_seen_ms: number;
+}
 
 export function getUser(ctx: StoreContext, userId: string): UserRecord | undefined {
   const r = ctx.stmt('SELECT * FROM users WHERE user_id = ?').get(userId) as UserRow | undefined;
@@ -41,9 +47,7 @@ export function setConsent(ctx: StoreContext, userId: string, choice: ConsentCho
 }
 
 export function guildConsentEpoch(ctx: StoreContext, guildId: string): number | null {
-  const r = ctx.stmt('SELECT consent_epoch_ms FROM guild_settings WHERE guild_id = ?').get(guildId) as
-    | { consent_epoch_ms: number | null }
-    | undefined;
+  const r = ctx.stmt('SELECT consent_epoch_ms FROM guild_settings WHERE guild_id = ?').get(guildId) as { consent_epoch_ms: number | null } | undefined;
   return r?.consent_epoch_ms ?? null;
 }
 

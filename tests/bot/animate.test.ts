@@ -29,7 +29,10 @@ describe('/animate', () => {
     const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } });
     const ack = await interaction.waitForAck();
     expect(ack.type).toBe(5); // deferred
-    const followUp = await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0, { timeout: 60_000 });
+    const followUp = await world.discord.waitForRequest(
+      (r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0,
+      { timeout: 60_000 },
+    );
     expect(bodyField(followUp, 'content')).toContain(DISCLAIMER);
     const file = followUp.files[0]!;
     expect(file.filename).toMatch(/\.mp4$/);
@@ -116,7 +119,9 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
     const guild = world.discord.guild().id;
     world.store.updateGuildSettings(guild, { maxDrivingSeconds: 1 }, 'moderator');
     try {
-      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 30, 10) } }));
+      const text = await refused(async () =>
+        world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 30, 10) } }),
+      );
       expect(text).toBe('The driving video is 3 s long; this server allows at most 1 s.');
       expect(world.store.history(user.id).items).toHaveLength(0);
     } finally {
@@ -130,7 +135,9 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
     world.store.updateGuildSettings(guild, { enabled: false }, 'moderator');
     try {
       const before = world.discord.cdnRequests.length;
-      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }));
+      const text = await refused(async () =>
+        world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }),
+      );
       expect(text).toBe('Marionette is turned off in this server by its moderators.');
       expect(world.discord.cdnRequests.length).toBe(before);
     } finally {
@@ -145,8 +152,12 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
     try {
       const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
       await first.waitForAck();
-      await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === first.token, { timeout: 20_000 });
-      const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }));
+      await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === first.token, {
+        timeout: 20_000,
+      });
+      const text = await refused(async () =>
+        world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }),
+      );
       expect(text).toMatch(/^You've reached this server's limit of 1 animation per hour\. You can try again <t:\d+:R>\.$/);
     } finally {
       world.store.resetGuildSettings(guild, 'moderator');
@@ -180,9 +191,15 @@ describe('free disk space', () => {
     config.minFreeDiskMb = 1_000_000_000; // more than any disk here has
     try {
       const before = world.discord.cdnRequests.length;
-      const cmd = await world.discord.slashCommand({ name: 'animate', user: world.member(), options: { photo: await world.photo(), video: await world.video() } });
+      const cmd = await world.discord.slashCommand({
+        name: 'animate',
+        user: world.member(),
+        options: { photo: await world.photo(), video: await world.video() },
+      });
       await cmd.waitForAck();
-      await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe("Marionette is short of disk space right now, so it can't take new animations. Please try again later."));
+      await vi.waitFor(() =>
+        expect(cmd.originalMessage()?.content).toBe("Marionette is short of disk space right now, so it can't take new animations. Please try again later."),
+      );
       expect(world.discord.cdnRequests.length).toBe(before);
     } finally {
       config.minFreeDiskMb = saved;
@@ -200,7 +217,9 @@ describe('consent', () => {
     await vi.waitFor(() => expect(first.originalMessage()?.components?.length).toBe(1));
     const click = await world.discord.clickButton({ message: first.originalMessage()!, customId: `consent:accept:${first.id}:${user.id}`, user });
     await click.waitForAck();
-    await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === first.token && r.files.length > 0, { timeout: 60_000 });
+    await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === first.token && r.files.length > 0, {
+      timeout: 60_000,
+    });
     expect(world.store.getUser(user.id)?.consent).toBe('accepted');
 
     const second = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
@@ -236,7 +255,9 @@ describe('consent', () => {
       await vi.waitFor(() => expect(cmd.originalMessage()?.components?.length).toBe(1));
       const click = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}:${user.id}`, user });
       await click.waitForAck();
-      await vi.waitFor(() => expect(cmd.originalMessage()?.content).toMatch(/^Thanks, your answer is recorded\. You've reached this server's limit of 1 animation per hour\./));
+      await vi.waitFor(() =>
+        expect(cmd.originalMessage()?.content).toMatch(/^Thanks, your answer is recorded\. You've reached this server's limit of 1 animation per hour\./),
+      );
       expect(world.store.getUser(user.id)?.consent).toBe('accepted');
       expect(world.discord.cdnRequests.filter((r) => r.attachmentId === photo.id || r.attachmentId === video.id)).toEqual([]);
     } finally {
@@ -263,14 +284,16 @@ describe('consent', () => {
       world.store.updateGuildSettings(guildId(), { perUserPerHour: 1 }, 'moderator');
       try {
         seedJob(world.store, { userId: user.id, guildId: guildId(), channelId: world.discord.guild().channels[0]!.id });
-        const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }));
+        const text = await refused(async () =>
+          world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }),
+        );
         expect(text).toMatch(/^You've reached this server's limit of 1 animation per hour\./);
       } finally {
         world.store.updateGuildSettings(guildId(), { perUserPerHour: 5 }, 'moderator');
       }
     });
 
-    it('GIVEN an upload refused after the public defer THEN the member is told privately and the channel\'s placeholder goes away', async () => {
+    it("GIVEN an upload refused after the public defer THEN the member is told privately and the channel's placeholder goes away", async () => {
       const user = world.member();
       const pdf = world.discord.addAttachment({ filename: 'cv.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n') });
       const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: pdf, video: await world.video() } });
@@ -299,7 +322,7 @@ describe('consent', () => {
       expect(world.store.getUser(user.id)?.consent).toBe('declined');
     });
 
-    it('GIVEN the bot restarted while a prompt waited THEN the channel\'s waiting line is removed as it stops, a stranger\'s Accept is still refused, and the member\'s own is recorded', async () => {
+    it("GIVEN the bot restarted while a prompt waited THEN the channel's waiting line is removed as it stops, a stranger's Accept is still refused, and the member's own is recorded", async () => {
       const { user, cmd, prompt } = await prompted('public-restart');
       const stranger = world.discord.addUser({ username: 'public-stranger' });
       await world.bot?.stop();
@@ -356,7 +379,9 @@ describe('a command this version does not have (registered by an older one)', ()
     const cmd = await world.discord.slashCommand({ name: 'animate-legacy', user: world.member() });
     await cmd.waitForAck();
     const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === cmd.id);
-    expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toMatch(/^This command is not part of this version of Marionette; .*npm run deploy-commands\)\.$/);
+    expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toMatch(
+      /^This command is not part of this version of Marionette; .*npm run deploy-commands\)\.$/,
+    );
   });
 });
 
@@ -374,13 +399,15 @@ describe('model choice', () => {
     const user = world.member();
     const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video(), model: 'vox' } });
     await cmd.waitForAck();
-    const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, { timeout: 20_000 });
+    const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, {
+      timeout: 20_000,
+    });
     expect(bodyField(edit, 'content')).toBe('There is no model called "vox" here; choose one of: default.');
     // Replies quote what members typed: none of them may ping (client-wide allowed mentions).
     expect(bodyField(edit, 'allowed_mentions')).toEqual({ parse: [] });
   });
 
-  it('GIVEN the model option THEN Discord takes at most a model name\'s 64 characters, and the refusal fits a message whatever it quotes', () => {
+  it("GIVEN the model option THEN Discord takes at most a model name's 64 characters, and the refusal fits a message whatever it quotes", () => {
     const model = animateCommand.data.toJSON().options?.find((o) => o.name === 'model') as { max_length?: number } | undefined;
     expect(model?.max_length).toBe(64);
     const many = Array.from({ length: 200 }, (_, i) => `model-${i}-${'x'.repeat(50)}`);
@@ -390,8 +417,12 @@ describe('model choice', () => {
   });
 
   it('GIVEN markdown in what a member typed or uploaded THEN a reply quotes it as text, not as a link or formatting', () => {
-    expect(botMessages.unknownModel('[Free Nitro](https://x.test)', ['default'])).toBe('There is no model called "\\[Free Nitro](https://x.test)" here; choose one of: default.');
-    expect(botMessages.photoNotImage('application/**x**')).toBe('The photo must be an image (JPEG, PNG, WebP, BMP or GIF), not an application/\\*\\*x\\*\\* file.');
+    expect(botMessages.unknownModel('[Free Nitro](https://x.test)', ['default'])).toBe(
+      'There is no model called "\\[Free Nitro](https://x.test)" here; choose one of: default.',
+    );
+    expect(botMessages.photoNotImage('application/**x**')).toBe(
+      'The photo must be an image (JPEG, PNG, WebP, BMP or GIF), not an application/\\*\\*x\\*\\* file.',
+    );
     expect(botMessages.videoNotVideo(`application/${'z'.repeat(500)}`).length).toBeLessThan(140);
   });
 

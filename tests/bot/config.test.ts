@@ -9,7 +9,15 @@ const valid = { DISCORD_TOKEN: token, DISCORD_CLIENT_ID: '123456789012345678' };
 describe('configuration', () => {
   it('GIVEN the required settings THEN the documented defaults', () => {
     const c = loadConfig(valid);
-    expect(c).toMatchObject({ guildId: null, device: 'auto', workers: 1, logLevel: 'info', apiBase: null, cdnHosts: ['cdn.discordapp.com', 'media.discordapp.net'], defaultModel: 'default' });
+    expect(c).toMatchObject({
+      guildId: null,
+      device: 'auto',
+      workers: 1,
+      logLevel: 'info',
+      apiBase: null,
+      cdnHosts: ['cdn.discordapp.com', 'media.discordapp.net'],
+      defaultModel: 'default',
+    });
   });
   it.each([
     [{}, /^DISCORD_TOKEN is not set: put the bot token/],
@@ -37,7 +45,9 @@ describe('configuration', () => {
   it('GIVEN MARIONETTE_SHUTDOWN_GRACE_SECONDS THEN the grace a running job gets on shutdown (20 s by default)', () => {
     expect(loadConfig(valid).shutdownGraceSeconds).toBe(20);
     expect(loadConfig({ ...valid, MARIONETTE_SHUTDOWN_GRACE_SECONDS: '0' }).shutdownGraceSeconds).toBe(0);
-    expect(() => loadConfig({ ...valid, MARIONETTE_SHUTDOWN_GRACE_SECONDS: 'soon' })).toThrow(/^MARIONETTE_SHUTDOWN_GRACE_SECONDS must be a whole number from 0 to 3600/);
+    expect(() => loadConfig({ ...valid, MARIONETTE_SHUTDOWN_GRACE_SECONDS: 'soon' })).toThrow(
+      /^MARIONETTE_SHUTDOWN_GRACE_SECONDS must be a whole number from 0 to 3600/,
+    );
   });
 });
 
@@ -46,7 +56,9 @@ describe('npm start', () => {
     const secret = 'not.a-real-token';
     const r = await run('main.js', { DISCORD_TOKEN: secret, DISCORD_CLIENT_ID: '123456789012345678' });
     expect(r.code).toBe(78);
-    expect(r.out.trim()).toBe('marionette: DISCORD_TOKEN does not look like a bot token (three dot-separated parts); copy it again from the Discord developer portal.');
+    expect(r.out.trim()).toBe(
+      'marionette: DISCORD_TOKEN does not look like a bot token (three dot-separated parts); copy it again from the Discord developer portal.',
+    );
     expect(r.out).not.toContain(secret);
   });
 });

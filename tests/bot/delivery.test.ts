@@ -22,7 +22,11 @@ beforeAll(async () => {
     env: { MARIONETTE_DEFAULT_MODEL: 'default' },
   });
   await world.startBot();
-  world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'public', perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10 }, 'moderator');
+  world.store.updateGuildSettings(
+    world.discord.guild().id,
+    { visibility: 'public', perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10 },
+    'moderator',
+  );
 });
 afterAll(() => world.close());
 afterEach(() => world.discord.assertNoViolations());
@@ -51,7 +55,9 @@ describe('delivery after the interaction token has expired', () => {
       createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
     await interaction.waitForAck();
-    const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.length > 0, { timeout: 60_000 });
+    const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.length > 0, {
+      timeout: 60_000,
+    });
     const content = String(bodyField(post, 'content'));
     expect(content).toContain(`<@${user.id}>`);
     expectDisclaimer(content);
@@ -71,7 +77,9 @@ describe('delivery after the interaction token has expired', () => {
     const user = world.member('doubtful');
     const channel = channelByName('general');
     const interaction = await world.discord.slashCommand({
-      name: 'animate', user, channelId: channel.id,
+      name: 'animate',
+      user,
+      channelId: channel.id,
       options: { photo: await world.photo(), video: await world.video() },
       createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
@@ -86,7 +94,9 @@ describe('delivery after the interaction token has expired', () => {
 
     // As if the bot had died between Discord's answer and recording it, and came back ten minutes later: the
     // nonce no longer protects the retry.
-    world.store.db.prepare("UPDATE jobs SET delivery = 'delivering', delivery_message_id = NULL, delivery_started_ms = ? WHERE id = ?").run(world.store.now() - 10 * 60_000, job.id);
+    world.store.db
+      .prepare("UPDATE jobs SET delivery = 'delivering', delivery_message_id = NULL, delivery_started_ms = ? WHERE id = ?")
+      .run(world.store.now() - 10 * 60_000, job.id);
     const message = world.discord.message(posted)!;
     (message as { timestamp: string }).timestamp = new Date(world.discord.now() - 10 * 60_000).toISOString(); // (the fake's clock stays put: tokens age by it)
     await world.bot!.ctx.deliverer.kick();
@@ -108,7 +118,9 @@ describe('delivery after the interaction token has expired', () => {
     });
     await interaction.waitForAck();
     const dm = world.discord.dmChannel(user);
-    const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === dm.id && r.files.length > 0, { timeout: 60_000 });
+    const post = await world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === dm.id && r.files.length > 0, {
+      timeout: 60_000,
+    });
     expectDisclaimer(String(bodyField(post, 'content')));
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'dm' }));
   });
@@ -148,7 +160,12 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
     // Discord posts the follow-up but its answer is lost (500); discord.js's three retries get 500 without posting.
     world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 1, landed: true });
     world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 3 });
-    const interaction = await world.discord.slashCommand({ name: 'animate', user, channelId: channel.id, options: { photo: await world.photo(), video: await world.video() } });
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      channelId: channel.id,
+      options: { photo: await world.photo(), video: await world.video() },
+    });
     await interaction.waitForAck();
     const followUpRequests = () => world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token);
     await vi.waitFor(() => expect(followUpRequests()).toHaveLength(4), { timeout: 60_000, interval: 100 });
@@ -182,7 +199,7 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
     expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id && r.status === 200)).toBe(true);
   });
 
-  it('GIVEN that lost follow-up\'s token expires before the retry THEN the channel route finds it too, and posts nothing', async () => {
+  it("GIVEN that lost follow-up's token expires before the retry THEN the channel route finds it too, and posts nothing", async () => {
     const { user, job, landedId, clipPosts } = await followUpLandedAnswerLost('lost-answer-late');
     world.store.db.prepare('UPDATE interaction_tokens SET expires_ms = 0 WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?)').run(job.id);
     await world.bot!.ctx.deliverer.kick();
@@ -195,9 +212,18 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
     const user = world.member('twice-in-doubt');
     const channel = channelByName('general');
     world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 4 });
-    const interaction = await world.discord.slashCommand({ name: 'animate', user, channelId: channel.id, options: { photo: await world.photo(), video: await world.video() } });
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      channelId: channel.id,
+      options: { photo: await world.photo(), video: await world.video() },
+    });
     await interaction.waitForAck();
-    await vi.waitFor(() => expect(world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toHaveLength(4), { timeout: 60_000, interval: 100 });
+    await vi.waitFor(
+      () =>
+        expect(world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toHaveLength(4),
+      { timeout: 60_000, interval: 100 },
+    );
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
     expect(interaction.followUps()).toHaveLength(0);
 
@@ -229,7 +255,10 @@ describe('upload limit', () => {
       attachmentSizeLimit: limit,
     });
     await interaction.waitForAck();
-    const followUp = await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0, { timeout: 90_000 });
+    const followUp = await world.discord.waitForRequest(
+      (r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0,
+      { timeout: 90_000 },
+    );
     const file = followUp.files[0]!;
     expect(file.data.length).toBeLessThanOrEqual(limit);
     const out = join(world.mediaDir, 'fitted.mp4');
@@ -251,12 +280,19 @@ describe('many deliveries waiting out an outage', () => {
       return job.id;
     });
     // seedJob's 'undelivered' gave up; make them in doubt instead, five attempts in, the last just now.
-    for (const id of seeded) world.store.db.prepare("UPDATE jobs SET delivery = 'delivering', delivery_via = 'channel', delivery_attempts = 5, delivery_started_ms = ?, delivery_error = NULL WHERE id = ?").run(world.store.now(), id);
+    for (const id of seeded)
+      world.store.db
+        .prepare(
+          "UPDATE jobs SET delivery = 'delivering', delivery_via = 'channel', delivery_attempts = 5, delivery_started_ms = ?, delivery_error = NULL WHERE id = ?",
+        )
+        .run(world.store.now(), id);
     try {
       const user = world.member('fresh');
       const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
       await interaction.waitForAck();
-      await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0, { timeout: 30_000 });
+      await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0, {
+        timeout: 30_000,
+      });
       await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'interaction' }));
     } finally {
       for (const id of seeded) world.store.markDelivered(id, 'channel', '1'); // out of the way of the tests after this one
@@ -268,7 +304,11 @@ describe('cancel', () => {
   /** A member's /animate of a 12 s video, once its status says it is animating. */
   async function animatingLongJob(username: string) {
     const user = world.member(username);
-    const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) },
+    });
     await interaction.waitForAck();
     await vi.waitFor(() => expect(String(interaction.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
     return { user, interaction, job: world.store.history(user.id).items[0]! };
@@ -287,18 +327,24 @@ describe('cancel', () => {
   it('GIVEN a progress edit still on its way when Cancel is pressed THEN the message ends cancelled, without the Cancel button coming back', async () => {
     const { user, interaction, job } = await animatingLongJob('racer');
     // The next progress edit is answered 429 (Retry-After 2 s): discord.js sends it again after the click has landed.
-    const isEdit = (r: { operationId: string | null; path: string }) => r.operationId === 'update_original_webhook_message' && r.path.includes(interaction.token);
+    const isEdit = (r: { operationId: string | null; path: string }) =>
+      r.operationId === 'update_original_webhook_message' && r.path.includes(interaction.token);
     world.discord.failRequests({ match: isEdit, retryAfter: 2 });
     const limited = await world.discord.waitForRequest((r) => isEdit(r) && r.status === 429, { timeout: 10_000 });
     const click = await world.discord.clickButton({ message: interaction.originalMessage()!, customId: `job:cancel:${job.id}`, user });
     await click.waitForAck();
     expect(interaction.originalMessage()?.content).toBe('Cancelled: the animation was stopped and nothing was posted.');
     // The delayed edit lands (progress and a live Cancel button again), then the cancellation is put back.
-    await world.discord.waitForRequest((r) => isEdit(r) && r.seq > limited.seq && r.status === 200 && /^Animating…/.test(String(bodyField(r, 'content'))), { timeout: 10_000 });
-    await vi.waitFor(() => {
-      expect(interaction.originalMessage()?.content).toBe('Cancelled: the animation was stopped and nothing was posted.');
-      expect(interaction.originalMessage()?.components ?? []).toEqual([]);
-    }, { timeout: 10_000 });
+    await world.discord.waitForRequest((r) => isEdit(r) && r.seq > limited.seq && r.status === 200 && /^Animating…/.test(String(bodyField(r, 'content'))), {
+      timeout: 10_000,
+    });
+    await vi.waitFor(
+      () => {
+        expect(interaction.originalMessage()?.content).toBe('Cancelled: the animation was stopped and nothing was posted.');
+        expect(interaction.originalMessage()?.components ?? []).toEqual([]);
+      },
+      { timeout: 10_000 },
+    );
     await vi.waitFor(() => expect(world.store.getJob(job.id)?.state).toBe('cancelled'), { timeout: 15_000 });
   });
 
@@ -320,10 +366,18 @@ describe('cancel', () => {
 describe('queue position', () => {
   it('GIVEN jobs waiting behind a long one THEN their messages follow their position in the queue', async () => {
     const [a, b, c] = [world.member('first'), world.member('second'), world.member('third')];
-    const long = await world.discord.slashCommand({ name: 'animate', user: a, options: { photo: await world.photo(), video: await world.video('long.mp4', 375, 25) } });
+    const long = await world.discord.slashCommand({
+      name: 'animate',
+      user: a,
+      options: { photo: await world.photo(), video: await world.video('long.mp4', 375, 25) },
+    });
     await long.waitForAck();
     await vi.waitFor(() => expect(String(long.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
-    const second = await world.discord.slashCommand({ name: 'animate', user: b, options: { photo: await world.photo(), video: await world.video('long.mp4', 375, 25) } });
+    const second = await world.discord.slashCommand({
+      name: 'animate',
+      user: b,
+      options: { photo: await world.photo(), video: await world.video('long.mp4', 375, 25) },
+    });
     await second.waitForAck();
     await vi.waitFor(() => expect(second.originalMessage()?.content).toMatch(/next in line/), { timeout: 30_000 });
     const third = await world.discord.slashCommand({ name: 'animate', user: c, options: { photo: await world.photo(), video: await world.video() } });

@@ -41,7 +41,11 @@ describe('/forget-me', () => {
   it('GIVEN jobs in two servers and one being made THEN after confirming, every job, file and the consent are gone, the reply counts them, and /animate asks for consent again', async () => {
     const user = world.member('forgetful');
     const jobs = [seedIn(user, 0), seedIn(user, 0), seedIn(user, 1)];
-    const running = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
+    const running = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) },
+    });
     await running.waitForAck();
     await vi.waitFor(() => expect(String(running.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
     const runningJob = world.store.history(user.id).items[0]!;
@@ -87,7 +91,13 @@ describe('/forget-me', () => {
     const forget = await forgetMe(user);
     await press(forget, 'confirm', user, user);
     await vi.waitFor(() => expect(forget.originalMessage()?.content).toMatch(/^Done\./), { timeout: 20_000 });
-    await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe('Your Marionette data was deleted while this command was being prepared, so nothing was queued. Run /animate again if you want an animation.'), { timeout: 30_000 });
+    await vi.waitFor(
+      () =>
+        expect(cmd.originalMessage()?.content).toBe(
+          'Your Marionette data was deleted while this command was being prepared, so nothing was queued. Run /animate again if you want an animation.',
+        ),
+      { timeout: 30_000 },
+    );
     expect(world.store.history(user.id).items).toEqual([]);
     expect(world.store.getUser(user.id)).toBeUndefined();
   });

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  historyIds, parseForgetButton, parseHistoryDelete, parseHistoryDeleteYes, parseHistoryPage, parseHistoryShow,
-} from '../../src/bot/history-ids.js';
+import { historyIds, parseForgetButton, parseHistoryDelete, parseHistoryDeleteYes, parseHistoryPage, parseHistoryShow } from '../../src/bot/history-ids.js';
 import { customIds, parseConsentButton } from '../../src/bot/custom-ids.js';
 import { encodeCursor, newJobId } from '../../src/store/index.js';
 
@@ -24,7 +22,11 @@ describe('history button ids', () => {
   });
 
   it('GIVEN the longest ids THEN they fit in Discord’s 100 characters', () => {
-    const longest = [historyIds.deleteYes(job, { cursor, direction: 'newer' }), historyIds.page({ cursor, direction: 'older' }), historyIds.show(job, 'channel')];
+    const longest = [
+      historyIds.deleteYes(job, { cursor, direction: 'newer' }),
+      historyIds.page({ cursor, direction: 'older' }),
+      historyIds.show(job, 'channel'),
+    ];
     for (const id of longest) expect(id.length).toBeLessThanOrEqual(100);
   });
 
@@ -88,7 +90,7 @@ describe('history button ids', () => {
 
 describe('consent button ids', () => {
   const request = '987654321098765432';
-  it('GIVEN a prompt\'s ids THEN they name the request and the requester (checked on click even after a restart), within 100 characters', () => {
+  it("GIVEN a prompt's ids THEN they name the request and the requester (checked on click even after a restart), within 100 characters", () => {
     const accept = customIds.consent('accept', request, user);
     expect(accept.length).toBeLessThanOrEqual(100);
     expect(parseConsentButton(accept)).toEqual({ action: 'accept', requestId: request, userId: user });
@@ -97,7 +99,13 @@ describe('consent button ids', () => {
 
   it('GIVEN an id from before the requester was part of it THEN it parses with nobody named; malformed ones are refused', () => {
     expect(parseConsentButton(`consent:accept:${request}`)).toEqual({ action: 'accept', requestId: request, userId: null });
-    for (const id of [`consent:accept:${request}:x`, `consent:accept:${request}:${user}:1`, `consent:maybe:${request}:${user}`, `consent:accept:12:${user}`, `job:cancel:${job}`]) {
+    for (const id of [
+      `consent:accept:${request}:x`,
+      `consent:accept:${request}:${user}:1`,
+      `consent:maybe:${request}:${user}`,
+      `consent:accept:12:${user}`,
+      `job:cancel:${job}`,
+    ]) {
       expect(parseConsentButton(id)).toBeNull();
     }
   });

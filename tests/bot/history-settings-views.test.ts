@@ -10,14 +10,42 @@ const T = Date.UTC(2025, 5, 1, 12);
 
 function job(over: Partial<Job> = {}): Job {
   return {
-    id: newJobId(T), state: 'succeeded', userId: 'u', guildId: 'g', channelId: 'c', interactionId: null, interactionCreatedMs: null,
+    id: newJobId(T),
+    state: 'succeeded',
+    userId: 'u',
+    guildId: 'g',
+    channelId: 'c',
+    interactionId: null,
+    interactionCreatedMs: null,
     source: { path: '/data/jobs/x/photo.png', sha256: 'a'.repeat(64), bytes: 1 },
     driving: { path: '/data/jobs/x/driving.mp4', sha256: 'b'.repeat(64), bytes: 1, seconds: 2 },
-    model: 'default', options: { mode: 'relative', bestFrame: 'off' }, visibility: 'requester', attachmentLimitBytes: null,
-    attempts: 1, maxAttempts: 3, lastError: null, failureMessage: null, runAfterMs: 0, leaseOwner: null, leaseExpiresMs: null,
-    progress: null, cancelRequestedMs: null, createdMs: T, firstStartedMs: T, startedMs: T, finishedMs: T, updatedMs: T,
-    output: { path: '/data/jobs/x/result.mp4', bytes: 10, durationMs: 2000 }, delivery: 'interaction', deliveryVia: 'interaction',
-    deliveryAttempts: 1, deliveryStartedMs: T, deliveredMs: T, deliveryMessageId: '1', deliveryError: null, expiredMs: null,
+    model: 'default',
+    options: { mode: 'relative', bestFrame: 'off' },
+    visibility: 'requester',
+    attachmentLimitBytes: null,
+    attempts: 1,
+    maxAttempts: 3,
+    lastError: null,
+    failureMessage: null,
+    runAfterMs: 0,
+    leaseOwner: null,
+    leaseExpiresMs: null,
+    progress: null,
+    cancelRequestedMs: null,
+    createdMs: T,
+    firstStartedMs: T,
+    startedMs: T,
+    finishedMs: T,
+    updatedMs: T,
+    output: { path: '/data/jobs/x/result.mp4', bytes: 10, durationMs: 2000 },
+    delivery: 'interaction',
+    deliveryVia: 'interaction',
+    deliveryAttempts: 1,
+    deliveryStartedMs: T,
+    deliveredMs: T,
+    deliveryMessageId: '1',
+    deliveryError: null,
+    expiredMs: null,
     ...over,
   };
 }
@@ -40,7 +68,15 @@ describe('/history page', () => {
 
   it('GIVEN entries THEN each says date, model, mode, length and status', () => {
     const view = historyView(
-      { items: [job({ options: { mode: 'absolute', bestFrame: 'auto' } }), job({ state: 'failed', output: null, failureMessage: 'Your animation failed after 3 attempts: the bot stopped while making it.' }), job({ expiredMs: T })], older: null, newer: null },
+      {
+        items: [
+          job({ options: { mode: 'absolute', bestFrame: 'auto' } }),
+          job({ state: 'failed', output: null, failureMessage: 'Your animation failed after 3 attempts: the bot stopped while making it.' }),
+          job({ expiredMs: T }),
+        ],
+        older: null,
+        newer: null,
+      },
       { inGuild: true, canPost: false, page: null },
     );
     const text = view.embeds[0]!.description!;
@@ -52,7 +88,10 @@ describe('/history page', () => {
   });
 
   it('GIVEN a running job THEN it has neither Show nor Delete', () => {
-    const view = historyView({ items: [job({ state: 'running', output: null, delivery: 'pending' })], older: null, newer: null }, { inGuild: true, canPost: true, page: null });
+    const view = historyView(
+      { items: [job({ state: 'running', output: null, delivery: 'pending' })], older: null, newer: null },
+      { inGuild: true, canPost: true, page: null },
+    );
     expect(view.components).toEqual([]);
     expect(entryStatus(job({ state: 'queued', output: null, delivery: 'pending' }))).toMatch(/queue/);
     expect(entryStatus(job({ delivery: 'failed' }))).toMatch(/use Show/);
@@ -60,7 +99,9 @@ describe('/history page', () => {
 
   it('GIVEN a result delivered in the channel THEN a public one was posted there, a private one only announced (Show it)', () => {
     expect(entryStatus(job({ visibility: 'public', delivery: 'channel' }))).toBe('✅ Delivered');
-    expect(entryStatus(job({ visibility: 'requester', delivery: 'channel' }))).toBe('✅ Ready (private here, so the channel only got a notice): use Show to see it');
+    expect(entryStatus(job({ visibility: 'requester', delivery: 'channel' }))).toBe(
+      '✅ Ready (private here, so the channel only got a notice): use Show to see it',
+    );
   });
 
   it('GIVEN no entries THEN a sentence and no buttons', () => {
@@ -79,7 +120,11 @@ describe('/history page', () => {
 describe('/settings limits options', () => {
   const none = { perHour: null, perDay: null, concurrent: null, serverPerDay: null, maxVideoSeconds: null, maxUploadMb: null };
   it('GIVEN options THEN a store patch, megabytes as bytes', () => {
-    expect(limitsPatch({ ...none, perHour: 3, maxUploadMb: 8 })).toEqual({ patch: { perUserPerHour: 3, maxUploadBytes: 8 * 1024 * 1024 }, errors: [], empty: false });
+    expect(limitsPatch({ ...none, perHour: 3, maxUploadMb: 8 })).toEqual({
+      patch: { perUserPerHour: 3, maxUploadBytes: 8 * 1024 * 1024 },
+      errors: [],
+      empty: false,
+    });
   });
   it('GIVEN no option THEN empty', () => {
     expect(limitsPatch(none).empty).toBe(true);
@@ -92,8 +137,14 @@ describe('/settings limits options', () => {
 describe('/settings view and audit', () => {
   it('GIVEN customised settings THEN the embed marks them and names who changed them last', () => {
     const embed = settingsEmbed({
-      ...DEFAULT_GUILD_SETTINGS, perUserPerHour: 2, guildId: 'g', channels: { allow: ['11'], block: ['12'] },
-      consentEpochMs: T, customized: ['perUserPerHour'], updatedMs: T, updatedBy: '99',
+      ...DEFAULT_GUILD_SETTINGS,
+      perUserPerHour: 2,
+      guildId: 'g',
+      channels: { allow: ['11'], block: ['12'] },
+      consentEpochMs: T,
+      customized: ['perUserPerHour'],
+      updatedMs: T,
+      updatedBy: '99',
     });
     expect(embed.description).toContain('by <@99>');
     const field = (name: string) => embed.fields!.find((f) => f.name.startsWith(name))!;
@@ -106,8 +157,13 @@ describe('/settings view and audit', () => {
   it('GIVEN a value set back to its default THEN it is not marked; a long allow list leaves room for the block list', () => {
     const allow = Array.from({ length: 50 }, (_, i) => String(100000000000000000n + BigInt(i)));
     const embed = settingsEmbed({
-      ...DEFAULT_GUILD_SETTINGS, guildId: 'g', channels: { allow, block: ['12'] },
-      consentEpochMs: null, customized: ['enabled', 'perUserPerHour'], updatedMs: T, updatedBy: '99',
+      ...DEFAULT_GUILD_SETTINGS,
+      guildId: 'g',
+      channels: { allow, block: ['12'] },
+      consentEpochMs: null,
+      customized: ['enabled', 'perUserPerHour'],
+      updatedMs: T,
+      updatedBy: '99',
     });
     const field = (name: string) => embed.fields!.find((f) => f.name.startsWith(name))!;
     expect(field('Per member').name).toBe('Per member');
@@ -118,19 +174,46 @@ describe('/settings view and audit', () => {
   });
 
   it('GIVEN audit entries of every kind THEN one readable line each', () => {
-    const e = (action: AuditEntry['action'], detail: AuditEntry['detail'], targetId: string | null = null): AuditEntry => ({ id: 1, atMs: T, guildId: 'g', actorId: '7', action, targetId, detail });
+    const e = (action: AuditEntry['action'], detail: AuditEntry['detail'], targetId: string | null = null): AuditEntry => ({
+      id: 1,
+      atMs: T,
+      guildId: 'g',
+      actorId: '7',
+      action,
+      targetId,
+      detail,
+    });
     expect(describeAudit(e('settings.update', { changes: { perUserPerHour: { from: 5, to: 1 }, maxUploadBytes: { from: 26214400, to: 8388608 } } }))).toBe(
       `<t:${T / 1000}:f> <@7>: set Per member per hour: 5 → 1; Largest upload: 25 MB → 8 MB`,
     );
     expect(describeAudit(e('channel.rule', { from: null, to: 'block' }, '55'))).toMatch(/<@7>: blocked <#55>$/);
     expect(describeAudit(e('consent.reset', {}))).toMatch(/asked everyone to accept the terms again$/);
     expect(describeAudit(e('purge.user', { jobs: 2, files: 6 }, '8'))).toMatch(/deleted <@8>'s animations \(2 animations, 6 files\)$/);
-    expect(describeAudit(e('settings.reset', { changes: { retentionDays: { from: 30, to: 7 } } }))).toMatch(/reset to the defaults Retention: 30 days → 7 days$/);
+    expect(describeAudit(e('settings.reset', { changes: { retentionDays: { from: 30, to: 7 } } }))).toMatch(
+      /reset to the defaults Retention: 30 days → 7 days$/,
+    );
   });
 
   it('GIVEN many long entries THEN the embeds stay within Discord’s limits and say how many were left out', () => {
-    const entries: AuditEntry[] = Array.from({ length: 200 }, (_, i) => ({ id: i, atMs: T, guildId: 'g', actorId: '7', action: 'channel.rule', targetId: '1'.repeat(19), detail: { to: 'allow' } }));
-    const jobs: GuildJobSummary[] = Array.from({ length: 200 }, () => ({ id: newJobId(T), userId: '1'.repeat(19), createdMs: T, state: 'succeeded', model: 'vox-256-converted-long-name', sourceSha256: 'c'.repeat(64), drivingSha256: 'd'.repeat(64), expired: false }));
+    const entries: AuditEntry[] = Array.from({ length: 200 }, (_, i) => ({
+      id: i,
+      atMs: T,
+      guildId: 'g',
+      actorId: '7',
+      action: 'channel.rule',
+      targetId: '1'.repeat(19),
+      detail: { to: 'allow' },
+    }));
+    const jobs: GuildJobSummary[] = Array.from({ length: 200 }, () => ({
+      id: newJobId(T),
+      userId: '1'.repeat(19),
+      createdMs: T,
+      state: 'succeeded',
+      model: 'vox-256-converted-long-name',
+      sourceSha256: 'c'.repeat(64),
+      drivingSha256: 'd'.repeat(64),
+      expired: false,
+    }));
     const embeds = auditEmbeds(entries, jobs);
     const total = embeds.reduce((n, x) => n + (x.title?.length ?? 0) + (x.description?.length ?? 0) + (x.footer?.text.length ?? 0), 0);
     expect(total).toBeLessThanOrEqual(6000);

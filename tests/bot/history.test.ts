@@ -18,7 +18,12 @@ const EPHEMERAL = 1 << 6;
 
 beforeAll(async () => {
   world = await BotWorld.create({
-    discord: { guilds: [{ name: 'Puppets', channels: [{ name: 'general' }] }, { name: 'Elsewhere', channels: [{ name: 'lobby' }] }] },
+    discord: {
+      guilds: [
+        { name: 'Puppets', channels: [{ name: 'general' }] },
+        { name: 'Elsewhere', channels: [{ name: 'lobby' }] },
+      ],
+    },
   });
   await world.startBot();
   for (const g of world.discord.guilds) {
@@ -44,12 +49,18 @@ async function openHistory(user: FakeUser, where: { guildId?: string | null } = 
 const current = (h: FakeInteraction): APIMessage => world.discord.message(h.originalMessageId!)!;
 
 function buttonIds(message: APIMessage): string[] {
-  return (message.components ?? []).flatMap((row) => ('components' in row ? (row.components as Array<{ custom_id?: string }>) : [])).map((b) => b.custom_id ?? '');
+  return (message.components ?? [])
+    .flatMap((row) => ('components' in row ? (row.components as Array<{ custom_id?: string }>) : []))
+    .map((b) => b.custom_id ?? '');
 }
 
 /** The job ids a page offers Delete for, in order (one per entry that is not running). */
-const listed = (message: APIMessage) => buttonIds(message).filter((id) => id.startsWith('history:delete:')).map((id) => id.split(':')[2]);
-const navId = (message: APIMessage, direction: 'older' | 'newer') => buttonIds(message).find((id) => id.startsWith('history:page:') && id.endsWith(`:${direction}`));
+const listed = (message: APIMessage) =>
+  buttonIds(message)
+    .filter((id) => id.startsWith('history:delete:'))
+    .map((id) => id.split(':')[2]);
+const navId = (message: APIMessage, direction: 'older' | 'newer') =>
+  buttonIds(message).find((id) => id.startsWith('history:page:') && id.endsWith(`:${direction}`));
 
 async function click(message: APIMessage, customId: string, user: FakeUser): Promise<FakeInteraction> {
   const c = await world.discord.clickButton({ message, customId, user });
@@ -65,7 +76,9 @@ async function replyText(c: FakeInteraction): Promise<string> {
 
 /** The message a Show click produced (deferred, then edited with the clip). */
 async function shownClip(c: FakeInteraction) {
-  const edit = await world.discord.waitForRequest((q) => q.operationId === 'update_original_webhook_message' && q.params['webhook_token'] === c.token && q.files.length > 0);
+  const edit = await world.discord.waitForRequest(
+    (q) => q.operationId === 'update_original_webhook_message' && q.params['webhook_token'] === c.token && q.files.length > 0,
+  );
   return { edit, message: c.originalMessage()! };
 }
 
@@ -120,7 +133,10 @@ describe('Show', () => {
     const user = world.member('shower');
     const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
     await cmd.waitForAck();
-    const delivered = await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === cmd.token && r.files.length > 0, { timeout: 60_000 });
+    const delivered = await world.discord.waitForRequest(
+      (r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === cmd.token && r.files.length > 0,
+      { timeout: 60_000 },
+    );
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'));
     const job = world.store.history(user.id).items[0]!;
 
@@ -194,7 +210,9 @@ describe('ownership', () => {
     const tokens = new Set(clicks.map((c) => c.token));
     expect(world.discord.requests.filter((r) => tokens.has(r.params['webhook_token'] ?? ''))).toHaveLength(0);
     const callbacks = world.discord.requests.filter((r) => clicks.some((c) => r.params['interaction_id'] === c.id));
-    expect(callbacks.map((r) => [bodyField(r, 'type'), Number(bodyField({ json: bodyField(r, 'data') }, 'flags')) & EPHEMERAL])).toEqual(clicks.map(() => [4, EPHEMERAL]));
+    expect(callbacks.map((r) => [bodyField(r, 'type'), Number(bodyField({ json: bodyField(r, 'data') }, 'flags')) & EPHEMERAL])).toEqual(
+      clicks.map(() => [4, EPHEMERAL]),
+    );
   });
 });
 
@@ -223,7 +241,11 @@ describe('Delete', () => {
   it('GIVEN a queued animation deleted from /history THEN its status message says so, with no Cancel button left', async () => {
     const user = world.member('impatient');
     const animate = async (frames: number) => {
-      const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('v.mp4', frames, 25) } });
+      const cmd = await world.discord.slashCommand({
+        name: 'animate',
+        user,
+        options: { photo: await world.photo(), video: await world.video('v.mp4', frames, 25) },
+      });
       await cmd.waitForAck();
       return cmd;
     };

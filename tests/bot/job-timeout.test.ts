@@ -18,15 +18,25 @@ afterEach(() => world.discord.assertNoViolations());
 describe('the time limit per attempt', () => {
   it('GIVEN a job that runs longer THEN it is stopped and fails without a retry, the member is told why, and the next job runs', async () => {
     const user = world.member('slow');
-    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
+    const cmd = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) },
+    });
     await cmd.waitForAck();
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'failed' }), { timeout: 30_000 });
     const job = world.store.history(user.id).items[0]!;
     expect(job.attempts).toBe(1);
-    expect(job.failureMessage).toBe('Your animation failed. It took longer than this bot allows (1 minute), so it was stopped; a shorter driving video is quicker to make.');
+    expect(job.failureMessage).toBe(
+      'Your animation failed. It took longer than this bot allows (1 minute), so it was stopped; a shorter driving video is quicker to make.',
+    );
     await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe(job.failureMessage));
 
-    const next = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('short.mp4', 5, 10) } });
+    const next = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('short.mp4', 5, 10) },
+    });
     await next.waitForAck();
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded' }), { timeout: 30_000 });
   });

@@ -33,7 +33,10 @@ async function lateAnimate(user: FakeUser, model?: string) {
     createdAt: createdAtWithTokenNearlySpent(world.discord),
   });
   await cmd.waitForAck();
-  return world.discord.waitForRequest((r) => r.operationId === 'create_message' && r.params['channel_id'] === channel.id && String(bodyField(r, 'content')).includes(`<@${user.id}>`), { timeout: 60_000 });
+  return world.discord.waitForRequest(
+    (r) => r.operationId === 'create_message' && r.params['channel_id'] === channel.id && String(bodyField(r, 'content')).includes(`<@${user.id}>`),
+    { timeout: 60_000 },
+  );
 }
 
 describe('a private result that only the channel can reach', () => {

@@ -47,7 +47,11 @@ async function longJobRunning(username: string) {
   const current = await startBot({ MARIONETTE_SHUTDOWN_GRACE_SECONDS: '1' });
   const user = world.discord.addUser({ username });
   store.setConsent(user.id, 'accepted');
-  const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 750, 25) } });
+  const cmd = await world.discord.slashCommand({
+    name: 'animate',
+    user,
+    options: { photo: await world.photo(), video: await world.video('long.mp4', 750, 25) },
+  });
   await cmd.waitForAck();
   await vi.waitFor(() => expect(String(cmd.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
   return { current, user, cmd, job: store.history(user.id).items[0]! };
@@ -61,7 +65,11 @@ describe('restart', () => {
     const first = await startBot();
     const user = world.discord.addUser({ username: 'patient' });
     store.setConsent(user.id, 'accepted');
-    const long = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) } });
+    const long = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('long.mp4', 300, 25) },
+    });
     await long.waitForAck();
     await vi.waitFor(() => expect(String(long.originalMessage()?.content ?? '')).toMatch(/queued|next in line|Animating/), { timeout: 30_000 });
     const short = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
@@ -122,7 +130,13 @@ describe('restart', () => {
     await bot.kill9();
 
     await startBot();
-    await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBe('Marionette restarted while it was receiving your files, so this animation was not queued. Please run /animate again.'), { timeout: 20_000 });
+    await vi.waitFor(
+      () =>
+        expect(cmd.originalMessage()?.content).toBe(
+          'Marionette restarted while it was receiving your files, so this animation was not queued. Please run /animate again.',
+        ),
+      { timeout: 20_000 },
+    );
     expect(store.history(user.id).items).toHaveLength(0);
   });
 
@@ -134,7 +148,13 @@ describe('restart', () => {
     world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 4 });
     const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
     await cmd.waitForAck();
-    await vi.waitFor(() => expect(world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === cmd.token && r.status === 500)).toHaveLength(4), { timeout: 60_000, interval: 100 });
+    await vi.waitFor(
+      () =>
+        expect(
+          world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === cmd.token && r.status === 500),
+        ).toHaveLength(4),
+      { timeout: 60_000, interval: 100 },
+    );
     await vi.waitFor(() => expect(store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
     await bot.kill9();
 
@@ -146,4 +166,3 @@ describe('restart', () => {
     expect(String(bodyField(delivered[0]!, 'content'))).toContain('AI-generated');
   });
 });
-

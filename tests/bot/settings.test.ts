@@ -39,7 +39,12 @@ function moderator(name = 'mod'): FakeUser {
 }
 
 /** Runs a /settings subcommand and returns the interaction once answered (deferred ones once edited). */
-async function settings(user: FakeUser, subcommand: string, options: Record<string, OptionValue> = {}, memberPermissions: bigint = MANAGE_GUILD): Promise<FakeInteraction> {
+async function settings(
+  user: FakeUser,
+  subcommand: string,
+  options: Record<string, OptionValue> = {},
+  memberPermissions: bigint = MANAGE_GUILD,
+): Promise<FakeInteraction> {
   const cmd = await world.discord.slashCommand({ name: 'settings', subcommand, options, user, memberPermissions });
   const ack = await cmd.waitForAck();
   if (ack.type === 5) await vi.waitFor(() => expect(cmd.originalMessage()?.content).toBeTruthy(), { timeout: 20_000 });
@@ -51,14 +56,21 @@ const latestAudit = () => world.store.auditLog(guild().id, 1)[0]!;
 
 /** The first thing the bot says to an /animate: a refusal before any defer (a private reply), else the deferred reply's first edit (consent prompt, queued). */
 async function animate(user: FakeUser, channelId?: string): Promise<{ cmd: FakeInteraction; says: string }> {
-  const cmd = await world.discord.slashCommand({ name: 'animate', user, ...(channelId ? { channelId } : {}), options: { photo: await world.photo(), video: await world.video() } });
+  const cmd = await world.discord.slashCommand({
+    name: 'animate',
+    user,
+    ...(channelId ? { channelId } : {}),
+    options: { photo: await world.photo(), video: await world.video() },
+  });
   const ack = await cmd.waitForAck();
   if (ack.type === 4) {
     const reply = cmd.originalMessage()!;
     expect((reply.flags ?? 0) & 64).toBe(64); // a refusal only the member sees
     return { cmd, says: reply.content };
   }
-  const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, { timeout: 20_000 });
+  const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, {
+    timeout: 20_000,
+  });
   return { cmd, says: String(bodyField(edit, 'content')) };
 }
 
@@ -72,7 +84,8 @@ describe('who may use /settings', () => {
   });
 
   it('GIVEN /settings channels THEN every channel type a command can run in can be chosen, threads and stage channels included', () => {
-    const channels = settingsCommand.data.toJSON().options?.find((o) => o.name === 'channels') as { options?: Array<{ name: string; channel_types?: number[] }> } | undefined;
+    const channels = settingsCommand.data.toJSON().options?.find((o) => o.name === 'channels') as
+      { options?: Array<{ name: string; channel_types?: number[] }> } | undefined;
     const types = channels?.options?.find((o) => o.name === 'channel')?.channel_types ?? [];
     // text 0, voice 2, announcement 5, announcement/public/private thread 10/11/12, stage 13, forum 15
     expect([...types].sort((a, b) => a - b)).toEqual([0, 2, 5, 10, 11, 12, 13, 15]);
@@ -82,8 +95,16 @@ describe('who may use /settings', () => {
     const member = world.member('not-a-mod');
     const before = world.store.auditLog(guild().id, 100).length;
     const attempts: Array<[string, Record<string, OptionValue>]> = [
-      ['view', {}], ['limits', { per_hour: 1 }], ['channels', { channel: channel('art'), rule: 'block' }], ['enable', {}], ['disable', {}],
-      ['visibility', { results: 'public' }], ['retention', { days: 30 }], ['require-consent', {}], ['audit', {}], ['purge', { user: member }],
+      ['view', {}],
+      ['limits', { per_hour: 1 }],
+      ['channels', { channel: channel('art'), rule: 'block' }],
+      ['enable', {}],
+      ['disable', {}],
+      ['visibility', { results: 'public' }],
+      ['retention', { days: 30 }],
+      ['require-consent', {}],
+      ['audit', {}],
+      ['purge', { user: member }],
     ];
     for (const [sub, options] of attempts) {
       const cmd = await settings(member, sub, options, PermissionFlagsBits.SendMessages | PermissionFlagsBits.UseApplicationCommands);
@@ -123,7 +144,11 @@ describe('changing settings', () => {
     const mod = moderator();
     const cmd = await settings(mod, 'limits', { per_hour: 1, concurrent: 5 });
     expect(text(cmd)).toBe('Saved (recorded in the audit log):\n• Per member per hour: 5 → 1\n• Per member at once: 1 → 5');
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'settings.update', detail: { changes: { perUserPerHour: { from: 5, to: 1 }, perUserConcurrent: { from: 1, to: 5 } } } });
+    expect(latestAudit()).toMatchObject({
+      actorId: mod.id,
+      action: 'settings.update',
+      detail: { changes: { perUserPerHour: { from: 5, to: 1 }, perUserConcurrent: { from: 1, to: 5 } } },
+    });
 
     const member = world.member('eager');
     expect((await animate(member)).says).toMatch(QUEUED);
@@ -135,15 +160,19 @@ describe('changing settings', () => {
     const mod = moderator();
     const before = world.store.auditLog(guild().id, 100).length;
     expect(text(await settings(mod, 'limits', { per_hour: -1, server_per_day: 0 }))).toBe(
-      'Nothing was changed:\n• The hourly limit per member must be a whole number from 1 to 100.\n• The server\'s daily limit must be a whole number from 1 to 10000.',
+      "Nothing was changed:\n• The hourly limit per member must be a whole number from 1 to 100.\n• The server's daily limit must be a whole number from 1 to 10000.",
     );
     expect(text(await settings(mod, 'retention', { days: 365 }))).toBe('Nothing was changed:\n• Retention (days) must be a whole number from 1 to 90.');
     expect(text(await settings(mod, 'limits', { max_upload_mb: 500, max_video_seconds: 61 }))).toBe(
       'Nothing was changed:\n• The largest upload must be a whole number of megabytes from 1 to 100.\n• The longest driving video (seconds) must be a whole number from 1 to 60.',
     );
-    expect(text(await settings(mod, 'limits', { per_day: 2 }))).toBe("Nothing was changed:\n• The daily limit per member (2) can't be lower than the hourly limit (5).");
+    expect(text(await settings(mod, 'limits', { per_day: 2 }))).toBe(
+      "Nothing was changed:\n• The daily limit per member (2) can't be lower than the hourly limit (5).",
+    );
     expect(text(await settings(mod, 'limits'))).toMatch(/^Give at least one limit to change/);
-    expect(text(await settings(mod, 'visibility', { results: 'everyone' }))).toBe('Nothing was changed:\n• Result visibility must be one of: public, requester.');
+    expect(text(await settings(mod, 'visibility', { results: 'everyone' }))).toBe(
+      'Nothing was changed:\n• Result visibility must be one of: public, requester.',
+    );
     expect(world.store.auditLog(guild().id, 100)).toHaveLength(before);
     expect(world.store.guildSettings(guild().id).customized).toEqual([]);
   });
@@ -172,25 +201,33 @@ describe('changing settings', () => {
     const member = world.member('wanderer');
     const general = channel('general');
     const art = channel('art');
-    expect(text(await settings(mod, 'channels', { channel: general, rule: 'block' }))).toBe(`Marionette can no longer be used in <#${general.id}> (recorded in the audit log).`);
+    expect(text(await settings(mod, 'channels', { channel: general, rule: 'block' }))).toBe(
+      `Marionette can no longer be used in <#${general.id}> (recorded in the audit log).`,
+    );
     expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'channel.rule', targetId: general.id, detail: { to: 'block' } });
     expect((await animate(member, general.id)).says).toBe("Marionette can't be used in this channel. Ask a moderator which channels are allowed.");
 
     await settings(mod, 'channels', { channel: general, rule: 'clear' });
     expect(latestAudit()).toMatchObject({ action: 'channel.rule', targetId: general.id, detail: { from: 'block', to: null } });
-    expect(text(await settings(mod, 'channels', { channel: art, rule: 'allow' }))).toMatch(new RegExp(`^<#${art.id}> is allowed .*only in the 1 allowed channel and their threads\\.$`));
+    expect(text(await settings(mod, 'channels', { channel: art, rule: 'allow' }))).toMatch(
+      new RegExp(`^<#${art.id}> is allowed .*only in the 1 allowed channel and their threads\\.$`),
+    );
     expect((await animate(member, general.id)).says).toBe("Marionette can't be used in this channel. Ask a moderator which channels are allowed.");
     expect(text(await settings(mod, 'channels', { channel: art, rule: 'allow' }))).toBe(`Nothing changed: <#${art.id}> already had that rule.`);
   });
 
   it('GIVEN visibility public THEN the next /animate answers in the channel for everyone; audited', async () => {
     const mod = moderator();
-    expect(text(await settings(mod, 'visibility', { results: 'public' }))).toBe('Saved (recorded in the audit log):\n• Results: only the requester → public in the channel');
+    expect(text(await settings(mod, 'visibility', { results: 'public' }))).toBe(
+      'Saved (recorded in the audit log):\n• Results: only the requester → public in the channel',
+    );
     expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { visibility: { from: 'requester', to: 'public' } } } });
     const member = world.member('showoff');
     const { cmd } = await animate(member);
     expect(cmd.originalMessage()!.flags! & EPHEMERAL).toBe(0);
-    await vi.waitFor(() => expect(world.store.history(member.id).items[0]).toMatchObject({ visibility: 'public', delivery: 'interaction' }), { timeout: 60_000 });
+    await vi.waitFor(() => expect(world.store.history(member.id).items[0]).toMatchObject({ visibility: 'public', delivery: 'interaction' }), {
+      timeout: 60_000,
+    });
   });
 
   it('GIVEN retention days:30 THEN saved, audited and shown by view', async () => {
@@ -198,7 +235,11 @@ describe('changing settings', () => {
     expect(text(await settings(mod, 'retention', { days: 30 }))).toBe('Saved (recorded in the audit log):\n• Retention: 7 days → 30 days');
     expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { retentionDays: { from: 7, to: 30 } } } });
     const view = (await settings(mod, 'view')).originalMessage()!.embeds[0]!;
-    expect(view.fields!.find((f) => f.name.startsWith('Retention'))).toEqual({ name: 'Retention *', value: 'files deleted 30 days after an animation finishes', inline: true });
+    expect(view.fields!.find((f) => f.name.startsWith('Retention'))).toEqual({
+      name: 'Retention *',
+      value: 'files deleted 30 days after an animation finishes',
+      inline: true,
+    });
     expect(view.description).toMatch(new RegExp(`^Last changed <t:\\d+:R> by <@${mod.id}>\\.`));
   });
 });
@@ -212,7 +253,9 @@ describe('consent again', () => {
     expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'consent.reset' });
 
     const { cmd, says } = await animate(member);
-    expect(says).toMatch(/^This server's moderators asked everyone to accept Marionette's terms again before the next animation\.\n\n\*\*Before your first animation/);
+    expect(says).toMatch(
+      /^This server's moderators asked everyone to accept Marionette's terms again before the next animation\.\n\n\*\*Before your first animation/,
+    );
     await vi.waitFor(() => expect(cmd.originalMessage()?.components?.length).toBe(1));
     const accept = await world.discord.clickButton({ message: cmd.originalMessage()!, customId: `consent:accept:${cmd.id}:${member.id}`, user: member });
     await accept.waitForAck();

@@ -25,9 +25,11 @@ describe('npm start with a setting Discord or the disk contradicts', () => {
     expect(r.out).not.toContain(wrong);
   });
 
-  it('GIVEN another application\'s id as DISCORD_CLIENT_ID THEN exit 78 naming the right one (every status edit would fail otherwise)', async () => {
+  it("GIVEN another application's id as DISCORD_CLIENT_ID THEN exit 78 naming the right one (every status edit would fail otherwise)", async () => {
     const r = await runBotEntry('main.js', { ...world.env(), DISCORD_CLIENT_ID: '123456789012345678' });
-    expect(r.out).toContain(`marionette: DISCORD_CLIENT_ID is 123456789012345678, but the token belongs to application ${world.discord.applicationId}; set DISCORD_CLIENT_ID to ${world.discord.applicationId}`);
+    expect(r.out).toContain(
+      `marionette: DISCORD_CLIENT_ID is 123456789012345678, but the token belongs to application ${world.discord.applicationId}; set DISCORD_CLIENT_ID to ${world.discord.applicationId}`,
+    );
     expect(r.code).toBe(78);
     expect(r.out).not.toContain(world.discord.token);
   });
@@ -76,7 +78,15 @@ describe('operator settings that reach the store', () => {
       writeFileSync(file, 'x');
       const sha = '0'.repeat(64);
       const half = 512 * 1024;
-      const filling = own.store.enqueue({ id, userId: user.id, guildId: guild.id, channelId: guild.channels[0]!.id, model: 'default', source: { path: file, sha256: sha, bytes: half }, driving: { path: file, sha256: sha, bytes: half, seconds: 1 } });
+      const filling = own.store.enqueue({
+        id,
+        userId: user.id,
+        guildId: guild.id,
+        channelId: guild.channels[0]!.id,
+        model: 'default',
+        source: { path: file, sha256: sha, bytes: half },
+        driving: { path: file, sha256: sha, bytes: half, seconds: 1 },
+      });
       expect(filling.ok).toBe(true);
       const cdnBefore = own.discord.cdnRequests.length;
       const cmd = await own.discord.slashCommand({ name: 'animate', user: own.member(), options: { photo: await own.photo(), video: await own.video() } });

@@ -8,13 +8,46 @@ describe('parseAnimateArgs', () => {
   it('GIVEN only the required options THEN the documented defaults', () => {
     const c = parseAnimateArgs(base);
     if (c === 'help') throw new Error('unexpected help');
-    expect(c.options).toMatchObject({ source: 'a.jpg', driving: 'b.mp4', output: 'c.mp4', mode: 'relative', adaptScale: true, bestFrame: 'off', audio: true, label: true, model: undefined });
+    expect(c.options).toMatchObject({
+      source: 'a.jpg',
+      driving: 'b.mp4',
+      output: 'c.mp4',
+      mode: 'relative',
+      adaptScale: true,
+      bestFrame: 'off',
+      audio: true,
+      label: true,
+      model: undefined,
+    });
     expect(c.device).toBe('auto');
   });
   it('GIVEN negations and values THEN they are applied', () => {
-    const c = parseAnimateArgs([...base, '--no-adapt-scale', '--no-audio', '--no-label', '--mode', 'absolute', '--best-frame', '12', '--device', 'cpu', '--batch', '8', '--max-seconds', '2.5']);
+    const c = parseAnimateArgs([
+      ...base,
+      '--no-adapt-scale',
+      '--no-audio',
+      '--no-label',
+      '--mode',
+      'absolute',
+      '--best-frame',
+      '12',
+      '--device',
+      'cpu',
+      '--batch',
+      '8',
+      '--max-seconds',
+      '2.5',
+    ]);
     if (c === 'help') throw new Error('unexpected help');
-    expect(c.options).toMatchObject({ adaptScale: false, audio: false, label: false, mode: 'absolute', bestFrame: 12, batchSize: 8, limits: { maxDurationSeconds: 2.5 } });
+    expect(c.options).toMatchObject({
+      adaptScale: false,
+      audio: false,
+      label: false,
+      mode: 'absolute',
+      bestFrame: 12,
+      batchSize: 8,
+      limits: { maxDurationSeconds: 2.5 },
+    });
     expect(c.device).toBe('cpu');
   });
   it.each([

@@ -39,7 +39,7 @@ describe('npm run demo', () => {
     for (const file of ['demo.mp4', 'demo-sheet.png', 'photo.png', 'driving.mp4']) expect(existsSync(join(demo, file)), file).toBe(true);
   });
 
-  it('GIVEN the clip THEN 100 frames at 25 fps of H.264, with the driving video\'s tone as AAC cut to the last frame', () => {
+  it("GIVEN the clip THEN 100 frames at 25 fps of H.264, with the driving video's tone as AAC cut to the last frame", () => {
     expect(clip.video).toMatchObject({ codec: 'h264', frames: 100, rate: '25/1' });
     expect(clip.audio?.codec).toBe('aac');
     expect(Math.abs(clip.audio!.seconds - 4)).toBeLessThan(0.1);
@@ -52,7 +52,7 @@ describe('npm run demo', () => {
     expect(clip.formatTags['comment']).toMatch(/^AI-generated with Marionette .*model "default"/);
   });
 
-  it('GIVEN the clip THEN the photo\'s green sprite really moves: it travels and changes size across the frames', async () => {
+  it("GIVEN the clip THEN the photo's green sprite really moves: it travels and changes size across the frames", async () => {
     const { width, height } = clip.video!;
     const raw = await readFramesRgb(join(demo, 'demo.mp4'));
     const frameBytes = width * height * 3;
@@ -95,12 +95,19 @@ describe('npm run demo on a machine without ffmpeg', () => {
       const found = await promisify(execFile)('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
       symlinkSync(found.stdout.trim(), join(bin, tool));
     }
-    const failed = await promisify(execFile)('npm', ['run', '--silent', 'demo'], { cwd: root, timeout: 60_000, encoding: 'utf8', env: { ...process.env, PATH: bin, FFMPEG_PATH: '', FFPROBE_PATH: '' } }).then(
+    const failed = await promisify(execFile)('npm', ['run', '--silent', 'demo'], {
+      cwd: root,
+      timeout: 60_000,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: bin, FFMPEG_PATH: '', FFPROBE_PATH: '' },
+    }).then(
       () => null,
       (e: { code: number; stderr: string }) => e,
     );
     expect(failed?.code).toBe(78);
-    expect(failed!.stderr.trim()).toMatch(/^marionette demo: No working ffmpeg was found: .*\(Debian\/Ubuntu: npm run setup, or sudo apt-get install -y ffmpeg\)\.$/);
+    expect(failed!.stderr.trim()).toMatch(
+      /^marionette demo: No working ffmpeg was found: .*\(Debian\/Ubuntu: npm run setup, or sudo apt-get install -y ffmpeg\)\.$/,
+    );
     expect(failed!.stderr).not.toMatch(/internal error|\n\s+at /);
   }, 60_000);
 });

@@ -21,26 +21,41 @@ afterAll(async () => {
   await work.remove();
 });
 
-it.skipIf(noPython)('animates a photo with a converted model via marionette animate', async () => {
-  const checkpoint = join(work.path, 'small.pth.tar');
-  await makeRandomCheckpoint('small', checkpoint, { seed: 11 });
-  const model = join(work.path, 'models', 'e2e-small');
-  const converted = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', model]);
-  expect(converted.code, converted.stdout + converted.stderr).toBe(0);
+it.skipIf(noPython)(
+  'animates a photo with a converted model via marionette animate',
+  async () => {
+    const checkpoint = join(work.path, 'small.pth.tar');
+    await makeRandomCheckpoint('small', checkpoint, { seed: 11 });
+    const model = join(work.path, 'models', 'e2e-small');
+    const converted = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', model]);
+    expect(converted.code, converted.stdout + converted.stderr).toBe(0);
 
-  const photo = join(work.path, 'photo.png');
-  const driving = join(work.path, 'driving.mp4');
-  const result = join(work.path, 'result.mp4');
-  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=64x64:rate=1', '-frames:v', '1', photo]);
-  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=64x64:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', driving]);
+    const photo = join(work.path, 'photo.png');
+    const driving = join(work.path, 'driving.mp4');
+    const result = join(work.path, 'result.mp4');
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=64x64:rate=1', '-frames:v', '1', photo]);
+    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=64x64:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', driving]);
 
-  await run(process.execPath, [CLI, 'animate', '--source', photo, '--driving', driving, '--out', result, '--model', model], {
-    cwd: REPO_ROOT,
-    timeout: 300_000,
-  });
+    await run(process.execPath, [CLI, 'animate', '--source', photo, '--driving', driving, '--out', result, '--model', model], {
+      cwd: REPO_ROOT,
+      timeout: 300_000,
+    });
 
-  const probe = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=codec_type,nb_read_frames', '-of', 'json', result]);
-  const stream = (JSON.parse(probe.stdout) as { streams: Array<{ codec_type: string; nb_read_frames: string }> }).streams[0];
-  expect(stream?.codec_type).toBe('video');
-  expect(Number(stream?.nb_read_frames)).toBeGreaterThanOrEqual(5);
-}, 600_000);
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-count_frames',
+      '-show_entries',
+      'stream=codec_type,nb_read_frames',
+      '-of',
+      'json',
+      result,
+    ]);
+    const stream = (JSON.parse(probe.stdout) as { streams: Array<{ codec_type: string; nb_read_frames: string }> }).streams[0];
+    expect(stream?.codec_type).toBe('video');
+    expect(Number(stream?.nb_read_frames)).toBeGreaterThanOrEqual(5);
+  },
+  600_000,
+);

@@ -21,7 +21,7 @@ beforeAll(async () => {
   withTorch = join(work.path, 'good');
   await mkdir(withoutTorch);
   await mkdir(withTorch);
-  await writeFile(join(withoutTorch, 'python3'), "#!/bin/sh\necho \"ModuleNotFoundError: No module named 'torch'\" >&2\nexit 1\n");
+  await writeFile(join(withoutTorch, 'python3'), '#!/bin/sh\necho "ModuleNotFoundError: No module named \'torch\'" >&2\nexit 1\n');
   await chmod(join(withoutTorch, 'python3'), 0o755);
   if (noPython) return;
   realPython = (await python()).executable;

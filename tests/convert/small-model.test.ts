@@ -11,7 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/engine/model/manifest.js';
 import { float16ToFloat32 } from '../../src/engine/worker/float16.js';
 import { skipUnlessAvailable } from '../support/ci.js';
-import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import {
+  convert,
+  makeRandomCheckpoint,
+  maxAbsDiff,
+  Reference,
+  runAgainstReference,
+  TEST_CONFIG_DIR,
+  tempDir,
+  TOLERANCE,
+  NO_PYTHON,
+  PYTHON_READY,
+} from './helpers.js';
 
 import { normalizeParity } from './normalize-parity.js';
 
@@ -165,7 +176,17 @@ describe.skipIf(noPython)('--precision mixed', () => {
   });
 
   it('refuses --fp16 together with another precision, in one sentence', async () => {
-    const result = await convert(['--checkpoint', 'x.pth.tar', '--config', 'vox', '--out', join(work.path, 'models', 'never'), '--fp16', '--precision', 'mixed']);
+    const result = await convert([
+      '--checkpoint',
+      'x.pth.tar',
+      '--config',
+      'vox',
+      '--out',
+      join(work.path, 'models', 'never'),
+      '--fp16',
+      '--precision',
+      'mixed',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('--fp16 means --precision fp16; it cannot go with --precision mixed.');
   });
@@ -200,7 +221,10 @@ describe.skipIf(noPython)('--no-winograd', () => {
     const { checkpoint, refDir } = await seededSmall('direct', 10);
     const reference = await Reference.load(refDir);
     const sizes: number[] = [];
-    for (const [name, extra] of [['small-winograd', []], ['small-direct', ['--no-winograd']]] as const) {
+    for (const [name, extra] of [
+      ['small-winograd', []],
+      ['small-direct', ['--no-winograd']],
+    ] as const) {
       const model = await convertSmall(checkpoint, name, extra);
       const gen = await runAgainstReference(join(model, 'generator.onnx'), reference, 'generator');
       expect(maxAbsDiff(gen['prediction']!.got.data as Float32Array, gen['prediction']!.want.data), name).toBeLessThan(TOLERANCE);

@@ -64,19 +64,27 @@ describe.skipIf(noPython)('a converted vox-256 checkpoint', () => {
     expect(manifest.license).toMatch(/^CC BY-NC 4\.0/);
   });
 
-  it('detects the same keypoints and jacobians as PyTorch', async () => {
-    const out = await runAgainstReference(join(model, 'kp_detector.onnx'), reference, 'kpDetector');
-    expect(out['kp_value']!.got.dims).toEqual([3, 10, 2]);
-    expect(maxAbsDiff(out['kp_value']!.got.data as Float32Array, out['kp_value']!.want.data)).toBeLessThan(TOLERANCE);
-    expect(maxAbsDiff(out['kp_jacobian']!.got.data as Float32Array, out['kp_jacobian']!.want.data)).toBeLessThan(TOLERANCE);
-  }, HEAVY);
+  it(
+    'detects the same keypoints and jacobians as PyTorch',
+    async () => {
+      const out = await runAgainstReference(join(model, 'kp_detector.onnx'), reference, 'kpDetector');
+      expect(out['kp_value']!.got.dims).toEqual([3, 10, 2]);
+      expect(maxAbsDiff(out['kp_value']!.got.data as Float32Array, out['kp_value']!.want.data)).toBeLessThan(TOLERANCE);
+      expect(maxAbsDiff(out['kp_jacobian']!.got.data as Float32Array, out['kp_jacobian']!.want.data)).toBeLessThan(TOLERANCE);
+    },
+    HEAVY,
+  );
 
-  it('generates the same frame as PyTorch', async () => {
-    const out = await runAgainstReference(join(model, 'generator.onnx'), reference, 'generator');
-    const { got, want } = out['prediction']!;
-    expect(got.dims).toEqual([1, 3, 256, 256]);
-    expect(maxAbsDiff(got.data as Float32Array, want.data)).toBeLessThan(TOLERANCE);
-  }, HEAVY);
+  it(
+    'generates the same frame as PyTorch',
+    async () => {
+      const out = await runAgainstReference(join(model, 'generator.onnx'), reference, 'generator');
+      const { got, want } = out['prediction']!;
+      expect(got.dims).toEqual([1, 3, 256, 256]);
+      expect(maxAbsDiff(got.data as Float32Array, want.data)).toBeLessThan(TOLERANCE);
+    },
+    HEAVY,
+  );
 
   it("normalises the detected keypoints like FOMM's normalize_kp", async () => {
     for (const r of await normalizeParity(reference)) {
@@ -86,45 +94,63 @@ describe.skipIf(noPython)('a converted vox-256 checkpoint', () => {
     }
   });
 
-  const noWebGpu = skipUnlessAvailable(webgpu.available, `No WebGPU adapter here (${webgpu.reason}), so the vox-256 WebGPU parity tests cannot run; .ci/run installs Mesa's lavapipe for one.`);
+  const noWebGpu = skipUnlessAvailable(
+    webgpu.available,
+    `No WebGPU adapter here (${webgpu.reason}), so the vox-256 WebGPU parity tests cannot run; .ci/run installs Mesa's lavapipe for one.`,
+  );
   describe.skipIf(noWebGpu)('on the WebGPU provider', () => {
     let d2s: string;
     let mixed: string;
     beforeAll(async () => {
       d2s = join(work.path, 'models', 'vox-d2s');
       mixed = join(work.path, 'models', 'vox-mixed');
-      for (const [out, extra] of [[d2s, ['--upsample-interleave', 'depth-to-space']], [mixed, ['--precision', 'mixed']]] as const) {
+      for (const [out, extra] of [
+        [d2s, ['--upsample-interleave', 'depth-to-space']],
+        [mixed, ['--precision', 'mixed']],
+      ] as const) {
         const result = await convert(['--checkpoint', checkpoint, '--config', 'vox', '--out', out, ...extra]);
         expect(result.code, result.stdout + result.stderr).toBe(0);
       }
     }, HEAVY);
 
-    it("generates PyTorch's frame within the parity tolerance with the mixed-precision generator", async () => {
-      const out = await runAgainstReference(join(mixed, 'generator.onnx'), reference, 'generator', sessionOptionsFor('webgpu', { cpuThreads: 0 }));
-      const { got, want } = out['prediction']!;
-      const d = grey(got.data as Float32Array, want.data);
-      console.log(`vox mixed-precision generator on WebGPU: mean ${d.mean.toFixed(3)}, max ${d.max.toFixed(1)} grey levels`);
-      // The whole generator in float16 gives about 2 grey levels on average here (docs/performance.md).
-      expect(d.mean).toBeLessThanOrEqual(1);
-    }, HEAVY);
+    it(
+      "generates PyTorch's frame within the parity tolerance with the mixed-precision generator",
+      async () => {
+        const out = await runAgainstReference(join(mixed, 'generator.onnx'), reference, 'generator', sessionOptionsFor('webgpu', { cpuThreads: 0 }));
+        const { got, want } = out['prediction']!;
+        const d = grey(got.data as Float32Array, want.data);
+        console.log(`vox mixed-precision generator on WebGPU: mean ${d.mean.toFixed(3)}, max ${d.max.toFixed(1)} grey levels`);
+        // The whole generator in float16 gives about 2 grey levels on average here (docs/performance.md).
+        expect(d.mean).toBeLessThanOrEqual(1);
+      },
+      HEAVY,
+    );
 
     describe.each<{ interleave: string; dir: () => string }>([
       { interleave: 'stack', dir: () => model },
       { interleave: 'depth-to-space', dir: () => d2s },
     ])('up-sampling interleaved by $interleave', ({ dir }) => {
-      it.each<{ layout: WebGpuLayout }>([{ layout: 'NHWC' }, { layout: 'NCHW' }])('detects the same keypoints and jacobians as PyTorch with $layout convolutions', async ({ layout }) => {
-        const options = sessionOptionsFor('webgpu', { cpuThreads: 0, webgpu: { layout } });
-        const out = await runAgainstReference(join(dir(), 'kp_detector.onnx'), reference, 'kpDetector', options);
-        expect(maxAbsDiff(out['kp_value']!.got.data as Float32Array, out['kp_value']!.want.data)).toBeLessThan(TOLERANCE);
-        expect(maxAbsDiff(out['kp_jacobian']!.got.data as Float32Array, out['kp_jacobian']!.want.data)).toBeLessThan(TOLERANCE);
-      }, HEAVY);
+      it.each<{ layout: WebGpuLayout }>([{ layout: 'NHWC' }, { layout: 'NCHW' }])(
+        'detects the same keypoints and jacobians as PyTorch with $layout convolutions',
+        async ({ layout }) => {
+          const options = sessionOptionsFor('webgpu', { cpuThreads: 0, webgpu: { layout } });
+          const out = await runAgainstReference(join(dir(), 'kp_detector.onnx'), reference, 'kpDetector', options);
+          expect(maxAbsDiff(out['kp_value']!.got.data as Float32Array, out['kp_value']!.want.data)).toBeLessThan(TOLERANCE);
+          expect(maxAbsDiff(out['kp_jacobian']!.got.data as Float32Array, out['kp_jacobian']!.want.data)).toBeLessThan(TOLERANCE);
+        },
+        HEAVY,
+      );
 
-      it("generates PyTorch's frame with the provider's default (NHWC) convolutions", async () => {
-        const out = await runAgainstReference(join(dir(), 'generator.onnx'), reference, 'generator', sessionOptionsFor('webgpu', { cpuThreads: 0 }));
-        const { got, want } = out['prediction']!;
-        console.log(`vox generator on WebGPU: max difference ${maxAbsDiff(got.data as Float32Array, want.data).toExponential(2)}`);
-        expect(maxAbsDiff(got.data as Float32Array, want.data)).toBeLessThan(TOLERANCE);
-      }, HEAVY);
+      it(
+        "generates PyTorch's frame with the provider's default (NHWC) convolutions",
+        async () => {
+          const out = await runAgainstReference(join(dir(), 'generator.onnx'), reference, 'generator', sessionOptionsFor('webgpu', { cpuThreads: 0 }));
+          const { got, want } = out['prediction']!;
+          console.log(`vox generator on WebGPU: max difference ${maxAbsDiff(got.data as Float32Array, want.data).toExponential(2)}`);
+          expect(maxAbsDiff(got.data as Float32Array, want.data)).toBeLessThan(TOLERANCE);
+        },
+        HEAVY,
+      );
     });
   });
 });

@@ -14,7 +14,13 @@ const FRAMES = 240;
 
 beforeAll(async () => {
   await writeShapeImage(photo, 256, 256, { cx: 0, cy: 0, angle: 0, scale: 1 });
-  await writeShapeVideo(driving, { width: 256, height: 256, fps: 24, frames: FRAMES, pose: (i) => ({ cx: 0.3 * Math.sin(i / 9), cy: 0, angle: i / 30, scale: 1 }) });
+  await writeShapeVideo(driving, {
+    width: 256,
+    height: 256,
+    fps: 24,
+    frames: FRAMES,
+    pose: (i) => ({ cx: 0.3 * Math.sin(i / 9), cy: 0, angle: i / 30, scale: 1 }),
+  });
 });
 
 describe('cancellation', () => {
@@ -40,7 +46,9 @@ describe('cancellation', () => {
   });
 
   it('GIVEN an already aborted signal THEN nothing starts', async () => {
-    await expect(engine.animate({ source: photo, driving, output: join(dir, 'never.mp4'), signal: AbortSignal.abort() })).rejects.toBeInstanceOf(CancelledError);
+    await expect(engine.animate({ source: photo, driving, output: join(dir, 'never.mp4'), signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      CancelledError,
+    );
   });
 
   it('GIVEN a cancelled job THEN the same engine runs the next job to completion', async () => {

@@ -25,7 +25,7 @@ import { tempDir } from '../support/temp-dir.js';
 const dir = tempDir();
 const children = measureFfmpegChildren(dir); // before anything resolves ffmpeg
 /** The memory checks measure each ffmpeg/ffprobe run through python3; in CI they must run. */
-const measured = !skipUnlessAvailable(children.available, 'Measuring ffmpeg\'s memory needs python3 (tests/support/child-rss.ts).');
+const measured = !skipUnlessAvailable(children.available, "Measuring ffmpeg's memory needs python3 (tests/support/child-rss.ts).");
 const p = (name: string) => join(dir, name);
 /** ffprobe and ffmpeg take about 50–70 MB here to open a small file; the bombs below decode to 144 MB more. */
 const PEAK_MB = 120;
@@ -170,7 +170,9 @@ describe('what a driving video may hold', () => {
     const limits = withLimits({ maxVideoPixels: 1_000_000 }); // the cover (1200×1200) is over, the clip (160×160) under
     const e = await refusal(() => probeMedia(p('with-cover.mp4'), 'video', limits));
     expect(e.code).toBe('video-too-large');
-    expect(e.message).toMatch(/^The driving video holds a cover picture \(stream 2\) of 1200×1200 pixels, over the limit of 1 megapixels and 8192 pixels a side\./);
+    expect(e.message).toMatch(
+      /^The driving video holds a cover picture \(stream 2\) of 1200×1200 pixels, over the limit of 1 megapixels and 8192 pixels a side\./,
+    );
   });
 });
 

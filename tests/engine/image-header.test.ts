@@ -40,7 +40,11 @@ const sof0 = (width: number, height: number) => {
 
 describe('readImageHeader', () => {
   it('GIVEN a PNG whose first chunk is not IHDR THEN malformed, not unknown', () => {
-    expect(readImageHeader(pngTextFirst(640, 480))).toEqual({ kind: 'malformed', format: 'PNG', reason: 'its first chunk is not the IHDR header the format requires' });
+    expect(readImageHeader(pngTextFirst(640, 480))).toEqual({
+      kind: 'malformed',
+      format: 'PNG',
+      reason: 'its first chunk is not the IHDR header the format requires',
+    });
     expect(readImageHeader(pngHeaderOnly(640, 480))).toEqual({ kind: 'size', format: 'PNG', width: 640, height: 480 });
     // An IHDR of the wrong length is no IHDR either.
     const bad = pngHeaderOnly(640, 480);
@@ -51,21 +55,45 @@ describe('readImageHeader', () => {
   it('GIVEN a byte-order mark before the image THEN it is looked past, as the sniffer does', () => {
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
     expect(readImageHeader(Buffer.concat([bom, pngHeaderOnly(640, 480)]))).toEqual({ kind: 'size', format: 'PNG', width: 640, height: 480 });
-    expect(readImageHeader(bytes([0xef, 0xbb, 0xbf, 0xff, 0xd8], sof0(320, 200), [0xff, 0xd9]), true)).toEqual({ kind: 'size', format: 'JPEG', width: 320, height: 200 });
+    expect(readImageHeader(bytes([0xef, 0xbb, 0xbf, 0xff, 0xd8], sof0(320, 200), [0xff, 0xd9]), true)).toEqual({
+      kind: 'size',
+      format: 'JPEG',
+      width: 320,
+      height: 200,
+    });
   });
 
   it('GIVEN a WebP whose first chunk is not an image, or an image without its signature THEN malformed', () => {
-    expect(readImageHeader(riff(bytes('WEBP', 'EXIF', [8, 0, 0, 0], 'MM\0*\0\0\0\x08', 'VP8 ', [0, 0, 0, 0])))).toMatchObject({ kind: 'malformed', format: 'WebP' });
-    expect(readImageHeader(riff(bytes('WEBPVP8 ', [10, 0, 0, 0], [0, 0, 0, 1, 2, 3, 0x80, 0x02, 0xe0, 0x01])))).toMatchObject({ kind: 'malformed', format: 'WebP' });
-    expect(readImageHeader(riff(bytes('WEBPVP8 ', [10, 0, 0, 0], [0, 0, 0, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01])))).toEqual({ kind: 'size', format: 'WebP', width: 640, height: 480 });
+    expect(readImageHeader(riff(bytes('WEBP', 'EXIF', [8, 0, 0, 0], 'MM\0*\0\0\0\x08', 'VP8 ', [0, 0, 0, 0])))).toMatchObject({
+      kind: 'malformed',
+      format: 'WebP',
+    });
+    expect(readImageHeader(riff(bytes('WEBPVP8 ', [10, 0, 0, 0], [0, 0, 0, 1, 2, 3, 0x80, 0x02, 0xe0, 0x01])))).toMatchObject({
+      kind: 'malformed',
+      format: 'WebP',
+    });
+    expect(readImageHeader(riff(bytes('WEBPVP8 ', [10, 0, 0, 0], [0, 0, 0, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01])))).toEqual({
+      kind: 'size',
+      format: 'WebP',
+      width: 640,
+      height: 480,
+    });
     expect(readImageHeader(riff(bytes('WEBPVP8L', [5, 0, 0, 0], [0x00, 0, 0, 0, 0])))).toMatchObject({ kind: 'malformed', format: 'WebP' });
   });
 
   it('GIVEN a JPEG with a scan or its end before any frame header THEN malformed', () => {
-    expect(readImageHeader(bytes([0xff, 0xd8], appSegment(0xe0, 14), [0xff, 0xda, 0x00, 0x08, 1, 1, 0, 0, 0x3f, 0]))).toMatchObject({ kind: 'malformed', format: 'JPEG' });
+    expect(readImageHeader(bytes([0xff, 0xd8], appSegment(0xe0, 14), [0xff, 0xda, 0x00, 0x08, 1, 1, 0, 0, 0x3f, 0]))).toMatchObject({
+      kind: 'malformed',
+      format: 'JPEG',
+    });
     expect(readImageHeader(bytes([0xff, 0xd8], appSegment(0xe0, 14), [0xff, 0xd9]))).toMatchObject({ kind: 'malformed', format: 'JPEG' });
     // Fill bytes and stray bytes before a marker are skipped, as decoders do.
-    expect(readImageHeader(bytes([0xff, 0xd8], appSegment(0xe0, 14), [0x00, 0x00, 0xff, 0xff], sof0(640, 480)))).toEqual({ kind: 'size', format: 'JPEG', width: 640, height: 480 });
+    expect(readImageHeader(bytes([0xff, 0xd8], appSegment(0xe0, 14), [0x00, 0x00, 0xff, 0xff], sof0(640, 480)))).toEqual({
+      kind: 'size',
+      format: 'JPEG',
+      width: 640,
+      height: 480,
+    });
   });
 
   it('GIVEN a JPEG whose frame header lies past the bytes given THEN truncated, or malformed when they are the whole file', () => {
@@ -83,8 +111,18 @@ describe('readImageHeader', () => {
       fill(b);
       return b;
     };
-    expect(readImageHeader(bmp(40, (b) => (b.writeInt32LE(640, 18), b.writeInt32LE(-480, 22))))).toEqual({ kind: 'size', format: 'BMP', width: 640, height: 480 });
-    expect(readImageHeader(bmp(12, (b) => (b.writeUInt16LE(640, 18), b.writeUInt16LE(480, 20))))).toEqual({ kind: 'size', format: 'BMP', width: 640, height: 480 });
+    expect(readImageHeader(bmp(40, (b) => (b.writeInt32LE(640, 18), b.writeInt32LE(-480, 22))))).toEqual({
+      kind: 'size',
+      format: 'BMP',
+      width: 640,
+      height: 480,
+    });
+    expect(readImageHeader(bmp(12, (b) => (b.writeUInt16LE(640, 18), b.writeUInt16LE(480, 20))))).toEqual({
+      kind: 'size',
+      format: 'BMP',
+      width: 640,
+      height: 480,
+    });
     expect(readImageHeader(bmp(20, () => undefined))).toMatchObject({ kind: 'malformed', format: 'BMP' });
   });
 
@@ -117,7 +155,9 @@ describe('the photo header before ffprobe', () => {
     writeFileSync(p('text-first.png'), Buffer.concat([png.subarray(0, 8), text, png.subarray(8)]));
     const e = await refusal(p('text-first.png'));
     expect(e.code).toBe('unreadable-image');
-    expect(e.message).toBe('The photo is not a valid PNG image: its first chunk is not the IHDR header the format requires. Save it again as JPEG or PNG and try again.');
+    expect(e.message).toBe(
+      'The photo is not a valid PNG image: its first chunk is not the IHDR header the format requires. Save it again as JPEG or PNG and try again.',
+    );
   });
 
   it('GIVEN a tEXt-first PNG that claims 20000×20000 THEN refused before ffprobe sees it', async () => {

@@ -32,7 +32,8 @@ describe('burned-in label', () => {
     expect(tiny.x + tiny.raster.width).toBeLessThanOrEqual(64);
   });
   it('GIVEN a frame THEN the label changes only its own rectangle and puts white text on it', () => {
-    const w = 256, h = 256;
+    const w = 256,
+      h = 256;
     const frame = new Uint8Array(w * h * 3).fill(128);
     const placement = placeLabel(w, h);
     burnLabel(frame, w, h, placement);

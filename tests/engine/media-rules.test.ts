@@ -62,7 +62,19 @@ describe('centredCrop', () => {
 
 const probeJson = (stream: Record<string, unknown>, format: Record<string, unknown> = { format_name: 'mov,mp4', duration: '2.0' }) => ({
   format,
-  streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, pix_fmt: 'yuv420p', avg_frame_rate: '30/1', r_frame_rate: '30/1', nb_frames: '60', ...stream }],
+  streams: [
+    {
+      codec_type: 'video',
+      codec_name: 'h264',
+      width: 1920,
+      height: 1080,
+      pix_fmt: 'yuv420p',
+      avg_frame_rate: '30/1',
+      r_frame_rate: '30/1',
+      nb_frames: '60',
+      ...stream,
+    },
+  ],
 });
 
 describe('parseProbeJson', () => {
@@ -75,7 +87,10 @@ describe('parseProbeJson', () => {
     expect(info.video).toMatchObject({ frameCount: 60, frameCountExact: false });
   });
   it('GIVEN an attached cover picture before the video THEN the real video stream is used', () => {
-    const json = { format: { format_name: 'mov' }, streams: [{ codec_type: 'video', codec_name: 'mjpeg', width: 300, height: 300, disposition: { attached_pic: 1 } }, ...probeJson({}).streams] };
+    const json = {
+      format: { format_name: 'mov' },
+      streams: [{ codec_type: 'video', codec_name: 'mjpeg', width: 300, height: 300, disposition: { attached_pic: 1 } }, ...probeJson({}).streams],
+    };
     expect(parseProbeJson(json, 1, 'mov').video?.codec).toBe('h264');
   });
 });
@@ -87,7 +102,8 @@ describe('frameCap (enforced on the decoded frames, whatever the header says)', 
     expect(cap.frames).toBe(375);
     expect(cap.error()).toMatchObject({ code: 'video-too-long', message: 'The driving video is longer than 15 seconds, the limit. Trim it and try again.' });
   });
-  it('GIVEN 29.97 fps THEN whole frames within the limit', () => expect(frameCap(stream('30000/1001'), { ...DEFAULT_LIMITS, maxDurationSeconds: 10 }).frames).toBe(299));
+  it('GIVEN 29.97 fps THEN whole frames within the limit', () =>
+    expect(frameCap(stream('30000/1001'), { ...DEFAULT_LIMITS, maxDurationSeconds: 10 }).frames).toBe(299));
   it('GIVEN a frame limit tighter than the duration THEN the frame limit and its sentence', () => {
     const cap = frameCap(stream('240/1'), { ...DEFAULT_LIMITS, maxFrames: 1000 });
     expect(cap.frames).toBe(1000);

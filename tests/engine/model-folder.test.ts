@@ -28,9 +28,21 @@ beforeAll(async () => {
 
 describe('model folders', () => {
   it.each([
-    ['missing', () => join(dir, 'nowhere'), /^The model folder .*nowhere does not exist; give a folder with manifest.json, kp_detector.onnx and generator.onnx\.$/],
-    ['no generator', () => folder('no-gen', (p) => writeFileSync(join(p, 'generator.onnx'), '')), /^The model folder .*no-gen is missing generator\.onnx \(or they are empty\)\.$/],
-    ['manifest not JSON', () => folder('bad-json', (p) => writeFileSync(join(p, 'manifest.json'), '{ name: default')), /^The model manifest .*manifest\.json is not valid JSON/],
+    [
+      'missing',
+      () => join(dir, 'nowhere'),
+      /^The model folder .*nowhere does not exist; give a folder with manifest.json, kp_detector.onnx and generator.onnx\.$/,
+    ],
+    [
+      'no generator',
+      () => folder('no-gen', (p) => writeFileSync(join(p, 'generator.onnx'), '')),
+      /^The model folder .*no-gen is missing generator\.onnx \(or they are empty\)\.$/,
+    ],
+    [
+      'manifest not JSON',
+      () => folder('bad-json', (p) => writeFileSync(join(p, 'manifest.json'), '{ name: default')),
+      /^The model manifest .*manifest\.json is not valid JSON/,
+    ],
     [
       'newer manifest format',
       () => folder('newer', (p) => writeFileSync(join(p, 'manifest.json'), JSON.stringify({ formatVersion: 2 }))),
@@ -55,14 +67,16 @@ describe('model folders', () => {
   });
 
   it('GIVEN text from another library THEN withoutPaths keeps only the last part of each absolute path', () => {
-    expect(withoutPaths('Load model from /srv/marionette/models/x/generator.onnx failed:Protobuf parsing failed.')).toBe('Load model from generator.onnx failed:Protobuf parsing failed.');
+    expect(withoutPaths('Load model from /srv/marionette/models/x/generator.onnx failed:Protobuf parsing failed.')).toBe(
+      'Load model from generator.onnx failed:Protobuf parsing failed.',
+    );
     expect(withoutPaths('cuda: /usr/lib/x86_64-linux-gnu/libcuda.so.1: cannot open')).toBe('cuda: libcuda.so.1: cannot open');
     expect(withoutPaths('C:\\Models\\x\\kp_detector.onnx is bad')).toBe('kp_detector.onnx is bad');
     // Not paths: URLs, fractions, relative names.
     expect(withoutPaths('see https://onnxruntime.ai/docs/x, 1/2, N/A, models/default')).toBe('see https://onnxruntime.ai/docs/x, 1/2, N/A, models/default');
   });
 
-  it('GIVEN ONNX files onnxruntime cannot load THEN the refusal names the folder, not the server path, nor the paths in onnxruntime\'s reasons', async () => {
+  it("GIVEN ONNX files onnxruntime cannot load THEN the refusal names the folder, not the server path, nor the paths in onnxruntime's reasons", async () => {
     const broken = folder('broken', (p) => truncateSync(join(p, 'generator.onnx'), 1000));
     const e = (await ModelRunner.open(await readModelFolder(broken), { device: 'cpu', cpuThreads: 1 }).catch((err: unknown) => err)) as InputError;
     expect(e).toBeInstanceOf(InputError);
@@ -80,14 +94,20 @@ describe('model folders', () => {
     });
     const r = await runCli(['animate', '--source', photo, '--driving', video, '--out', join(dir, 'out.mp4'), '--model', swapped, '--device', 'cpu']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^The model's kp_detector\.onnx outputs in .*swapped lacks kp_value, kp_jacobian \(it does not follow the model-folder contract\)\.$/);
+    expect(r.stderr.trim()).toMatch(
+      /^The model's kp_detector\.onnx outputs in .*swapped lacks kp_value, kp_jacobian \(it does not follow the model-folder contract\)\.$/,
+    );
   });
 
   it('GIVEN no working ffmpeg THEN a configuration error (exit 78): one sentence naming the ways to provide it, no stack trace', async () => {
     mkdirSync(join(dir, 'empty-bin'), { recursive: true });
-    const r = await runCli(['animate', '--source', photo, '--driving', video, '--out', join(dir, 'out2.mp4')], { env: { PATH: join(dir, 'empty-bin'), FFMPEG_PATH: '/nonexistent/ffmpeg' } });
+    const r = await runCli(['animate', '--source', photo, '--driving', video, '--out', join(dir, 'out2.mp4')], {
+      env: { PATH: join(dir, 'empty-bin'), FFMPEG_PATH: '/nonexistent/ffmpeg' },
+    });
     expect(r.code).toBe(78);
-    expect(r.stderr.trim()).toMatch(/^marionette animate: No working ffmpeg was found: set FFMPEG_PATH .*ffmpeg-static.*on PATH \(Debian\/Ubuntu: npm run setup, or sudo apt-get install -y ffmpeg\)\.$/);
+    expect(r.stderr.trim()).toMatch(
+      /^marionette animate: No working ffmpeg was found: set FFMPEG_PATH .*ffmpeg-static.*on PATH \(Debian\/Ubuntu: npm run setup, or sudo apt-get install -y ffmpeg\)\.$/,
+    );
     expect(r.stderr).not.toMatch(/internal error|stack|\n\s+at /);
   });
 });

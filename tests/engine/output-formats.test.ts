@@ -21,15 +21,44 @@ const FRAMES = 30;
 beforeAll(async () => {
   await writeShapeImage(photo, 400, 300, { cx: 0, cy: 0, angle: 0.2, scale: 0.8 });
   // 29.97 fps with a tone: output must keep the exact rate, the frame count and the audio.
-  await writeShapeVideo(driving, { width: 320, height: 240, fps: 30000 / 1001, frames: FRAMES, audio: true, pose: (i) => ({ cx: 0.2 * Math.sin(i / 5), cy: 0, angle: i * 0.05, scale: 1 }) });
+  await writeShapeVideo(driving, {
+    width: 320,
+    height: 240,
+    fps: 30000 / 1001,
+    frames: FRAMES,
+    audio: true,
+    pose: (i) => ({ cx: 0.2 * Math.sin(i / 5), cy: 0, angle: i * 0.05, scale: 1 }),
+  });
 });
 
 /** An MP4 driving video of `videoSeconds` at 10 fps with a tone of `audioSeconds`. */
 function drivingMp4(name: string, videoSeconds: number, audioSeconds: number): string {
   const path = join(dir, name);
   execFileSync(resolveFfmpeg().ffmpeg, [
-    '-v', 'error', '-y', '-f', 'lavfi', '-t', String(videoSeconds), '-i', 'testsrc2=size=128x128:rate=10',
-    '-f', 'lavfi', '-t', String(audioSeconds), '-i', 'sine=frequency=300', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-c:a', 'aac', path,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-t',
+    String(videoSeconds),
+    '-i',
+    'testsrc2=size=128x128:rate=10',
+    '-f',
+    'lavfi',
+    '-t',
+    String(audioSeconds),
+    '-i',
+    'sine=frequency=300',
+    '-map',
+    '0:v',
+    '-map',
+    '1:a',
+    '-c:v',
+    'libx264',
+    '-c:a',
+    'aac',
+    path,
   ]);
   return path;
 }
@@ -83,7 +112,39 @@ describe('output formats', () => {
   it('GIVEN a WebM whose header has no duration and whose audio runs 3 s past its 1 s of pictures THEN the audio is cut at the last frame', async () => {
     // Written to a pipe, as browsers and recorders stream it: no duration, and Matroska counts no frames.
     const streamed = join(dir, 'streamed.webm');
-    const webm = execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-f', 'lavfi', '-t', '1', '-i', 'testsrc2=size=128x128:rate=10', '-f', 'lavfi', '-t', '4', '-i', 'sine=frequency=300', '-map', '0:v', '-map', '1:a', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-c:a', 'libopus', '-f', 'webm', 'pipe:1'], { maxBuffer: 64 << 20 });
+    const webm = execFileSync(
+      resolveFfmpeg().ffmpeg,
+      [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-t',
+        '1',
+        '-i',
+        'testsrc2=size=128x128:rate=10',
+        '-f',
+        'lavfi',
+        '-t',
+        '4',
+        '-i',
+        'sine=frequency=300',
+        '-map',
+        '0:v',
+        '-map',
+        '1:a',
+        '-c:v',
+        'libvpx-vp9',
+        '-deadline',
+        'realtime',
+        '-c:a',
+        'libopus',
+        '-f',
+        'webm',
+        'pipe:1',
+      ],
+      { maxBuffer: 64 << 20 },
+    );
     await writeFile(streamed, webm);
     for (const ext of ['mp4', 'webm']) {
       const output = join(dir, `streamed-out.${ext}`);
@@ -111,12 +172,46 @@ describe('output formats', () => {
     // ffmpeg's AAC encoder refuses a 12-channel layout, and cannot downmix it unaided.
     const wide = join(dir, 'wide-audio.mkv');
     const tones = Array.from({ length: 12 }, (_, i) => ['-f', 'lavfi', '-t', '1', '-i', `sine=frequency=${200 + 50 * i}`]).flat();
-    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-t', '1', '-i', 'testsrc2=size=128x128:rate=10', ...tones, '-filter_complex', `${Array.from({ length: 12 }, (_, i) => `[${i + 1}:a]`).join('')}amerge=inputs=12[a]`, '-map', '0:v', '-map', '[a]', '-c:v', 'libx264', '-c:a', 'pcm_s16le', wide]);
+    execFileSync(resolveFfmpeg().ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-t',
+      '1',
+      '-i',
+      'testsrc2=size=128x128:rate=10',
+      ...tones,
+      '-filter_complex',
+      `${Array.from({ length: 12 }, (_, i) => `[${i + 1}:a]`).join('')}amerge=inputs=12[a]`,
+      '-map',
+      '0:v',
+      '-map',
+      '[a]',
+      '-c:v',
+      'libx264',
+      '-c:a',
+      'pcm_s16le',
+      wide,
+    ]);
     for (const ext of ['mp4', 'webm']) {
       const output = join(dir, `wide-audio-out.${ext}`);
       const result = await engine.animate({ source: photo, driving: wide, output });
       expect(result.audio).toBe(true);
-      const channels = execFileSync(resolveFfmpeg().ffprobe, ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=channels', '-of', 'csv=p=0', output]).toString().trim();
+      const channels = execFileSync(resolveFfmpeg().ffprobe, [
+        '-v',
+        'error',
+        '-select_streams',
+        'a:0',
+        '-show_entries',
+        'stream=channels',
+        '-of',
+        'csv=p=0',
+        output,
+      ])
+        .toString()
+        .trim();
       expect(channels, ext).toBe('2');
     }
   });

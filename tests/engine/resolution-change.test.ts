@@ -35,7 +35,21 @@ beforeAll(() => {
   for (const s of SEGMENTS) {
     const file = join(dir, `${s.name}.ts`);
     // Every segment starts with a key frame and carries its own parameter sets (MPEG-TS), so the stitched stream switches size.
-    ffmpeg(['-f', 'lavfi', '-i', `${s.source}=size=${s.size}:rate=10`, '-frames:v', String(FRAMES), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-bf', '0', file]);
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      `${s.source}=size=${s.size}:rate=10`,
+      '-frames:v',
+      String(FRAMES),
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-bf',
+      '0',
+      file,
+    ]);
     ffmpeg(['-i', file, '-c', 'copy', join(dir, `${s.name}.mkv`)]);
     ts.push(execFileSync('cat', [file]));
   }
@@ -56,8 +70,18 @@ async function decodeAll(name: string, crop: CropRule): Promise<Buffer[]> {
 
 describe('a driving video whose resolution changes midway', () => {
   it('the stitched file really changes size (the test is about something)', () => {
-    const sizes = execFileSync(resolveFfmpeg().ffprobe, ['-v', 'error', '-show_entries', 'frame=width,height', '-of', 'csv=p=0', join(dir, 'stitched.mkv')], { encoding: 'utf8' });
-    expect([...new Set(sizes.trim().split('\n').filter((l) => l.trim() !== '').map((l) => l.split(',').slice(0, 2).join('x')))]).toEqual(['320x240', '160x120', '180x240']);
+    const sizes = execFileSync(resolveFfmpeg().ffprobe, ['-v', 'error', '-show_entries', 'frame=width,height', '-of', 'csv=p=0', join(dir, 'stitched.mkv')], {
+      encoding: 'utf8',
+    });
+    expect([
+      ...new Set(
+        sizes
+          .trim()
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => l.split(',').slice(0, 2).join('x')),
+      ),
+    ]).toEqual(['320x240', '160x120', '180x240']);
   });
 
   it('GIVEN the centred crop THEN each segment decodes exactly as it does alone', async () => {
@@ -81,7 +105,10 @@ describe('a driving video whose resolution changes midway', () => {
     expect(stitched).toHaveLength(FRAMES * SEGMENTS.length);
     for (const [k, name] of (['wide', 'small'] as const).entries()) {
       const alone = await decodeAll(name, topLeft);
-      expect(alone.map((frame, i) => frame.equals(stitched[k * FRAMES + i]!)), name).toEqual(alone.map(() => true));
+      expect(
+        alone.map((frame, i) => frame.equals(stitched[k * FRAMES + i]!)),
+        name,
+      ).toEqual(alone.map(() => true));
     }
     // The wide segment's square is not its centre: the rule was honoured, not replaced by the centred one.
     const centred = await decodeAll('wide', centredCrop);
@@ -90,7 +117,7 @@ describe('a driving video whose resolution changes midway', () => {
 });
 
 describe('the centred crop written for ffmpeg', () => {
-  it('GIVEN an odd margin (643x480 to a square) THEN it frames exactly like the rule\'s own numbers (the margin rounded down)', async () => {
+  it("GIVEN an odd margin (643x480 to a square) THEN it frames exactly like the rule's own numbers (the margin rounded down)", async () => {
     // Noise, and no resizing (a 480x480 target): a one-pixel shift changes every byte.
     const raw = join(dir, 'odd.rgb');
     writeFileSync(raw, randomBytes(643 * 480 * 3));

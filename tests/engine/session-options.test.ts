@@ -5,7 +5,14 @@ import { sessionOptionsFor } from '../../src/engine/model/session-options.js';
 describe('session options', () => {
   it('GIVEN the CPU THEN the given intra-op threads, one inter-op thread, no spinning, all graph optimisations, arena without memory pattern', () => {
     const o = sessionOptionsFor('cpu', { cpuThreads: 2 });
-    expect(o).toMatchObject({ executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 2, interOpNumThreads: 1, enableCpuMemArena: true, enableMemPattern: false });
+    expect(o).toMatchObject({
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: 2,
+      interOpNumThreads: 1,
+      enableCpuMemArena: true,
+      enableMemPattern: false,
+    });
     expect(o.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
   });
   it('GIVEN a tuning THEN that one setting changes', () => {
@@ -20,7 +27,9 @@ describe('session options', () => {
     expect(o.extra).toBeUndefined();
   });
   it("GIVEN WebGPU settings THEN they go to the provider under onnxruntime's option names", () => {
-    expect(sessionOptionsFor('webgpu', { cpuThreads: 2, webgpu: { layout: 'NCHW' } }).executionProviders).toEqual([{ name: 'webgpu', preferredLayout: 'NCHW' }]);
+    expect(sessionOptionsFor('webgpu', { cpuThreads: 2, webgpu: { layout: 'NCHW' } }).executionProviders).toEqual([
+      { name: 'webgpu', preferredLayout: 'NCHW' },
+    ]);
     expect(sessionOptionsFor('webgpu', { cpuThreads: 2, webgpu: { validation: 'disabled', layout: 'NHWC' } }).executionProviders).toEqual([
       { name: 'webgpu', preferredLayout: 'NHWC', validationMode: 'disabled' },
     ]);

@@ -19,7 +19,14 @@ describe('the driving video decoder', () => {
   it.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('GIVEN its ffmpeg gets %s mid-stream THEN an EngineError, not "damaged"', async (signal) => {
     const dir = tempDir();
     const path = join(dir, 'long.mp4');
-    await writeShapeVideo(path, { width: 160, height: 160, fps: 25, frames: 250, audio: false, pose: (i) => ({ cx: 0.2 * Math.sin(i / 4), cy: 0, angle: i * 0.08, scale: 1 }) });
+    await writeShapeVideo(path, {
+      width: 160,
+      height: 160,
+      fps: 25,
+      frames: 250,
+      audio: false,
+      pose: (i) => ({ cx: 0.2 * Math.sin(i / 4), cy: 0, angle: i * 0.08, scale: 1 }),
+    });
     const info = await probeMedia(path, 'video', DEFAULT_LIMITS);
     const target = { width: 64, height: 64 };
     let error: unknown = null;

@@ -20,7 +20,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuLayout } from '../../src/engine/model/session-options.js';
 import { sessionOptionsFor } from '../../src/engine/model/session-options.js';
 import { float16ToFloat32 } from '../../src/engine/worker/float16.js';
-import { convert, makeRandomCheckpoint, maxAbsDiff, NO_PYTHON, PYTHON_READY, Reference, runAgainstReference, TEST_CONFIG_DIR, tempDir, TOLERANCE } from '../convert/helpers.js';
+import {
+  convert,
+  makeRandomCheckpoint,
+  maxAbsDiff,
+  NO_PYTHON,
+  PYTHON_READY,
+  Reference,
+  runAgainstReference,
+  TEST_CONFIG_DIR,
+  tempDir,
+  TOLERANCE,
+} from '../convert/helpers.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 import { skipUnlessAvailable } from '../support/ci.js';
 import { probeWebGpu } from '../support/webgpu.js';
@@ -122,9 +133,29 @@ describe.skipIf(noWebGpu || noPython)('the WebGPU provider', () => {
     });
 
     async function animate(modelDir: string, device: 'cpu' | 'webgpu', out: string): Promise<{ provider: string; frames: Buffer }> {
-      const r = await runCli(['animate', '--source', photo, '--driving', driving, '--out', out, '--model', modelDir, '--device', device, '--batch', '4', '--no-audio', '--json', '--quiet'], {
-        timeoutMs: 300_000,
-      });
+      const r = await runCli(
+        [
+          'animate',
+          '--source',
+          photo,
+          '--driving',
+          driving,
+          '--out',
+          out,
+          '--model',
+          modelDir,
+          '--device',
+          device,
+          '--batch',
+          '4',
+          '--no-audio',
+          '--json',
+          '--quiet',
+        ],
+        {
+          timeoutMs: 300_000,
+        },
+      );
       expect(r.code, r.stderr).toBe(0);
       const result = JSON.parse(r.stdout) as { provider: string; frames: number };
       expect(result.frames).toBe(11);

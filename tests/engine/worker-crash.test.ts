@@ -20,7 +20,13 @@ beforeAll(async () => {
   process.env['MARIONETTE_FAULT'] = 'worker-crash@3';
   engine = new Engine({ device: 'cpu' });
   await writeShapeImage(photo, 256, 256, { cx: 0, cy: 0, angle: 0, scale: 1 });
-  await writeShapeVideo(driving, { width: 256, height: 256, fps: 24, frames: 48, pose: (i) => ({ cx: 0.3 * Math.sin(i / 9), cy: 0, angle: i / 30, scale: 1 }) });
+  await writeShapeVideo(driving, {
+    width: 256,
+    height: 256,
+    fps: 24,
+    frames: 48,
+    pose: (i) => ({ cx: 0.3 * Math.sin(i / 9), cy: 0, angle: i / 30, scale: 1 }),
+  });
 });
 afterAll(async () => {
   delete process.env['MARIONETTE_FAULT'];

@@ -52,7 +52,12 @@ describe('execution provider plan', () => {
   it('GIVEN device nodes THEN the NVIDIA node or the first render node of a GPU driver is the GPU', () => {
     expect(findGpuDevice(true, []).device).toEqual({ node: '/dev/nvidia0', driver: 'nvidia' });
     expect(findGpuDevice(false, []).device).toBeNull();
-    expect(findGpuDevice(false, [{ name: 'renderD128', driver: 'vgem' }, { name: 'renderD129', driver: 'amdgpu' }]).device).toEqual({ node: '/dev/dri/renderD129', driver: 'amdgpu' });
+    expect(
+      findGpuDevice(false, [
+        { name: 'renderD128', driver: 'vgem' },
+        { name: 'renderD129', driver: 'amdgpu' },
+      ]).device,
+    ).toEqual({ node: '/dev/dri/renderD129', driver: 'amdgpu' });
     expect(findGpuDevice(false, [{ name: 'renderD128', driver: null }]).note).toMatch(/unknown driver/);
     const intel = planProviders('auto', { ...none, webgpuBundled: true, gpuDevice: findGpuDevice(false, [{ name: 'renderD128', driver: 'i915' }]).device });
     expect(intel.candidates[0]).toEqual({ provider: 'webgpu', reason: 'WebGPU provider bundled and a GPU device present (/dev/dri/renderD128, i915)' });

@@ -15,7 +15,9 @@ describe("GIVEN files on the fake's CDN", () => {
     const file = discord.addAttachment({ filename: 'drive me.mp4', contentType: 'video/mp4', data, width: 256, height: 256 });
     const api = file.toAPI();
     expect(api).toMatchObject({ id: file.id, filename: 'drive me.mp4', size: 1000, content_type: 'video/mp4', width: 256, height: 256 });
-    expect(api.url).toMatch(new RegExp(`^${discord.origin}/cdn/attachments/${discord.channel().id}/${file.id}/drive%20me\\.mp4\\?ex=[0-9a-f]+&is=[0-9a-f]+&hm=[0-9a-f]{64}&$`));
+    expect(api.url).toMatch(
+      new RegExp(`^${discord.origin}/cdn/attachments/${discord.channel().id}/${file.id}/drive%20me\\.mp4\\?ex=[0-9a-f]+&is=[0-9a-f]+&hm=[0-9a-f]{64}&$`),
+    );
     for (const url of [api.url, api.proxy_url]) {
       const res = await fetch(url);
       expect(res.headers.get('content-type')).toBe('video/mp4');

@@ -42,8 +42,12 @@ describe('GIVEN deployed commands, options, permissions and components', () => {
   it('WHEN commands are deployed by bulk overwrite THEN the fake keeps them and their ids', async () => {
     const { discord } = env;
     const rest = new REST({ api: discord.apiBase }).setToken(discord.token);
-    const [first] = (await rest.put(Routes.applicationGuildCommands(discord.applicationId, discord.guild().id), { body: [settings.toJSON()] })) as Array<{ id: string }>;
-    const [again] = (await rest.put(Routes.applicationGuildCommands(discord.applicationId, discord.guild().id), { body: [settings.toJSON()] })) as Array<{ id: string }>;
+    const [first] = (await rest.put(Routes.applicationGuildCommands(discord.applicationId, discord.guild().id), { body: [settings.toJSON()] })) as Array<{
+      id: string;
+    }>;
+    const [again] = (await rest.put(Routes.applicationGuildCommands(discord.applicationId, discord.guild().id), { body: [settings.toJSON()] })) as Array<{
+      id: string;
+    }>;
     expect(again?.id).toBe(first?.id);
     expect(discord.commands(discord.guild().id).map((c) => c.name)).toEqual(['marionette']);
     await rest.put(Routes.applicationCommands(discord.applicationId), { body: [] });
@@ -148,7 +152,9 @@ describe('GIVEN deployed commands, options, permissions and components', () => {
     const { discord, client } = env;
     client.on(Events.InteractionCreate, async (i) => {
       if (i.isChatInputCommand()) {
-        const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('job:delete:7').setLabel('Delete').setStyle(ButtonStyle.Danger));
+        const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+          new ButtonBuilder().setCustomId('job:delete:7').setLabel('Delete').setStyle(ButtonStyle.Danger),
+        );
         await i.reply({ content: 'Job 7', components: [row] });
       } else if (i.isButton()) {
         await i.deferUpdate();
@@ -168,7 +174,9 @@ describe('GIVEN deployed commands, options, permissions and components', () => {
     client.on(Events.InteractionCreate, async (i) => {
       if (i.isChatInputCommand()) {
         const input = new TextInputBuilder().setCustomId('reason').setLabel('Reason').setStyle(TextInputStyle.Short);
-        await i.showModal(new ModalBuilder().setCustomId('report').setTitle('Report').addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input)));
+        await i.showModal(
+          new ModalBuilder().setCustomId('report').setTitle('Report').addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input)),
+        );
       } else if (i.isModalSubmit()) {
         await i.reply({ content: `Reported: ${i.fields.getTextInputValue('reason')}`, flags: 64 });
       }

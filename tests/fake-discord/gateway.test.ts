@@ -7,6 +7,7 @@ import { useConnectedClient } from './connect-client.js';
 /** A raw gateway client: the frames it got, in order. */
 async function rawGateway(discord: FakeDiscord) {
   const ws = new WebSocket(`${discord.gatewayUrl}?v=10&encoding=json`);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a gateway frame's data, shaped by its op
   const frames: Array<{ op: number; t?: string; d: any; s?: number }> = [];
   const waiting: Array<() => void> = [];
   ws.on('message', (data) => {

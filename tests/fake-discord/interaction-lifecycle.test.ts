@@ -119,7 +119,11 @@ describe('GIVEN interaction tokens and acknowledgements', () => {
   it('WHEN a follow-up comes before any acknowledgement THEN Discord knows no webhook yet', async () => {
     const { discord, client } = env;
     const interaction = await discord.slashCommand({ name: 'animate' });
-    const send = client.rest.post(Routes.webhook(discord.applicationId, interaction.token), { body: { content: 'early' }, auth: false, query: new URLSearchParams({ wait: 'true' }) });
+    const send = client.rest.post(Routes.webhook(discord.applicationId, interaction.token), {
+      body: { content: 'early' },
+      auth: false,
+      query: new URLSearchParams({ wait: 'true' }),
+    });
     await expect(send).rejects.toMatchObject({ code: 10015 });
   });
 

@@ -20,12 +20,21 @@ describe('GIVEN FAKE_DISCORD_LOG', () => {
 
     const text = readFileSync(logFile, 'utf8');
     expect(text).not.toContain(discord.token);
-    const lines = text.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((l) => l.operationId)).toEqual(['get_bot_gateway', 'create_message']);
     expect(lines[1].headers.authorization).toBeUndefined();
     expect(lines[1].json.content).toBe('token is [bot token]?');
     expect(lines[1].files).toEqual([
-      { name: 'files[0]', filename: 'hello.txt', contentType: 'application/octet-stream', size: 5, sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824' },
+      {
+        name: 'files[0]',
+        filename: 'hello.txt',
+        contentType: 'application/octet-stream',
+        size: 5,
+        sha256: '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+      },
     ]);
   });
 });

@@ -47,7 +47,10 @@ describe("GIVEN the fake's answers", () => {
   it('WHEN a message repeats an enforced nonce THEN within a few minutes the first comes back, and after them a new one is made', async () => {
     const { discord, client } = env;
     const post = (content: string) =>
-      client.rest.post(Routes.channelMessages(discord.channel().id), { body: { content, nonce: 'job-1', enforce_nonce: true } }) as Promise<{ id: string; content: string }>;
+      client.rest.post(Routes.channelMessages(discord.channel().id), { body: { content, nonce: 'job-1', enforce_nonce: true } }) as Promise<{
+        id: string;
+        content: string;
+      }>;
     const first = await post('first');
     const again = await post('again');
     expect(again).toMatchObject({ id: first.id, content: 'first' });

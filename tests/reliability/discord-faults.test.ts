@@ -56,10 +56,13 @@ describe('Discord answers badly', () => {
       createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
     await cmd.waitForAck();
-    await vi.waitFor(() => expect(clipPosts((r) => r.operationId === 'create_message' && String(bodyField(r, 'content')).includes(`<@${user.id}>`))).toHaveLength(1), {
-      timeout: 60_000,
-      interval: 200,
-    });
+    await vi.waitFor(
+      () => expect(clipPosts((r) => r.operationId === 'create_message' && String(bodyField(r, 'content')).includes(`<@${user.id}>`))).toHaveLength(1),
+      {
+        timeout: 60_000,
+        interval: 200,
+      },
+    );
     const post = clipPosts((r) => r.operationId === 'create_message' && String(bodyField(r, 'content')).includes(`<@${user.id}>`))[0]!;
     expect(String(bodyField(post, 'content'))).toContain(DISCLAIMER);
     expect(String(bodyField(post, 'content'))).toMatch(/\*\*AI-generated\.\*\*/); // the wording itself, not only the constant
@@ -71,7 +74,11 @@ describe('Discord answers badly', () => {
 
   it('GIVEN the gateway drops during a job THEN the bot resumes, delivers, and answers the next command', async () => {
     const user = world.member();
-    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('clip.mp4', 60, 20) } });
+    const cmd = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('clip.mp4', 60, 20) },
+    });
     await cmd.waitForAck();
     const resumes = world.discord.resumeCount;
     world.discord.dropGateway();
@@ -86,9 +93,16 @@ describe('Discord answers badly', () => {
 describe('a corrupt model file', () => {
   it('GIVEN a model whose generator is truncated THEN its job fails with a sentence naming the model, and other models keep working', async () => {
     const user = world.member();
-    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video(), model: 'broken' } });
+    const cmd = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video(), model: 'broken' },
+    });
     await cmd.waitForAck();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'failed', delivery: 'interaction' }), { timeout: 60_000, interval: 200 });
+    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'failed', delivery: 'interaction' }), {
+      timeout: 60_000,
+      interval: 200,
+    });
     const job = world.store.history(user.id).items[0]!;
     expect(job.attempts).toBe(1); // not retried: the model will not load any better next time
     expect(job.failureMessage).toMatch(/^Your animation failed\. The model in .*broken could not be loaded by onnxruntime/);

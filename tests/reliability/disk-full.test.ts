@@ -21,7 +21,9 @@ import { tempDir } from '../support/temp-dir.js';
  */
 function canUseSmallFilesystem(): boolean {
   try {
-    execFileSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && trap \'rmdir "$d"\' EXIT && mount -t tmpfs -o size=1m tmpfs "$d" && umount "$d"'], { stdio: 'ignore' });
+    execFileSync('unshare', ['-rm', 'sh', '-c', 'd=$(mktemp -d) && trap \'rmdir "$d"\' EXIT && mount -t tmpfs -o size=1m tmpfs "$d" && umount "$d"'], {
+      stdio: 'ignore',
+    });
     return true;
   } catch {
     return false;
@@ -30,7 +32,7 @@ function canUseSmallFilesystem(): boolean {
 
 const supported = !skipUnlessAvailable(
   canUseSmallFilesystem(),
-  '`unshare -rm` cannot mount a tmpfs here (user namespaces are off or refused: see kernel.unprivileged_userns_clone and user.max_user_namespaces, or the container\'s seccomp profile), so the full-disk tests cannot run.',
+  "`unshare -rm` cannot mount a tmpfs here (user namespaces are off or refused: see kernel.unprivileged_userns_clone and user.max_user_namespaces, or the container's seccomp profile), so the full-disk tests cannot run.",
 );
 let world: BotWorld;
 let child: ReturnType<typeof spawn> | null = null;
@@ -39,10 +41,19 @@ beforeAll(async () => {
   if (!supported) return;
   world = await BotWorld.create();
   const env = { ...process.env, ...world.env(), MARIONETTE_MIN_FREE_DISK_MB: '0' };
-  child = spawn('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=4m tmpfs "$MARIONETTE_DATA_DIR" && exec "${process.execPath}" "${join(REPO_ROOT, 'dist', 'src', 'bot', 'main.js')}"`], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  child = spawn(
+    'unshare',
+    [
+      '-rm',
+      'sh',
+      '-c',
+      `mount -t tmpfs -o size=4m tmpfs "$MARIONETTE_DATA_DIR" && exec "${process.execPath}" "${join(REPO_ROOT, 'dist', 'src', 'bot', 'main.js')}"`,
+    ],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   await world.discord.waitForReady({ timeout: 30_000 });
 });
 afterAll(async () => {
@@ -61,20 +72,41 @@ describe.skipIf(!supported)('a full disk', () => {
     await vi.waitFor(() => expect(first.originalMessage()?.components?.length).toBe(1), { timeout: 20_000 });
     const accept = await world.discord.clickButton({ message: first.originalMessage()!, customId: `consent:accept:${first.id}:${user.id}`, user });
     await accept.waitForAck();
-    await world.discord.waitForRequest((r) => r.params['webhook_token'] === first.token && r.operationId === 'execute_webhook' && r.files.length > 0, { timeout: 60_000 });
+    await world.discord.waitForRequest((r) => r.params['webhook_token'] === first.token && r.operationId === 'execute_webhook' && r.files.length > 0, {
+      timeout: 60_000,
+    });
 
     // A 6 MB video (random noise does not compress) cannot fit on a 4 MB disk.
     const big = join(world.mediaDir, 'noise.mkv');
-    execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=320x240:r=10,geq=random(1)*255:128:128', '-frames:v', '60', '-c:v', 'ffv1', big]);
+    execFileSync(resolveFfmpeg().ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'nullsrc=s=320x240:r=10,geq=random(1)*255:128:128',
+      '-frames:v',
+      '60',
+      '-c:v',
+      'ffv1',
+      big,
+    ]);
     const video = world.discord.addAttachment({ filename: 'noise.mkv', contentType: 'video/x-matroska', data: readFileSync(big) });
     expect(video.data.length).toBeGreaterThan(4 * 1024 * 1024);
     const full = await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } });
     await full.waitForAck();
-    await vi.waitFor(() => expect(full.originalMessage()?.content).toBe("Marionette is short of disk space right now, so it can't take new animations. Please try again later."), { timeout: 30_000 });
+    await vi.waitFor(
+      () =>
+        expect(full.originalMessage()?.content).toBe("Marionette is short of disk space right now, so it can't take new animations. Please try again later."),
+      { timeout: 30_000 },
+    );
 
     const after = await world.discord.slashCommand({ name: 'animate', user, options: { photo, video: await world.video() } });
     await after.waitForAck();
-    await world.discord.waitForRequest((r) => r.params['webhook_token'] === after.token && r.operationId === 'execute_webhook' && r.files.length > 0, { timeout: 60_000 });
+    await world.discord.waitForRequest((r) => r.params['webhook_token'] === after.token && r.operationId === 'execute_webhook' && r.files.length > 0, {
+      timeout: 60_000,
+    });
   });
 });
 
@@ -108,11 +140,15 @@ describe.skipIf(!supported)('a disk that fills during a download', () => {
     try {
       // Asynchronously: the server above runs in this process.
       // The mount point is this test's folder (removed when it ends); the tmpfs goes with the namespace.
-      const { stdout } = await promisify(execFile)('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=1m tmpfs "$DEST" && exec "${process.execPath}" --input-type=module -e "$0"`, script], {
-        timeout: 20_000,
-        encoding: 'utf8',
-        env: { ...process.env, DEST: tempDir('disk-full-') },
-      });
+      const { stdout } = await promisify(execFile)(
+        'unshare',
+        ['-rm', 'sh', '-c', `mount -t tmpfs -o size=1m tmpfs "$DEST" && exec "${process.execPath}" --input-type=module -e "$0"`, script],
+        {
+          timeout: 20_000,
+          encoding: 'utf8',
+          env: { ...process.env, DEST: tempDir('disk-full-') },
+        },
+      );
       expect(stdout.trim()).toBe('disk-full no file');
     } finally {
       server.close();

@@ -61,11 +61,21 @@ describe('attachment downloads', () => {
 
   it('GIVEN a redirect to another host THEN it is not followed; a redirect within the CDN is', async () => {
     const target = discord.addAttachment({ filename: 'target.bin', contentType: 'application/octet-stream', data });
-    const away = discord.addAttachment({ filename: 'away.bin', contentType: 'application/octet-stream', data, fault: { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' } });
+    const away = discord.addAttachment({
+      filename: 'away.bin',
+      contentType: 'application/octet-stream',
+      data,
+      fault: { kind: 'redirect', location: 'http://169.254.169.254/latest/meta-data/' },
+    });
     const path = dest();
     expect((await refusal(downloadAttachment(away.url, path, policy()))).reason).toBe('host-not-allowed');
     expect(existsSync(path)).toBe(false);
-    const within = discord.addAttachment({ filename: 'within.bin', contentType: 'application/octet-stream', data, fault: { kind: 'redirect', location: target.url } });
+    const within = discord.addAttachment({
+      filename: 'within.bin',
+      contentType: 'application/octet-stream',
+      data,
+      fault: { kind: 'redirect', location: target.url },
+    });
     expect((await downloadAttachment(within.url, dest(), policy())).bytes).toBe(data.length);
   });
 
@@ -93,7 +103,12 @@ describe('attachment downloads', () => {
   });
 
   it('GIVEN a CDN that stalls THEN the idle timeout ends the download', async () => {
-    const a = discord.addAttachment({ filename: 'g.bin', contentType: 'application/octet-stream', data, fault: { kind: 'drip', chunkBytes: 100, intervalMs: 2000 } });
+    const a = discord.addAttachment({
+      filename: 'g.bin',
+      contentType: 'application/octet-stream',
+      data,
+      fault: { kind: 'drip', chunkBytes: 100, intervalMs: 2000 },
+    });
     expect((await refusal(downloadAttachment(a.url, dest(), policy({ idleTimeoutMs: 300 })))).reason).toBe('timeout');
   });
 

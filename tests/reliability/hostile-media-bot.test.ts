@@ -24,7 +24,8 @@ afterEach(() => world.discord.assertNoViolations());
 describe('hostile media through /animate', () => {
   it('GIVEN each item of the corpus as an attachment THEN a one-sentence refusal or a delivered clip, and no canary anywhere', async () => {
     const user = world.member('fuzzer');
-    const attach = (file: string, contentType: string) => world.discord.addAttachment({ filename: file.split('/').pop()!, contentType, data: readFileSync(file) });
+    const attach = (file: string, contentType: string) =>
+      world.discord.addAttachment({ filename: file.split('/').pop()!, contentType, data: readFileSync(file) });
     for (const item of corpus.items) {
       const photo = item.role === 'photo' ? attach(item.file, item.contentType) : attach(corpus.photo, 'image/png');
       const video = item.role === 'video' ? attach(item.file, item.contentType) : attach(corpus.video, 'video/mp4');
@@ -35,7 +36,10 @@ describe('hostile media through /animate', () => {
         await vi.waitFor(() => expect(String(cmd.originalMessage()?.content ?? ''), where).toMatch(item.refusal!), { timeout: 30_000, interval: 100 });
         expect(cmd.originalMessage()?.content?.split('\n'), where).toHaveLength(1);
       } else {
-        const post = await world.discord.waitForRequest((r) => r.params['webhook_token'] === cmd.token && r.operationId === 'execute_webhook' && r.files.length > 0, { timeout: 60_000 });
+        const post = await world.discord.waitForRequest(
+          (r) => r.params['webhook_token'] === cmd.token && r.operationId === 'execute_webhook' && r.files.length > 0,
+          { timeout: 60_000 },
+        );
         const out = join(world.mediaDir, `delivered-${item.name}.mp4`);
         writeFileSync(out, post.files[0]!.data);
         expect(probe(out).video?.frames, where).toBe(item.frames);
@@ -47,9 +51,15 @@ describe('hostile media through /animate', () => {
     }
     expect(world.logLines.join('')).not.toContain(CANARY);
     // Still serving.
-    const last = await world.discord.slashCommand({ name: 'animate', user, options: { photo: attach(corpus.photo, 'image/png'), video: attach(corpus.video, 'video/mp4') } });
+    const last = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: attach(corpus.photo, 'image/png'), video: attach(corpus.video, 'video/mp4') },
+    });
     await last.waitForAck();
-    await world.discord.waitForRequest((r) => r.params['webhook_token'] === last.token && r.operationId === 'execute_webhook' && r.files.length > 0, { timeout: 60_000 });
+    await world.discord.waitForRequest((r) => r.params['webhook_token'] === last.token && r.operationId === 'execute_webhook' && r.files.length > 0, {
+      timeout: 60_000,
+    });
     expect(bodyField(world.discord.requests.at(-1)!, 'content')).toBeDefined();
   });
 });

@@ -54,7 +54,19 @@ describe('hostile media through marionette animate', () => {
     // Stored, frame 0 shows the shape pointing right (+x); the tkhd matrix rotates it 90° clockwise for display,
     // so it points down (+y). In absolute mode the photo's shape takes the displayed pose.
     const { ffprobe } = resolveFfmpeg();
-    const rotation = execFileSync(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream_side_data=rotation', '-of', 'csv=p=0', join(dir, 'rotated.mp4')]).toString().trim();
+    const rotation = execFileSync(ffprobe, [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream_side_data=rotation',
+      '-of',
+      'csv=p=0',
+      join(dir, 'rotated.mp4'),
+    ])
+      .toString()
+      .trim();
     expect(rotation).toBe('-90');
     const out = join(dir, 'rotated-absolute.mkv');
     const r = await runCli(['animate', '--source', corpus.photo, '--driving', join(dir, 'rotated.mp4'), '--out', out, '--no-label', '--mode', 'absolute']);

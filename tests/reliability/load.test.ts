@@ -48,8 +48,7 @@ afterAll(async () => {
 // Every REST request the bot made must be one real Discord would accept.
 afterEach(() => world.discord.assertNoViolations());
 
-const delivered = (token: string) =>
-  world.discord.requests.filter((r) => r.params['webhook_token'] === token && r.files.length > 0 && r.status < 300);
+const delivered = (token: string) => world.discord.requests.filter((r) => r.params['webhook_token'] === token && r.files.length > 0 && r.status < 300);
 
 describe('200 members at once', () => {
   it('GIVEN 230 commands from 200 members within seconds THEN all acknowledged, limits exact, fair order, drained once each (across a SIGTERM), no token leaked', async () => {
@@ -62,7 +61,11 @@ describe('200 members at once', () => {
     });
     const started = Date.now();
     const sends = members.flatMap(({ user, heavy }) =>
-      Array.from({ length: heavy ? HEAVY_COMMANDS : 1 }, async () => ({ user: user.id, heavy, interaction: await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } }) })),
+      Array.from({ length: heavy ? HEAVY_COMMANDS : 1 }, async () => ({
+        user: user.id,
+        heavy,
+        interaction: await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } }),
+      })),
     );
     commands = await Promise.all(sends);
     const dispatchSeconds = (Date.now() - started) / 1000;
@@ -71,10 +74,18 @@ describe('200 members at once', () => {
     expect(acks.every((a) => a.type === 5)).toBe(true);
 
     // Each command is answered: queued, or refused by the hourly limit.
-    await vi.waitFor(() => expect(commands.every((c) => /queued|next in line|Animating|Done|limit of 3 animations per hour/.test(String(c.interaction.originalMessage()?.content ?? '')))).toBe(true), {
-      timeout: 120_000,
-      interval: 500,
-    });
+    await vi.waitFor(
+      () =>
+        expect(
+          commands.every((c) =>
+            /queued|next in line|Animating|Done|limit of 3 animations per hour/.test(String(c.interaction.originalMessage()?.content ?? '')),
+          ),
+        ).toBe(true),
+      {
+        timeout: 120_000,
+        interval: 500,
+      },
+    );
     const refused = commands.filter((c) => /limit of 3 animations per hour/.test(String(c.interaction.originalMessage()?.content)));
     expect(refused).toHaveLength(HEAVY * (HEAVY_COMMANDS - PER_HOUR));
     expect(refused.every((c) => c.heavy)).toBe(true);
@@ -82,7 +93,10 @@ describe('200 members at once', () => {
     expect(accepted).toHaveLength(LIGHT + HEAVY * PER_HOUR);
 
     // SIGTERM while jobs are queued and one runs; a new process finishes the queue.
-    await vi.waitFor(() => expect(accepted.filter((c) => delivered(c.interaction.token).length > 0).length).toBeGreaterThanOrEqual(20), { timeout: 180_000, interval: 500 });
+    await vi.waitFor(() => expect(accepted.filter((c) => delivered(c.interaction.token).length > 0).length).toBeGreaterThanOrEqual(20), {
+      timeout: 180_000,
+      interval: 500,
+    });
     const first = bots[0]!;
     const exit = first.exited();
     await first.signal('SIGTERM');
@@ -91,7 +105,10 @@ describe('200 members at once', () => {
     bots.push(BotProcess.start(world.env()));
     await world.discord.waitForReady({ identifies: identifies + 1, timeout: 30_000 });
 
-    await vi.waitFor(() => expect(accepted.filter((c) => delivered(c.interaction.token).length > 0)).toHaveLength(accepted.length), { timeout: 600_000, interval: 1000 });
+    await vi.waitFor(() => expect(accepted.filter((c) => delivered(c.interaction.token).length > 0)).toHaveLength(accepted.length), {
+      timeout: 600_000,
+      interval: 1000,
+    });
     const drainSeconds = (Date.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 2000));
     for (const c of accepted) expect(delivered(c.interaction.token), c.interaction.id).toHaveLength(1);
@@ -99,7 +116,11 @@ describe('200 members at once', () => {
     // Fairness: a heavy member's second and third jobs never started before a light member's job that was already waiting.
     const jobs = store.exportRedacted().jobs;
     const byUser = new Map<string, Job[]>();
-    for (const j of jobs) byUser.set(j.userId, [...(byUser.get(j.userId) ?? []), j].sort((a, b) => a.createdMs - b.createdMs));
+    for (const j of jobs)
+      byUser.set(
+        j.userId,
+        [...(byUser.get(j.userId) ?? []), j].sort((a, b) => a.createdMs - b.createdMs),
+      );
     const light = jobs.filter((j) => !members.find((m) => m.user.id === j.userId)!.heavy);
     const extras = [...byUser.values()].filter((js) => js.length > 1).flatMap((js) => js.slice(1));
     expect(extras).toHaveLength(HEAVY * (PER_HOUR - 1));
@@ -124,7 +145,10 @@ describe('200 members at once', () => {
       expect(JSON.stringify(store.exportRedacted()).includes(secret)).toBe(false);
     }
     // Structured logs: one JSON object per line, with job, guild and user ids on job events.
-    const lines = logs.trim().split('\n').filter((l) => l.startsWith('{'));
+    const lines = logs
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(lines.length).toBeGreaterThan(100);
     const started1 = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r['msg'] === 'job started')!;
     expect(started1).toMatchObject({ job: expect.any(String), guild: expect.any(String), user: expect.any(String), level: 'info' });

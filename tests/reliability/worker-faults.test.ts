@@ -28,7 +28,11 @@ const results = (token: string) =>
 describe('the inference worker dies', () => {
   it('GIVEN the worker thread crashes mid-job THEN the job is retried on a new worker and delivered once, and the bot goes on serving', async () => {
     const user = world.member();
-    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('clip.mp4', 40, 10) } });
+    const cmd = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('clip.mp4', 40, 10) },
+    });
     await cmd.waitForAck();
     await vi.waitFor(() => expect(results(cmd.token)).toHaveLength(1), { timeout: 60_000, interval: 200 });
     const job = world.store.history(user.id).items[0]!;
@@ -48,7 +52,11 @@ describe('the inference worker dies', () => {
     let oom: string | null = null;
     // Batches of 4 frames: a 40-frame clip runs ten batches; the 40th batch of the process lands in one of these jobs.
     for (let i = 0; i < 4 && oom === null; i++) {
-      const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('clip.mp4', 40, 10) } });
+      const cmd = await world.discord.slashCommand({
+        name: 'animate',
+        user,
+        options: { photo: await world.photo(), video: await world.video('clip.mp4', 40, 10) },
+      });
       await cmd.waitForAck();
       await vi.waitFor(() => expect(results(cmd.token)).toHaveLength(1), { timeout: 90_000, interval: 200 });
       const job = world.store.history(user.id).items[0]!;
@@ -57,4 +65,3 @@ describe('the inference worker dies', () => {
     expect(oom).toMatch(/inference worker/);
   });
 });
-

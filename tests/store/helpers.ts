@@ -49,10 +49,7 @@ export function fixture(config: Partial<StoreConfig> = {}): Fixture {
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Writes a job's input files into its job directory and returns an enqueue request for it. */
-export function request(
-  store: Store,
-  over: Partial<Omit<EnqueueRequest, 'source' | 'driving'>> & { seconds?: number; bytes?: number } = {},
-): EnqueueRequest {
+export function request(store: Store, over: Partial<Omit<EnqueueRequest, 'source' | 'driving'>> & { seconds?: number; bytes?: number } = {}): EnqueueRequest {
   const id = over.id ?? store.newJobId();
   const dir = store.jobDirectory(id);
   mkdirSync(dir, { recursive: true });
@@ -62,7 +59,10 @@ export function request(
   writeFileSync(join(dir, 'driving.mp4'), drv);
   const { seconds, bytes, ...rest } = over;
   return {
-    userId: 'u1', guildId: 'g1', channelId: 'c1', model: 'default',
+    userId: 'u1',
+    guildId: 'g1',
+    channelId: 'c1',
+    model: 'default',
     interaction: null,
     ...rest,
     id,

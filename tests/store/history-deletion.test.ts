@@ -113,12 +113,16 @@ describe('history', () => {
     const { store, dir } = fixture();
     const outside = tempDir();
     writeFileSync(join(outside, 'precious.txt'), 'keep');
-    expect(() => store.enqueue({ ...request(store), source: { path: join(outside, 'precious.txt'), sha256: 'a'.repeat(64), bytes: 4 } })).toThrow(UnsafePathError);
+    expect(() => store.enqueue({ ...request(store), source: { path: join(outside, 'precious.txt'), sha256: 'a'.repeat(64), bytes: 4 } })).toThrow(
+      UnsafePathError,
+    );
     expect(() => store.enqueue({ ...request(store), source: { path: join(dir, '..', 'x'), sha256: 'a'.repeat(64), bytes: 4 } })).toThrow(UnsafePathError);
     // a symlinked folder inside the data dir that leads outside is refused too
     mkdirSync(join(dir, 'jobs'), { recursive: true });
     symlinkSync(outside, join(dir, 'jobs', 'escape'));
-    expect(() => store.enqueue({ ...request(store), source: { path: join(dir, 'jobs', 'escape', 'precious.txt'), sha256: 'a'.repeat(64), bytes: 4 } })).toThrow(UnsafePathError);
+    expect(() => store.enqueue({ ...request(store), source: { path: join(dir, 'jobs', 'escape', 'precious.txt'), sha256: 'a'.repeat(64), bytes: 4 } })).toThrow(
+      UnsafePathError,
+    );
     expect(existsSync(join(outside, 'precious.txt'))).toBe(true);
   });
 });

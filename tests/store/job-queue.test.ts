@@ -13,7 +13,6 @@ describe('job lifecycle', () => {
     expect(enqueueOk(store, { userId: 'u2' }).visibility).toBe('requester');
   });
 
-
   it('runs queued → running → succeeded with timestamps, attempts and output', () => {
     const { store, clock } = fixture();
     const job = enqueueOk(store, { seconds: 4 });
@@ -51,7 +50,12 @@ describe('job lifecycle', () => {
     const job = enqueueOk(store);
     const claim = store.claimNext(W)!;
     const failed = store.fail(job.id, claim.leaseId, { error: 'InputError: no face', userReason: 'no face was found in the photo', retryable: false });
-    expect(failed).toMatchObject({ state: 'failed', attempts: 1, lastError: 'InputError: no face', failureMessage: 'Your animation failed: no face was found in the photo.' });
+    expect(failed).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      lastError: 'InputError: no face',
+      failureMessage: 'Your animation failed: no face was found in the photo.',
+    });
   });
 
   it('retries a retryable failure with backoff, then fails after max attempts', () => {
@@ -66,7 +70,11 @@ describe('job lifecycle', () => {
     expect(c2.job.attempts).toBe(2);
     expect(c2.leaseId).not.toBe(c1.leaseId);
     const final = store.fail(job.id, c2.leaseId, { error: 'onnx crashed again' });
-    expect(final).toMatchObject({ state: 'failed', failureMessage: "Your animation failed after 2 attempts: something went wrong on our side. You can send it again; like any animation, it counts toward this server's limits." });
+    expect(final).toMatchObject({
+      state: 'failed',
+      failureMessage:
+        "Your animation failed after 2 attempts: something went wrong on our side. You can send it again; like any animation, it counts toward this server's limits.",
+    });
   });
 });
 
@@ -91,8 +99,10 @@ describe('leases', () => {
     clock.advance(MINUTE_MS);
     expect(store.recoverStalled().failed).toEqual([job.id]);
     expect(store.getJob(job.id)).toMatchObject({
-      state: 'failed', attempts: 3,
-      failureMessage: "Your animation failed after 3 attempts: the bot stopped while making it. You can send it again; like any animation, it counts toward this server's limits.",
+      state: 'failed',
+      attempts: 3,
+      failureMessage:
+        "Your animation failed after 3 attempts: the bot stopped while making it. You can send it again; like any animation, it counts toward this server's limits.",
     });
   });
 

@@ -18,7 +18,17 @@ describe('migrations', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
     expect(migrate(db)).toEqual({ from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
-    expect(tables(db)).toEqual(['audit_log', 'channel_rules', 'consent_waits', 'guild_settings', 'intakes', 'interaction_tokens', 'jobs', 'rate_ledger', 'users']);
+    expect(tables(db)).toEqual([
+      'audit_log',
+      'channel_rules',
+      'consent_waits',
+      'guild_settings',
+      'intakes',
+      'interaction_tokens',
+      'jobs',
+      'rate_ledger',
+      'users',
+    ]);
     expect(migrate(db)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length, applied: [] });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
@@ -29,22 +39,28 @@ describe('migrations', () => {
   it('GIVEN the queue time estimate THEN its query walks an index, not every finished job (v3)', () => {
     const db = openDatabase(join(tempDir(), 'plan.sqlite'));
     migrate(db);
-    const plan = (db.prepare(
-      `EXPLAIN QUERY PLAN SELECT finished_ms - started_ms AS durationMs, driving_seconds AS units FROM jobs
+    const plan = (
+      db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT finished_ms - started_ms AS durationMs, driving_seconds AS units FROM jobs
        WHERE state = 'succeeded' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT 20`,
-    ).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+        )
+        .all() as Array<{ detail: string }>
+    )
+      .map((r) => r.detail)
+      .join(' | ');
     expect(plan).toMatch(/USING INDEX jobs_state_finish/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
     db.close();
   });
 
   it.each([
-    ['the deliverer\'s pending jobs', PENDING_DELIVERIES_SQL, [0, 50], /USING INDEX jobs_undelivered/],
+    ["the deliverer's pending jobs", PENDING_DELIVERIES_SQL, [0, 50], /USING INDEX jobs_undelivered/],
     ['the retention sweep', EXPIRE_BATCH_SQL, [0, 7, 1, 0, 0, 200], /USING INDEX jobs_unexpired/],
     ['the latest turn of queued users', TURNS_SQL.user_id, [], /SEARCH j USING COVERING INDEX jobs_user_turn/],
     ['the latest turn of queued servers', TURNS_SQL.guild_id, [], /SEARCH j USING COVERING INDEX jobs_guild_turn/],
-    ['a server\'s recent jobs (/settings audit)', RECENT_GUILD_JOBS_SQL, ['g', 10], /USING INDEX jobs_guild_created/],
-    ['a server\'s stored bytes (every /animate)', GUILD_STORED_BYTES_SQL, ['g'], /SEARCH jobs USING COVERING INDEX jobs_guild_stored/],
+    ["a server's recent jobs (/settings audit)", RECENT_GUILD_JOBS_SQL, ['g', 10], /USING INDEX jobs_guild_created/],
+    ["a server's stored bytes (every /animate)", GUILD_STORED_BYTES_SQL, ['g'], /SEARCH jobs USING COVERING INDEX jobs_guild_stored/],
   ])('GIVEN %s THEN the query reads an index, never every job ever made (history rows stay forever)', (_what, sql, params, index) => {
     const db = openDatabase(join(tempDir(), 'plan.sqlite'));
     migrate(db);
@@ -54,7 +70,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('GIVEN a data folder that does not exist yet THEN the store creates it for its own user only (members\' files live below)', () => {
+  it("GIVEN a data folder that does not exist yet THEN the store creates it for its own user only (members' files live below)", () => {
     const dir = join(tempDir(), 'new', 'data');
     Store.open({ dataDir: dir }).close();
     expect(statSync(dir).mode & 0o777).toBe(0o700);

@@ -29,9 +29,7 @@ describe('several processes at once', () => {
     setup.updateGuildSettings('g1', { perUserPerHour: 7, perUserConcurrent: 10 }, 'mod');
     setup.setConsent('u1', 'accepted');
     setup.close();
-    const children = await runTogether(dir, PROCS, (_, go) =>
-      startChild('enqueue-burst.mjs', [build.index, dir, go, String(T0), 'g1', '4', 'u1']),
-    );
+    const children = await runTogether(dir, PROCS, (_, go) => startChild('enqueue-burst.mjs', [build.index, dir, go, String(T0), 'g1', '4', 'u1']));
     const all = children.map((c) => results<{ accepted: string[]; refused: string[] }>(c.lines));
     const accepted = all.flatMap((r) => r.accepted);
     expect(accepted).toHaveLength(7);

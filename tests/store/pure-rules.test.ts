@@ -1,9 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import {
-  assertDeliveryTransition, assertTransition, backoffMs, canDeliveryTransition, canTransition, chooseNext, consentStatus,
-  decideAdmission, decodeCursor, DEFAULT_GUILD_SETTINGS, DELIVERY_STATUSES, encodeCursor, estimateEta, evaluateRateLimits,
-  HOUR_MS, DAY_MS, IllegalDeliveryTransitionError, IllegalTransitionError, InvalidCursorError, isChannelAllowed, isJobId,
-  JOB_STATES, messages, msPerUnit, newJobId, simulateOrder, validateSettingsPatch, windowRetryAt, type QueueHead,
+  assertDeliveryTransition,
+  assertTransition,
+  backoffMs,
+  canDeliveryTransition,
+  canTransition,
+  chooseNext,
+  consentStatus,
+  decideAdmission,
+  decodeCursor,
+  DEFAULT_GUILD_SETTINGS,
+  DELIVERY_STATUSES,
+  encodeCursor,
+  estimateEta,
+  evaluateRateLimits,
+  HOUR_MS,
+  DAY_MS,
+  IllegalDeliveryTransitionError,
+  IllegalTransitionError,
+  InvalidCursorError,
+  isChannelAllowed,
+  isJobId,
+  JOB_STATES,
+  messages,
+  msPerUnit,
+  newJobId,
+  simulateOrder,
+  validateSettingsPatch,
+  windowRetryAt,
+  type QueueHead,
 } from '../../src/store/index.js';
 
 describe('job state machine', () => {
@@ -23,8 +48,15 @@ describe('job state machine', () => {
 describe('delivery state machine', () => {
   it('allows exactly the documented moves', () => {
     const legal = new Set([
-      'pending>delivering', 'pending>failed', 'pending>skipped', 'delivering>delivering', 'delivering>interaction',
-      'delivering>channel', 'delivering>dm', 'delivering>failed', 'delivering>skipped',
+      'pending>delivering',
+      'pending>failed',
+      'pending>skipped',
+      'delivering>delivering',
+      'delivering>interaction',
+      'delivering>channel',
+      'delivering>dm',
+      'delivering>failed',
+      'delivering>skipped',
     ]);
     for (const from of DELIVERY_STATUSES) {
       for (const to of DELIVERY_STATUSES) {
@@ -38,7 +70,11 @@ describe('delivery state machine', () => {
 
 describe('fairness', () => {
   const head = (seq: number, userId: string, guildId: string, userTurn: number | null, guildTurn: number | null): QueueHead => ({
-    seq, userId, guildId, userTurn, guildTurn,
+    seq,
+    userId,
+    guildId,
+    userTurn,
+    guildTurn,
   });
 
   it('prefers the never-served, then the least recently served, then the oldest', () => {
@@ -72,7 +108,16 @@ describe('fairness', () => {
 describe('eta', () => {
   it('uses the median speed, or the fallback without history', () => {
     expect(msPerUnit([], 1234)).toBe(1234);
-    expect(msPerUnit([{ durationMs: 10_000, units: 5 }, { durationMs: 30_000, units: 5 }, { durationMs: 8_000, units: 4 }], 1)).toBe(2000);
+    expect(
+      msPerUnit(
+        [
+          { durationMs: 10_000, units: 5 },
+          { durationMs: 30_000, units: 5 },
+          { durationMs: 8_000, units: 4 },
+        ],
+        1,
+      ),
+    ).toBe(2000);
   });
 
   it('adds the work ahead to the running job on one worker', () => {
@@ -133,7 +178,12 @@ describe('guild settings validation', () => {
 
   it('reports every problem in a sentence', () => {
     const v = validateSettingsPatch(DEFAULT_GUILD_SETTINGS, {
-      perUserPerHour: 0, retentionDays: 91, visibility: 'everyone', enabled: 'yes', colour: 'red', maxDrivingSeconds: 2.5,
+      perUserPerHour: 0,
+      retentionDays: 91,
+      visibility: 'everyone',
+      enabled: 'yes',
+      colour: 'red',
+      maxDrivingSeconds: 2.5,
     });
     expect(v.ok).toBe(false);
     if (v.ok) return;
@@ -155,24 +205,38 @@ describe('guild settings validation', () => {
 
 describe('admission, consent, channels', () => {
   const base = {
-    settings: DEFAULT_GUILD_SETTINGS, channels: { allow: [], block: [] }, channelId: 'c', consent: 'accepted' as const,
-    usage: { userRecentDesc: [], guildRecentDesc: [], userActive: 0 }, nowMs: 0,
+    settings: DEFAULT_GUILD_SETTINGS,
+    channels: { allow: [], block: [] },
+    channelId: 'c',
+    consent: 'accepted' as const,
+    usage: { userRecentDesc: [], guildRecentDesc: [], userActive: 0 },
+    nowMs: 0,
   };
 
   it('checks in order: enabled, channel, consent, size, limits', () => {
     expect(decideAdmission(base)).toEqual({ ok: true });
-    expect(decideAdmission({ ...base, settings: { ...DEFAULT_GUILD_SETTINGS, enabled: false }, consent: 'unknown' })).toMatchObject({ refusal: { reason: 'disabled' } });
+    expect(decideAdmission({ ...base, settings: { ...DEFAULT_GUILD_SETTINGS, enabled: false }, consent: 'unknown' })).toMatchObject({
+      refusal: { reason: 'disabled' },
+    });
     expect(decideAdmission({ ...base, channels: { allow: ['x'], block: [] }, consent: 'unknown' })).toMatchObject({ refusal: { reason: 'channel' } });
     expect(decideAdmission({ ...base, consent: 'expired' })).toMatchObject({ refusal: { reason: 'consent', consent: 'expired' } });
-    expect(decideAdmission({ ...base, inputs: { drivingSeconds: 16, sourceBytes: 1, drivingBytes: 1 } })).toMatchObject({ refusal: { reason: 'too-long', maxSeconds: 15 } });
-    expect(decideAdmission({ ...base, inputs: { drivingSeconds: 1, sourceBytes: 26 * 1024 * 1024, drivingBytes: 1 } })).toMatchObject({ refusal: { reason: 'too-large' } });
-    expect(decideAdmission({ ...base, usage: { ...base.usage, userActive: 1 } })).toMatchObject({ refusal: { reason: 'rate-limit', limit: 'user-concurrent' } });
+    expect(decideAdmission({ ...base, inputs: { drivingSeconds: 16, sourceBytes: 1, drivingBytes: 1 } })).toMatchObject({
+      refusal: { reason: 'too-long', maxSeconds: 15 },
+    });
+    expect(decideAdmission({ ...base, inputs: { drivingSeconds: 1, sourceBytes: 26 * 1024 * 1024, drivingBytes: 1 } })).toMatchObject({
+      refusal: { reason: 'too-large' },
+    });
+    expect(decideAdmission({ ...base, usage: { ...base.usage, userActive: 1 } })).toMatchObject({
+      refusal: { reason: 'rate-limit', limit: 'user-concurrent' },
+    });
     const full = { usedBytes: 100, maxBytes: 100 };
     expect(decideAdmission({ ...base, storage: full, usage: { ...base.usage, userActive: 1 } })).toMatchObject({ refusal: { reason: 'rate-limit' } });
-    expect(decideAdmission({ ...base, storage: full })).toMatchObject({ refusal: { reason: 'storage', usedBytes: 100, incomingBytes: 0, maxBytes: 100, retentionDays: 7 } });
+    expect(decideAdmission({ ...base, storage: full })).toMatchObject({
+      refusal: { reason: 'storage', usedBytes: 100, incomingBytes: 0, maxBytes: 100, retentionDays: 7 },
+    });
   });
 
-  it('GIVEN the server\'s storage allowance THEN the early check refuses a full server, and enqueue counts the incoming files too; 0 means none', () => {
+  it("GIVEN the server's storage allowance THEN the early check refuses a full server, and enqueue counts the incoming files too; 0 means none", () => {
     const inputs = { drivingSeconds: 1, sourceBytes: 10, drivingBytes: 20 };
     expect(decideAdmission({ ...base, storage: { usedBytes: 99, maxBytes: 100 } })).toEqual({ ok: true });
     expect(decideAdmission({ ...base, inputs, storage: { usedBytes: 70, maxBytes: 100 } })).toEqual({ ok: true });
@@ -181,7 +245,9 @@ describe('admission, consent, channels', () => {
     expect(messages.refusal({ reason: 'storage', usedBytes: 11 * 1024 ** 3, incomingBytes: 0, maxBytes: 10 * 1024 ** 3, retentionDays: 7 })).toBe(
       "This server has filled its 10 GB of storage on this bot. Space frees up as animations expire (7 days after they finish, the server's retention) or as members delete theirs with /history.",
     );
-    expect(messages.refusal({ reason: 'storage', usedBytes: 9.9 * 1024 ** 3, incomingBytes: 200 * 1024 ** 2, maxBytes: 10 * 1024 ** 3, retentionDays: 1 })).toBe(
+    expect(
+      messages.refusal({ reason: 'storage', usedBytes: 9.9 * 1024 ** 3, incomingBytes: 200 * 1024 ** 2, maxBytes: 10 * 1024 ** 3, retentionDays: 1 }),
+    ).toBe(
       "These files (200 MB) would take this server past its 10 GB of storage on this bot (9.9 GB used). Smaller files may fit; space frees up as animations expire (1 day after they finish, the server's retention) or as members delete theirs with /history.",
     );
   });

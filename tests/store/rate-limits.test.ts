@@ -103,11 +103,17 @@ describe('rate limits at enqueue', () => {
 
 describe('commands in flight (intakes)', () => {
   const intake = (id: string, over: { userId?: string; guildId?: string; createdMs?: number } = {}) => ({
-    interactionId: id, userId: 'u1', guildId: 'g1', channelId: 'c1', token: `TOKEN-${id}`, createdMs: over.createdMs ?? T0, ...over,
+    interactionId: id,
+    userId: 'u1',
+    guildId: 'g1',
+    channelId: 'c1',
+    token: `TOKEN-${id}`,
+    createdMs: over.createdMs ?? T0,
+    ...over,
   });
   const asking = (interactionId: string) => ({ userId: 'u1', guildId: 'g1', channelId: 'c1', interactionId });
 
-  it('counts a member\'s other commands still downloading toward the concurrent limit before a download, but not the asking one, nor a stale one, nor at enqueue', () => {
+  it("counts a member's other commands still downloading toward the concurrent limit before a download, but not the asking one, nor a stale one, nor at enqueue", () => {
     const { store, clock } = fixture();
     store.setConsent('u1', 'accepted');
     store.openIntake(intake('111'));
@@ -136,14 +142,19 @@ describe('commands in flight (intakes)', () => {
     expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(0);
   });
 
-  it('GIVEN a moderator purge in one server THEN only that server\'s commands in flight are withdrawn', () => {
+  it("GIVEN a moderator purge in one server THEN only that server's commands in flight are withdrawn", () => {
     const { store } = fixture();
     store.setConsent('u1', 'accepted');
     store.openIntake(intake('666'));
     store.openIntake(intake('777', { guildId: 'g2' }));
     store.purgeUserInGuild('g1', 'u1', 'mod');
-    expect(store.enqueue(request(store, { interaction: { id: '666', token: 'TOKEN-666', createdMs: T0 }, requireOpenIntake: true }))).toMatchObject({ ok: false, refusal: { reason: 'withdrawn' } });
-    expect(store.enqueue(request(store, { guildId: 'g2', interaction: { id: '777', token: 'TOKEN-777', createdMs: T0 }, requireOpenIntake: true })).ok).toBe(true);
+    expect(store.enqueue(request(store, { interaction: { id: '666', token: 'TOKEN-666', createdMs: T0 }, requireOpenIntake: true }))).toMatchObject({
+      ok: false,
+      refusal: { reason: 'withdrawn' },
+    });
+    expect(store.enqueue(request(store, { guildId: 'g2', interaction: { id: '777', token: 'TOKEN-777', createdMs: T0 }, requireOpenIntake: true })).ok).toBe(
+      true,
+    );
   });
 
   it('GIVEN a refused enqueue THEN no user row is created or touched', () => {
@@ -154,7 +165,7 @@ describe('commands in flight (intakes)', () => {
   });
 });
 
-describe('a server\'s storage allowance (the operator\'s)', () => {
+describe("a server's storage allowance (the operator's)", () => {
   it('GIVEN a server whose kept files reach the allowance THEN its next enqueue is refused, other servers are not, and expiry or deletion frees it', () => {
     const { store, clock } = fixture({ guildStorageBytes: 1000 });
     store.updateGuildSettings('g1', { perUserConcurrent: 10 }, 'mod');

@@ -165,9 +165,30 @@ describe('delivery and secrets', () => {
 describe('intakes (commands between acknowledgement and enqueue)', () => {
   it('GIVEN open intakes at start-up THEN they are taken once, with the token only while it is usable, and never exported', () => {
     const { store, clock, dir } = fixture();
-    store.openIntake({ interactionId: '111111111111111111', userId: 'u1', guildId: 'g1', channelId: 'c1', token: 'TOKEN-fresh-abcdef', createdMs: clock.now() });
-    store.openIntake({ interactionId: '222222222222222222', userId: 'u2', guildId: 'g1', channelId: 'c1', token: 'TOKEN-stale-abcdef', createdMs: clock.now() - 15 * MINUTE_MS });
-    store.openIntake({ interactionId: '333333333333333333', userId: 'u3', guildId: 'g1', channelId: 'c1', token: 'TOKEN-closed-abcdef', createdMs: clock.now() });
+    store.openIntake({
+      interactionId: '111111111111111111',
+      userId: 'u1',
+      guildId: 'g1',
+      channelId: 'c1',
+      token: 'TOKEN-fresh-abcdef',
+      createdMs: clock.now(),
+    });
+    store.openIntake({
+      interactionId: '222222222222222222',
+      userId: 'u2',
+      guildId: 'g1',
+      channelId: 'c1',
+      token: 'TOKEN-stale-abcdef',
+      createdMs: clock.now() - 15 * MINUTE_MS,
+    });
+    store.openIntake({
+      interactionId: '333333333333333333',
+      userId: 'u3',
+      guildId: 'g1',
+      channelId: 'c1',
+      token: 'TOKEN-closed-abcdef',
+      createdMs: clock.now(),
+    });
     store.closeIntake('333333333333333333');
     const copy = join(dir, 'dump.sqlite');
     store.writeRedactedCopy(copy);
@@ -199,7 +220,14 @@ describe('intakes (commands between acknowledgement and enqueue)', () => {
   it('GIVEN a command queued but the process killed before its intake was closed THEN the next start does not call it interrupted', () => {
     const { store, clock } = fixture();
     const interaction = { id: '444444444444444444', token: 'TOKEN-queued-abcdef', createdMs: clock.now() };
-    store.openIntake({ interactionId: interaction.id, userId: 'u1', guildId: 'g1', channelId: 'c1', token: interaction.token, createdMs: interaction.createdMs });
+    store.openIntake({
+      interactionId: interaction.id,
+      userId: 'u1',
+      guildId: 'g1',
+      channelId: 'c1',
+      token: interaction.token,
+      createdMs: interaction.createdMs,
+    });
     enqueueOk(store, { userId: 'u1', interaction });
     expect(store.takeInterruptedIntakes()).toEqual([]);
   });
@@ -227,7 +255,7 @@ describe('consent waits (public replies waiting for a member to accept the terms
     expect(store.takeForgottenConsentWaits()).toEqual([]);
   });
 
-  it('GIVEN a wait whose token expired THEN the sweep deletes it; GIVEN forget-me THEN the member\'s waits go', () => {
+  it("GIVEN a wait whose token expired THEN the sweep deletes it; GIVEN forget-me THEN the member's waits go", () => {
     const { store, clock } = fixture();
     store.openConsentWait(wait('111111111111111111', 'u1', 'TOKEN-wait-1', clock.now()));
     store.openConsentWait(wait('222222222222222222', 'u2', 'TOKEN-wait-2', clock.now()));

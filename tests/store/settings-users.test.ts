@@ -6,12 +6,24 @@ describe('guild settings', () => {
   it('starts from the documented defaults', () => {
     const { store } = fixture();
     expect(store.guildSettings('g')).toEqual({
-      ...DEFAULT_GUILD_SETTINGS, guildId: 'g', channels: { allow: [], block: [] }, consentEpochMs: null, customized: [],
-      updatedMs: null, updatedBy: null,
+      ...DEFAULT_GUILD_SETTINGS,
+      guildId: 'g',
+      channels: { allow: [], block: [] },
+      consentEpochMs: null,
+      customized: [],
+      updatedMs: null,
+      updatedBy: null,
     });
     expect(DEFAULT_GUILD_SETTINGS).toMatchObject({
-      enabled: true, perUserPerHour: 5, perUserPerDay: 20, perUserConcurrent: 1, guildPerDay: 200,
-      maxDrivingSeconds: 15, maxUploadBytes: 25 * 1024 * 1024, visibility: 'requester', retentionDays: 7,
+      enabled: true,
+      perUserPerHour: 5,
+      perUserPerDay: 20,
+      perUserConcurrent: 1,
+      guildPerDay: 200,
+      maxDrivingSeconds: 15,
+      maxUploadBytes: 25 * 1024 * 1024,
+      visibility: 'requester',
+      retentionDays: 7,
     });
   });
 
@@ -28,9 +40,14 @@ describe('guild settings', () => {
     store.setChannelRule('g', 'c1', 'block', 'mod2'); // no change, no entry
     store.resetGuildSettings('g', 'mod3', ['enabled']);
     const log = store.auditLog('g');
-    expect(log.map((e) => [e.action, e.actorId])).toEqual([['settings.reset', 'mod3'], ['channel.rule', 'mod2'], ['settings.update', 'mod']]);
+    expect(log.map((e) => [e.action, e.actorId])).toEqual([
+      ['settings.reset', 'mod3'],
+      ['channel.rule', 'mod2'],
+      ['settings.update', 'mod'],
+    ]);
     expect(log[2]).toMatchObject({
-      atMs: T0 + 1000, guildId: 'g',
+      atMs: T0 + 1000,
+      guildId: 'g',
       detail: { changes: { enabled: { from: true, to: false }, visibility: { from: 'requester', to: 'public' }, retentionDays: { from: 7, to: 30 } } },
     });
     expect(log[1]).toMatchObject({ targetId: 'c1', detail: { from: null, to: 'block' } });

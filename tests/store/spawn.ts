@@ -41,7 +41,9 @@ export function startChild(script: string, args: readonly string[]): Child {
     }),
   );
   return {
-    proc, lines, exited,
+    proc,
+    lines,
+    exited,
     waitFor: (pred) => {
       const hit = lines.find(pred);
       if (hit !== undefined) return Promise.resolve(hit);

@@ -95,7 +95,14 @@ export class BotWorld {
 
   async video(name = 'driving.mp4', frames = 20, fps = 10, audio = true): Promise<FakeAttachment> {
     const path = join(this.mediaDir, `${randomBytes(3).toString('hex')}-${name}`);
-    await writeShapeVideo(path, { width: 160, height: 160, fps, frames, audio, pose: (i) => ({ cx: 0.2 * Math.sin(i / 4), cy: 0, angle: i * 0.08, scale: 1 }) });
+    await writeShapeVideo(path, {
+      width: 160,
+      height: 160,
+      fps,
+      frames,
+      audio,
+      pose: (i) => ({ cx: 0.2 * Math.sin(i / 4), cy: 0, angle: i * 0.08, scale: 1 }),
+    });
     return this.discord.addAttachment({ filename: name, contentType: 'video/mp4', data: readFileSync(path), durationSecs: frames / fps });
   }
 

@@ -63,16 +63,65 @@ export async function buildHostileCorpus(dir: string): Promise<{ items: CorpusIt
   // the file would decode while reading the streams' parameters, were it not capped (-max_pixels).
   movWithPngStream(p('hidden-png-stream.mov'), await pngBomb(12000, 12000), { base: video });
   ffmpeg(['-i', video, ...['0:v', '0:v', '0:v', '0:v', '0:v', '0:a'].flatMap((m) => ['-map', m]), '-c', 'copy', p('five-video-streams.mkv')]);
-  ffmpeg(['-f', 'lavfi', '-i', 'color=c=blue:s=16x16:r=240', '-frames:v', '50000', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', p('50000-frames.mp4')]);
-  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=64x64:r=1000', '-frames:v', '200', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', p('1000fps.mp4')]);
-  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=64x64:r=2', '-frames:v', '2', '-vf', "setpts='if(eq(N,1),36000/TB,PTS)'", '-fps_mode', 'passthrough', '-c:v', 'ffv1', p('ten-hours.mkv')]);
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=blue:s=16x16:r=240',
+    '-frames:v',
+    '50000',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    p('50000-frames.mp4'),
+  ]);
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=64x64:r=1000',
+    '-frames:v',
+    '200',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    p('1000fps.mp4'),
+  ]);
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=64x64:r=2',
+    '-frames:v',
+    '2',
+    '-vf',
+    "setpts='if(eq(N,1),36000/TB,PTS)'",
+    '-fps_mode',
+    'passthrough',
+    '-c:v',
+    'ffv1',
+    p('ten-hours.mkv'),
+  ]);
   ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=300:duration=2', '-c:a', 'aac', p('audio-only.m4a')]);
   ffmpeg(['-f', 'lavfi', '-i', 'color=c=red:s=2x2', '-frames:v', '1', '-vf', 'scale=1:1', p('1x1.png')]);
   ffmpeg(['-f', 'lavfi', '-i', 'color=c=green:s=4098x4:r=10', '-frames:v', '10', '-vf', 'scale=4097:3', '-pix_fmt', 'bgr0', '-c:v', 'ffv1', p('4097x3.mkv')]);
   const shape = (i: number) => ({ cx: 0.1 * Math.sin(i), cy: 0, angle: i / 10, scale: 1 });
   await writeShapeVideo(p('upright.mp4'), { width: 192, height: 128, fps: 10, frames: 10, pose: shape });
   writeFileSync(p('rotated.mp4'), setMp4Rotation90(readFileSync(p('upright.mp4'))));
-  await writeShapeVideo(p('10bit.mkv'), { width: 160, height: 160, fps: 10, frames: 10, pose: shape, codecArgs: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p10le'] });
+  await writeShapeVideo(p('10bit.mkv'), {
+    width: 160,
+    height: 160,
+    fps: 10,
+    frames: 10,
+    pose: shape,
+    codecArgs: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p10le'],
+  });
   await writeShapeVideo(p('yuv444.mp4'), { width: 160, height: 160, fps: 10, frames: 10, pose: shape, codecArgs: ['-c:v', 'libx264', '-pix_fmt', 'yuv444p'] });
   await writeShapeVideo(p('vfr.mkv'), {
     width: 160,
@@ -89,8 +138,21 @@ export async function buildHostileCorpus(dir: string): Promise<{ items: CorpusIt
   const webm = readFileSync(p('long.webm'));
   webm.writeDoubleBE(1000, webm.indexOf(Buffer.from([0x44, 0x89, 0x88])) + 3);
   writeFileSync(p('lying-duration.webm'), webm);
-  const refused = (name: string, role: CorpusItem['role'], contentType: string, refusal: RegExp): CorpusItem => ({ name, role, file: p(name), contentType, refusal });
-  const processed = (name: string, role: CorpusItem['role'], contentType: string, frames: number): CorpusItem => ({ name, role, file: p(name), contentType, refusal: null, frames });
+  const refused = (name: string, role: CorpusItem['role'], contentType: string, refusal: RegExp): CorpusItem => ({
+    name,
+    role,
+    file: p(name),
+    contentType,
+    refusal,
+  });
+  const processed = (name: string, role: CorpusItem['role'], contentType: string, frames: number): CorpusItem => ({
+    name,
+    role,
+    file: p(name),
+    contentType,
+    refusal: null,
+    frames,
+  });
   const items: CorpusItem[] = [
     refused('empty.png', 'photo', 'image/png', /^The photo is an empty file \(0 bytes\)\.$/),
     refused('truncated.jpg', 'photo', 'image/jpeg', /^The photo could not be decoded; it may be damaged or truncated\./),
@@ -103,14 +165,44 @@ export async function buildHostileCorpus(dir: string): Promise<{ items: CorpusIt
     refused('playlist.jpg', 'photo', 'image/jpeg', /^The photo is a HLS playlist, which Marionette does not open; upload the image file itself\.$/),
     refused('concat.mp4', 'video', 'video/mp4', /^The driving video is a ffconcat list, which Marionette does not open/),
     refused('bomb.png', 'photo', 'image/png', /^The photo is 60000×60000 pixels; no side may exceed 8192 pixels\.$/),
-    refused('text-first.png', 'photo', 'image/png', /^The photo is not a valid PNG image: its first chunk is not the IHDR header the format requires\. Save it again as JPEG or PNG and try again\.$/),
-    refused('hidden-png-stream.mov', 'video', 'video/quicktime', /^The driving video holds a picture of 12000×12000 pixels; the limit is 16\.8 megapixels and 8192 pixels a side\./),
-    refused('five-video-streams.mkv', 'video', 'video/x-matroska', /^The driving video holds 5 video streams \(cover pictures count\); Marionette reads files with at most 4\./),
-    refused('50000-frames.mp4', 'video', 'video/mp4', /^The driving video (has 50000 frames; the limit is 18000|is 3\.5 min long; this server allows at most 15 s)\./),
-    refused('lying-duration.webm', 'video', 'video/webm', /^(Your animation failed\. )?The driving video is longer than (5 minutes|15 seconds), the limit\. Trim it and try again\.$/),
+    refused(
+      'text-first.png',
+      'photo',
+      'image/png',
+      /^The photo is not a valid PNG image: its first chunk is not the IHDR header the format requires\. Save it again as JPEG or PNG and try again\.$/,
+    ),
+    refused(
+      'hidden-png-stream.mov',
+      'video',
+      'video/quicktime',
+      /^The driving video holds a picture of 12000×12000 pixels; the limit is 16\.8 megapixels and 8192 pixels a side\./,
+    ),
+    refused(
+      'five-video-streams.mkv',
+      'video',
+      'video/x-matroska',
+      /^The driving video holds 5 video streams \(cover pictures count\); Marionette reads files with at most 4\./,
+    ),
+    refused(
+      '50000-frames.mp4',
+      'video',
+      'video/mp4',
+      /^The driving video (has 50000 frames; the limit is 18000|is 3\.5 min long; this server allows at most 15 s)\./,
+    ),
+    refused(
+      'lying-duration.webm',
+      'video',
+      'video/webm',
+      /^(Your animation failed\. )?The driving video is longer than (5 minutes|15 seconds), the limit\. Trim it and try again\.$/,
+    ),
     refused('1000fps.mp4', 'video', 'video/mp4', /^The driving video runs at 1000 frames per second; Marionette accepts 1 to 240\./),
     refused('ten-hours.mkv', 'video', 'video/x-matroska', /^The driving video is 10 h(ours)? long; (the limit is 5 minutes|this server allows at most 15 s)/),
-    refused('audio-only.m4a', 'video', 'audio/mp4', /^The driving video has only audio; give a clip with moving pictures\.$|^The video must be a video clip \(MP4, MOV, WebM or GIF\), not an audio file\.$/),
+    refused(
+      'audio-only.m4a',
+      'video',
+      'audio/mp4',
+      /^The driving video has only audio; give a clip with moving pictures\.$|^The video must be a video clip \(MP4, MOV, WebM or GIF\), not an audio file\.$/,
+    ),
     refused('1x1.png', 'photo', 'image/png', /^The photo is 1×1 pixels; each side needs at least 16 pixels\.$/),
     refused('4097x3.mkv', 'video', 'video/x-matroska', /^The driving video is 4097×3 pixels; each side needs at least 16 pixels\.$/),
     processed('rotated.mp4', 'video', 'video/mp4', 10),

@@ -91,7 +91,9 @@ export function movWithPngStream(out: string, png: Buffer, options: { base?: str
   writeFileSync(carrierPath, carrier);
   const inputs = options.base ? ['-i', options.base] : [];
   const maps = options.base ? ['-map', '0', '-map', '1'] : [];
-  execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', ...inputs, '-f', 'png_pipe', '-i', carrierPath, ...maps, '-c', 'copy', '-f', 'mov', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(resolveFfmpeg().ffmpeg, ['-v', 'error', '-y', ...inputs, '-f', 'png_pipe', '-i', carrierPath, ...maps, '-c', 'copy', '-f', 'mov', out], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   rmSync(carrierPath);
   const mov = readFileSync(out);
   const at = mov.indexOf(carrier);
@@ -154,7 +156,17 @@ function orientationTiff(orientation: number): Buffer {
 
 /** An HLS playlist that points at a local file and a network URL. */
 export function hlsPlaylist(localPath: string): string {
-  return ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:10', '#EXTINF:10.0,', `file://${localPath}`, '#EXTINF:10.0,', 'http://127.0.0.1:9/x.ts', '#EXT-X-ENDLIST', ''].join('\n');
+  return [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-TARGETDURATION:10',
+    '#EXTINF:10.0,',
+    `file://${localPath}`,
+    '#EXTINF:10.0,',
+    'http://127.0.0.1:9/x.ts',
+    '#EXT-X-ENDLIST',
+    '',
+  ].join('\n');
 }
 
 /** An ffconcat script that pulls in a local file and a URL. */

@@ -15,23 +15,35 @@ export interface ShapeMeasure {
 }
 
 export function measureShape(frame: Uint8Array, width: number, height: number, background = BACKGROUND, knob = KNOB_COLOUR): ShapeMeasure {
-  let n = 0, sx = 0, sy = 0, kn = 0, kx = 0, ky = 0;
+  let n = 0,
+    sx = 0,
+    sy = 0,
+    kn = 0,
+    kx = 0,
+    ky = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = (y * width + x) * 3;
-      const r = frame[o]!, g = frame[o + 1]!, b = frame[o + 2]!;
+      const r = frame[o]!,
+        g = frame[o + 1]!,
+        b = frame[o + 2]!;
       const gx = (2 * x) / (width - 1) - 1;
       const gy = (2 * y) / (height - 1) - 1;
       if (Math.max(Math.abs(r - background[0]), Math.abs(g - background[1]), Math.abs(b - background[2])) > 60) {
-        n++; sx += gx; sy += gy;
+        n++;
+        sx += gx;
+        sy += gy;
       }
       if (Math.max(Math.abs(r - knob[0]), Math.abs(g - knob[1]), Math.abs(b - knob[2])) < 50) {
-        kn++; kx += gx; ky += gy;
+        kn++;
+        kx += gx;
+        ky += gy;
       }
     }
   }
   if (n === 0 || kn === 0) throw new Error(`shape not found (shape pixels ${n}, knob pixels ${kn})`);
-  const cx = sx / n, cy = sy / n;
+  const cx = sx / n,
+    cy = sy / n;
   return { cx, cy, angle: Math.atan2(ky / kn - cy, kx / kn - cx), area: n };
 }
 

@@ -4,7 +4,9 @@ import { createLogger } from '../../src/util/log.js';
 describe('structured logger', () => {
   it('GIVEN a message with context THEN one JSON line with time, level, message and context', () => {
     const lines: string[] = [];
-    createLogger({ write: (l) => lines.push(l) }).child({ job: 'j1' }).info('done', { frames: 3 });
+    createLogger({ write: (l) => lines.push(l) })
+      .child({ job: 'j1' })
+      .info('done', { frames: 3 });
     expect(lines).toHaveLength(1);
     const record = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(record).toMatchObject({ level: 'info', msg: 'done', job: 'j1', frames: 3 });
@@ -22,7 +24,9 @@ describe('structured logger', () => {
   it('GIVEN an interaction token inside a URL (an error message, say) THEN it is cut out', () => {
     const lines: string[] = [];
     const interactionToken = 'aW50ZXJhY3Rpb246MTIzOmFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6';
-    createLogger({ write: (l) => lines.push(l) }).warn('failed', { error: new Error(`PATCH /api/v10/webhooks/123456789012345678/${interactionToken}/messages/@original: 500`) });
+    createLogger({ write: (l) => lines.push(l) }).warn('failed', {
+      error: new Error(`PATCH /api/v10/webhooks/123456789012345678/${interactionToken}/messages/@original: 500`),
+    });
     expect(lines[0]).not.toContain(interactionToken);
     expect(lines[0]).toContain('/webhooks/123456789012345678/[redacted]/messages/@original');
   });

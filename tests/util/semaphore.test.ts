@@ -31,7 +31,11 @@ describe('Semaphore', () => {
   });
   it('GIVEN a task that throws THEN its slot is released', async () => {
     const s = new Semaphore(1);
-    await expect(s.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      s.run(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await s.run(async () => 7)).toBe(7);
   });
 });

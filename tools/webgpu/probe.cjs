@@ -13,7 +13,9 @@ ort.InferenceSession.create(model, { executionProviders: ['webgpu'], logSeverity
     process.exit(0);
   })
   .catch((e) => {
-    const reason = String(e && e.message).split('\n')[0].replace(/^.*Failed to get a WebGPU adapter: /, '');
+    const reason = String(e && e.message)
+      .split('\n')[0]
+      .replace(/^.*Failed to get a WebGPU adapter: /, '');
     process.stdout.write(`no WebGPU adapter: ${reason}\n`);
     process.exit(3);
   });

@@ -9,8 +9,7 @@ export function convexHullArea(points: ArrayLike<number>): number {
   const pts: Array<[number, number]> = [];
   for (let i = 0; i < n; i++) pts.push([points[2 * i]!, points[2 * i + 1]!]);
   pts.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-  const cross = (o: [number, number], a: [number, number], b: [number, number]) =>
-    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const cross = (o: [number, number], a: [number, number], b: [number, number]) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
   const lower: Array<[number, number]> = [];
   for (const p of pts) {
     while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0) lower.pop();

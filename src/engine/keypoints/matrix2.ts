@@ -20,7 +20,13 @@ export function inverse2(m: ArrayLike<number>, offset = 0, eps = 1e-12): Mat2 {
 }
 
 export function multiply2(x: ArrayLike<number>, y: ArrayLike<number>, xo = 0, yo = 0): Mat2 {
-  const a = x[xo]!, b = x[xo + 1]!, c = x[xo + 2]!, d = x[xo + 3]!;
-  const e = y[yo]!, f = y[yo + 1]!, g = y[yo + 2]!, h = y[yo + 3]!;
+  const a = x[xo]!,
+    b = x[xo + 1]!,
+    c = x[xo + 2]!,
+    d = x[xo + 3]!;
+  const e = y[yo]!,
+    f = y[yo + 1]!,
+    g = y[yo + 2]!,
+    h = y[yo + 3]!;
   return [a * e + b * g, a * f + b * h, c * e + d * g, c * f + d * h];
 }

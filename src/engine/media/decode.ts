@@ -26,7 +26,22 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   const result = await runProcess(
     ffmpeg,
     // maxPixels: the decoder itself refuses an image larger than its header claimed (the header passed the limits).
-    ['-v', 'error', '-nostdin', '-noautorotate', ...inputArgs(path, 'photo', info.demuxer, { maxPixels: paddedPixels(stored.width, stored.height) }), '-frames:v', '1', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    [
+      '-v',
+      'error',
+      '-nostdin',
+      '-noautorotate',
+      ...inputArgs(path, 'photo', info.demuxer, { maxPixels: paddedPixels(stored.width, stored.height) }),
+      '-frames:v',
+      '1',
+      '-vf',
+      filters.join(','),
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
     { timeoutMs: 60_000, signal, maxStdoutBytes: bytes },
   );
   if (signal?.aborted) throw signal.reason;
@@ -40,7 +55,6 @@ export async function decodePhoto(path: string, info: MediaInfo, target: Size, c
   }
   return new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.length);
 }
-
 
 /**
  * The most frames decoding may yield: the frame limit, and the duration limit at the rate the clip is
@@ -92,13 +106,26 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
   const maxPixels = Math.max(paddedPixels(stream.width, stream.height), limits.maxVideoPixels);
   const args = [
     // maxPixels: a frame larger than allowed (a stream that grows after its first frames) stops the decoder.
-    '-v', 'error', '-nostdin', ...inputArgs(path, 'video', info.demuxer, { maxPixels, maxStreams: limits.maxStreams }),
+    '-v',
+    'error',
+    '-nostdin',
+    ...inputArgs(path, 'video', info.demuxer, { maxPixels, maxStreams: limits.maxStreams }),
     // 0:V: the first video stream that is not an attached picture (a cover), as probing chose.
-    '-map', '0:V:0', '-an', '-sn', '-dn',
-    '-vf', filters.join(','),
-    '-fps_mode', 'passthrough',
+    '-map',
+    '0:V:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    filters.join(','),
+    '-fps_mode',
+    'passthrough',
     ...(options.maxFrames !== undefined ? ['-frames:v', String(options.maxFrames)] : []),
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
   ];
   const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = new StderrTail();
@@ -129,7 +156,12 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
         }
       }
     }
-    const exit = await Promise.race([waitForExit(child), spawnError.then((e) => { throw new EngineError(`Could not start ffmpeg: ${e.message}`); })]);
+    const exit = await Promise.race([
+      waitForExit(child),
+      spawnError.then((e) => {
+        throw new EngineError(`Could not start ffmpeg: ${e.message}`);
+      }),
+    ]);
     if (options.signal?.aborted) throw options.signal.reason;
     if (exit.code !== 0) {
       const stopped = signalStopError('ffmpeg', 'while decoding', exit, stderr.text());

@@ -66,9 +66,24 @@ export class FrameEncoder {
     const { ffmpeg } = resolveFfmpeg();
     const temp = join(dirname(options.output), `.${basename(options.output)}.partial-${randomBytes(4).toString('hex')}`);
     const { width, height } = options.size;
-    const args = ['-v', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-framerate', rationalString(options.fps), '-i', 'pipe:0'];
+    const args = [
+      '-v',
+      'error',
+      '-nostdin',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      `${width}x${height}`,
+      '-framerate',
+      rationalString(options.fps),
+      '-i',
+      'pipe:0',
+    ];
     const withAudio = options.audio !== null && supportsAudio(options.format);
-    if (withAudio) args.push('-t', options.audio!.durationSeconds.toFixed(6), ...inputArgs(options.audio!.path, 'video', options.audio!.demuxer, options.audio!.caps));
+    if (withAudio)
+      args.push('-t', options.audio!.durationSeconds.toFixed(6), ...inputArgs(options.audio!.path, 'video', options.audio!.demuxer, options.audio!.caps));
     if (options.format === 'gif') {
       if (!options.gifPalette) throw new EngineError('GIF output needs a palette');
       args.push('-i', options.gifPalette, '-filter_complex', `[0:v][${withAudio ? 2 : 1}:v]paletteuse=dither=sierra2_4a[v]`, '-map', '[v]');
@@ -147,7 +162,23 @@ function lastLine(s: string): string {
 /** A 256-colour palette for GIF output, from a representative RGB24 frame (the source photo). */
 export async function makeGifPalette(frame: Uint8Array, size: Size, palettePath: string): Promise<void> {
   const { ffmpeg } = resolveFfmpeg();
-  const args = ['-v', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${size.width}x${size.height}`, '-i', 'pipe:0', '-vf', 'palettegen=max_colors=256:stats_mode=full', '-y', palettePath];
+  const args = [
+    '-v',
+    'error',
+    '-nostdin',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${size.width}x${size.height}`,
+    '-i',
+    'pipe:0',
+    '-vf',
+    'palettegen=max_colors=256:stats_mode=full',
+    '-y',
+    palettePath,
+  ];
   await pipeToProcess(ffmpeg, args, [frame]).catch((e: unknown) => {
     throw new EngineError(`ffmpeg could not build the GIF palette: ${(e as Error).message}`);
   });
@@ -157,9 +188,13 @@ export async function makeGifPalette(frame: Uint8Array, size: Size, palettePath:
 export async function readFramesRgb(path: string, size?: Size): Promise<Buffer> {
   const { ffmpeg } = resolveFfmpeg();
   const scale = size ? ['-vf', `scale=${size.width}:${size.height}`] : [];
-  const r = await runProcess(ffmpeg, ['-v', 'error', '-nostdin', '-i', path, ...scale, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
-    timeoutMs: 120_000,
-  });
+  const r = await runProcess(
+    ffmpeg,
+    ['-v', 'error', '-nostdin', '-i', path, ...scale, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    {
+      timeoutMs: 120_000,
+    },
+  );
   if (r.code !== 0) throw new EngineError(`could not read frames of ${path}: ${lastLine(r.stderr)}`);
   return r.stdout;
 }

@@ -91,14 +91,22 @@ function readU32(b: Uint8Array, at: number, le: boolean): number {
 /** ffmpeg filters that turn a stored image into its display orientation. */
 export function orientationFilters(o: Orientation): string[] {
   switch (o) {
-    case 1: return [];
-    case 2: return ['hflip'];
-    case 3: return ['hflip', 'vflip'];
-    case 4: return ['vflip'];
-    case 5: return ['transpose=cclock_flip'];
-    case 6: return ['transpose=clock'];
-    case 7: return ['transpose=clock_flip'];
-    case 8: return ['transpose=cclock'];
+    case 1:
+      return [];
+    case 2:
+      return ['hflip'];
+    case 3:
+      return ['hflip', 'vflip'];
+    case 4:
+      return ['vflip'];
+    case 5:
+      return ['transpose=cclock_flip'];
+    case 6:
+      return ['transpose=clock'];
+    case 7:
+      return ['transpose=clock_flip'];
+    case 8:
+      return ['transpose=cclock'];
   }
 }
 

@@ -84,4 +84,3 @@ function firstWorking(candidates: readonly Candidate[], env: NodeJS.ProcessEnv):
     return r.status === 0 && /version/i.test(r.stdout?.toString() ?? '');
   });
 }
-

@@ -89,7 +89,8 @@ export function readImageHeader(b: Uint8Array, whole = false): ImageHeader {
     let i = 2;
     for (;;) {
       while (i < b.length && !(b[i] === 0xff && i + 1 < b.length && b[i + 1]! >= 0xc0 && b[i + 1]! <= 0xfe)) i += 1;
-      const noFrame = () => (whole ? malformed('JPEG', 'it has no frame header (SOF) before its end') : { kind: 'truncated' as const, format: 'JPEG' as const });
+      const noFrame = () =>
+        whole ? malformed('JPEG', 'it has no frame header (SOF) before its end') : { kind: 'truncated' as const, format: 'JPEG' as const };
       if (i + 2 > b.length) return noFrame();
       const marker = b[i + 1]!;
       if (marker === 0xda || marker === 0xd9) return malformed('JPEG', 'it has no frame header (SOF) before its image data');

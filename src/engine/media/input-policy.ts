@@ -50,12 +50,18 @@ export function inputArgs(path: string, role: MediaRole, demuxer: string, caps: 
     throw new Error(`bad input caps: ${maxPixels} pixels, ${maxStreams} streams`);
   }
   return [
-    '-protocol_whitelist', PROTOCOL_WHITELIST,
-    '-format_whitelist', demuxersFor(role).join(','),
-    '-max_pixels', String(maxPixels),
-    '-max_streams', String(maxStreams),
-    '-f', demuxer,
-    '-i', fileUrl(path),
+    '-protocol_whitelist',
+    PROTOCOL_WHITELIST,
+    '-format_whitelist',
+    demuxersFor(role).join(','),
+    '-max_pixels',
+    String(maxPixels),
+    '-max_streams',
+    String(maxStreams),
+    '-f',
+    demuxer,
+    '-i',
+    fileUrl(path),
   ];
 }
 

@@ -41,9 +41,13 @@ export function checkStreams(streams: readonly StreamSummary[], role: 'photo' | 
   const who = role === 'photo' ? 'The photo' : 'The driving video';
   const fix = role === 'photo' ? 'Save it again as a plain JPEG or PNG and try again.' : 'Export it with one video track (and its sound) and try again.';
   if (streams.length > limits.maxStreams) {
-    throw new InputError('too-many-streams', `${who} holds ${streams.length} streams (tracks); Marionette reads files with at most ${limits.maxStreams}. ${fix}`, {
-      streams: streams.length,
-    });
+    throw new InputError(
+      'too-many-streams',
+      `${who} holds ${streams.length} streams (tracks); Marionette reads files with at most ${limits.maxStreams}. ${fix}`,
+      {
+        streams: streams.length,
+      },
+    );
   }
   const video = streams.filter((s) => s.type === 'video');
   if (video.length > limits.maxVideoStreams) {
@@ -60,10 +64,14 @@ export function checkStreams(streams: readonly StreamSummary[], role: 'photo' | 
     const what = s.attachedPicture ? 'a cover picture' : 'another video stream';
     if (s.width <= 0 || s.height <= 0) {
       if (!sizesKnown) continue;
-      throw new InputError(role === 'photo' ? 'unreadable-image' : 'unreadable-video', `${who} holds ${what} (stream ${s.index}, ${s.codec}) whose picture cannot be read. ${fix}`, {
-        stream: s.index,
-        codec: s.codec,
-      });
+      throw new InputError(
+        role === 'photo' ? 'unreadable-image' : 'unreadable-video',
+        `${who} holds ${what} (stream ${s.index}, ${s.codec}) whose picture cannot be read. ${fix}`,
+        {
+          stream: s.index,
+          codec: s.codec,
+        },
+      );
     }
     if (s.width * s.height > maxPixels || Math.max(s.width, s.height) > limits.maxSide) {
       throw new InputError(

@@ -26,7 +26,10 @@ export async function probeMedia(path: string, role: MediaRole, limits: MediaLim
   // Discord reply), and the path is the server's.
   try {
     const s = await stat(path);
-    if (!s.isFile()) throw new InputError('file-missing', `${who} is not a file (it is a folder or a device); give the ${role === 'photo' ? 'image' : 'video'} file itself.`, { path });
+    if (!s.isFile())
+      throw new InputError('file-missing', `${who} is not a file (it is a folder or a device); give the ${role === 'photo' ? 'image' : 'video'} file itself.`, {
+        path,
+      });
     size = s.size;
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -101,7 +104,9 @@ async function runProbe(
   if (result.timedOut) {
     throw new InputError(role === 'photo' ? 'unreadable-image' : 'unreadable-video', `${who} took too long to read; it may be damaged.`, { path });
   }
-  const stopped = result.killedByUs ? null : signalStopError('ffprobe', `while reading ${role === 'photo' ? 'the photo' : 'the driving video'}`, result, result.stderr, { path });
+  const stopped = result.killedByUs
+    ? null
+    : signalStopError('ffprobe', `while reading ${role === 'photo' ? 'the photo' : 'the driving video'}`, result, result.stderr, { path });
   if (stopped) throw stopped;
   // A decoder refused a picture over the cap (-max_pixels): ffprobe then fails (the size is in the container's
   // header) or lists the stream with no size (it is in the picture's own header). Either way, say what it is.
@@ -139,13 +144,21 @@ async function runProbe(
 export function demuxerFor(role: MediaRole, sniffed: Sniffed): string {
   const who = ROLE_NAME[role];
   if (sniffed.kind === 'playlist') {
-    throw new InputError('unsupported-format', `${who} is a ${sniffed.name}, which Marionette does not open; upload the ${role === 'photo' ? 'image' : 'video'} file itself.`, { detected: sniffed.name });
+    throw new InputError(
+      'unsupported-format',
+      `${who} is a ${sniffed.name}, which Marionette does not open; upload the ${role === 'photo' ? 'image' : 'video'} file itself.`,
+      { detected: sniffed.name },
+    );
   }
   if (role === 'photo' && sniffed.kind === 'video') {
-    throw new InputError('unsupported-format', `${who} is a video (${sniffed.name}); give a still image (${acceptedFormats('photo')}).`, { detected: sniffed.name });
+    throw new InputError('unsupported-format', `${who} is a video (${sniffed.name}); give a still image (${acceptedFormats('photo')}).`, {
+      detected: sniffed.name,
+    });
   }
   if (role === 'video' && sniffed.kind === 'image') {
-    throw new InputError('unsupported-format', `${who} is a still image (${sniffed.name}); give a video clip (${acceptedFormats('video')}).`, { detected: sniffed.name });
+    throw new InputError('unsupported-format', `${who} is a still image (${sniffed.name}); give a video clip (${acceptedFormats('video')}).`, {
+      detected: sniffed.name,
+    });
   }
   if (!sniffed.demuxer || !demuxersFor(role).includes(sniffed.demuxer)) {
     throw new InputError(
@@ -165,7 +178,6 @@ function unreadable(role: MediaRole, stderr: string, path: string): InputError {
     { path, stderr: stderr.slice(-500) },
   );
 }
-
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -29,7 +29,6 @@ export interface RunResult {
 
 const STDERR_TAIL = 16 * 1024;
 
-
 /** Runs a command to completion, capturing stdout and the tail of stderr. */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -94,7 +93,12 @@ export function signalStopError(
   context: Readonly<Record<string, unknown>> = {},
 ): EngineError | null {
   if (!stoppedBySignal(exit, stderr)) return null;
-  return new EngineError(`${tool} was stopped by a signal ${doing} (${exit.signal ?? `exit ${exit.code}`})`, { ...context, code: exit.code, signal: exit.signal, stderr: stderr.slice(-500) });
+  return new EngineError(`${tool} was stopped by a signal ${doing} (${exit.signal ?? `exit ${exit.code}`})`, {
+    ...context,
+    code: exit.code,
+    signal: exit.signal,
+    stderr: stderr.slice(-500),
+  });
 }
 
 /** Resolves when a spawned process exits; never rejects (exit details are returned). */
@@ -115,7 +119,9 @@ export async function pipeToProcess(command: string, args: readonly string[], fr
   const stderr = new StderrTail();
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
   child.stdin.on('error', () => undefined); // the exit code tells what went wrong
-  const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new EngineError(`Could not start ${command}: ${e.message}`, { command }, { cause: e }))));
+  const failed = new Promise<never>((_, reject) =>
+    child.once('error', (e) => reject(new EngineError(`Could not start ${command}: ${e.message}`, { command }, { cause: e }))),
+  );
   const fed = (async () => {
     for (const frame of frames) {
       if (hasExited(child) || child.stdin.destroyed) break;

@@ -96,7 +96,10 @@ export function planProviders(request: DeviceRequest, available: ProviderAvailab
         skipped.push({ provider: 'webgpu', reason: `no GPU device (/dev/nvidia0, or /dev/dri/renderD* of a GPU driver) on this machine${note}` });
       } else {
         const { node, driver } = available.gpuDevice;
-        candidates.push({ provider: 'webgpu', reason: `WebGPU provider bundled and a GPU device present (${node}${driver && !node.endsWith('nvidia0') ? `, ${driver}` : ''})` });
+        candidates.push({
+          provider: 'webgpu',
+          reason: `WebGPU provider bundled and a GPU device present (${node}${driver && !node.endsWith('nvidia0') ? `, ${driver}` : ''})`,
+        });
       }
       candidates.push({ provider: 'cpu', reason: 'always available' });
       break;

@@ -17,7 +17,9 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
   const name = basename(abs);
   const info = await stat(abs).catch(() => null);
   if (!info?.isDirectory()) {
-    throw new InputError('bad-model', `The model folder ${name} does not exist; give a folder with manifest.json, kp_detector.onnx and generator.onnx.`, { dir: abs });
+    throw new InputError('bad-model', `The model folder ${name} does not exist; give a folder with manifest.json, kp_detector.onnx and generator.onnx.`, {
+      dir: abs,
+    });
   }
   const missing: string[] = [];
   for (const f of [MANIFEST_FILE, KP_DETECTOR_FILE, GENERATOR_FILE]) {

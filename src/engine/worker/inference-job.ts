@@ -35,7 +35,14 @@ export class InferenceJob {
     const t = performance.now();
     const kp = await runner.keypoints(source, 1);
     const ms = performance.now() - t;
-    return new InferenceJob(runner, source, { value: kp.values, jacobian: kp.jacobians }, ms, { relative: args.relative, adaptScale: args.adaptScale }, args.cancelFlag);
+    return new InferenceJob(
+      runner,
+      source,
+      { value: kp.values, jacobian: kp.jacobians },
+      ms,
+      { relative: args.relative, adaptScale: args.adaptScale },
+      args.cancelFlag,
+    );
   }
 
   /** Keypoints of a batch of driving frames (for choosing the best frame). */

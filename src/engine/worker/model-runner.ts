@@ -50,7 +50,10 @@ export class ModelRunner {
   ) {}
 
   static async open(model: ModelFolder, options: RunnerOptions): Promise<ModelRunner> {
-    const plan = planProviders(options.device, detectAvailability(() => ort.listSupportedBackends()));
+    const plan = planProviders(
+      options.device,
+      detectAvailability(() => ort.listSupportedBackends()),
+    );
     const rejected: ProviderCandidate[] = [...plan.skipped];
     for (const candidate of plan.candidates) {
       try {
@@ -81,12 +84,19 @@ export class ModelRunner {
     // server's paths (it names the files it could not load); the folder and the full reasons are in the context, for logs.
     const detail = withoutPaths(rejected.map((r) => `${r.provider}: ${r.reason}`).join('; '));
     if (options.device === 'auto' || options.device === 'cpu') {
-      throw new InputError('bad-model', `The model in the folder ${basename(model.dir)} could not be loaded by onnxruntime (${detail}); the ONNX files may be damaged.`, {
-        dir: model.dir,
-        rejected,
-      });
+      throw new InputError(
+        'bad-model',
+        `The model in the folder ${basename(model.dir)} could not be loaded by onnxruntime (${detail}); the ONNX files may be damaged.`,
+        {
+          dir: model.dir,
+          rejected,
+        },
+      );
     }
-    throw new InputError('bad-option', `The ${options.device} device is not available here (${detail}); use --device auto or cpu.`, { dir: model.dir, rejected });
+    throw new InputError('bad-option', `The ${options.device} device is not available here (${detail}); use --device auto or cpu.`, {
+      dir: model.dir,
+      rejected,
+    });
   }
 
   /** The sessions' inputs and outputs must be those of the model contract. */
@@ -137,12 +147,7 @@ export class ModelRunner {
    * → N generated frames, [N,3,H,W], as the generator gives them (float16 bits stay so:
    * the main thread converts them while the next batch runs).
    */
-  async generate(
-    source: Float32Array,
-    kpSource: KeypointBatch,
-    kpDriving: KeypointBatch,
-    count: number,
-  ): Promise<Prediction> {
+  async generate(source: Float32Array, kpSource: KeypointBatch, kpDriving: KeypointBatch, count: number): Promise<Prediction> {
     const { width, height } = this.inputSize;
     const k = this.numKeypoints;
     const sources = source.length / (3 * width * height);
@@ -162,7 +167,9 @@ export class ModelRunner {
     const prediction = out['prediction'];
     // The frames go to the main thread by transfer, so they must own their buffer.
     const result: Prediction =
-      prediction?.type === 'float16' ? { precision: 'fp16', data: owned(prediction.data as Uint16Array) } : { precision: 'fp32', data: owned(floatData(prediction)) };
+      prediction?.type === 'float16'
+        ? { precision: 'fp16', data: owned(prediction.data as Uint16Array) }
+        : { precision: 'fp32', data: owned(floatData(prediction)) };
     if (result.data.length !== count * 3 * width * height) {
       throw new EngineError(`generator returned ${result.data.length} values for ${count} frames of ${width}×${height}.`, { dir: this.model.dir });
     }
@@ -205,5 +212,11 @@ function owned<T extends Float32Array | Uint16Array>(view: T): T {
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 300) ?? s;
+  return (
+    s
+      .split('\n')
+      .find((l) => l.trim().length > 0)
+      ?.trim()
+      .slice(0, 300) ?? s
+  );
 }

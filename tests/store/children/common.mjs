@@ -23,7 +23,11 @@ export function request(store, userId, guildId) {
   writeFileSync(join(dir, 'driving.mp4'), drv);
   const sha = (b) => createHash('sha256').update(b).digest('hex');
   return {
-    id, userId, guildId, channelId: 'c1', model: 'default',
+    id,
+    userId,
+    guildId,
+    channelId: 'c1',
+    model: 'default',
     source: { path: join(dir, 'source.png'), sha256: sha(src), bytes: src.length },
     driving: { path: join(dir, 'driving.mp4'), sha256: sha(drv), bytes: drv.length, seconds: 3 },
   };

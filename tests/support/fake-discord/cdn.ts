@@ -83,7 +83,8 @@ export class Cdn {
       res.writeHead(known ? 405 : 404, { 'content-type': 'text/plain' }).end(known ? 'Method Not Allowed' : 'Not Found');
       return true;
     }
-    const status = attachment.fault?.kind === 'status' ? attachment.fault.status : attachment.fault?.kind === 'redirect' ? (attachment.fault.status ?? 302) : 200;
+    const status =
+      attachment.fault?.kind === 'status' ? attachment.fault.status : attachment.fault?.kind === 'redirect' ? (attachment.fault.status ?? 302) : 200;
     record(status);
     sendFile(req, res, attachment, status);
     return true;

@@ -21,13 +21,7 @@ import type { World } from './world.js';
  * number, string. `{ type, value }` states it outright.
  */
 export type OptionValue =
-  | string
-  | number
-  | boolean
-  | FakeUser
-  | FakeChannel
-  | FakeAttachment
-  | { type: ApplicationCommandOptionType; value: string | number | boolean };
+  string | number | boolean | FakeUser | FakeChannel | FakeAttachment | { type: ApplicationCommandOptionType; value: string | number | boolean };
 
 export interface CommandOptionsInput {
   subcommandGroup?: string;
@@ -74,7 +68,8 @@ function leafOption(
   world: World,
 ): { option: APIApplicationCommandInteractionDataBasicOption; refers: Resolvable } {
   const T = ApplicationCommandOptionType;
-  const make = (type: ApplicationCommandOptionType, v: string | number | boolean) => ({ type, name, value: v }) as APIApplicationCommandInteractionDataBasicOption;
+  const make = (type: ApplicationCommandOptionType, v: string | number | boolean) =>
+    ({ type, name, value: v }) as APIApplicationCommandInteractionDataBasicOption;
   if (value instanceof FakeAttachment) return { option: make(T.Attachment, value.id), refers: { attachment: value } };
   if (value instanceof FakeUser) return { option: make(T.User, value.id), refers: { user: value } };
   if (value instanceof FakeChannel) return { option: make(T.Channel, value.id), refers: { channel: value } };
@@ -105,7 +100,14 @@ function addResolved(resolved: APIInteractionDataResolved, refers: Resolvable, m
   if (refers.user) {
     resolved.users = { ...resolved.users, [refers.user.id]: refers.user.toAPI() };
     if (memberPermissions !== null) {
-      const member = { roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, permissions: DEFAULT_MEMBER_PERMISSIONS.toString() };
+      const member = {
+        roles: [],
+        joined_at: new Date(0).toISOString(),
+        deaf: false,
+        mute: false,
+        flags: 0,
+        permissions: DEFAULT_MEMBER_PERMISSIONS.toString(),
+      };
       resolved.members = { ...resolved.members, [refers.user.id]: member };
     }
   }

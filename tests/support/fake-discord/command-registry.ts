@@ -40,7 +40,8 @@ export class CommandRegistry {
         name: d.name,
         description: d.description ?? '',
         // Requests may give an integer; Discord answers with a string.
-        default_member_permissions: d.default_member_permissions === null || d.default_member_permissions === undefined ? null : String(d.default_member_permissions),
+        default_member_permissions:
+          d.default_member_permissions === null || d.default_member_permissions === undefined ? null : String(d.default_member_permissions),
         nsfw: d.nsfw ?? false,
         ...(d.options ? { options: d.options } : {}),
         ...(d.contexts ? { contexts: d.contexts } : {}),

@@ -27,9 +27,7 @@ export class FakeChannel {
     if (this.type === ChannelType.DM) {
       return { id: this.id, type: ChannelType.DM as const, last_message_id: null, flags: 0, recipients: recipient ? [recipient] : [] };
     }
-    const overwrites = this.botCanSend
-      ? []
-      : [{ id: botUserId, type: OverwriteType.Member, allow: '0', deny: PermissionFlagsBits.SendMessages.toString() }];
+    const overwrites = this.botCanSend ? [] : [{ id: botUserId, type: OverwriteType.Member, allow: '0', deny: PermissionFlagsBits.SendMessages.toString() }];
     return {
       id: this.id,
       type: ChannelType.GuildText as const,

@@ -13,7 +13,13 @@ import { FaultPlan, type RestFault } from './faults.js';
 import { GatewayServer, type IdentifyRecord } from './gateway.js';
 import { GATEWAY_PATH, listen, shutdown } from './http-server.js';
 import { InteractionRegistry, type Acknowledgement, type FakeInteraction } from './interaction.js';
-import { InteractionDispatcher, type AutocompleteInput, type ButtonClickInput, type ModalSubmitInput, type SlashCommandInput } from './interaction-dispatcher.js';
+import {
+  InteractionDispatcher,
+  type AutocompleteInput,
+  type ButtonClickInput,
+  type ModalSubmitInput,
+  type SlashCommandInput,
+} from './interaction-dispatcher.js';
 import { MessageComposer } from './message-composer.js';
 import { MessageStore } from './message-store.js';
 import { OpenApiValidator } from './openapi-validator.js';
@@ -62,6 +68,8 @@ export class FakeDiscord {
 
   static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
     const validator = OpenApiValidator.forFile(options.openApiPath);
+    // The handlers read it once the server answers, after it is assigned below.
+    // eslint-disable-next-line prefer-const
     let fake: FakeDiscord | undefined;
     const { server, port } = await listen({
       rest: (req, res, url) => (fake as FakeDiscord).#rest.handle(req, res, url),
@@ -124,7 +132,14 @@ export class FakeDiscord {
     this.#dispatcher = new InteractionDispatcher(this.#state, this.#gateway, this.defaultUser);
 
     const routes = new RouteTable();
-    for (const register of [registerGatewayRoutes, registerApplicationRoutes, registerUserRoutes, registerChannelRoutes, registerInteractionRoutes, registerWebhookRoutes]) {
+    for (const register of [
+      registerGatewayRoutes,
+      registerApplicationRoutes,
+      registerUserRoutes,
+      registerChannelRoutes,
+      registerInteractionRoutes,
+      registerWebhookRoutes,
+    ]) {
       register(routes, this.#state);
     }
     this.#recorder = new Recorder(options.logFile ?? process.env['FAKE_DISCORD_LOG'], this.token);

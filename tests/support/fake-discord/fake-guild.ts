@@ -47,7 +47,15 @@ export class FakeGuild {
       role(this.id, '@everyone', this.everyonePermissions, false),
       { ...role(this.botRoleId, bot.username, this.botPermissions, true), position: 1, tags: { bot_id: bot.id } },
     ];
-    const botMember: APIGuildMember = { user: bot, roles: [this.botRoleId], joined_at: this.joinedAt, deaf: false, mute: false, flags: 0 as GuildMemberFlags, nick: null };
+    const botMember: APIGuildMember = {
+      user: bot,
+      roles: [this.botRoleId],
+      joined_at: this.joinedAt,
+      deaf: false,
+      mute: false,
+      flags: 0 as GuildMemberFlags,
+      nick: null,
+    };
     return {
       id: this.id,
       name: this.name,

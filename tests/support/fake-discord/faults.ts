@@ -78,7 +78,7 @@ function faultReply(fault: RestFault, target: FaultTarget, nowMs: number): RestR
       'retry-after': String(retryAfter),
       'x-ratelimit-limit': '5',
       'x-ratelimit-remaining': '0',
-      'x-ratelimit-reset': ((nowMs / 1000) + retryAfter).toFixed(3),
+      'x-ratelimit-reset': (nowMs / 1000 + retryAfter).toFixed(3),
       'x-ratelimit-reset-after': retryAfter.toFixed(3),
       'x-ratelimit-bucket': `fake-${target.route ?? target.path}`.replace(/[^\w-]/g, '_'),
       'x-ratelimit-scope': global ? 'global' : 'user',

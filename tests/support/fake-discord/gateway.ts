@@ -78,7 +78,11 @@ export class GatewayServer {
   waitForReady(identifies: number, timeoutMs: number): Promise<void> {
     const done = () => this.identifies.length >= identifies && this.connected;
     if (done()) return Promise.resolve();
-    return this.#readyWaiters.wait(done, timeoutMs, () => `The bot did not reach READY (${identifies} IDENTIFY) within ${timeoutMs} ms; ${this.identifies.length} so far.`);
+    return this.#readyWaiters.wait(
+      done,
+      timeoutMs,
+      () => `The bot did not reach READY (${identifies} IDENTIFY) within ${timeoutMs} ms; ${this.identifies.length} so far.`,
+    );
   }
 
   /** Cuts the current connection: without a code the socket just dies (1006), as on a network failure. */
@@ -120,6 +124,7 @@ export class GatewayServer {
   }
 
   async #onMessage(ws: WebSocket, connection: { session: Session | null }, text: string): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a gateway frame's data, shaped by its op
     let payload: { op: number; d: any };
     try {
       payload = JSON.parse(text);

@@ -84,7 +84,12 @@ const ALL_PERMISSIONS = (1n << 53n) - 1n;
 
 export function chatInputPayload(
   ctx: InteractionContext,
-  command: { id: string; name: string; options: APIApplicationCommandInteractionDataOption<InteractionType.ApplicationCommand>[]; resolved: APIInteractionDataResolved },
+  command: {
+    id: string;
+    name: string;
+    options: APIApplicationCommandInteractionDataOption<InteractionType.ApplicationCommand>[];
+    resolved: APIInteractionDataResolved;
+  },
 ): APIChatInputApplicationCommandInteraction {
   const hasResolved = Object.keys(command.resolved).length > 0;
   return {

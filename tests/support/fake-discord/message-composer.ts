@@ -91,7 +91,8 @@ export class MessageComposer {
     checkContent(body.content);
     const attachments = this.#attachments(body.attachments, files, message.attachments, message.channel_id);
     const loading = (message.flags ?? 0) & MessageFlags.Loading;
-    const flags = body.flags === undefined || body.flags === null ? (message.flags ?? 0) : (body.flags & SETTABLE_FLAGS) | ((message.flags ?? 0) & MessageFlags.Ephemeral);
+    const flags =
+      body.flags === undefined || body.flags === null ? (message.flags ?? 0) : (body.flags & SETTABLE_FLAGS) | ((message.flags ?? 0) & MessageFlags.Ephemeral);
     return {
       ...message,
       ...(body.content !== undefined ? { content: body.content ?? '' } : {}),

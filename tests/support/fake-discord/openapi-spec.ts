@@ -40,7 +40,9 @@ export function loadOpenApi(file: string = openApiPath()): OpenApiDocument {
   if (!existsSync(file)) {
     throw new Error(
       `Discord's OpenAPI description is not at ${file}: ` +
-        (process.env['DISCORD_OPENAPI_PATH'] ? 'DISCORD_OPENAPI_PATH names a file that does not exist.' : 'the committed copy is missing; restore it with git checkout.'),
+        (process.env['DISCORD_OPENAPI_PATH']
+          ? 'DISCORD_OPENAPI_PATH names a file that does not exist.'
+          : 'the committed copy is missing; restore it with git checkout.'),
     );
   }
   const doc = JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument;

@@ -96,7 +96,8 @@ export class OpenApiValidator {
    * Returns the problems, empty when it fits or nothing is promised.
    */
   checkResponse(method: string, route: string, status: number, body: unknown): string[] {
-    const operation = this.#doc.paths[route]?.[method.toLowerCase() as HttpMethod] as { responses?: Record<string, { content?: Record<string, unknown> }> } | undefined;
+    const operation = this.#doc.paths[route]?.[method.toLowerCase() as HttpMethod] as
+      { responses?: Record<string, { content?: Record<string, unknown> }> } | undefined;
     if (!operation?.responses?.[String(status)]?.content?.['application/json']) return [];
     const validate = this.#validator(`/paths/${escape(route)}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`);
     return validate(body) ? [] : [describeErrors(validate.errors)];

@@ -52,7 +52,9 @@ export class Recorder {
 
   assertNoViolations(): void {
     if (this.violations.length === 0) return;
-    throw new Error(`The bot made ${this.violations.length} request(s) real Discord would refuse:\n${this.violations.map((v) => `  ${formatViolation(v)}`).join('\n')}`);
+    throw new Error(
+      `The bot made ${this.violations.length} request(s) real Discord would refuse:\n${this.violations.map((v) => `  ${formatViolation(v)}`).join('\n')}`,
+    );
   }
 
   close(): Promise<void> {
@@ -63,6 +65,12 @@ export class Recorder {
 function logLine(r: RecordedRequest): string {
   return JSON.stringify({
     ...r,
-    files: r.files.map((f) => ({ name: f.name, filename: f.filename, contentType: f.contentType, size: f.data.length, sha256: createHash('sha256').update(f.data).digest('hex') })),
+    files: r.files.map((f) => ({
+      name: f.name,
+      filename: f.filename,
+      contentType: f.contentType,
+      size: f.data.length,
+      sha256: createHash('sha256').update(f.data).digest('hex'),
+    })),
   });
 }

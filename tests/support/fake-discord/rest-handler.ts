@@ -66,10 +66,16 @@ export class RestHandler {
     if (!reply) {
       const handler = check.route ? this.deps.routes.get(method, check.route) : undefined;
       if (!handler || !check.route) {
-        flag('unimplemented-route', `the fake has no handler for ${method} ${check.route} (${check.operationId}); add one in tests/support/fake-discord/routes`);
+        flag(
+          'unimplemented-route',
+          `the fake has no handler for ${method} ${check.route} (${check.operationId}); add one in tests/support/fake-discord/routes`,
+        );
         reply = errorReply(discordErrors.notFound());
       } else {
-        reply = await runHandler(() => handler({ method, path, route: check.route as string, params: check.params, query: url.searchParams, json: json ?? {}, files, receivedAt, at }), flag);
+        reply = await runHandler(
+          () => handler({ method, path, route: check.route as string, params: check.params, query: url.searchParams, json: json ?? {}, files, receivedAt, at }),
+          flag,
+        );
       }
       if (fault?.landed) reply = fault.reply;
     }
@@ -109,7 +115,9 @@ function refusal(problems: Violation[]): RestReply | undefined {
     case 'unauthorized':
       return errorReply(discordErrors.unauthorized());
     default:
-      return errorReply(new DiscordError(400, 50035, 'Invalid Form Body', { _errors: problems.map((p) => ({ code: 'FAKE_DISCORD_SCHEMA', message: p.message })) }));
+      return errorReply(
+        new DiscordError(400, 50035, 'Invalid Form Body', { _errors: problems.map((p) => ({ code: 'FAKE_DISCORD_SCHEMA', message: p.message })) }),
+      );
   }
 }
 

@@ -9,6 +9,7 @@ export interface RestRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   /** The JSON body or the multipart `payload_json`; `{}` when there is none. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any JSON body, already validated against Discord's OpenAPI schema
   json: any;
   files: RecordedFile[];
   /** performance.now() when the request arrived, before the fake did any work on it. */

@@ -22,8 +22,8 @@ export interface LabelPlacement {
 
 /** Integer pixel scale so the label is about 5.5 % of the frame's height, at least 1. */
 export function labelScale(frameWidth: number, frameHeight: number, text = LABEL_TEXT): number {
-  const padded = (GLYPH_HEIGHT + 4);
-  let scale = Math.max(1, Math.round((frameHeight * 0.055) / padded * 1.6));
+  const padded = GLYPH_HEIGHT + 4;
+  let scale = Math.max(1, Math.round(((frameHeight * 0.055) / padded) * 1.6));
   // Never wider than 60 % of the frame.
   while (scale > 1 && (textWidth(text) + 4) * scale > frameWidth * 0.6) scale -= 1;
   return scale;

@@ -50,7 +50,10 @@ export function registerChannelRoutes(table: RouteTable, state: FakeState): void
       const since = state.clock.now() - NONCE_WINDOW_MS;
       const first = state.messages
         .all()
-        .find((m) => m.channel_id === channel.id && m.author.id === state.world.botUser.id && String(m.nonce) === String(body.nonce) && Date.parse(m.timestamp) >= since);
+        .find(
+          (m) =>
+            m.channel_id === channel.id && m.author.id === state.world.botUser.id && String(m.nonce) === String(body.nonce) && Date.parse(m.timestamp) >= since,
+        );
       if (first) return json(200, first);
     }
     const message = state.composer.create({ channelId: channel.id, author: state.world.botUser.toAPI(), body, files: req.files });

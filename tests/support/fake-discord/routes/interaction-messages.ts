@@ -55,7 +55,13 @@ function metadataOf(interaction: FakeInteraction): Record<string, unknown> {
 }
 
 /** Applies an edit to a message of this interaction, within its upload limit. */
-export function editInteractionMessage(state: FakeState, interaction: FakeInteraction, message: APIMessage, body: MessageBody, files: RecordedFile[]): APIMessage {
+export function editInteractionMessage(
+  state: FakeState,
+  interaction: FakeInteraction,
+  message: APIMessage,
+  body: MessageBody,
+  files: RecordedFile[],
+): APIMessage {
   checkUploadSize(files, interaction.attachmentSizeLimit);
   return state.messages.put(state.composer.edit(message, body, files));
 }

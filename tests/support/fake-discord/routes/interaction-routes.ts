@@ -51,7 +51,8 @@ function respond(state: FakeState, interaction: FakeInteraction, type: Interacti
   if ((interaction.type === InteractionType.ApplicationCommandAutocomplete) !== (type === InteractionResponseType.ApplicationCommandAutocompleteResult)) {
     throw wrongType(type, interaction);
   }
-  const fromComponent = interaction.type === InteractionType.MessageComponent || (interaction.type === InteractionType.ModalSubmit && interaction.sourceMessageId);
+  const fromComponent =
+    interaction.type === InteractionType.MessageComponent || (interaction.type === InteractionType.ModalSubmit && interaction.sourceMessageId);
   const reply = (body: object, extraFlags: number, allowEmpty: boolean) => {
     const message = createInteractionMessage(state, interaction, body, req.files, { extraFlags, allowEmpty });
     interaction.originalMessageId = message.id;
