@@ -1,5 +1,6 @@
 import { ProtoWriter } from './protobuf-writer.js';
-import { AttributeType, TensorDataType, type AttributeValue, type Dim } from './onnx-types.js';
+import { writeNode, writeTensorHeader, writeValueInfo } from './onnx-encoding.js';
+import { TensorDataType, type AttributeValue, type Dim } from './onnx-types.js';
 
 /**
  * Builds an ONNX model (ModelProto bytes) from TypeScript: named inputs, constant
@@ -134,54 +135,7 @@ function checkSize(length: number, dims: readonly number[]): void {
   if (expected !== length) throw new Error(`constant has ${length} values but dims ${JSON.stringify(dims)} need ${expected}`);
 }
 
-function writeNode(w: ProtoWriter, node: NodeSpec): void {
-  for (const i of node.inputs) w.string(1, i);
-  for (const o of node.outputs) w.string(2, o);
-  w.string(3, node.name);
-  w.string(4, node.opType);
-  for (const [name, value] of Object.entries(node.attributes)) w.message(5, (a) => writeAttribute(a, name, value));
-}
-
-function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): void {
-  w.string(1, name);
-  switch (value.type) {
-    case 'int':
-      w.int(3, value.value).int(20, AttributeType.INT);
-      break;
-    case 'float':
-      w.float(2, value.value).int(20, AttributeType.FLOAT);
-      break;
-    case 'string':
-      w.string(4, value.value).int(20, AttributeType.STRING);
-      break;
-    case 'ints':
-      for (const v of value.value) w.int(8, v);
-      w.int(20, AttributeType.INTS);
-      break;
-    case 'floats':
-      for (const v of value.value) w.float(7, v);
-      w.int(20, AttributeType.FLOATS);
-      break;
-  }
-}
-
 function writeTensor(w: ProtoWriter, t: TensorSpec): void {
-  for (const d of t.dims) w.int(1, d);
-  w.int(2, t.dataType);
-  w.string(8, t.name);
+  writeTensorHeader(w, t.name, t.dataType, t.dims);
   w.bytes(9, t.raw);
-}
-
-function writeValueInfo(w: ProtoWriter, v: ValueInfoSpec): void {
-  w.string(1, v.name);
-  w.message(2, (type) =>
-    type.message(1, (tensor) => {
-      tensor.int(1, v.dataType);
-      tensor.message(2, (shape) => {
-        for (const d of v.shape) {
-          shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
-        }
-      });
-    }),
-  );
 }

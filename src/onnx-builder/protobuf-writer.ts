@@ -48,9 +48,15 @@ export class ProtoWriter {
   }
 
   bytes(field: number, value: Uint8Array): this {
-    this.tag(field, WIRE_LENGTH_DELIMITED);
-    this.rawVarint(BigInt(value.length));
+    this.lengthDelimited(field, value.length);
     this.push(value);
+    return this;
+  }
+
+  /** The tag and length of a length-delimited field whose `length` bytes the caller writes itself (streamed). */
+  lengthDelimited(field: number, length: number): this {
+    this.tag(field, WIRE_LENGTH_DELIMITED);
+    this.rawVarint(BigInt(length));
     return this;
   }
 
