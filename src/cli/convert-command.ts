@@ -1,22 +1,25 @@
-import { mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { statSync, type Stats } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, EngineError, isInputError } from '../engine/errors.js';
 import { EXIT_CONFIG } from './exit-codes.js';
-import { BUILTIN_CONFIGS, isBuiltinConfig } from '../convert/builtin-configs.js';
+import { BUILTIN_CONFIGS, isBuiltinConfig, type BuiltinConfig } from '../convert/builtin-configs.js';
+import { convertCheckpoint } from '../convert/convert-checkpoint.js';
+import { ConvertError } from '../convert/convert-error.js';
 import { findPython } from '../convert/python-finder.js';
 import { runConverter, type GeneratorPrecision } from '../convert/run-converter.js';
+import { makeStaging, publish, removeStaging, type Staging } from '../convert/staging-folder.js';
 import { validateModelFolder } from '../convert/validate-model.js';
-import { GENERATOR_FILE, KP_DETECTOR_FILE, MANIFEST_FILE } from '../engine/model/manifest.js';
 
 export const CONVERT_USAGE = `Usage: marionette convert --checkpoint <file.pth.tar> --config <name|file.yaml> --out <models/name>
                           [--precision fp32|mixed|fp16] [--upsample-interleave stack|depth-to-space]
                           [--no-winograd] [--plain]
 
 Turns an official First Order Motion Model checkpoint into a Marionette model folder
-(kp_detector.onnx, generator.onnx, manifest.json). Needs Python 3 with PyTorch and ONNX
-(Debian: apt-get install python3-torch python3-onnx python3-yaml); set MARIONETTE_PYTHON
-to choose the Python.
+(kp_detector.onnx, generator.onnx, manifest.json). The built-in configs convert in
+Marionette itself, without Python. A YAML config is read by the Python converter, which
+needs Python 3 with PyTorch, ONNX and PyYAML (Debian: apt-get install python3-torch
+python3-onnx python3-yaml); set MARIONETTE_PYTHON to choose the Python.
 
   --checkpoint <file>   the official checkpoint, e.g. vox-cpk.pth.tar
   --config <config>     ${BUILTIN_CONFIGS.join(', ')}, or the path of an official YAML config
@@ -70,9 +73,13 @@ interface ConvertArgs {
   readonly plain: boolean;
 }
 
+/** What a conversion route ends with: a model in the staging folder to check, or an exit code. */
+type Converted = 'converted' | { readonly exit: number };
+
 /**
  * `marionette convert`: returns the exit code — 0 done, 2 a bad input (one sentence on stderr), 78 a missing
- * Python with PyTorch (one sentence), 1 an internal failure.
+ * Python for a YAML config (one sentence), 130 interrupted, 1 an internal failure. A built-in config is converted
+ * in TypeScript, in this process; a YAML config by the Python converter.
  */
 export async function runConvert(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
   let args: ConvertArgs | 'help';
@@ -90,123 +97,142 @@ export async function runConvert(argv: readonly string[], io: CommandIo = proces
     }
     throw e;
   }
-
-  // The converter writes into a staging folder next to the output (a dot-folder: never listed as a model); the
-  // model is published into --out only after onnxruntime has checked it, so a bad conversion never replaces a
-  // working model that a bot may be serving.
-  let staging: Staging | null = null;
-  let published = false;
-  // Ctrl-C or a SIGTERM, until the model is published, stops the converter too (it would otherwise run on,
-  // orphaned) or skips publishing, and the staging folder is removed: nothing is written either way.
+  // Ctrl-C or a SIGTERM, until the model is published, stops the converter too (a Python one would otherwise run
+  // on, orphaned) or skips publishing, and the staging folder is removed: nothing is written either way.
   const stopping = new AbortController();
   const stop = () => stopping.abort();
   process.on('SIGINT', stop).on('SIGTERM', stop);
-  const interrupted = () => {
-    io.stderr('Interrupted; the model was not written.\n');
-    return 130;
-  };
+  let staging: Staging | null = null;
+  let published = false;
   try {
-    staging = makeStaging(args.out);
-    const staged = join(staging.dir, basename(resolve(args.out)));
-    const python = await findPython(io.env === undefined ? {} : { env: io.env });
-    if (stopping.signal.aborted) return interrupted();
-    io.stdout(`Converting with ${python.executable} (${python.versions})\n`);
-    const progress = (line: string) => io.stdout(`${line.startsWith(`Wrote ${staged}: `) ? `Converted: ${line.slice(staged.length + 8)}` : line}\n`);
-    const result = await runConverter(python.executable, { ...args, out: staged }, progress, io.env ?? process.env, stopping.signal);
-    if (result.code === 130 || (stopping.signal.aborted && result.code !== 0)) return interrupted();
-    if (result.code === 2) {
-      io.stderr(`${lastLine(result.stderr).split(staged).join(args.out) || 'The converter rejected its input.'}\n`);
-      return 2;
-    }
-    if (result.code !== 0) {
-      if (result.stderr.trim() !== '') io.stderr(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
-      const how = result.signal !== null ? `was stopped by ${result.signal}` : `exited with code ${result.code}`;
-      io.stderr(`The converter ${how}; the model was not written.\n`);
-      return 1;
-    }
-    if (result.stderr.trim() !== '') io.stderr(result.stderr);
-    io.stdout('Checking the model with onnxruntime\n');
-    let manifest;
-    try {
-      manifest = await validateModelFolder(staged);
-    } catch (e) {
-      if (e instanceof EngineError) {
-        io.stderr(`${e.message} Nothing was written to ${args.out}.\n`);
-        return 1;
-      }
-      throw e;
-    }
-    if (stopping.signal.aborted) return interrupted();
-    publish(staged, args.out);
-    published = true;
-    io.stdout(
-      `Ready: ${manifest.name} (${manifest.inputSize.width}x${manifest.inputSize.height}, ${manifest.numKeypoints} keypoints, ` +
-        `generator ${manifest.precision.generator}) in ${args.out}. Use it with --model ${args.out}\n`,
-    );
-    return 0;
+    staging = stage(args.out);
+    const converted = isBuiltinConfig(args.config)
+      ? await convertInTypeScript(args, args.config, staging, io, stopping.signal)
+      : await convertInPython(args, staging, io, stopping.signal);
+    if (converted !== 'converted') return converted.exit;
+    const code = await checkAndPublish(args, staging, io, stopping.signal);
+    published = code === 0;
+    return code;
   } catch (e) {
-    if (e instanceof UsageError || isInputError(e)) {
-      io.stderr(`${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError) {
-      io.stderr(`${e.message}\n`);
-      return EXIT_CONFIG;
-    }
-    if (e instanceof EngineError) {
-      io.stderr(`${e.message}\n`);
-      return 1;
-    }
-    io.stderr(`The conversion failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 1;
+    return reportFailure(e, io);
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
     if (staging !== null) removeStaging(staging, published);
   }
 }
 
-interface Staging {
-  readonly dir: string;
-  /** The output's parent and the folders above it that were created for it (innermost first). */
-  readonly created: readonly string[];
+function interrupted(io: CommandIo): { exit: number } {
+  io.stderr('Interrupted; the model was not written.\n');
+  return { exit: 130 };
 }
 
-/** A fresh staging folder beside the output folder (the same file system, so publishing is a rename). */
-function makeStaging(out: string): Staging {
-  const parent = dirname(resolve(out));
+/** Progress lines, with the staging folder's path in the converter's last line told as what it is. */
+function progressPrinter(io: CommandIo, staging: Staging): (line: string) => void {
+  const wrote = `Wrote ${staging.model}: `;
+  return (line) => io.stdout(`${line.startsWith(wrote) ? `Converted: ${line.slice(wrote.length)}` : line}\n`);
+}
+
+async function convertInTypeScript(args: ConvertArgs, config: BuiltinConfig, staging: Staging, io: CommandIo, signal: AbortSignal): Promise<Converted> {
+  io.stdout("Converting with Marionette's own converter (TypeScript; no Python needed for a built-in config)\n");
   try {
-    const first = mkdirSync(parent, { recursive: true });
-    const created: string[] = [];
-    if (first !== undefined) for (let d = parent; d.length >= first.length; d = dirname(d)) created.push(d);
-    return { dir: mkdtempSync(join(parent, `.${basename(resolve(out))}.converting-`)), created };
+    await convertCheckpoint({
+      checkpoint: args.checkpoint,
+      config,
+      out: staging.model,
+      precision: args.precision,
+      plain: args.plain,
+      interleave: args.upsampleInterleave,
+      winograd: args.winograd,
+      log: progressPrinter(io, staging),
+      signal,
+    });
+  } catch (e) {
+    if (signal.aborted) return interrupted(io);
+    if (e instanceof ConvertError) {
+      io.stderr(`${e.message.split(staging.model).join(args.out)}\n`);
+      return { exit: 2 };
+    }
+    throw e;
+  }
+  return signal.aborted ? interrupted(io) : 'converted';
+}
+
+async function convertInPython(args: ConvertArgs, staging: Staging, io: CommandIo, signal: AbortSignal): Promise<Converted> {
+  let python;
+  try {
+    python = await findPython(io.env === undefined ? {} : { env: io.env });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const reason = `${e.message[0]!.toLowerCase()}${e.message.slice(1)}`;
+    throw new ConfigError(
+      `The config ${args.config} is a YAML file, which only the Python converter reads (the built-in configs need no Python), and ${reason}`,
+      e.context,
+    );
+  }
+  if (signal.aborted) return interrupted(io);
+  io.stdout(`Converting with ${python.executable} (${python.versions})\n`);
+  const result = await runConverter(python.executable, { ...args, out: staging.model }, progressPrinter(io, staging), io.env ?? process.env, signal);
+  if (result.code === 130 || (signal.aborted && result.code !== 0)) return interrupted(io);
+  if (result.code === 2) {
+    io.stderr(`${lastLine(result.stderr).split(staging.model).join(args.out) || 'The converter rejected its input.'}\n`);
+    return { exit: 2 };
+  }
+  if (result.code !== 0) {
+    if (result.stderr.trim() !== '') io.stderr(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
+    const how = result.signal !== null ? `was stopped by ${result.signal}` : `exited with code ${result.code}`;
+    io.stderr(`The converter ${how}; the model was not written.\n`);
+    return { exit: 1 };
+  }
+  if (result.stderr.trim() !== '') io.stderr(result.stderr);
+  return 'converted';
+}
+
+/** onnxruntime loads the staged model and runs a frame through it; only then is it published into --out. */
+async function checkAndPublish(args: ConvertArgs, staging: Staging, io: CommandIo, signal: AbortSignal): Promise<number> {
+  io.stdout('Checking the model with onnxruntime\n');
+  let manifest;
+  try {
+    manifest = await validateModelFolder(staging.model);
+  } catch (e) {
+    if (e instanceof EngineError) {
+      io.stderr(`${e.message} Nothing was written to ${args.out}.\n`);
+      return 1;
+    }
+    throw e;
+  }
+  if (signal.aborted) return interrupted(io).exit;
+  publish(staging, args.out);
+  io.stdout(
+    `Ready: ${manifest.name} (${manifest.inputSize.width}x${manifest.inputSize.height}, ${manifest.numKeypoints} keypoints, ` +
+      `generator ${manifest.precision.generator}) in ${args.out}. Use it with --model ${args.out}\n`,
+  );
+  return 0;
+}
+
+function reportFailure(e: unknown, io: CommandIo): number {
+  if (e instanceof UsageError || isInputError(e)) {
+    io.stderr(`${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof ConfigError) {
+    io.stderr(`${e.message}\n`);
+    return EXIT_CONFIG;
+  }
+  if (e instanceof EngineError) {
+    io.stderr(`${e.message}\n`);
+    return 1;
+  }
+  io.stderr(`The conversion failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return 1;
+}
+
+/** A staging folder beside the output, or a UsageError saying why there cannot be one. */
+function stage(out: string): Staging {
+  try {
+    return makeStaging(out);
   } catch (e) {
     throw new UsageError(`The model cannot be written next to ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
-}
-
-/** Removes the staging folder and, when nothing was published, the empty folders made for it. */
-function removeStaging(staging: Staging, published: boolean): void {
-  rmSync(staging.dir, { recursive: true, force: true });
-  if (published) return;
-  for (const dir of staging.created) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      return; // not empty: something else lives there now
-    }
-  }
-}
-
-/**
- * Moves the checked model into `out`: a new folder is renamed into place at once; into an existing one the
- * networks go first and the manifest last (each file replaced atomically).
- */
-function publish(staged: string, out: string): void {
-  if (statOrNull(out) === null) {
-    renameSync(staged, out);
-    return;
-  }
-  for (const file of [KP_DETECTOR_FILE, GENERATOR_FILE, MANIFEST_FILE]) renameSync(join(staged, file), join(out, file));
 }
 
 function parseConvertArgs(argv: readonly string[]): ConvertArgs | 'help' {

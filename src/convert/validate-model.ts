@@ -13,13 +13,7 @@ import { float16ToFloat32, float32ToFloat16 } from '../engine/worker/float16.js'
  * EngineError: the converter wrote something the engine cannot use.
  */
 export async function validateModelFolder(dir: string): Promise<ModelManifest> {
-  const manifestPath = join(dir, MANIFEST_FILE);
-  let manifest: ModelManifest;
-  try {
-    manifest = parseManifest(await readFile(manifestPath, 'utf8'), manifestPath);
-  } catch (e) {
-    throw new EngineError(`The converted manifest is unusable: ${(e as Error).message}`, { dir }, { cause: e });
-  }
+  const manifest = await readManifest(dir);
   const { width, height } = manifest.inputSize;
   const k = manifest.numKeypoints;
   const kpDetector = await load(dir, KP_DETECTOR_FILE);
@@ -75,6 +69,15 @@ export async function validateModelFolder(dir: string): Promise<ModelManifest> {
     await Promise.all([kpDetector.release(), generator.release()]);
   }
   return manifest;
+}
+
+async function readManifest(dir: string): Promise<ModelManifest> {
+  const manifestPath = join(dir, MANIFEST_FILE);
+  try {
+    return parseManifest(await readFile(manifestPath, 'utf8'), manifestPath);
+  } catch (e) {
+    throw new EngineError(`The converted manifest is unusable: ${(e as Error).message}`, { dir }, { cause: e });
+  }
 }
 
 type IoSpec = ReadonlyArray<readonly [string, readonly number[]]>;
