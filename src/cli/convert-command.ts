@@ -163,7 +163,7 @@ async function convertInPython(args: ConvertArgs, staging: Staging, io: CommandI
     python = await findPython(io.env === undefined ? {} : { env: io.env });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    const reason = `${e.message[0]!.toLowerCase()}${e.message.slice(1)}`;
+    const reason = e.message.replace(/^The /, 'the ');
     throw new ConfigError(
       `The config ${args.config} is a YAML file, which only the Python converter reads (the built-in configs need no Python), and ${reason}`,
       e.context,

@@ -119,7 +119,7 @@ describe.skipIf(noPython)('marionette convert rejects, with exit code 2 and one 
     expect(existsSync(out())).toBe(false);
   });
 
-  it('a Python without PyTorch named by MARIONETTE_PYTHON: a configuration error (exit 78)', async () => {
+  it('GIVEN a YAML config and a Python without PyTorch named by MARIONETTE_PYTHON THEN a configuration error (exit 78)', async () => {
     const result = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out()], {
       ...process.env,
       MARIONETTE_PYTHON: join(work.path, 'no-such-python'),
@@ -127,7 +127,7 @@ describe.skipIf(noPython)('marionette convert rejects, with exit code 2 and one 
     expect(result.code).toBe(78);
     expect(existsSync(out())).toBe(false);
     expect(result.stderr.trim()).toMatch(
-      /^MARIONETTE_PYTHON is set to .*no-such-python, which cannot run the converter \(no such program\); install python3-torch python3-onnx python3-yaml \(Debian\) or pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them\.$/,
+      /^The config .*small\.yaml is a YAML file, which only the Python converter reads \(the built-in configs need no Python\), and MARIONETTE_PYTHON is set to .*no-such-python, which cannot run the converter \(no such program\); install python3-torch python3-onnx python3-yaml \(Debian\) or pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them\.$/,
     );
   });
 });

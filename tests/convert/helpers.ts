@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { runConvert } from '../../src/cli/convert-command.js';
+import { fromOfficialModelParams, type FommConfig } from '../../src/convert/fomm/model-params.js';
 import { findPython, type FoundPython } from '../../src/convert/python-finder.js';
 import { runProcess } from '../../src/engine/media/process.js';
 import { float32ToFloat16 } from '../../src/engine/worker/float16.js';
@@ -32,7 +33,8 @@ export const PYTHON_READY: boolean = await python().then(
 );
 /** What a converter test says when it skips for want of Python (in CI it fails with this instead: tests/support/ci.ts). */
 export const NO_PYTHON =
-  'These converter tests need Python 3 with PyTorch, ONNX and PyYAML, which this machine lacks: `npm test` installs them when it runs as root or with passwordless sudo (tools/setup/system-deps.sh), or run sudo apt-get install -y python3-torch python3-onnx python3-yaml.';
+  'These converter tests need Python 3 with PyTorch, ONNX and PyYAML, which this machine lacks: `npm test` installs them when it runs as root ' +
+  'or with passwordless sudo (tools/setup/system-deps.sh), or run sudo apt-get install -y python3-torch python3-onnx python3-yaml.';
 
 export interface ProcessResult {
   readonly code: number | null;
@@ -178,3 +180,44 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 export type { NormalizeCase };
+
+export type HostileKind = 'os-system' | 'os-system-zip' | 'zip-outside' | 'huge-tensor-legacy' | 'huge-tensor-zip' | 'torchscript';
+
+/** A file a checkpoint reader must refuse (tools/convert/marionette_convert/testing/hostile.py). */
+export async function makeHostileCheckpoint(kind: HostileKind, out: string, marker = '/nonexistent/marionette-pwned'): Promise<void> {
+  const result = await runPython(['-m', 'marionette_convert.testing', 'make-hostile-checkpoint', '--kind', kind, '--out', out, '--marker', marker]);
+  if (result.code !== 0) throw new Error(`make-hostile-checkpoint failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
+ * The Python converter's convert() for each config in one process (PyTorch imported and the checkpoint read
+ * once): model folders named after the configs in `outDir`.
+ */
+export async function convertManyWithPython(checkpoint: string, configs: readonly string[], outDir: string, options: readonly string[] = []): Promise<void> {
+  const args = ['-m', 'marionette_convert.testing', 'convert-many', '--checkpoint', checkpoint, '--configs', configs.join(','), '--out', outDir, ...options];
+  const result = await runPython(args);
+  if (result.code !== 0) throw new Error(`convert-many failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+}
+
+/** A test config's YAML (TEST_CONFIG_DIR) as the TypeScript converter takes a config given as data, read by PyYAML. */
+export async function testConfig(name: 'small' | 'small-zero-order'): Promise<FommConfig> {
+  const script = [
+    'import json, sys, yaml',
+    'd = yaml.safe_load(open(sys.argv[1]))',
+    'shape = d["dataset_params"]["frame_shape"]',
+    'print(json.dumps({"model_params": d["model_params"], "width": shape[0], "height": shape[1]}))',
+  ].join('\n');
+  const result = await runPython(['-c', script, join(TEST_CONFIG_DIR, `${name}.yaml`)]);
+  if (result.code !== 0) throw new Error(`reading ${name}.yaml failed:\n${result.stderr}`);
+  const doc = JSON.parse(result.stdout) as { model_params: unknown; width: number; height: number };
+  return { label: `${name}.yaml`, params: fromOfficialModelParams(doc.model_params), width: doc.width, height: doc.height };
+}
+
+export type StateDictLayout = Record<'kp_detector' | 'generator', Array<[string, number[]]>>;
+
+/** Each network's state_dict names and shapes for each config, from the Python modules. */
+export async function stateDictLayoutsFromPython(configs: readonly string[]): Promise<Record<string, StateDictLayout>> {
+  const result = await runPython(['-m', 'marionette_convert.testing', 'state-dict-layout', '--configs', configs.join(',')]);
+  if (result.code !== 0) throw new Error(`state-dict-layout failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout) as Record<string, StateDictLayout>;
+}

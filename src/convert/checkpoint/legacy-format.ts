@@ -1,4 +1,5 @@
 import { DataPastEndError, UnsupportedCheckpointError, type CheckpointLayout, type StorageSpan } from './checkpoint-layout.js';
+import { TruncatedError } from './byte-source.js';
 import { FileSource, readExactly } from './file-source.js';
 import { PickleFormatError } from './pickle-globals.js';
 import { unpickle, type PersistentLoad } from './pickle-machine.js';
@@ -20,8 +21,7 @@ export function readLegacyCheckpoint(fd: number, fileSize: number): CheckpointLa
   const noStorages: PersistentLoad = () => {
     throw new PickleFormatError('a tensor storage in the file header');
   };
-  const magic = unpickle(source, noStorages);
-  if (magic !== MAGIC_NUMBER) throw new PickleFormatError('it does not start with PyTorch’s magic number');
+  if (readMagic(source, noStorages) !== MAGIC_NUMBER) throw new PickleFormatError('it is neither a zip archive nor in PyTorch’s legacy format');
   if (unpickle(source, noStorages) !== PROTOCOL_VERSION) throw new PickleFormatError('its protocol version is not 1001');
   const systemInfo = unpickle(source, noStorages);
   if (systemInfo instanceof PickleDict && systemInfo.entries.get('little_endian') === false) {
@@ -40,6 +40,16 @@ export function readLegacyCheckpoint(fd: number, fileSize: number): CheckpointLa
       return { offset: whole.offset, bytes: whole.bytes };
     },
   };
+}
+
+/** The first pickle, which a legacy file starts with; anything unreadable there means it is not one (a program refused by name stays refused). */
+function readMagic(source: FileSource, noStorages: PersistentLoad): PickleValue {
+  try {
+    return unpickle(source, noStorages);
+  } catch (e) {
+    if (e instanceof PickleFormatError || e instanceof TruncatedError) return null;
+    throw e;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ByteSource } from './byte-source.js';
+import { TruncatedError, type ByteSource } from './byte-source.js';
 import { PickleFormatError, resolveGlobal } from './pickle-globals.js';
 import { PickleCallable, PickleDict, PickleList, PickleTuple, StorageRef, StorageType, TensorRef, type PickleValue } from './pickle-values.js';
 
@@ -193,22 +193,21 @@ class PickleMachine {
 
   private length8(): number {
     const n = this.view(8).getBigUint64(0, true);
-    if (n > BigInt(this.source.remaining)) throw new PickleFormatError(`the pickle states ${n} bytes where ${this.source.remaining} are left`);
+    if (n > BigInt(this.source.remaining)) throw new TruncatedError(`the pickle states ${n} bytes where ${this.source.remaining} are left`);
     return Number(n);
   }
 
   private bytes(length: number): Uint8Array {
-    if (length < 0 || length > this.source.remaining) {
-      throw new PickleFormatError(`the pickle states ${length} bytes where ${this.source.remaining} are left`);
-    }
+    if (length < 0) throw new PickleFormatError(`the pickle states a length of ${length} bytes`);
+    if (length > this.source.remaining) throw new TruncatedError(`the pickle states ${length} bytes where ${this.source.remaining} are left`);
     return this.source.read(length).slice();
   }
 
   private text(length: number): string {
+    const bytes = this.bytes(length);
     try {
-      return utf8.decode(this.bytes(length));
-    } catch (e) {
-      if (e instanceof PickleFormatError) throw e;
+      return utf8.decode(bytes);
+    } catch {
       throw new PickleFormatError('the pickle holds a string that is not UTF-8');
     }
   }

@@ -116,7 +116,8 @@ export function failure(path: string, e: unknown): Error {
   }
   if (e instanceof DataPastEndError) {
     return new ConvertError(
-      `${path} is truncated or damaged: a tensor states ${e.stated} bytes where the file has ${e.available}, so it was not read (download it again).`,
+      `${path} is truncated or damaged: a tensor states ${size(e.stated)} of data where the file holds ${size(e.available)}, ` +
+        'so it was not read (download it again).',
     );
   }
   if (e instanceof UnsupportedCheckpointError) return new ConvertError(`${path} is a PyTorch checkpoint this converter cannot read (${e.message}).`);
@@ -125,6 +126,12 @@ export function failure(path: string, e: unknown): Error {
   }
   if (isErrno(e)) return new ConvertError(`The checkpoint ${path} could not be read (${e.code}).`);
   return e instanceof Error ? e : new Error(String(e));
+}
+
+function size(bytes: number): string {
+  if (bytes < 10_000) return `${bytes} bytes`;
+  const [unit, scale] = bytes >= 1e12 ? ['TB', 1e12] : bytes >= 1e9 ? ['GB', 1e9] : bytes >= 1e6 ? ['MB', 1e6] : ['kB', 1e3];
+  return `${(bytes / scale).toFixed(1)} ${unit}`;
 }
 
 function isErrno(e: unknown): e is NodeJS.ErrnoException & { code: string } {

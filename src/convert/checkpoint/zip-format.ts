@@ -1,5 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
-import { BufferSource } from './byte-source.js';
+import { BufferSource, TruncatedError } from './byte-source.js';
 import { DataPastEndError, TorchScriptError, UnsupportedCheckpointError, type CheckpointLayout, type StorageSpan } from './checkpoint-layout.js';
 import { readExactly } from './file-source.js';
 import { PickleFormatError } from './pickle-globals.js';
@@ -60,7 +60,14 @@ export function readZipCheckpoint(fd: number, fileSize: number): CheckpointLayou
 /** The archive's entries, by name inside its one top folder (PyTorch's record names). */
 function readRecords(fd: number, fileSize: number): Map<string, ZipEntry> {
   const tailStart = Math.max(0, fileSize - TAIL_BYTES);
-  let location = locateDirectory(readExactly(fd, tailStart, fileSize - tailStart), tailStart, fileSize);
+  let location;
+  try {
+    location = locateDirectory(readExactly(fd, tailStart, fileSize - tailStart), tailStart, fileSize);
+  } catch (e) {
+    // It starts as a zip archive but has no end: most likely a download cut short.
+    if (e instanceof ZipFormatError) throw new TruncatedError(e.message);
+    throw e;
+  }
   if (location.zip64RecordOffset !== undefined) {
     location = locateZip64Directory(readExactly(fd, location.zip64RecordOffset, 56), location.zip64RecordOffset);
   }
