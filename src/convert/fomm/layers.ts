@@ -122,7 +122,7 @@ function subpixelUpBlock(l: Layers, x: Feature, name: string, out: number): Feat
     const kernel = l.b.weight(`${l.network}.${name}.phase${i}`, [out, x.c, 2, 2], part(`p${i}` as 'p0'));
     const pads: Pads = [1 - a, 1 - b, a, b];
     if (pads[0] === 0 && pads[1] === 0) {
-      const padded = l.b.op('Pad', [x.t, l.b.int64s([0, 0, 0, 0, 0, 0, pads[2], pads[3]])], { mode: attr.string('constant') });
+      const padded = explicitPad(l, x.t, [0, 0, 0, 0, 0, 0, pads[2], pads[3]]);
       return conv(l, padded, { weight: kernel, bias }, 2, [0, 0, 0, 0]);
     }
     return conv(l, x.t, { weight: kernel, bias }, 2, pads);
@@ -142,6 +142,16 @@ function subpixelUpBlock(l: Layers, x: Feature, name: string, out: number): Feat
     interleaved = l.b.op('Reshape', [both, l.b.int64s([-1, out, 2 * x.h, 2 * x.w])]);
   }
   return { t: l.b.op('Relu', [interleaved]), c: out, h: 2 * x.h, w: 2 * x.w };
+}
+
+/**
+ * A zero Pad that stays a node of its own, as PyTorch exports F.pad: with an omitted constant_value as the third
+ * input, which onnxruntime's Pad fusion does not fold into the next convolution (it fuses a Pad whose inputs are all
+ * initializers). Folded, the WebGPU provider's NHWC convolution would ignore the trailing pads at the hourglasses'
+ * 2×2 level (see subpixelUpBlock); tests/convert/vox-model.test.ts runs the full-size networks there.
+ */
+export function explicitPad(l: Layers, x: Tensor, pads: readonly number[]): Tensor {
+  return l.b.op('Pad', [x, l.b.int64s(pads), '' as Tensor], { mode: attr.string('constant') });
 }
 
 /**

@@ -2,7 +2,7 @@ import { attr } from '../../onnx-builder/onnx-types.js';
 import type { Tensor } from '../../onnx-builder/network-builder.js';
 import { BATCH_NORM_EPSILON, foldInFloat64 } from './folding.js';
 import { WINOGRAD_SPAN, WINOGRAD_TILE, winogradInputTransform, winogradOutputTransform, winogradWeights } from './winograd-math.js';
-import { conv, exporterFoldedWeights, plainConvWeights, type Feature, type Layers } from './layers.js';
+import { conv, explicitPad, exporterFoldedWeights, plainConvWeights, type Feature, type Layers } from './layers.js';
 import { lazyParts } from './lazy-parts.js';
 
 /**
@@ -59,8 +59,7 @@ function winogradConv(l: Layers, x: Feature, convName: string, normName: string 
   // One pixel of zeros before (the convolution's padding); after, enough to complete the last tile.
   const afterY = WINOGRAD_TILE * (tilesY - 1) + WINOGRAD_SPAN - h - 1;
   const afterX = WINOGRAD_TILE * (tilesX - 1) + WINOGRAD_SPAN - w - 1;
-  const input =
-    afterY === 1 && afterX === 1 ? x.t : b.op('Pad', [x.t, b.int64s([0, 0, 0, 0, 0, 0, afterY - 1, afterX - 1])], { mode: attr.string('constant') });
+  const input = afterY === 1 && afterX === 1 ? x.t : explicitPad(l, x.t, [0, 0, 0, 0, 0, 0, afterY - 1, afterX - 1]);
   const v = conv(l, input, { weight: inputTransform }, WINOGRAD_SPAN, [1, 1, 1, 1], WINOGRAD_TILE, c);
   const transposed = b.op('Transpose', [b.op('Reshape', [v, b.int64s([-1, c, span, tiles])])], { perm: attr.ints([0, 2, 1, 3]) });
   const m = b.op('MatMul', [weight, transposed]);
