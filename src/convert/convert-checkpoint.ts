@@ -81,7 +81,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<void> 
     options.signal?.throwIfAborted();
     log(`Writing ${KP_DETECTOR_FILE} (ONNX opset ${OPSET})`);
     const detector = buildKeypointDetector(config, kpWeights, graphOptions).graph;
-    await writeModelFile(join(options.out, KP_DETECTOR_FILE), detector, modelInfo(KP_DETECTOR_DOC, metadata));
+    await writeModelFile(join(options.out, KP_DETECTOR_FILE), detector, modelInfo(KP_DETECTOR_DOC, metadata), options.signal);
 
     options.signal?.throwIfAborted();
     const generator = buildGenerator(config, generatorWeights, graphOptions).graph;
@@ -92,6 +92,7 @@ export async function convertCheckpoint(options: ConvertOptions): Promise<void> 
       join(options.out, GENERATOR_FILE),
       generator,
       modelInfo(GENERATOR_DOC, { ...metadata, 'marionette.grid_sample': GRID_SAMPLE }),
+      options.signal,
     );
     if (written.clipped > 0) log(`Warning: ${written.clipped} generator weights exceed float16's range and were clipped`);
 

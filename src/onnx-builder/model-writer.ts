@@ -29,9 +29,10 @@ const FLUSH_BYTES = 1 << 20;
 /**
  * Writes the graph as an ONNX ModelProto (IR version 8) to `path`, streaming: the message lengths protobuf needs
  * up front are computed from the initializers' shapes, and each initializer's data is produced, written and
- * dropped in turn, so memory holds one tensor at a time rather than the model.
+ * dropped in turn, so memory holds one tensor at a time rather than the model. An aborted `signal` stops it between
+ * tensors (the partial file is the caller's to remove).
  */
-export async function writeModelFile(path: string, graph: OnnxGraph, info: ModelInfo): Promise<WriteStats> {
+export async function writeModelFile(path: string, graph: OnnxGraph, info: ModelInfo, signal?: AbortSignal): Promise<WriteStats> {
   if (endianness() !== 'LE') throw new Error('writing ONNX files needs a little-endian machine');
   const segments = modelSegments(graph, info);
   const file = await open(path, 'w');
@@ -54,6 +55,7 @@ export async function writeModelFile(path: string, graph: OnnxGraph, info: Model
         continue;
       }
       await flush();
+      signal?.throwIfAborted();
       const data = await tensorBytes(segment.tensor);
       if (data.bytes.length !== segment.length) {
         throw new Error(`the initializer ${segment.tensor.name} gave ${data.bytes.length} bytes, not the ${segment.length} its shape needs`);

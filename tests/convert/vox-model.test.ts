@@ -1,8 +1,9 @@
 /**
  * The full published vox-256 architecture (10 keypoints, 256×256; 14M + 46M
  * parameters): one seeded random-weight checkpoint in the official layout, one
- * conversion, and onnxruntime-node against PyTorch within 1e-4 on three detector
- * frames and one generated frame. CPU-heavy: about a minute on two cores.
+ * conversion by `marionette convert --config vox` (the TypeScript converter, the
+ * default for a built-in config), and onnxruntime-node against PyTorch within 1e-4
+ * on three detector frames and one generated frame. CPU-heavy: about a minute on two cores.
  *
  * Then the same networks on the WebGPU provider (a software Vulkan adapter in CI,
  * see tests/engine/webgpu.test.ts), also with the depth-to-space interleave: only at
@@ -42,6 +43,7 @@ describe.skipIf(noPython)('a converted vox-256 checkpoint', () => {
     model = join(work.path, 'models', 'vox');
     const result = await convert(['--checkpoint', checkpoint, '--config', 'vox', '--out', model]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Converting with Marionette's own converter \(TypeScript/);
     reference = await Reference.load(refDir);
   }, HEAVY);
 
