@@ -165,7 +165,7 @@ async function convertInPython(args: ConvertArgs, staging: Staging, io: CommandI
     if (!(e instanceof ConfigError)) throw e;
     const reason = e.message.replace(/^The /, 'the ');
     throw new ConfigError(
-      `The config ${args.config} is a YAML file, which only the Python converter reads (the built-in configs need no Python), and ${reason}`,
+      `The config ${args.config} is a YAML file, which only the Python converter reads (the built-in configs need no Python); ${reason}`,
       e.context,
     );
   }

@@ -127,7 +127,7 @@ describe.skipIf(noPython)('marionette convert rejects, with exit code 2 and one 
     expect(result.code).toBe(78);
     expect(existsSync(out())).toBe(false);
     expect(result.stderr.trim()).toMatch(
-      /^The config .*small\.yaml is a YAML file, which only the Python converter reads \(the built-in configs need no Python\), and MARIONETTE_PYTHON is set to .*no-such-python, which cannot run the converter \(no such program\); install python3-torch python3-onnx python3-yaml \(Debian\) or pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them\.$/,
+      /^The config .*small\.yaml is a YAML file, which only the Python converter reads \(the built-in configs need no Python\); MARIONETTE_PYTHON is set to .*no-such-python, which cannot run the converter \(no such program\); install python3-torch python3-onnx python3-yaml \(Debian\) or pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them\.$/,
     );
   });
 });

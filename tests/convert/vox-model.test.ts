@@ -41,7 +41,11 @@ describe.skipIf(noPython)('a converted vox-256 checkpoint', () => {
     // Adam's moment tensors would triple the file to the official ~720 MB; the layout is the same without them.
     await makeRandomCheckpoint('vox', checkpoint, { reference: refDir, generatorBatch: 1, optimizerMoments: false });
     model = join(work.path, 'models', 'vox');
-    const result = await convert(['--checkpoint', checkpoint, '--config', 'vox', '--out', model]);
+    // No Python is asked for: a MARIONETTE_PYTHON that cannot run would stop a conversion that needed one.
+    const result = await convert(['--checkpoint', checkpoint, '--config', 'vox', '--out', model], {
+      ...process.env,
+      MARIONETTE_PYTHON: '/nonexistent/python3',
+    });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Converting with Marionette's own converter \(TypeScript/);
     reference = await Reference.load(refDir);
