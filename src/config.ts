@@ -43,6 +43,8 @@ export interface BotConfig {
   readonly jobTimeoutMinutes: number;
   /** On SIGTERM/SIGINT, how long a running job may finish before it is handed back to the queue. */
   readonly shutdownGraceSeconds: number;
+  /** CPU priority of animations (as `nice`, 0–19), below members' commands. */
+  readonly jobNiceness: number;
 }
 
 export { ConfigError };
@@ -95,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     guildStorageMb: integer(env, 'MARIONETTE_GUILD_STORAGE_MB', 10_240, 0, 100_000_000),
     jobTimeoutMinutes: integer(env, 'MARIONETTE_JOB_TIMEOUT_MINUTES', 60, 1, 1440),
     shutdownGraceSeconds: integer(env, 'MARIONETTE_SHUTDOWN_GRACE_SECONDS', 20, 0, 3600),
+    jobNiceness: integer(env, 'MARIONETTE_JOB_NICENESS', 10, 0, 19),
   };
 }
 

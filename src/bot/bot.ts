@@ -105,6 +105,7 @@ export class Bot {
         heartbeatMs: Math.min(10_000, store.config.leaseMs / 4),
         defaultUploadLimitBytes: DEFAULT_UPLOAD_LIMIT,
         jobTimeoutMs: options.jobTimeoutMs ?? config.jobTimeoutMinutes * 60_000,
+        niceness: config.jobNiceness,
       },
       () => void deliverer.kick(),
     );

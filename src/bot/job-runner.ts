@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CancelledError, Engine, InputError } from '../engine/index.js';
+import { CancelledError, Engine, inBackground, InputError } from '../engine/index.js';
 import type { DeviceRequest } from '../engine/model/execution-provider.js';
 import type { Job, Store } from '../store/index.js';
 import { LeaseLostError } from '../store/index.js';
@@ -30,6 +30,11 @@ export interface RunnerOptions {
    * an input within every limit that is still pathologically slow must not hold a worker for ever.
    */
   readonly jobTimeoutMs: number;
+  /**
+   * CPU priority of the jobs' work (inference thread, ffmpeg), as `nice`: below members' commands, so a burst of
+   * /animate is checked and queued promptly while an animation runs (engine/media/background-priority.ts).
+   */
+  readonly niceness: number;
 }
 
 interface Running {
@@ -56,7 +61,7 @@ export class JobRunner {
     private readonly options: RunnerOptions,
     private readonly onFinished: (jobId: string) => void,
   ) {
-    this.engines = Array.from({ length: options.slots }, () => new Engine({ device: options.device, logger }));
+    this.engines = Array.from({ length: options.slots }, () => new Engine({ device: options.device, logger, niceness: options.niceness }));
     this.idle = [...this.engines];
   }
 
@@ -81,7 +86,7 @@ export class JobRunner {
         const engine = this.idle.pop()!;
         const controller = new AbortController();
         const entry: Running = { job: claim.job, leaseId: claim.leaseId, controller, reason: null, done: Promise.resolve() };
-        (entry as { done: Promise<void> }).done = this.run(entry, engine).finally(() => {
+        (entry as { done: Promise<void> }).done = inBackground(this.options.niceness, () => this.run(entry, engine)).finally(() => {
           this.running.delete(claim.job.id);
           this.idle.push(engine);
           this.onFinished(claim.job.id);

@@ -13,3 +13,4 @@ export { checkPhoto, checkVideo } from './media/media-checks.js';
 export { OUTPUT_FORMATS, outputFormatFor, type OutputFormat } from './media/output-format.js';
 export { centredCrop, type CropRule } from './media/crop.js';
 export { resolveFfmpeg } from './media/ffmpeg-path.js';
+export { inBackground } from './media/background-priority.js';

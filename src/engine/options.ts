@@ -102,4 +102,9 @@ export interface EngineOptions {
   /** CPU provider threads; 0 = all cores. */
   readonly cpuThreads?: number;
   readonly logger?: Logger;
+  /**
+   * CPU priority of the inference thread, as `nice` (0 normal … 19 lowest): a bot animates in the background
+   * of members' commands (see media/background-priority.ts). Default 0.
+   */
+  readonly niceness?: number;
 }

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Store, type Job } from '../../src/store/index.js';
 import { BotProcess } from '../support/bot-process.js';
 import { BotWorld } from '../support/bot-world.js';
+import { waitForProgress } from '../support/wait-progress.js';
 import { REPO_ROOT } from '../support/cli.js';
 import type { FakeInteraction } from '../support/fake-discord/index.js';
 
@@ -48,6 +49,16 @@ afterAll(async () => {
 // Every REST request the bot made must be one real Discord would accept.
 afterEach(() => world.discord.assertNoViolations());
 
+/** Fake-clock ms of the first message that told the member their command was queued or refused; null before. */
+const ANSWERED = /queued|next in line|Animating|Done|limit of 3 animations per hour/;
+function answeredAt(interaction: FakeInteraction): number | null {
+  const answer = world.discord.requests.find(
+    (r) =>
+      r.params['webhook_token'] === interaction.token && r.status < 300 && ANSWERED.test(String((r.json as { content?: unknown } | undefined)?.content ?? '')),
+  );
+  return answer?.at ?? null;
+}
+
 const delivered = (token: string) => world.discord.requests.filter((r) => r.params['webhook_token'] === token && r.files.length > 0 && r.status < 300);
 
 describe('200 members at once', () => {
@@ -73,19 +84,9 @@ describe('200 members at once', () => {
     process.stdout.write(`load: ${commands.length} commands dispatched in ${dispatchSeconds.toFixed(1)} s, all acknowledged\n`);
     expect(acks.every((a) => a.type === 5)).toBe(true);
 
-    // Each command is answered: queued, or refused by the hourly limit.
-    await vi.waitFor(
-      () =>
-        expect(
-          commands.every((c) =>
-            /queued|next in line|Animating|Done|limit of 3 animations per hour/.test(String(c.interaction.originalMessage()?.content ?? '')),
-          ),
-        ).toBe(true),
-      {
-        timeout: 120_000,
-        interval: 500,
-      },
-    );
+    // Each command is answered: queued, or refused by the hourly limit. On a slower machine that takes longer; only a
+    // stall fails (how long each member waited is a figure below, written by npm run bench:load, never asserted).
+    await waitForProgress('commands answered (queued or refused)', () => commands.filter((c) => answeredAt(c.interaction) !== null).length, commands.length);
     const refused = commands.filter((c) => /limit of 3 animations per hour/.test(String(c.interaction.originalMessage()?.content)));
     expect(refused).toHaveLength(HEAVY * (HEAVY_COMMANDS - PER_HOUR));
     expect(refused.every((c) => c.heavy)).toBe(true);
@@ -93,10 +94,8 @@ describe('200 members at once', () => {
     expect(accepted).toHaveLength(LIGHT + HEAVY * PER_HOUR);
 
     // SIGTERM while jobs are queued and one runs; a new process finishes the queue.
-    await vi.waitFor(() => expect(accepted.filter((c) => delivered(c.interaction.token).length > 0).length).toBeGreaterThanOrEqual(20), {
-      timeout: 180_000,
-      interval: 500,
-    });
+    const deliveredCount = () => accepted.filter((c) => delivered(c.interaction.token).length > 0).length;
+    await waitForProgress('clips delivered before the SIGTERM', deliveredCount, 20);
     const first = bots[0]!;
     const exit = first.exited();
     await first.signal('SIGTERM');
@@ -105,10 +104,7 @@ describe('200 members at once', () => {
     bots.push(BotProcess.start(world.env()));
     await world.discord.waitForReady({ identifies: identifies + 1, timeout: 30_000 });
 
-    await vi.waitFor(() => expect(accepted.filter((c) => delivered(c.interaction.token).length > 0)).toHaveLength(accepted.length), {
-      timeout: 600_000,
-      interval: 1000,
-    });
+    await waitForProgress('clips delivered', deliveredCount, accepted.length);
     const drainSeconds = (Date.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 2000));
     for (const c of accepted) expect(delivered(c.interaction.token), c.interaction.id).toHaveLength(1);
@@ -162,6 +158,8 @@ describe('200 members at once', () => {
       commands: commands.length,
       dispatchSeconds,
       ackMs: { p50: pct(50), p95: pct(95), max: latencies.at(-1)! },
+      // From the command to the message saying it is queued (or refused): what a member watches as "thinking…".
+      answerMs: percentiles(commands.map((c) => answeredAt(c.interaction)! - c.interaction.createdAt)),
       accepted: accepted.length,
       refusedByLimit: refused.length,
       drainSeconds,
@@ -177,3 +175,9 @@ describe('200 members at once', () => {
     }
   }, 900_000);
 });
+
+function percentiles(values: number[]): { p50: number; p95: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+  return { p50: at(50), p95: at(95), max: Math.round(sorted.at(-1)!) };
+}

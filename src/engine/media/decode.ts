@@ -9,6 +9,7 @@ import { formatSeconds, paddedPixels, type MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
 import { rationalValue, type MediaInfo, type VideoStreamInfo } from './media-info.js';
 import { runProcess, signalStopError, StderrTail, waitForExit } from './process.js';
+import { atBackgroundPriority } from './background-priority.js';
 
 /**
  * Decoding user media to what the models eat: packed RGB24 at the model's
@@ -127,7 +128,7 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
     'rgb24',
     'pipe:1',
   ];
-  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = atBackgroundPriority(spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   const stderr = new StderrTail();
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../errors.js';
+import { lowerPriority } from '../media/background-priority.js';
 import { readModelFolder } from '../model/model-folder.js';
 import type { DeviceRequest } from '../model/execution-provider.js';
 import { InferenceJob } from './inference-job.js';
@@ -15,7 +16,10 @@ import { RunGuard } from './run-guard.js';
 
 if (!parentPort) throw new Error('worker-main must run in a worker thread');
 const port = parentPort;
-const guard = new RunGuard((workerData as { control: SharedArrayBuffer }).control);
+const data = workerData as { control: SharedArrayBuffer; niceness: number };
+const guard = new RunGuard(data.control);
+// This thread's priority (on Linux a thread's own; onnxruntime's compute threads, made from it, inherit it).
+lowerPriority(0, data.niceness);
 
 let runner: ModelRunner | null = null;
 let runnerKey = '';
