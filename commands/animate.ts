@@ -1,6 +1,7 @@
-import { SlashCommandBuilder } from 'discord.js';
-import { handleAnimate } from '../src/bot/animate-request.js';
-import type { SlashCommand } from '../src/bot/context.js';
+import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { AnimateRequest } from '../src/bot/animate/request.js';
+import { startAnimate } from '../src/bot/animate/start.js';
+import type { SlashCommand } from '../src/bot/app/context.js';
 
 /** /animate photo:<attachment> video:<attachment> [mode] [model] [best_frame] */
 export const animate: SlashCommand = {
@@ -24,7 +25,7 @@ export const animate: SlashCommand = {
         .setDescription('Start from the video frame that best matches the photo (default: off).')
         .addChoices({ name: 'off: start from the first frame', value: 'off' }, { name: 'auto: find the best frame', value: 'auto' }),
     ),
-  execute: handleAnimate,
+  execute: (interaction, ctx) => startAnimate(interaction, readRequest(interaction), ctx),
   async autocomplete(interaction, ctx) {
     await ctx.models.refresh();
     const typed = interaction.options.getFocused().toLowerCase();
@@ -36,3 +37,14 @@ export const animate: SlashCommand = {
     await interaction.respond(choices);
   },
 };
+
+/** The member's choices, from the command's options (Discord enforces the choices and lengths declared above). */
+function readRequest(interaction: ChatInputCommandInteraction): AnimateRequest {
+  return {
+    photo: interaction.options.getAttachment('photo', true),
+    video: interaction.options.getAttachment('video', true),
+    mode: interaction.options.getString('mode') === 'absolute' ? 'absolute' : 'relative',
+    model: interaction.options.getString('model'),
+    bestFrame: interaction.options.getString('best_frame') === 'auto' ? 'auto' : 'off',
+  };
+}

@@ -1,6 +1,6 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
-import type { SlashCommand } from '../src/bot/context.js';
-import { loadHistoryView } from '../src/bot/history-page.js';
+import type { SlashCommand } from '../src/bot/app/context.js';
+import { loadHistoryView } from '../src/bot/history/page.js';
 
 /** /history: the member's own animations, newest first, only to them; Show and Delete per entry (src/bot/history-buttons.ts). */
 export const history: SlashCommand = {

@@ -14,3 +14,5 @@ export { OUTPUT_FORMATS, outputFormatFor, type OutputFormat } from './media/outp
 export { centredCrop, type CropRule } from './media/crop.js';
 export { resolveFfmpeg } from './media/ffmpeg-path.js';
 export { inBackground } from './media/background-priority.js';
+export { fitClipToLimit } from './media/fit-clip.js';
+export type { FitInput } from './media/fit-plan.js';

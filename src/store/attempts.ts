@@ -6,8 +6,8 @@
 import type { StoreContext } from './context.js';
 import { immediate } from './database.js';
 import { updateJobRow, type JobRow } from './job-record.js';
+import { serializeFailure, type FailureReason } from './failure.js';
 import { assertTransition } from './job-state.js';
-import { messages } from './messages.js';
 import { backoffMs, mayRetry } from './retry-policy.js';
 
 export interface RecoveryReport {
@@ -20,9 +20,10 @@ export const CLEAR_LEASE = { lease_id: null, lease_owner: null, lease_expires_ms
 
 /**
  * Ends an attempt that did not succeed: cancelled if asked, retried if attempts
- * remain (after a backoff, unless `backoff` is false), else failed for good.
+ * remain (after a backoff, unless `backoff` is false), else failed for good with
+ * `reason` (after its retries when it was retryable).
  */
-export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string, userReason: string, retryable: boolean, backoff = true): JobRow {
+export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string, reason: FailureReason, retryable: boolean, backoff = true): JobRow {
   const now = ctx.clock.now();
   if (row.cancel_requested_ms !== null) {
     assertTransition(row.state, 'cancelled', row.id);
@@ -39,8 +40,8 @@ export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string
     });
   }
   assertTransition(row.state, 'failed', row.id);
-  const failure_message = retryable ? messages.failedAfterAttempts(row.attempts, userReason) : messages.failed(userReason);
-  return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'failed', finished_ms: now, last_error: internalError, failure_message });
+  const failure = serializeFailure({ reason, afterRetries: retryable });
+  return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'failed', finished_ms: now, last_error: internalError, failure });
 }
 
 export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => boolean): RecoveryReport {
@@ -51,7 +52,7 @@ export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => b
     if ((row.lease_expires_ms ?? 0) > now && !isOwnerDead(row.lease_owner ?? '')) continue;
     // The worker vanished (crash, kill, lost host): nothing says the job is at fault, so it may run again at once;
     // a job that keeps killing its worker still fails after maxAttempts.
-    const next = endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, messages.workerLost, true, false);
+    const next = endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, { code: 'worker-lost' }, true, false);
     (next.state === 'queued' ? report.requeued : next.state === 'cancelled' ? report.cancelled : report.failed).push(row.id);
   }
   return report;

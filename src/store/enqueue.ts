@@ -13,7 +13,6 @@ import type { Visibility } from './guild-settings.js';
 import { getGuildSettings } from './guild-settings-repository.js';
 import { isJobId, newJobId } from './ids.js';
 import { findJobRow, getJobRow, rowToJob, type Job, type JsonObject } from './job-record.js';
-import { messages } from './messages.js';
 import type { Usage } from './rate-limits.js';
 import { touchUser, userConsentStatus } from './users.js';
 
@@ -49,8 +48,9 @@ export interface EnqueueRequest extends Omit<AdmissionRequest, 'inputs'> {
   readonly requireOpenIntake?: boolean;
 }
 
-export type AdmissionResult = { readonly ok: true } | { readonly ok: false; readonly refusal: Refusal; readonly message: string };
-export type EnqueueResult = { readonly ok: true; readonly job: Job } | { readonly ok: false; readonly refusal: Refusal; readonly message: string };
+/** The store's answer to a command: ok, or a refusal as data (the bot words it). */
+export type AdmissionResult = Admission;
+export type EnqueueResult = { readonly ok: true; readonly job: Job } | { readonly ok: false; readonly refusal: Refusal };
 
 export class InvalidRequestError extends Error {
   override readonly name = 'InvalidRequestError';
@@ -121,13 +121,9 @@ function decide(ctx: StoreContext, req: AdmissionRequest): Admission {
   });
 }
 
-function withMessage(a: Admission): AdmissionResult {
-  return a.ok ? a : { ok: false, refusal: a.refusal, message: messages.refusal(a.refusal) };
-}
-
 /** Early, non-binding check (before downloading attachments). enqueue decides again atomically. */
 export function checkAdmission(ctx: StoreContext, req: AdmissionRequest): AdmissionResult {
-  return withMessage(ctx.db.transaction(() => decide(ctx, req)).deferred());
+  return ctx.db.transaction(() => decide(ctx, req)).deferred();
 }
 
 function validate(ctx: StoreContext, req: EnqueueRequest): void {
@@ -165,54 +161,60 @@ export function enqueue(ctx: StoreContext, req: EnqueueRequest): EnqueueResult {
     const now = ctx.clock.now();
     if (req.requireOpenIntake === true && req.interaction && ctx.stmt('SELECT 1 FROM intakes WHERE interaction_id = ?').get(req.interaction.id) === undefined) {
       const refusal: Refusal = { reason: 'withdrawn' };
-      return { ok: false, refusal, message: messages.refusal(refusal) };
+      return { ok: false, refusal };
     }
     const inputs = { drivingSeconds: req.driving.seconds, sourceBytes: req.source.bytes, drivingBytes: req.driving.bytes };
-    const admission = withMessage(decide(ctx, { ...req, inputs }));
+    const admission = decide(ctx, { ...req, inputs });
     if (!admission.ok) return admission;
     touchUser(ctx, req.userId); // only once admitted: a refusal (or a forget-me meanwhile) leaves no user row behind
-    const settings = getGuildSettings(ctx, req.guildId);
     const id = req.id ?? newJobId(now);
-    const { lastInsertRowid } = ctx
-      .stmt(
-        `INSERT INTO jobs (id, state, user_id, guild_id, channel_id, interaction_id, interaction_created_ms,
+    const seq = insertJob(ctx, req, id, now);
+    if (req.interaction) keepInteraction(ctx, req.interaction, seq, now);
+    return { ok: true, job: rowToJob(getJobRow(ctx, id)) };
+  });
+}
+
+/** The job's row, queued; returns its sequence number (interaction_tokens refer to it). */
+function insertJob(ctx: StoreContext, req: EnqueueRequest, id: string, now: number): number | bigint {
+  const settings = getGuildSettings(ctx, req.guildId);
+  return ctx
+    .stmt(
+      `INSERT INTO jobs (id, state, user_id, guild_id, channel_id, interaction_id, interaction_created_ms,
            source_path, source_sha256, source_bytes, driving_path, driving_sha256, driving_bytes, driving_seconds,
            model, options_json, visibility, attachment_limit_bytes, max_attempts, run_after_ms, created_ms, updated_ms)
          VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        req.userId,
-        req.guildId,
-        req.channelId,
-        req.interaction?.id ?? null,
-        req.interaction?.createdMs ?? null,
-        req.source.path,
-        req.source.sha256,
-        req.source.bytes,
-        req.driving.path,
-        req.driving.sha256,
-        req.driving.bytes,
-        req.driving.seconds,
-        req.model,
-        JSON.stringify(req.options ?? {}),
-        req.visibility ?? settings.visibility,
-        req.attachmentLimitBytes ?? null,
-        ctx.config.maxAttempts,
-        now,
-        now,
-        now,
-      );
-    const interaction = req.interaction;
-    if (interaction) {
-      // The command is queued: its intake ends in the same transaction, so a crash right after this
-      // cannot make the next start tell the member it was not queued.
-      ctx.stmt('DELETE FROM intakes WHERE interaction_id = ?').run(interaction.id);
-      const expiresMs = interaction.createdMs + ctx.config.interactionTokenLifetimeMs;
-      if (expiresMs > now) {
-        ctx.stmt('INSERT INTO interaction_tokens (job_seq, token, expires_ms) VALUES (?, ?, ?)').run(lastInsertRowid, interaction.token, expiresMs);
-      }
-    }
-    return { ok: true, job: rowToJob(getJobRow(ctx, id)) };
-  });
+    )
+    .run(
+      id,
+      req.userId,
+      req.guildId,
+      req.channelId,
+      req.interaction?.id ?? null,
+      req.interaction?.createdMs ?? null,
+      req.source.path,
+      req.source.sha256,
+      req.source.bytes,
+      req.driving.path,
+      req.driving.sha256,
+      req.driving.bytes,
+      req.driving.seconds,
+      req.model,
+      JSON.stringify(req.options ?? {}),
+      req.visibility ?? settings.visibility,
+      req.attachmentLimitBytes ?? null,
+      ctx.config.maxAttempts,
+      now,
+      now,
+      now,
+    ).lastInsertRowid;
+}
+
+/**
+ * The command is queued: its intake ends in the same transaction (so a crash right after this cannot make the
+ * next start tell the member it was not queued), and its token is kept while Discord honours it.
+ */
+function keepInteraction(ctx: StoreContext, interaction: NonNullable<EnqueueRequest['interaction']>, seq: number | bigint, now: number): void {
+  ctx.stmt('DELETE FROM intakes WHERE interaction_id = ?').run(interaction.id);
+  const expiresMs = interaction.createdMs + ctx.config.interactionTokenLifetimeMs;
+  if (expiresMs > now) ctx.stmt('INSERT INTO interaction_tokens (job_seq, token, expires_ms) VALUES (?, ?, ?)').run(seq, interaction.token, expiresMs);
 }

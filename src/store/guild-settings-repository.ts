@@ -7,7 +7,15 @@ import type { ChannelRules } from './admission.js';
 import { recordAudit } from './audit-log.js';
 import type { StoreContext } from './context.js';
 import { immediate } from './database.js';
-import { DEFAULT_GUILD_SETTINGS, SETTING_KEYS, validateSettingsPatch, type GuildSettings, type SettingChange, type SettingKey } from './guild-settings.js';
+import {
+  DEFAULT_GUILD_SETTINGS,
+  SETTING_KEYS,
+  validateSettingsPatch,
+  type GuildSettings,
+  type SettingChange,
+  type SettingKey,
+  type SettingProblem,
+} from './guild-settings.js';
 import type { JsonObject, JsonValue } from './job-record.js';
 
 const COLUMNS: Readonly<Record<SettingKey, string>> = {
@@ -35,7 +43,7 @@ export interface GuildSettingsView extends GuildSettings {
 
 export type SettingsUpdate =
   | { readonly ok: true; readonly settings: GuildSettingsView; readonly changes: readonly SettingChange[] }
-  | { readonly ok: false; readonly errors: readonly string[] };
+  | { readonly ok: false; readonly problems: readonly SettingProblem[] };
 
 type SettingsRow = Record<string, string | number | null>;
 

@@ -7,7 +7,7 @@ export { migrate, MIGRATIONS, SchemaTooNewError, schemaVersion, type Migration }
 export * from './job-state.js';
 export * from './delivery-state.js';
 export { type Job, type JobOutput, type StoredFile, type JsonObject, type JsonValue, JobNotFoundError } from './job-record.js';
-export { type Claim, type CancelOutcome, type RecoveryReport, LeaseLostError } from './job-queue.js';
+export { type Claim, type CancelOutcome, type RecoveryReport, type AttemptFailure, LeaseLostError } from './job-queue.js';
 export { type AdmissionRequest, type EnqueueRequest, type EnqueueResult, type AdmissionResult, InvalidRequestError } from './enqueue.js';
 export { type DeliveryPage, type DeliveryTask, type DeliveryStart } from './delivery.js';
 export { type QueueStatus } from './queue-status.js';
@@ -27,7 +27,7 @@ export * from './rate-limits.js';
 export * from './fairness.js';
 export * from './eta.js';
 export * from './retry-policy.js';
-export { messages, discordTime } from './messages.js';
+export * from './failure.js';
 export { newJobId, isJobId, JOB_ID_PATTERN } from './ids.js';
 export { newWorkerId, isLocalOwnerDead } from './worker-id.js';
 export { UnsafePathError, FileDeletionError, jobDirectory, resolveInside } from './files.js';

@@ -10,7 +10,7 @@ import { newLeaseId } from './ids.js';
 import { findJobRow, rowToJob, updateJobRow, type Job, type JobRow } from './job-record.js';
 import { assertTransition } from './job-state.js';
 import { CLEAR_LEASE, endAttempt, recoverRows } from './attempts.js';
-import { messages } from './messages.js';
+import type { FailureReason } from './failure.js';
 
 export { recoverStalled, type RecoveryReport } from './attempts.js';
 
@@ -123,14 +123,21 @@ export function complete(ctx: StoreContext, jobId: string, leaseId: string, outp
 
 /**
  * The attempt failed. retryable (default true): requeued with backoff while
- * attempts remain, else failed with "failed after N attempts: <userReason>".
+ * attempts remain, else failed for good with `reason` (default internal) after its retries.
  * Not retryable (bad input): failed at once. A pending cancel request wins.
  */
-export function fail(ctx: StoreContext, jobId: string, leaseId: string, failure: { error: string; userReason?: string; retryable?: boolean }): Job {
+export function fail(ctx: StoreContext, jobId: string, leaseId: string, failure: AttemptFailure): Job {
   return immediate(ctx.db, () => {
     const row = heldRow(ctx, jobId, leaseId);
-    return rowToJob(endAttempt(ctx, row, failure.error, failure.userReason ?? messages.internalError, failure.retryable ?? true));
+    return rowToJob(endAttempt(ctx, row, failure.error, failure.reason ?? { code: 'internal' }, failure.retryable ?? true));
   });
+}
+
+/** How an attempt failed: `error` for logs, `reason` for the member (as data), and whether trying again may help. */
+export interface AttemptFailure {
+  readonly error: string;
+  readonly reason?: FailureReason;
+  readonly retryable?: boolean;
 }
 
 /** The worker stopped a running job after a cancel request: running → cancelled. */

@@ -7,6 +7,7 @@ import type { DeliveryRoute, DeliveryStatus } from './delivery-state.js';
 import type { Visibility } from './guild-settings.js';
 import type { JobState } from './job-state.js';
 import type { StoreContext } from './context.js';
+import { parseFailure, type JobFailure } from './failure.js';
 
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonObject = { readonly [key: string]: JsonValue };
@@ -43,8 +44,8 @@ export interface Job {
   readonly maxAttempts: number;
   /** Internal detail of the last failed attempt, for logs. */
   readonly lastError: string | null;
-  /** What the user is told when the job failed for good. */
-  readonly failureMessage: string | null;
+  /** Why the job failed for good, as data (the bot words it); null unless it failed. */
+  readonly failure: JobFailure | null;
   readonly runAfterMs: number;
   readonly leaseOwner: string | null;
   readonly leaseExpiresMs: number | null;
@@ -92,7 +93,8 @@ export interface JobRow {
   attempts: number;
   max_attempts: number;
   last_error: string | null;
-  failure_message: string | null;
+  /** JSON of a JobFailure (failure.ts). */
+  failure: string | null;
   run_after_ms: number;
   lease_id: string | null;
   lease_owner: string | null;
@@ -137,7 +139,7 @@ export function rowToJob(r: JobRow): Job {
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     lastError: r.last_error,
-    failureMessage: r.failure_message,
+    failure: parseFailure(r.failure),
     runAfterMs: r.run_after_ms,
     leaseOwner: r.lease_owner,
     leaseExpiresMs: r.lease_expires_ms,

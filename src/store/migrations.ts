@@ -4,6 +4,7 @@ import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
 import { SCHEMA_V4 } from './schema-v4.js';
 import { SCHEMA_V5 } from './schema-v5.js';
+import { SCHEMA_V6 } from './schema-v6.js';
 
 /**
  * Versioned migrations, applied at start-up. The schema version is SQLite's
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'index for the queue time estimate', sql: SCHEMA_V3 },
   { version: 4, name: "index for a server's stored bytes", sql: SCHEMA_V4 },
   { version: 5, name: 'consent waits: public replies waiting for a member to accept the terms', sql: SCHEMA_V5 },
+  { version: 6, name: "a failed job's reason as data (the bot words it)", sql: SCHEMA_V6 },
 ];
 
 export class SchemaTooNewError extends Error {

@@ -154,7 +154,7 @@ export class Store {
   complete(jobId: string, leaseId: string, output: { path: string; bytes: number; durationMs: number }): Job {
     return queue.complete(this.ctx, jobId, leaseId, output);
   }
-  fail(jobId: string, leaseId: string, failure: { error: string; userReason?: string; retryable?: boolean }): Job {
+  fail(jobId: string, leaseId: string, failure: queue.AttemptFailure): Job {
     return queue.fail(this.ctx, jobId, leaseId, failure);
   }
   cancelRunning(jobId: string, leaseId: string): Job {

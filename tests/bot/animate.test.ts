@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { animate as animateCommand } from '../../commands/animate.js';
-import { botMessages, DISCLAIMER } from '../../src/bot/messages.js';
+import { botMessages, DISCLAIMER } from '../../src/bot/messages/bot.js';
 import { probe } from '../support/ffprobe.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import type { FakeInteraction } from '../support/fake-discord/index.js';

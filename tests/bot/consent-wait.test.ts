@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { botMessages } from '../../src/bot/messages.js';
+import { botMessages } from '../../src/bot/messages/bot.js';
 import { BotWorld } from '../support/bot-world.js';
 
 /**

@@ -1,7 +1,7 @@
 import { DiscordAPIError } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { attachesClip, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS, placeOfEarlierClip } from '../../src/bot/delivery-plan.js';
-import { isRouteClosed } from '../../src/bot/discord-api.js';
+import { attachesClip, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS, placeOfEarlierClip } from '../../src/bot/delivery/plan.js';
+import { isRouteClosed } from '../../src/bot/discord/api.js';
 
 describe('deliveryRoutes and attachesClip', () => {
   it('GIVEN public results THEN the interaction, the channel, then a DM; the clip on every route', () => {

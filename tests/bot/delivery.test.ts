@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { botMessages, DISCLAIMER } from '../../src/bot/messages.js';
+import { botMessages, DISCLAIMER } from '../../src/bot/messages/bot.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import { probe } from '../support/ffprobe.js';
 import { expectLabel } from '../support/label-check.js';

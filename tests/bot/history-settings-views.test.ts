@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fitLines } from '../../src/bot/discord-format.js';
-import { HISTORY_PAGE_SIZE, deleteConfirmView, entryStatus, historyView } from '../../src/bot/history-view.js';
-import { limitsPatch } from '../../src/bot/settings-patch.js';
-import { auditEmbeds, describeAudit, settingsEmbed } from '../../src/bot/settings-view.js';
+import { fitLines } from '../../src/bot/discord/format.js';
+import { HISTORY_PAGE_SIZE, deleteConfirmView, entryStatus, historyView } from '../../src/bot/history/view.js';
+import { limitsPatch } from '../../src/bot/settings/patch.js';
+import { auditEmbeds, describeAudit, settingsEmbed } from '../../src/bot/settings/view.js';
 import { DEFAULT_GUILD_SETTINGS, newJobId, type AuditEntry, type GuildJobSummary, type Job } from '../../src/store/index.js';
 
 /** The pure parts of /history and /settings: what the messages look like and that they stay within Discord's limits. */
@@ -26,7 +26,7 @@ function job(over: Partial<Job> = {}): Job {
     attempts: 1,
     maxAttempts: 3,
     lastError: null,
-    failureMessage: null,
+    failure: null,
     runAfterMs: 0,
     leaseOwner: null,
     leaseExpiresMs: null,
@@ -56,7 +56,9 @@ function buttons(view: ReturnType<typeof historyView>) {
 
 describe('/history page', () => {
   it('GIVEN a full page with more on both sides THEN at most 5 rows of at most 5 buttons, unique ids, and one embed within limits', () => {
-    const items = Array.from({ length: HISTORY_PAGE_SIZE }, () => job({ failureMessage: 'x'.repeat(3000), state: 'failed', output: null }));
+    const items = Array.from({ length: HISTORY_PAGE_SIZE }, () =>
+      job({ failure: { reason: { code: 'input', message: `${'X'.repeat(2999)}.` }, afterRetries: false }, state: 'failed', output: null }),
+    );
     const view = historyView({ items, older: 'h5', newer: 'h9' }, { inGuild: true, canPost: true, page: null });
     expect(view.components.length).toBeLessThanOrEqual(5);
     for (const row of view.components) expect(row.components.length).toBeLessThanOrEqual(5);
@@ -71,7 +73,7 @@ describe('/history page', () => {
       {
         items: [
           job({ options: { mode: 'absolute', bestFrame: 'auto' } }),
-          job({ state: 'failed', output: null, failureMessage: 'Your animation failed after 3 attempts: the bot stopped while making it.' }),
+          job({ state: 'failed', output: null, attempts: 3, failure: { reason: { code: 'worker-lost' }, afterRetries: true } }),
           job({ expiredMs: T }),
         ],
         older: null,

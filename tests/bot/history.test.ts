@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { APIMessage } from 'discord.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DISCLAIMER } from '../../src/bot/messages.js';
+import { DISCLAIMER } from '../../src/bot/messages/bot.js';
 import { DAY_MS, ManualClock, Store, type Job } from '../../src/store/index.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import type { FakeInteraction, FakeUser } from '../support/fake-discord/index.js';

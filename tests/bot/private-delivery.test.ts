@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { entryStatus } from '../../src/bot/history-view.js';
+import { entryStatus } from '../../src/bot/history/view.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import { modelsWithBrokenCopy } from '../support/broken-model.js';
 import type { FakeUser } from '../support/fake-discord/index.js';

@@ -113,7 +113,7 @@ describe('restart', () => {
     const code = current.exited();
     await current.signalAll('SIGTERM');
     expect(await code).toBe(0);
-    expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0, failureMessage: null });
+    expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0, failure: null });
     // Not left for the next test's bot to run first.
     expect(store.deleteJobForOwner(job.id, user.id)).toMatchObject({ deleted: true });
   });

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DISCLAIMER } from '../../src/bot/messages.js';
+import { DISCLAIMER } from '../../src/bot/messages/bot.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import { modelsWithBrokenCopy } from '../support/broken-model.js';
 import { createdAtWithTokenNearlySpent } from '../support/spent-token.js';
+import { failureText } from '../../src/bot/messages/failures.js';
 
 /**
  * Discord misbehaving (429 with Retry-After, 500s, a dropped gateway) and a
@@ -105,8 +106,9 @@ describe('a corrupt model file', () => {
     });
     const job = world.store.history(user.id).items[0]!;
     expect(job.attempts).toBe(1); // not retried: the model will not load any better next time
-    expect(job.failureMessage).toMatch(/^Your animation failed\. The model in .*broken could not be loaded by onnxruntime/);
-    expect(cmd.originalMessage()?.content).toBe(job.failureMessage);
+    const told = failureText(job.failure!, job.attempts);
+    expect(told).toMatch(/^Your animation failed\. The model in .*broken could not be loaded by onnxruntime/);
+    expect(cmd.originalMessage()?.content).toBe(told);
 
     const ok = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
     await ok.waitForAck();

@@ -76,7 +76,7 @@ export function enqueueOk(store: Store, over: Parameters<typeof request>[1] = {}
   const req = request(store, over);
   store.setConsent(req.userId, 'accepted');
   const r: EnqueueResult = store.enqueue(req);
-  if (!r.ok) throw new Error(`enqueue refused: ${r.message}`);
+  if (!r.ok) throw new Error(`enqueue refused: ${JSON.stringify(r.refusal)}`);
   return r.job;
 }
 

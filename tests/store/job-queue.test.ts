@@ -45,20 +45,17 @@ describe('job lifecycle', () => {
     expect(IllegalTransitionError).toBeDefined();
   });
 
-  it('fails at once on a non-retryable error with the user-facing reason', () => {
+  it('GIVEN a non-retryable error THEN it fails at once, keeping its reason as data', () => {
     const { store } = fixture();
     const job = enqueueOk(store);
     const claim = store.claimNext(W)!;
-    const failed = store.fail(job.id, claim.leaseId, { error: 'InputError: no face', userReason: 'no face was found in the photo', retryable: false });
-    expect(failed).toMatchObject({
-      state: 'failed',
-      attempts: 1,
-      lastError: 'InputError: no face',
-      failureMessage: 'Your animation failed: no face was found in the photo.',
-    });
+    const reason = { code: 'input', message: 'No face was found in the photo.' } as const;
+    const failed = store.fail(job.id, claim.leaseId, { error: 'InputError: no face', reason, retryable: false });
+    expect(failed).toMatchObject({ state: 'failed', attempts: 1, lastError: 'InputError: no face', failure: { reason, afterRetries: false } });
+    expect(store.getJob(job.id)?.failure).toEqual({ reason, afterRetries: false });
   });
 
-  it('retries a retryable failure with backoff, then fails after max attempts', () => {
+  it('GIVEN a retryable failure THEN it is retried with backoff, then fails after max attempts as an internal failure', () => {
     const { store, clock } = fixture({ maxAttempts: 2, backoffBaseMs: 10 * SECOND_MS });
     const job = enqueueOk(store);
     const c1 = store.claimNext(W)!;
@@ -70,16 +67,12 @@ describe('job lifecycle', () => {
     expect(c2.job.attempts).toBe(2);
     expect(c2.leaseId).not.toBe(c1.leaseId);
     const final = store.fail(job.id, c2.leaseId, { error: 'onnx crashed again' });
-    expect(final).toMatchObject({
-      state: 'failed',
-      failureMessage:
-        "Your animation failed after 2 attempts: something went wrong on our side. You can send it again; like any animation, it counts toward this server's limits.",
-    });
+    expect(final).toMatchObject({ state: 'failed', attempts: 2, failure: { reason: { code: 'internal' }, afterRetries: true } });
   });
 });
 
 describe('leases', () => {
-  it('requeues an expired lease to run at once (the worker vanished, not the job), then fails with a message the user sees', () => {
+  it('GIVEN an expired lease THEN it is requeued to run at once (the worker vanished, not the job), then fails as worker-lost', () => {
     const { store, clock } = fixture({ leaseMs: MINUTE_MS, maxAttempts: 3, backoffBaseMs: 30 * SECOND_MS });
     const job = enqueueOk(store);
     const c1 = store.claimNext('dead-worker')!;
@@ -98,12 +91,7 @@ describe('leases', () => {
     expect(store.getJob(job.id)?.lastError).toMatch(/stopped heartbeating/);
     clock.advance(MINUTE_MS);
     expect(store.recoverStalled().failed).toEqual([job.id]);
-    expect(store.getJob(job.id)).toMatchObject({
-      state: 'failed',
-      attempts: 3,
-      failureMessage:
-        "Your animation failed after 3 attempts: the bot stopped while making it. You can send it again; like any animation, it counts toward this server's limits.",
-    });
+    expect(store.getJob(job.id)).toMatchObject({ state: 'failed', attempts: 3, failure: { reason: { code: 'worker-lost' }, afterRetries: true } });
   });
 
   it('keeps a lease alive while heartbeats arrive', () => {

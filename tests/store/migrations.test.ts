@@ -36,6 +36,28 @@ describe('migrations', () => {
     db.close();
   });
 
+  it("GIVEN failed jobs written before v6 (a sentence per job) THEN they keep their wording as a legacy reason, and the sentence column is gone", () => {
+    const db = openDatabase(join(tempDir(), 'v5.sqlite'));
+    migrate(db, MIGRATIONS.slice(0, 5));
+    const insert = db.prepare(
+      `INSERT INTO jobs (id, user_id, guild_id, channel_id, state, model, source_sha256, source_bytes, driving_sha256, driving_bytes, driving_seconds,
+                         visibility, max_attempts, run_after_ms, created_ms, updated_ms, failure_message, finished_ms)
+       VALUES (?, 'u', 'g', 'c', ?, 'default', 'a', 1, 'b', 1, 1, 'public', 3, 0, 1, 1, ?, ?)`,
+    );
+    insert.run('j1', 'failed', 'Your animation failed: an old reason.', 2);
+    insert.run('j2', 'queued', null, null);
+    expect(migrate(db)).toMatchObject({ from: 5, to: 6, applied: [6] });
+    const rows = db.prepare('SELECT id, failure FROM jobs ORDER BY id').all() as Array<{ id: string; failure: string | null }>;
+    expect(rows.map((r) => [r.id, r.failure === null ? null : JSON.parse(r.failure)])).toEqual([
+      ['j1', { reason: { code: 'legacy', message: 'Your animation failed: an old reason.' }, afterRetries: false }],
+      ['j2', null],
+    ]);
+    const columns = (db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>).map((c) => c.name);
+    expect(columns).toContain('failure');
+    expect(columns).not.toContain('failure_message');
+    db.close();
+  });
+
   it('GIVEN the queue time estimate THEN its query walks an index, not every finished job (v3)', () => {
     const db = openDatabase(join(tempDir(), 'plan.sqlite'));
     migrate(db);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, w
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS, MINUTE_MS, messages, newJobId, type Job, type Store } from '../../src/store/index.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, newJobId, type Job, type Store } from '../../src/store/index.js';
 import { enqueueOk, fixture, output, T0 } from './helpers.js';
 
 const TOKEN = 'aW50ZXJhY3Rpb24.SECRET-TOKEN-DO-NOT-LEAK';
@@ -32,7 +32,6 @@ describe('retention sweeper', () => {
     expect(existsSync(fresh.output!.path!)).toBe(true);
     // the tombstone still shows in history and says it expired
     expect(store.history('u1').items[0]).toMatchObject({ id: old.id, state: 'succeeded', expiredMs: T0 + 7 * DAY_MS });
-    expect(messages.expired).toMatch(/expired/);
     expect(store.sweep()).toMatchObject({ expired: 0, filesRemoved: 0 });
   });
 
@@ -110,7 +109,7 @@ describe('delivery and secrets', () => {
     clock.advance(15 * MINUTE_MS - 30_000); // inside the safety margin
     expect(store.interactionToken(job.id)).toBeNull();
     const c = store.claimNext('w')!;
-    store.fail(job.id, c.leaseId, { error: 'bad input', userReason: 'the video has no frames', retryable: false });
+    store.fail(job.id, c.leaseId, { error: 'bad input', reason: { code: 'input', message: 'The video has no frames.' }, retryable: false });
     expect(store.pendingDeliveries().tasks).toMatchObject([{ tokenUsable: false, job: { state: 'failed' } }]);
     expect(store.beginDelivery(job.id, 'interaction')).toEqual({ ok: false, reason: 'token-expired' });
     expect(store.beginDelivery(job.id, 'channel')).toMatchObject({ ok: true, token: null });

@@ -30,7 +30,7 @@ describe('guild settings', () => {
   it('validates, applies and audits each change with who and when', () => {
     const { store, clock } = fixture();
     const bad = store.updateGuildSettings('g', { retentionDays: 0 }, 'mod');
-    expect(bad).toEqual({ ok: false, errors: ['Retention (days) must be a whole number from 1 to 90.'] });
+    expect(bad).toEqual({ ok: false, problems: [{ problem: 'out-of-range', key: 'retentionDays', min: 1, max: 90 }] });
     expect(store.auditLog('g')).toEqual([]);
     clock.advance(1000);
     const ok = store.updateGuildSettings('g', { retentionDays: 30, visibility: 'public', enabled: false }, 'mod');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bot, type BotOptions } from '../../src/bot/bot.js';
+import { Bot, type BotOptions } from '../../src/bot/app/bot.js';
 import { loadConfig, type BotConfig } from '../../src/config.js';
 import { renderShape, writeShapeImage, writeShapeVideo, type ShapePose } from '../../src/demo/synthetic-media.js';
 import { createLogger } from '../../src/util/log.js';

@@ -43,11 +43,12 @@ export function seedJob(store: Store, o: SeedJob): Job {
     options: { mode: o.mode ?? 'relative', bestFrame: 'off' },
     visibility: 'public', // delivered as a channel message with the clip (a private job's would be a notice only)
   });
-  if (!queued.ok) throw new Error(`seeding refused: ${queued.message}`);
+  if (!queued.ok) throw new Error(`seeding refused: ${JSON.stringify(queued.refusal)}`);
   const claim = store.claimNext('seed:0:test');
   if (claim?.job.id !== id) throw new Error(`seeding claimed ${claim?.job.id ?? 'nothing'} instead of ${id}: another job was queued`);
   if (o.outcome === 'failed') {
-    store.fail(id, claim.leaseId, { error: 'seeded failure', userReason: o.failure ?? 'The photo has no face Marionette can find.', retryable: false });
+    const message = o.failure ?? 'The photo has no face Marionette can find.';
+    store.fail(id, claim.leaseId, { error: 'seeded failure', reason: { code: 'input', message }, retryable: false });
   } else {
     const clip = randomBytes(2048);
     writeFileSync(join(dir, 'result.mp4'), clip);

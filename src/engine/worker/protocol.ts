@@ -1,3 +1,4 @@
+import type { FaultKind } from '../fault-injection.js';
 import type { DeviceRequest, ProviderCandidate, ProviderName } from '../model/execution-provider.js';
 import type { ModelManifest } from '../model/manifest.js';
 import type { WebGpuTuning } from '../model/session-options.js';
@@ -37,7 +38,7 @@ export interface Requests {
   };
   generate: {
     /** `fault`: a chaos hook for reliability tests (fault-injection.ts). */
-    args: { jobId: string; frames: Float32Array; count: number; fault?: 'worker-crash' | 'worker-oom' };
+    args: { jobId: string; frames: Float32Array; count: number; fault?: FaultKind };
     result: { prediction: Prediction; count: number; kpMs: number; generatorMs: number; alpha: number };
   };
   end: {

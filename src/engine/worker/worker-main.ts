@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import { lowerPriority } from '../media/background-priority.js';
 import { readModelFolder } from '../model/model-folder.js';
 import type { DeviceRequest } from '../model/execution-provider.js';
+import type { FaultKind } from '../fault-injection.js';
 import { InferenceJob } from './inference-job.js';
 import { ModelRunner } from './model-runner.js';
 import type { Requests, SerializedError, WorkerRequest, WorkerResponse } from './protocol.js';
@@ -56,7 +57,7 @@ const handlers: Handlers = {
     return { alpha: requireJob(jobId).setInitial(keypoints) };
   },
   async generate({ jobId, frames, count, fault }) {
-    if (fault) injectFault(fault);
+    if (fault) await injectFault(fault, requireJob(jobId));
     return requireJob(jobId).generate(frames, count);
   },
   async end({ jobId }) {
@@ -65,8 +66,12 @@ const handlers: Handlers = {
   },
 };
 
-/** Test-only chaos (see fault-injection.ts): an uncaught exception, or heap exhaustion. */
-function injectFault(fault: 'worker-crash' | 'worker-oom'): void {
+/** Test-only chaos (see fault-injection.ts): an uncaught exception, heap exhaustion, or a batch that never ends by itself. */
+async function injectFault(fault: FaultKind, job: InferenceJob): Promise<void> {
+  if (fault === 'worker-stall') {
+    while (!job.cancelled) await new Promise((resolve) => setTimeout(resolve, 50));
+    return;
+  }
   if (fault === 'worker-crash') {
     setImmediate(() => {
       throw new Error('injected worker crash (MARIONETTE_FAULT)');
