@@ -302,75 +302,91 @@ describe('consent', () => {
       expect(text).toBe('The photo must be an image (JPEG, PNG, WebP, BMP or GIF), not a PDF.');
     });
 
-    it('GIVEN a first-time member THEN the terms go to them privately, the channel sees only that the command waits, and Decline removes that line', async () => {
-      const { user, cmd, prompt } = await prompted('public-newcomer');
-      expect(prompt.content).toMatch(/Only animate people who agreed to it/);
-      expect((prompt.flags ?? 0) & 64).toBe(64); // ephemeral
-      expect(prompt.components).toHaveLength(1);
-      const original = cmd.originalMessage()!;
-      expect((original.flags ?? 0) & 64).toBe(0);
-      expect(original.content).toBe('Waiting for the member who asked to accept the terms (shown only to them).');
-      expect(original.components ?? []).toEqual([]);
-      // Kept for a restart to tidy (with the token a new process needs to remove the line), until answered.
-      const waits = () => world.store.db.prepare('SELECT interaction_id FROM consent_waits').pluck().all();
-      expect(waits()).toEqual([cmd.id]);
+    it(
+      'GIVEN a first-time member THEN the terms go to them privately, the channel sees only that the command waits, and Decline ' + 'removes that line',
+      async () => {
+        const { user, cmd, prompt } = await prompted('public-newcomer');
+        expect(prompt.content).toMatch(/Only animate people who agreed to it/);
+        expect((prompt.flags ?? 0) & 64).toBe(64); // ephemeral
+        expect(prompt.components).toHaveLength(1);
+        const original = cmd.originalMessage()!;
+        expect((original.flags ?? 0) & 64).toBe(0);
+        expect(original.content).toBe('Waiting for the member who asked to accept the terms (shown only to them).');
+        expect(original.components ?? []).toEqual([]);
+        // Kept for a restart to tidy (with the token a new process needs to remove the line), until answered.
+        const waits = () => world.store.db.prepare('SELECT interaction_id FROM consent_waits').pluck().all();
+        expect(waits()).toEqual([cmd.id]);
 
-      const decline = await world.discord.clickButton({ message: prompt, customId: `consent:decline:${cmd.id}:${user.id}`, user });
-      await decline.waitForAck();
-      await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
-      expect(waits()).toEqual([]);
-      expect(world.store.getUser(user.id)?.consent).toBe('declined');
-    });
+        const decline = await world.discord.clickButton({ message: prompt, customId: `consent:decline:${cmd.id}:${user.id}`, user });
+        await decline.waitForAck();
+        await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
+        expect(waits()).toEqual([]);
+        expect(world.store.getUser(user.id)?.consent).toBe('declined');
+      },
+    );
 
-    it("GIVEN the bot restarted while a prompt waited THEN the channel's waiting line is removed as it stops, a stranger's Accept is still refused, and the member's own is recorded", async () => {
-      const { user, cmd, prompt } = await prompted('public-restart');
-      const stranger = world.discord.addUser({ username: 'public-stranger' });
-      await world.bot?.stop();
-      // The channel's "waiting" line goes with the command: stopping removed it.
-      expect(cmd.originalMessage()).toBeUndefined();
-      await world.startBot(); // the waiting command is forgotten; the prompt's buttons remain
-      expect(world.discord.message(prompt.id)).toBeDefined();
-      const customId = `consent:accept:${cmd.id}:${user.id}`;
-      const meddling = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user: stranger });
-      await meddling.waitForAck();
-      const refusal = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === meddling.id);
-      expect(bodyField({ json: bodyField(refusal, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
-      expect(world.store.getUser(stranger.id)?.consent ?? null).toBeNull();
+    it(
+      "GIVEN the bot restarted while a prompt waited THEN the channel's waiting line is removed as it stops, a stranger's Accept " +
+        "is still refused, and the member's own is recorded",
+      async () => {
+        const { user, cmd, prompt } = await prompted('public-restart');
+        const stranger = world.discord.addUser({ username: 'public-stranger' });
+        await world.bot?.stop();
+        // The channel's "waiting" line goes with the command: stopping removed it.
+        expect(cmd.originalMessage()).toBeUndefined();
+        await world.startBot(); // the waiting command is forgotten; the prompt's buttons remain
+        expect(world.discord.message(prompt.id)).toBeDefined();
+        const customId = `consent:accept:${cmd.id}:${user.id}`;
+        const meddling = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user: stranger });
+        await meddling.waitForAck();
+        const refusal = await world.discord.waitForRequest(
+          (r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === meddling.id,
+        );
+        expect(bodyField({ json: bodyField(refusal, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
+        expect(world.store.getUser(stranger.id)?.consent ?? null).toBeNull();
 
-      const own = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user });
-      await own.waitForAck();
-      await vi.waitFor(() => expect(world.discord.message(prompt.id)?.content).toBe('Thanks. Run /animate again to make your animation.'));
-      expect(world.store.getUser(user.id)?.consent).toBe('accepted');
-    });
+        const own = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user });
+        await own.waitForAck();
+        await vi.waitFor(() => expect(world.discord.message(prompt.id)?.content).toBe('Thanks. Run /animate again to make your animation.'));
+        expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+      },
+    );
 
-    it('GIVEN Discord failed to remove the waiting line as the bot stopped (or it crashed) THEN the next start removes it, with the token kept in the store', async () => {
-      const { cmd } = await prompted('public-crash');
-      world.discord.failRequests({ match: 'delete_original_webhook_message', status: 500, times: 4 });
-      await world.bot?.stop();
-      expect(cmd.originalMessage()?.content).toBe(botMessages.consentPendingPublic);
-      expect(world.discord.requests.filter((r) => r.operationId === 'delete_original_webhook_message' && r.status === 500)).toHaveLength(4);
-      await world.startBot();
-      await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
-      expect(world.store.db.prepare('SELECT COUNT(*) FROM consent_waits').pluck().get()).toBe(0);
-    });
+    it(
+      'GIVEN Discord failed to remove the waiting line as the bot stopped (or it crashed) THEN the next start removes it, with the token ' +
+        'kept in the store',
+      async () => {
+        const { cmd } = await prompted('public-crash');
+        world.discord.failRequests({ match: 'delete_original_webhook_message', status: 500, times: 4 });
+        await world.bot?.stop();
+        expect(cmd.originalMessage()?.content).toBe(botMessages.consentPendingPublic);
+        expect(world.discord.requests.filter((r) => r.operationId === 'delete_original_webhook_message' && r.status === 500)).toHaveLength(4);
+        await world.startBot();
+        await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
+        expect(world.store.db.prepare('SELECT COUNT(*) FROM consent_waits').pluck().get()).toBe(0);
+      },
+    );
 
-    it('GIVEN a command arriving while the next start is still removing waiting lines THEN it goes on: its intake is not taken for an interrupted one', async () => {
-      const { cmd: waiting } = await prompted('public-tidy');
-      const user = world.member('arrives-at-start');
-      const options = { photo: await world.photo(), video: await world.video() };
-      world.discord.failRequests({ match: 'delete_original_webhook_message', status: 500, times: 4 });
-      await world.bot?.stop();
-      // The next start's delete waits out a 2-second rate limit: the command comes in meanwhile.
-      world.discord.failRequests({ match: 'delete_original_webhook_message', status: 429, retryAfter: 2, times: 1 });
-      const identified = world.discord.identifies.length;
-      const starting = world.startBot();
-      await world.discord.waitForReady({ identifies: identified + 1 });
-      const cmd = await world.discord.slashCommand({ name: 'animate', user, options });
-      await starting;
-      await vi.waitFor(() => expect(world.store.history(user.id).items).toHaveLength(1), { timeout: 30_000 });
-      expect(cmd.originalMessage()?.content).not.toBe(botMessages.interrupted);
-      await vi.waitFor(() => expect(waiting.originalMessage()).toBeUndefined(), { timeout: 10_000 });
-    });
+    it(
+      'GIVEN a command arriving while the next start is still removing waiting lines THEN it goes on: its intake is not taken ' + 'for an interrupted one',
+      async () => {
+        const { cmd: waiting } = await prompted('public-tidy');
+        const user = world.member('arrives-at-start');
+        const options = { photo: await world.photo(), video: await world.video() };
+        world.discord.failRequests({ match: 'delete_original_webhook_message', status: 500, times: 4 });
+        await world.bot?.stop();
+        // The next start's delete waits out a 2-second rate limit: the command comes in meanwhile.
+        world.discord.failRequests({ match: 'delete_original_webhook_message', status: 429, retryAfter: 2, times: 1 });
+        const identified = world.discord.identifies.length;
+        const starting = world.startBot();
+        await world.discord.waitForReady({ identifies: identified + 1 });
+        const cmd = await world.discord.slashCommand({ name: 'animate', user, options });
+        await starting;
+        await vi.waitFor(() => expect(world.store.history(user.id).items).toHaveLength(1), { timeout: 30_000 });
+        expect(cmd.originalMessage()?.content).not.toBe(botMessages.interrupted);
+        await vi.waitFor(() => expect(waiting.originalMessage()).toBeUndefined(), { timeout: 10_000 });
+      },
+    );
   });
 });
 

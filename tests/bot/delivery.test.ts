@@ -73,38 +73,42 @@ describe('delivery after the interaction token has expired', () => {
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }));
   });
 
-  it('GIVEN a channel delivery left in doubt for longer than Discord enforces its nonce THEN the retry finds the clip it had posted and posts nothing', async () => {
-    const user = world.member('doubtful');
-    const channel = channelByName('general');
-    const interaction = await world.discord.slashCommand({
-      name: 'animate',
-      user,
-      channelId: channel.id,
-      options: { photo: await world.photo(), video: await world.video() },
-      createdAt: createdAtWithTokenNearlySpent(world.discord),
-    });
-    await interaction.waitForAck();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }), { timeout: 60_000 });
-    const job = world.store.history(user.id).items[0]!;
-    const isPost = (r: { operationId: string | null; params: Record<string, string>; files: Array<{ filename: string }> }) =>
-      r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.some((f) => f.filename === `marionette-${job.id}.mp4`);
-    const first = world.discord.requests.filter(isPost);
-    expect(first).toHaveLength(1);
-    const posted = (first[0]!.response as { id: string }).id;
+  it(
+    'GIVEN a channel delivery left in doubt for longer than Discord enforces its nonce THEN the retry finds the clip it had ' + 'posted and posts nothing',
+    async () => {
+      const user = world.member('doubtful');
+      const channel = channelByName('general');
+      const interaction = await world.discord.slashCommand({
+        name: 'animate',
+        user,
+        channelId: channel.id,
+        options: { photo: await world.photo(), video: await world.video() },
+        createdAt: createdAtWithTokenNearlySpent(world.discord),
+      });
+      await interaction.waitForAck();
+      await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }), { timeout: 60_000 });
+      const job = world.store.history(user.id).items[0]!;
+      const isPost = (r: { operationId: string | null; params: Record<string, string>; files: Array<{ filename: string }> }) =>
+        r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.some((f) => f.filename === `marionette-${job.id}.mp4`);
+      const first = world.discord.requests.filter(isPost);
+      expect(first).toHaveLength(1);
+      const posted = (first[0]!.response as { id: string }).id;
 
-    // As if the bot had died between Discord's answer and recording it, and came back ten minutes later: the
-    // nonce no longer protects the retry.
-    world.store.db
-      .prepare("UPDATE jobs SET delivery = 'delivering', delivery_message_id = NULL, delivery_started_ms = ? WHERE id = ?")
-      .run(world.store.now() - 10 * 60_000, job.id);
-    const message = world.discord.message(posted)!;
-    (message as { timestamp: string }).timestamp = new Date(world.discord.now() - 10 * 60_000).toISOString(); // (the fake's clock stays put: tokens age by it)
-    await world.bot!.ctx.deliverer.kick();
-    await vi.waitFor(() => expect(world.store.getJob(job.id)).toMatchObject({ delivery: 'channel' }));
-    expect(world.store.getJob(job.id)?.deliveryMessageId).toBe(posted);
-    expect(world.discord.requests.filter(isPost)).toHaveLength(1);
-    expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id)).toBe(true);
-  });
+      // As if the bot had died between Discord's answer and recording it, and came back ten minutes later: the
+      // nonce no longer protects the retry.
+      world.store.db
+        .prepare("UPDATE jobs SET delivery = 'delivering', delivery_message_id = NULL, delivery_started_ms = ? WHERE id = ?")
+        .run(world.store.now() - 10 * 60_000, job.id);
+      const message = world.discord.message(posted)!;
+      // (The fake's clock stays put: tokens age by it.)
+      (message as { timestamp: string }).timestamp = new Date(world.discord.now() - 10 * 60_000).toISOString();
+      await world.bot!.ctx.deliverer.kick();
+      await vi.waitFor(() => expect(world.store.getJob(job.id)).toMatchObject({ delivery: 'channel' }));
+      expect(world.store.getJob(job.id)?.deliveryMessageId).toBe(posted);
+      expect(world.discord.requests.filter(isPost)).toHaveLength(1);
+      expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id)).toBe(true);
+    },
+  );
 
   it('GIVEN the bot may not post in the channel THEN the clip goes by direct message', async () => {
     const user = world.member('dm-me');
@@ -179,25 +183,28 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
     return { user, channel, interaction, job, landedId: landed[0]!.id, followUpRequests, clipPosts };
   }
 
-  it('GIVEN a public follow-up that landed but whose answer was lost (in doubt) THEN the retry finds it in the channel and the clip is not shown twice', async () => {
-    // Looking fails too at first (Discord 5xx): the delivery stays in doubt, and nothing is posted meanwhile.
-    const { user, channel, interaction, landedId, followUpRequests, clipPosts } = await followUpLandedAnswerLost('lost-answer', { lookupFailsFirst: true });
-    await world.bot!.ctx.deliverer.kick();
-    expect(world.discord.requests.filter((r) => r.operationId === 'list_messages' && r.status === 500)).toHaveLength(4);
-    expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering');
-    expect(clipPosts()).toHaveLength(0);
+  it(
+    'GIVEN a public follow-up that landed but whose answer was lost (in doubt) THEN the retry finds it in the channel and the clip is not ' + 'shown twice',
+    async () => {
+      // Looking fails too at first (Discord 5xx): the delivery stays in doubt, and nothing is posted meanwhile.
+      const { user, channel, interaction, landedId, followUpRequests, clipPosts } = await followUpLandedAnswerLost('lost-answer', { lookupFailsFirst: true });
+      await world.bot!.ctx.deliverer.kick();
+      expect(world.discord.requests.filter((r) => r.operationId === 'list_messages' && r.status === 500)).toHaveLength(4);
+      expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering');
+      expect(clipPosts()).toHaveLength(0);
 
-    await world.bot!.ctx.deliverer.kick();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
-    expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(landedId);
-    // Nothing else carries the clip: no second follow-up, and the original reply was not edited with it.
-    expect(followUpRequests()).toHaveLength(4);
-    expect(interaction.followUps()).toHaveLength(1);
-    expect(clipPosts()).toHaveLength(0);
-    expect(interaction.originalMessage()?.attachments).toHaveLength(0);
-    expect(interaction.originalMessage()?.content).toBe(botMessages.done);
-    expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id && r.status === 200)).toBe(true);
-  });
+      await world.bot!.ctx.deliverer.kick();
+      await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
+      expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(landedId);
+      // Nothing else carries the clip: no second follow-up, and the original reply was not edited with it.
+      expect(followUpRequests()).toHaveLength(4);
+      expect(interaction.followUps()).toHaveLength(1);
+      expect(clipPosts()).toHaveLength(0);
+      expect(interaction.originalMessage()?.attachments).toHaveLength(0);
+      expect(interaction.originalMessage()?.content).toBe(botMessages.done);
+      expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id && r.status === 200)).toBe(true);
+    },
+  );
 
   it("GIVEN that lost follow-up's token expires before the retry THEN the channel route finds it too, and posts nothing", async () => {
     const { user, job, landedId, clipPosts } = await followUpLandedAnswerLost('lost-answer-late');
@@ -208,40 +215,44 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
     expect(clipPosts()).toHaveLength(0);
   });
 
-  it('GIVEN the follow-up failed, then the edit of the original reply with the clip landed with its answer lost THEN the next retry records that reply, disclaimer intact', async () => {
-    const user = world.member('twice-in-doubt');
-    const channel = channelByName('general');
-    world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 4 });
-    const interaction = await world.discord.slashCommand({
-      name: 'animate',
-      user,
-      channelId: channel.id,
-      options: { photo: await world.photo(), video: await world.video() },
-    });
-    await interaction.waitForAck();
-    await vi.waitFor(
-      () =>
-        expect(world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toHaveLength(4),
-      { timeout: 60_000, interval: 100 },
-    );
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
-    expect(interaction.followUps()).toHaveLength(0);
+  it(
+    'GIVEN the follow-up failed, then the edit of the original reply with the clip landed with its answer lost THEN the next retry records ' +
+      'that reply, disclaimer intact',
+    async () => {
+      const user = world.member('twice-in-doubt');
+      const channel = channelByName('general');
+      world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 4 });
+      const interaction = await world.discord.slashCommand({
+        name: 'animate',
+        user,
+        channelId: channel.id,
+        options: { photo: await world.photo(), video: await world.video() },
+      });
+      await interaction.waitForAck();
+      await vi.waitFor(
+        () =>
+          expect(world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toHaveLength(4),
+        { timeout: 60_000, interval: 100 },
+      );
+      await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
+      expect(interaction.followUps()).toHaveLength(0);
 
-    // The second attempt finds nothing and edits the original reply with the clip: Discord does it, the answer is lost.
-    world.discord.failRequests({ match: 'update_original_webhook_message', status: 500, times: 1, landed: true });
-    world.discord.failRequests({ match: 'update_original_webhook_message', status: 500, times: 3 });
-    await world.bot!.ctx.deliverer.kick();
-    await vi.waitFor(() => expect(interaction.originalMessage()?.attachments).toHaveLength(1));
-    expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering');
+      // The second attempt finds nothing and edits the original reply with the clip: Discord does it, the answer is lost.
+      world.discord.failRequests({ match: 'update_original_webhook_message', status: 500, times: 1, landed: true });
+      world.discord.failRequests({ match: 'update_original_webhook_message', status: 500, times: 3 });
+      await world.bot!.ctx.deliverer.kick();
+      await vi.waitFor(() => expect(interaction.originalMessage()?.attachments).toHaveLength(1));
+      expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering');
 
-    await world.bot!.ctx.deliverer.kick();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
-    const original = interaction.originalMessage()!;
-    expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(original.id);
-    expect(original.attachments).toHaveLength(1);
-    expectDisclaimer(original.content);
-    expect(interaction.followUps()).toHaveLength(0);
-  });
+      await world.bot!.ctx.deliverer.kick();
+      await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
+      const original = interaction.originalMessage()!;
+      expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(original.id);
+      expect(original.attachments).toHaveLength(1);
+      expectDisclaimer(original.content);
+      expect(interaction.followUps()).toHaveLength(0);
+    },
+  );
 });
 
 describe('upload limit', () => {
@@ -283,7 +294,8 @@ describe('many deliveries waiting out an outage', () => {
     for (const id of seeded)
       world.store.db
         .prepare(
-          "UPDATE jobs SET delivery = 'delivering', delivery_via = 'channel', delivery_attempts = 5, delivery_started_ms = ?, delivery_error = NULL WHERE id = ?",
+          "UPDATE jobs SET delivery = 'delivering', delivery_via = 'channel', delivery_attempts = 5, delivery_started_ms = ?, " +
+            'delivery_error = NULL WHERE id = ?',
         )
         .run(world.store.now(), id);
     try {

@@ -83,32 +83,36 @@ async function shownClip(c: FakeInteraction) {
 }
 
 describe('/history', () => {
-  it('GIVEN six generations THEN the newest four come first with date, model, mode, length and status; ▶ shows the rest, ◀ comes back, and new jobs do not shift the pages', async () => {
-    const user = world.discord.addUser({ username: 'pager' });
-    const jobs = Array.from({ length: 6 }, (_, i) =>
-      seed(user, i % 2 === 0 ? { outcome: 'failed', failure: `No face was found in photo ${i}.`, seconds: i + 1 } : { seconds: i + 1, mode: 'absolute' }),
-    );
-    const h = await openHistory(user);
-    const first = current(h);
-    expect(first.flags! & EPHEMERAL).toBe(EPHEMERAL);
-    expect(listed(first)).toEqual([jobs[5]!.id, jobs[4]!.id, jobs[3]!.id, jobs[2]!.id]);
-    const text = first.embeds[0]!.description!;
-    expect(text).toMatch(new RegExp(`\\*\\*1\\.\\*\\* <t:${Math.floor(jobs[5]!.createdMs / 1000)}:f> · default · absolute · 6\\.0 s\\n✅ Delivered`));
-    expect(text).toContain('**2.**');
-    expect(text).toContain('❌ Failed: No face was found in photo 4.');
-    expect(first.embeds[0]!.title).toBe('Your animations in this server');
-    expect(navId(first, 'newer')).toBeUndefined();
+  it(
+    'GIVEN six generations THEN the newest four come first with date, model, mode, length and status; ▶ shows the rest, ◀ comes back, and ' +
+      'new jobs do not shift the pages',
+    async () => {
+      const user = world.discord.addUser({ username: 'pager' });
+      const jobs = Array.from({ length: 6 }, (_, i) =>
+        seed(user, i % 2 === 0 ? { outcome: 'failed', failure: `No face was found in photo ${i}.`, seconds: i + 1 } : { seconds: i + 1, mode: 'absolute' }),
+      );
+      const h = await openHistory(user);
+      const first = current(h);
+      expect(first.flags! & EPHEMERAL).toBe(EPHEMERAL);
+      expect(listed(first)).toEqual([jobs[5]!.id, jobs[4]!.id, jobs[3]!.id, jobs[2]!.id]);
+      const text = first.embeds[0]!.description!;
+      expect(text).toMatch(new RegExp(`\\*\\*1\\.\\*\\* <t:${Math.floor(jobs[5]!.createdMs / 1000)}:f> · default · absolute · 6\\.0 s\\n✅ Delivered`));
+      expect(text).toContain('**2.**');
+      expect(text).toContain('❌ Failed: No face was found in photo 4.');
+      expect(first.embeds[0]!.title).toBe('Your animations in this server');
+      expect(navId(first, 'newer')).toBeUndefined();
 
-    seed(user); // a new job arrives while the member is reading
-    await click(first, navId(first, 'older')!, user);
-    const second = current(h);
-    expect(listed(second)).toEqual([jobs[1]!.id, jobs[0]!.id]);
-    expect(second.embeds[0]!.description).toContain('❌ Failed: No face was found in photo 0.');
-    expect(navId(second, 'older')).toBeUndefined();
+      seed(user); // a new job arrives while the member is reading
+      await click(first, navId(first, 'older')!, user);
+      const second = current(h);
+      expect(listed(second)).toEqual([jobs[1]!.id, jobs[0]!.id]);
+      expect(second.embeds[0]!.description).toContain('❌ Failed: No face was found in photo 0.');
+      expect(navId(second, 'older')).toBeUndefined();
 
-    await click(second, navId(second, 'newer')!, user);
-    expect(listed(current(h))).toEqual([jobs[5]!.id, jobs[4]!.id, jobs[3]!.id, jobs[2]!.id]);
-  });
+      await click(second, navId(second, 'newer')!, user);
+      expect(listed(current(h))).toEqual([jobs[5]!.id, jobs[4]!.id, jobs[3]!.id, jobs[2]!.id]);
+    },
+  );
 
   it('GIVEN no generations THEN one sentence and no buttons', async () => {
     const h = await openHistory(world.discord.addUser({ username: 'newbie' }));
@@ -129,51 +133,58 @@ describe('/history', () => {
 });
 
 describe('Show', () => {
-  it('GIVEN a real animation THEN Show re-sends the same clip only to its owner, with the disclaimer; with private results there is no Post button', async () => {
-    const user = world.member('shower');
-    const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
-    await cmd.waitForAck();
-    const delivered = await world.discord.waitForRequest(
-      (r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === cmd.token && r.files.length > 0,
-      { timeout: 60_000 },
-    );
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'));
-    const job = world.store.history(user.id).items[0]!;
-
-    const page = current(await openHistory(user));
-    expect(buttonIds(page)).toEqual([`history:show:${job.id}:me`, `history:delete:${job.id}:latest`]);
-    const c = await click(page, `history:show:${job.id}:me`, user);
-    const { edit, message } = await shownClip(c);
-    expect(edit.files[0]!.data.equals(delivered.files[0]!.data)).toBe(true);
-    expect(edit.files[0]!.filename).toBe(`marionette-${job.id}.mp4`);
-    expect(String(bodyField(edit, 'content'))).toContain(DISCLAIMER);
-    expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
-  });
-
-  it('GIVEN public results THEN Post in channel posts the clip for everyone with the disclaimer, pinging nobody; once results are private again the same button is refused', async () => {
-    const user = world.discord.addUser({ username: 'poster' });
-    const job = seed(user);
-    world.store.updateGuildSettings(guild().id, { visibility: 'public' }, 'moderator');
-    try {
-      const page = current(await openHistory(user));
-      const c = await click(page, `history:show:${job.id}:channel`, user);
-      const { edit, message } = await shownClip(c);
-      expect(message.flags! & EPHEMERAL).toBe(0);
-      expect(message.channel_id).toBe(guild().channels[0]!.id);
-      const content = String(bodyField(edit, 'content'));
-      expect(content).toContain(DISCLAIMER);
-      expect(content).toContain(`<@${user.id}> shared an animation`);
-      expect(bodyField(edit, 'allowed_mentions')).toEqual({ parse: [] });
-
-      world.store.updateGuildSettings(guild().id, { visibility: 'requester' }, 'moderator');
-      const again = await click(page, `history:show:${job.id}:channel`, user);
-      expect(await replyText(again)).toBe(
-        "This server keeps results private to the person who made them, so clips can't be posted in the channel. Use Show to see it yourself.",
+  it(
+    'GIVEN a real animation THEN Show re-sends the same clip only to its owner, with the disclaimer; with private results there ' + 'is no Post button',
+    async () => {
+      const user = world.member('shower');
+      const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
+      await cmd.waitForAck();
+      const delivered = await world.discord.waitForRequest(
+        (r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === cmd.token && r.files.length > 0,
+        { timeout: 60_000 },
       );
-    } finally {
-      world.store.updateGuildSettings(guild().id, { visibility: 'requester' }, 'moderator');
-    }
-  });
+      await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'));
+      const job = world.store.history(user.id).items[0]!;
+
+      const page = current(await openHistory(user));
+      expect(buttonIds(page)).toEqual([`history:show:${job.id}:me`, `history:delete:${job.id}:latest`]);
+      const c = await click(page, `history:show:${job.id}:me`, user);
+      const { edit, message } = await shownClip(c);
+      expect(edit.files[0]!.data.equals(delivered.files[0]!.data)).toBe(true);
+      expect(edit.files[0]!.filename).toBe(`marionette-${job.id}.mp4`);
+      expect(String(bodyField(edit, 'content'))).toContain(DISCLAIMER);
+      expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
+    },
+  );
+
+  it(
+    'GIVEN public results THEN Post in channel posts the clip for everyone with the disclaimer, pinging nobody; once results are private ' +
+      'again the same button is refused',
+    async () => {
+      const user = world.discord.addUser({ username: 'poster' });
+      const job = seed(user);
+      world.store.updateGuildSettings(guild().id, { visibility: 'public' }, 'moderator');
+      try {
+        const page = current(await openHistory(user));
+        const c = await click(page, `history:show:${job.id}:channel`, user);
+        const { edit, message } = await shownClip(c);
+        expect(message.flags! & EPHEMERAL).toBe(0);
+        expect(message.channel_id).toBe(guild().channels[0]!.id);
+        const content = String(bodyField(edit, 'content'));
+        expect(content).toContain(DISCLAIMER);
+        expect(content).toContain(`<@${user.id}> shared an animation`);
+        expect(bodyField(edit, 'allowed_mentions')).toEqual({ parse: [] });
+
+        world.store.updateGuildSettings(guild().id, { visibility: 'requester' }, 'moderator');
+        const again = await click(page, `history:show:${job.id}:channel`, user);
+        expect(await replyText(again)).toBe(
+          "This server keeps results private to the person who made them, so clips can't be posted in the channel. Use Show to see it yourself.",
+        );
+      } finally {
+        world.store.updateGuildSettings(guild().id, { visibility: 'requester' }, 'moderator');
+      }
+    },
+  );
 });
 
 describe('ownership', () => {

@@ -19,7 +19,8 @@ describe('refusals', () => {
 
   it("GIVEN the server's storage THEN full and would-pass say so differently, and how space frees up", () => {
     expect(refusalText({ reason: 'storage', usedBytes: 11 * 1024 ** 3, incomingBytes: 0, maxBytes: 10 * 1024 ** 3, retentionDays: 7 })).toBe(
-      "This server has filled its 10 GB of storage on this bot. Space frees up as animations expire (7 days after they finish, the server's retention) or as members delete theirs with /history.",
+      'This server has filled its 10 GB of storage on this bot. Space frees up as animations expire (7 days after they finish, ' +
+        "the server's retention) or as members delete theirs with /history.",
     );
     expect(refusalText({ reason: 'storage', usedBytes: 9.9 * 1024 ** 3, incomingBytes: 200 * 1024 ** 2, maxBytes: 10 * 1024 ** 3, retentionDays: 1 })).toBe(
       'These files (200 MB) would take this server past its 10 GB of storage on this bot (9.9 GB used). Smaller files may fit; space frees up as animations ' +
@@ -60,12 +61,14 @@ describe('failures', () => {
     [
       { reason: { code: 'internal' }, afterRetries: true },
       2,
-      "Your animation failed after 2 attempts: something went wrong on our side. You can send it again; like any animation, it counts toward this server's limits.",
+      'Your animation failed after 2 attempts: something went wrong on our side. You can send it again; like any animation, it ' +
+        "counts toward this server's limits.",
     ],
     [
       { reason: { code: 'worker-lost' }, afterRetries: true },
       3,
-      "Your animation failed after 3 attempts: the bot stopped while making it. You can send it again; like any animation, it counts toward this server's limits.",
+      'Your animation failed after 3 attempts: the bot stopped while making it. You can send it again; like any animation, it ' +
+        "counts toward this server's limits.",
     ],
     [{ reason: { code: 'disk-full' }, afterRetries: false }, 1, 'Your animation failed: the bot ran out of disk space.'],
     [

@@ -90,33 +90,41 @@ describe('restart', () => {
     ]);
   });
 
-  it('GIVEN SIGTERM during a job longer than the shutdown grace THEN the bot exits cleanly, the job goes back to the queue uncounted, and the next process delivers it once', async () => {
-    const { current, cmd, job } = await longJobRunning('graceful');
-    expect(store.getJob(job.id)).toMatchObject({ state: 'running', attempts: 1 });
-    const code = current.exited();
-    await current.signal('SIGTERM');
-    expect(await code).toBe(0);
-    expect(current.log).toContain('job handed back to the queue for shutdown');
-    // Queued again at once, and the interrupted attempt not counted against the job's retries.
-    expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0 });
-    expect(resultPosts(cmd.token)).toHaveLength(0);
+  it(
+    'GIVEN SIGTERM during a job longer than the shutdown grace THEN the bot exits cleanly, the job goes back to the queue uncounted, and ' +
+      'the next process delivers it once',
+    async () => {
+      const { current, cmd, job } = await longJobRunning('graceful');
+      expect(store.getJob(job.id)).toMatchObject({ state: 'running', attempts: 1 });
+      const code = current.exited();
+      await current.signal('SIGTERM');
+      expect(await code).toBe(0);
+      expect(current.log).toContain('job handed back to the queue for shutdown');
+      // Queued again at once, and the interrupted attempt not counted against the job's retries.
+      expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(resultPosts(cmd.token)).toHaveLength(0);
 
-    await startBot();
-    await vi.waitFor(() => expect(resultPosts(cmd.token)).toHaveLength(1), { timeout: 120_000, interval: 200 });
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(resultPosts(cmd.token)).toHaveLength(1);
-    expect(store.getJob(job.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
-  });
+      await startBot();
+      await vi.waitFor(() => expect(resultPosts(cmd.token)).toHaveLength(1), { timeout: 120_000, interval: 200 });
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(resultPosts(cmd.token)).toHaveLength(1);
+      expect(store.getJob(job.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
+    },
+  );
 
-  it('GIVEN every process of the bot signalled at once (a service manager stopping it, Ctrl-C in a terminal) THEN its ffmpeg dying first does not fail the job: it is handed back uncounted', async () => {
-    const { current, user, job } = await longJobRunning('stopped-service');
-    const code = current.exited();
-    await current.signalAll('SIGTERM');
-    expect(await code).toBe(0);
-    expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0, failure: null });
-    // Not left for the next test's bot to run first.
-    expect(store.deleteJobForOwner(job.id, user.id)).toMatchObject({ deleted: true });
-  });
+  it(
+    'GIVEN every process of the bot signalled at once (a service manager stopping it, Ctrl-C in a terminal) THEN its ffmpeg dying first ' +
+      'does not fail the job: it is handed back uncounted',
+    async () => {
+      const { current, user, job } = await longJobRunning('stopped-service');
+      const code = current.exited();
+      await current.signalAll('SIGTERM');
+      expect(await code).toBe(0);
+      expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0, failure: null });
+      // Not left for the next test's bot to run first.
+      expect(store.deleteJobForOwner(job.id, user.id)).toMatchObject({ deleted: true });
+    },
+  );
 
   it('GIVEN kill -9 while the attachments download THEN the next process tells the member to send the command again, and nothing was queued', async () => {
     const bot = await startBot();

@@ -91,31 +91,34 @@ describe('who may use /settings', () => {
     expect([...types].sort((a, b) => a - b)).toEqual([0, 2, 5, 10, 11, 12, 13, 15]);
   });
 
-  it('GIVEN a member without Manage Server whose /settings reaches the bot anyway THEN every subcommand is refused, and nothing is changed or audited', async () => {
-    const member = world.member('not-a-mod');
-    const before = world.store.auditLog(guild().id, 100).length;
-    const attempts: Array<[string, Record<string, OptionValue>]> = [
-      ['view', {}],
-      ['limits', { per_hour: 1 }],
-      ['channels', { channel: channel('art'), rule: 'block' }],
-      ['enable', {}],
-      ['disable', {}],
-      ['visibility', { results: 'public' }],
-      ['retention', { days: 30 }],
-      ['require-consent', {}],
-      ['audit', {}],
-      ['purge', { user: member }],
-    ];
-    for (const [sub, options] of attempts) {
-      const cmd = await settings(member, sub, options, PermissionFlagsBits.SendMessages | PermissionFlagsBits.UseApplicationCommands);
-      expect(text(cmd)).toBe('Only members with the Manage Server permission can use /settings.');
-      expect(cmd.originalMessage()!.flags! & EPHEMERAL).toBe(EPHEMERAL);
-      expect(cmd.originalMessage()!.embeds).toEqual([]);
-    }
-    expect(world.store.auditLog(guild().id, 100)).toHaveLength(before);
-    expect(world.store.guildSettings(guild().id).customized).toEqual([]);
-    expect(world.store.guildSettings(guild().id).consentEpochMs).toBeNull();
-  });
+  it(
+    'GIVEN a member without Manage Server whose /settings reaches the bot anyway THEN every subcommand is refused, and nothing ' + 'is changed or audited',
+    async () => {
+      const member = world.member('not-a-mod');
+      const before = world.store.auditLog(guild().id, 100).length;
+      const attempts: Array<[string, Record<string, OptionValue>]> = [
+        ['view', {}],
+        ['limits', { per_hour: 1 }],
+        ['channels', { channel: channel('art'), rule: 'block' }],
+        ['enable', {}],
+        ['disable', {}],
+        ['visibility', { results: 'public' }],
+        ['retention', { days: 30 }],
+        ['require-consent', {}],
+        ['audit', {}],
+        ['purge', { user: member }],
+      ];
+      for (const [sub, options] of attempts) {
+        const cmd = await settings(member, sub, options, PermissionFlagsBits.SendMessages | PermissionFlagsBits.UseApplicationCommands);
+        expect(text(cmd)).toBe('Only members with the Manage Server permission can use /settings.');
+        expect(cmd.originalMessage()!.flags! & EPHEMERAL).toBe(EPHEMERAL);
+        expect(cmd.originalMessage()!.embeds).toEqual([]);
+      }
+      expect(world.store.auditLog(guild().id, 100)).toHaveLength(before);
+      expect(world.store.guildSettings(guild().id).customized).toEqual([]);
+      expect(world.store.guildSettings(guild().id).consentEpochMs).toBeNull();
+    },
+  );
 
   it('GIVEN an Administrator THEN /settings works (Administrator implies Manage Server)', async () => {
     const cmd = await settings(moderator('admin'), 'view', {}, PermissionFlagsBits.Administrator);
@@ -160,11 +163,13 @@ describe('changing settings', () => {
     const mod = moderator();
     const before = world.store.auditLog(guild().id, 100).length;
     expect(text(await settings(mod, 'limits', { per_hour: -1, server_per_day: 0 }))).toBe(
-      "Nothing was changed:\n• The hourly limit per member must be a whole number from 1 to 100.\n• The server's daily limit must be a whole number from 1 to 10000.",
+      "Nothing was changed:\n• The hourly limit per member must be a whole number from 1 to 100.\n• The server's daily limit must " +
+        'be a whole number from 1 to 10000.',
     );
     expect(text(await settings(mod, 'retention', { days: 365 }))).toBe('Nothing was changed:\n• Retention (days) must be a whole number from 1 to 90.');
     expect(text(await settings(mod, 'limits', { max_upload_mb: 500, max_video_seconds: 61 }))).toBe(
-      'Nothing was changed:\n• The largest upload must be a whole number of megabytes from 1 to 100.\n• The longest driving video (seconds) must be a whole number from 1 to 60.',
+      'Nothing was changed:\n• The largest upload must be a whole number of megabytes from 1 to 100.\n• The longest driving video (seconds) ' +
+        'must be a whole number from 1 to 60.',
     );
     expect(text(await settings(mod, 'limits', { per_day: 2 }))).toBe(
       "Nothing was changed:\n• The daily limit per member (2) can't be lower than the hourly limit (5).",
@@ -269,38 +274,45 @@ describe('consent again', () => {
 });
 
 describe('moderation', () => {
-  it('GIVEN /settings audit THEN the latest changes (who, when) and the latest generations (who, when, input hashes), and no media, paths or tokens', async () => {
-    const mod = moderator();
-    await settings(mod, 'retention', { days: 30 });
-    const member = world.member('reported');
-    const job = seedJob(world.store, { userId: member.id, guildId: guild().id, channelId: channel('general').id });
-    const message = (await settings(mod, 'audit')).originalMessage()!;
-    expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
-    const [changes, jobs] = message.embeds;
-    expect(changes!.description!.split('\n')[0]).toMatch(new RegExp(`^<t:\\d+:f> <@${mod.id}>: set Retention: 7 days → 30 days$`));
-    expect(jobs!.description!.split('\n')[0]).toBe(
-      `<t:${Math.floor(job.createdMs / 1000)}:f> <@${member.id}> · succeeded · default · photo \`${job.source.sha256.slice(0, 12)}\` · video \`${job.driving.sha256.slice(0, 12)}\` · job \`${job.id}\``,
-    );
-    const all = JSON.stringify(message);
-    expect(all).not.toContain(world.dataDir);
-    expect(all).not.toMatch(/\.mp4|\.png|https?:/);
-    expect(message.attachments).toEqual([]);
-  });
+  it(
+    'GIVEN /settings audit THEN the latest changes (who, when) and the latest generations (who, when, input hashes), and no ' + 'media, paths or tokens',
+    async () => {
+      const mod = moderator();
+      await settings(mod, 'retention', { days: 30 });
+      const member = world.member('reported');
+      const job = seedJob(world.store, { userId: member.id, guildId: guild().id, channelId: channel('general').id });
+      const message = (await settings(mod, 'audit')).originalMessage()!;
+      expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
+      const [changes, jobs] = message.embeds;
+      expect(changes!.description!.split('\n')[0]).toMatch(new RegExp(`^<t:\\d+:f> <@${mod.id}>: set Retention: 7 days → 30 days$`));
+      expect(jobs!.description!.split('\n')[0]).toBe(
+        `<t:${Math.floor(job.createdMs / 1000)}:f> <@${member.id}> · succeeded · default · photo ` +
+          `\`${job.source.sha256.slice(0, 12)}\` · video \`${job.driving.sha256.slice(0, 12)}\` · job \`${job.id}\``,
+      );
+      const all = JSON.stringify(message);
+      expect(all).not.toContain(world.dataDir);
+      expect(all).not.toMatch(/\.mp4|\.png|https?:/);
+      expect(message.attachments).toEqual([]);
+    },
+  );
 
-  it('GIVEN /settings purge user THEN that member’s generations in this server and their files are deleted, not those elsewhere; audited with the counts', async () => {
-    const mod = moderator();
-    const member = world.member('troublemaker');
-    const here = [0, 1].map(() => seedJob(world.store, { userId: member.id, guildId: guild().id, channelId: channel('general').id }));
-    const other = world.discord.guilds[1]!;
-    const elsewhere = seedJob(world.store, { userId: member.id, guildId: other.id, channelId: other.channels[0]!.id });
+  it(
+    'GIVEN /settings purge user THEN that member’s generations in this server and their files are deleted, not those elsewhere; audited ' + 'with the counts',
+    async () => {
+      const mod = moderator();
+      const member = world.member('troublemaker');
+      const here = [0, 1].map(() => seedJob(world.store, { userId: member.id, guildId: guild().id, channelId: channel('general').id }));
+      const other = world.discord.guilds[1]!;
+      const elsewhere = seedJob(world.store, { userId: member.id, guildId: other.id, channelId: other.channels[0]!.id });
 
-    const cmd = await settings(mod, 'purge', { user: member });
-    expect(text(cmd)).toBe(`Deleted <@${member.id}>'s animations in this server: 2 animations and 6 files (recorded in the audit log).`);
-    for (const j of here) {
-      expect(world.store.getJob(j.id)).toBeNull();
-      expect(existsSync(world.store.jobDirectory(j.id))).toBe(false);
-    }
-    expect(world.store.getJob(elsewhere.id)).not.toBeNull();
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'purge.user', targetId: member.id, detail: { jobs: 2, files: 6 } });
-  });
+      const cmd = await settings(mod, 'purge', { user: member });
+      expect(text(cmd)).toBe(`Deleted <@${member.id}>'s animations in this server: 2 animations and 6 files (recorded in the audit log).`);
+      for (const j of here) {
+        expect(world.store.getJob(j.id)).toBeNull();
+        expect(existsSync(world.store.jobDirectory(j.id))).toBe(false);
+      }
+      expect(world.store.getJob(elsewhere.id)).not.toBeNull();
+      expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'purge.user', targetId: member.id, detail: { jobs: 2, files: 6 } });
+    },
+  );
 });

@@ -28,7 +28,8 @@ describe('npm start with a setting Discord or the disk contradicts', () => {
   it("GIVEN another application's id as DISCORD_CLIENT_ID THEN exit 78 naming the right one (every status edit would fail otherwise)", async () => {
     const r = await runBotEntry('main.js', { ...world.env(), DISCORD_CLIENT_ID: '123456789012345678' });
     expect(r.out).toContain(
-      `marionette: DISCORD_CLIENT_ID is 123456789012345678, but the token belongs to application ${world.discord.applicationId}; set DISCORD_CLIENT_ID to ${world.discord.applicationId}`,
+      `marionette: DISCORD_CLIENT_ID is 123456789012345678, but the token belongs to application ${world.discord.applicationId}; ` +
+        `set DISCORD_CLIENT_ID to ${world.discord.applicationId}`,
     );
     expect(r.code).toBe(78);
     expect(r.out).not.toContain(world.discord.token);
@@ -40,13 +41,16 @@ describe('npm start with a setting Discord or the disk contradicts', () => {
     expect(r.code).toBe(78);
   });
 
-  it('GIVEN MARIONETTE_DEVICE=cuda where the CUDA provider is not installed THEN exit 78 naming the setting and why, instead of failing every job', async () => {
-    const r = await runBotEntry('main.js', { ...world.env(), MARIONETTE_DEVICE: 'cuda' });
-    expect(r.out).toMatch(/^marionette: MARIONETTE_DEVICE is cuda, but it cannot be used here \(cuda: .+\); set it to auto \(or cpu\)/m);
-    expect(r.code).toBe(78);
-    const sentence = r.out.split('\n').find((l) => l.startsWith('marionette: '))!;
-    expect(sentence).not.toMatch(/\/(work|tmp|root|home)\//); // no server paths in the sentence
-  });
+  it(
+    'GIVEN MARIONETTE_DEVICE=cuda where the CUDA provider is not installed THEN exit 78 naming the setting and why, instead of ' + 'failing every job',
+    async () => {
+      const r = await runBotEntry('main.js', { ...world.env(), MARIONETTE_DEVICE: 'cuda' });
+      expect(r.out).toMatch(/^marionette: MARIONETTE_DEVICE is cuda, but it cannot be used here \(cuda: .+\); set it to auto \(or cpu\)/m);
+      expect(r.code).toBe(78);
+      const sentence = r.out.split('\n').find((l) => l.startsWith('marionette: '))!;
+      expect(sentence).not.toMatch(/\/(work|tmp|root|home)\//); // no server paths in the sentence
+    },
+  );
 
   it('GIVEN a models folder without a model THEN exit 78 naming MARIONETTE_MODELS_DIR before connecting', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'marionette-no-models-'));

@@ -62,118 +62,123 @@ function answeredAt(interaction: FakeInteraction): number | null {
 const delivered = (token: string) => world.discord.requests.filter((r) => r.params['webhook_token'] === token && r.files.length > 0 && r.status < 300);
 
 describe('200 members at once', () => {
-  it('GIVEN 230 commands from 200 members within seconds THEN all acknowledged, limits exact, fair order, drained once each (across a SIGTERM), no token leaked', async () => {
-    const photo = await world.photo();
-    const video = await world.video('tiny.mp4', 5, 10, false);
-    const members = Array.from({ length: LIGHT + HEAVY }, (_, i) => {
-      const user = world.discord.addUser({ username: `member${i}` });
-      store.setConsent(user.id, 'accepted');
-      return { user, heavy: i >= LIGHT };
-    });
-    const started = Date.now();
-    const sends = members.flatMap(({ user, heavy }) =>
-      Array.from({ length: heavy ? HEAVY_COMMANDS : 1 }, async () => ({
-        user: user.id,
-        heavy,
-        interaction: await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } }),
-      })),
-    );
-    commands = await Promise.all(sends);
-    const dispatchSeconds = (Date.now() - started) / 1000;
-    const acks = await Promise.all(commands.map((c) => c.interaction.waitForAck()));
-    process.stdout.write(`load: ${commands.length} commands dispatched in ${dispatchSeconds.toFixed(1)} s, all acknowledged\n`);
-    expect(acks.every((a) => a.type === 5)).toBe(true);
-
-    // Each command is answered: queued, or refused by the hourly limit. On a slower machine that takes longer; only a
-    // stall fails (how long each member waited is a figure below, written by npm run bench:load, never asserted).
-    await waitForProgress('commands answered (queued or refused)', () => commands.filter((c) => answeredAt(c.interaction) !== null).length, commands.length);
-    const refused = commands.filter((c) => /limit of 3 animations per hour/.test(String(c.interaction.originalMessage()?.content)));
-    expect(refused).toHaveLength(HEAVY * (HEAVY_COMMANDS - PER_HOUR));
-    expect(refused.every((c) => c.heavy)).toBe(true);
-    const accepted = commands.filter((c) => !refused.includes(c));
-    expect(accepted).toHaveLength(LIGHT + HEAVY * PER_HOUR);
-
-    // SIGTERM while jobs are queued and one runs; a new process finishes the queue.
-    const deliveredCount = () => accepted.filter((c) => delivered(c.interaction.token).length > 0).length;
-    await waitForProgress('clips delivered before the SIGTERM', deliveredCount, 20);
-    const first = bots[0]!;
-    const exit = first.exited();
-    await first.signal('SIGTERM');
-    expect(await exit).toBe(0);
-    const identifies = world.discord.identifies.length;
-    bots.push(BotProcess.start(world.env()));
-    await world.discord.waitForReady({ identifies: identifies + 1, timeout: 30_000 });
-
-    await waitForProgress('clips delivered', deliveredCount, accepted.length);
-    const drainSeconds = (Date.now() - started) / 1000;
-    await new Promise((r) => setTimeout(r, 2000));
-    for (const c of accepted) expect(delivered(c.interaction.token), c.interaction.id).toHaveLength(1);
-
-    // Fairness: a heavy member's second and third jobs never started before a light member's job that was already waiting.
-    const jobs = store.exportRedacted().jobs;
-    const byUser = new Map<string, Job[]>();
-    for (const j of jobs)
-      byUser.set(
-        j.userId,
-        [...(byUser.get(j.userId) ?? []), j].sort((a, b) => a.createdMs - b.createdMs),
+  it(
+    'GIVEN 230 commands from 200 members within seconds THEN all acknowledged, limits exact, fair order, drained once each (across a ' +
+      'SIGTERM), no token leaked',
+    async () => {
+      const photo = await world.photo();
+      const video = await world.video('tiny.mp4', 5, 10, false);
+      const members = Array.from({ length: LIGHT + HEAVY }, (_, i) => {
+        const user = world.discord.addUser({ username: `member${i}` });
+        store.setConsent(user.id, 'accepted');
+        return { user, heavy: i >= LIGHT };
+      });
+      const started = Date.now();
+      const sends = members.flatMap(({ user, heavy }) =>
+        Array.from({ length: heavy ? HEAVY_COMMANDS : 1 }, async () => ({
+          user: user.id,
+          heavy,
+          interaction: await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } }),
+        })),
       );
-    const light = jobs.filter((j) => !members.find((m) => m.user.id === j.userId)!.heavy);
-    const extras = [...byUser.values()].filter((js) => js.length > 1).flatMap((js) => js.slice(1));
-    expect(extras).toHaveLength(HEAVY * (PER_HOUR - 1));
-    let checked = 0;
-    for (const extra of extras) {
-      for (const waiting of light.filter((l) => l.createdMs < extra.firstStartedMs!)) {
-        expect(waiting.firstStartedMs!, `light job ${waiting.id} overtaken by ${extra.id}`).toBeLessThanOrEqual(extra.firstStartedMs!);
-        checked++;
+      commands = await Promise.all(sends);
+      const dispatchSeconds = (Date.now() - started) / 1000;
+      const acks = await Promise.all(commands.map((c) => c.interaction.waitForAck()));
+      process.stdout.write(`load: ${commands.length} commands dispatched in ${dispatchSeconds.toFixed(1)} s, all acknowledged\n`);
+      expect(acks.every((a) => a.type === 5)).toBe(true);
+
+      // Each command is answered: queued, or refused by the hourly limit. On a slower machine that takes longer; only a
+      // stall fails (how long each member waited is a figure below, written by npm run bench:load, never asserted).
+      await waitForProgress('commands answered (queued or refused)', () => commands.filter((c) => answeredAt(c.interaction) !== null).length, commands.length);
+      const refused = commands.filter((c) => /limit of 3 animations per hour/.test(String(c.interaction.originalMessage()?.content)));
+      expect(refused).toHaveLength(HEAVY * (HEAVY_COMMANDS - PER_HOUR));
+      expect(refused.every((c) => c.heavy)).toBe(true);
+      const accepted = commands.filter((c) => !refused.includes(c));
+      expect(accepted).toHaveLength(LIGHT + HEAVY * PER_HOUR);
+
+      // SIGTERM while jobs are queued and one runs; a new process finishes the queue.
+      const deliveredCount = () => accepted.filter((c) => delivered(c.interaction.token).length > 0).length;
+      await waitForProgress('clips delivered before the SIGTERM', deliveredCount, 20);
+      const first = bots[0]!;
+      const exit = first.exited();
+      await first.signal('SIGTERM');
+      expect(await exit).toBe(0);
+      const identifies = world.discord.identifies.length;
+      bots.push(BotProcess.start(world.env()));
+      await world.discord.waitForReady({ identifies: identifies + 1, timeout: 30_000 });
+
+      await waitForProgress('clips delivered', deliveredCount, accepted.length);
+      const drainSeconds = (Date.now() - started) / 1000;
+      await new Promise((r) => setTimeout(r, 2000));
+      for (const c of accepted) expect(delivered(c.interaction.token), c.interaction.id).toHaveLength(1);
+
+      // Fairness: a heavy member's second and third jobs never started before a light member's job that was already waiting.
+      const jobs = store.exportRedacted().jobs;
+      const byUser = new Map<string, Job[]>();
+      for (const j of jobs)
+        byUser.set(
+          j.userId,
+          [...(byUser.get(j.userId) ?? []), j].sort((a, b) => a.createdMs - b.createdMs),
+        );
+      const light = jobs.filter((j) => !members.find((m) => m.user.id === j.userId)!.heavy);
+      const extras = [...byUser.values()].filter((js) => js.length > 1).flatMap((js) => js.slice(1));
+      expect(extras).toHaveLength(HEAVY * (PER_HOUR - 1));
+      let checked = 0;
+      for (const extra of extras) {
+        for (const waiting of light.filter((l) => l.createdMs < extra.firstStartedMs!)) {
+          expect(waiting.firstStartedMs!, `light job ${waiting.id} overtaken by ${extra.id}`).toBeLessThanOrEqual(extra.firstStartedMs!);
+          checked++;
+        }
       }
-    }
-    expect(checked).toBeGreaterThan(0);
-    expect(jobs.every((j) => j.state === 'succeeded')).toBe(true);
+      expect(checked).toBeGreaterThan(0);
+      expect(jobs.every((j) => j.state === 'succeeded')).toBe(true);
 
-    // Secrets: neither the bot token nor any interaction token in the logs or the redacted dump.
-    const logs = bots.map((b) => b.log).join('');
-    const dump = join(world.dataDir, 'moderator-dump.sqlite');
-    store.writeRedactedCopy(dump);
-    const dumpBytes = readFileSync(dump);
-    for (const secret of [world.discord.token, ...commands.map((c) => c.interaction.token)]) {
-      expect(logs.includes(secret)).toBe(false);
-      expect(dumpBytes.includes(secret)).toBe(false);
-      expect(JSON.stringify(store.exportRedacted()).includes(secret)).toBe(false);
-    }
-    // Structured logs: one JSON object per line, with job, guild and user ids on job events.
-    const lines = logs
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'));
-    expect(lines.length).toBeGreaterThan(100);
-    const started1 = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r['msg'] === 'job started')!;
-    expect(started1).toMatchObject({ job: expect.any(String), guild: expect.any(String), user: expect.any(String), level: 'info' });
+      // Secrets: neither the bot token nor any interaction token in the logs or the redacted dump.
+      const logs = bots.map((b) => b.log).join('');
+      const dump = join(world.dataDir, 'moderator-dump.sqlite');
+      store.writeRedactedCopy(dump);
+      const dumpBytes = readFileSync(dump);
+      for (const secret of [world.discord.token, ...commands.map((c) => c.interaction.token)]) {
+        expect(logs.includes(secret)).toBe(false);
+        expect(dumpBytes.includes(secret)).toBe(false);
+        expect(JSON.stringify(store.exportRedacted()).includes(secret)).toBe(false);
+      }
+      // Structured logs: one JSON object per line, with job, guild and user ids on job events.
+      const lines = logs
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
+      expect(lines.length).toBeGreaterThan(100);
+      const started1 = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r['msg'] === 'job started')!;
+      expect(started1).toMatchObject({ job: expect.any(String), guild: expect.any(String), user: expect.any(String), level: 'info' });
 
-    // Figures.
-    const latencies = world.discord.ackLatencies().sort((a, b) => a - b);
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-    const rss = bots.map((b) => b.peakRssMb());
-    const figures = {
-      members: LIGHT + HEAVY,
-      commands: commands.length,
-      dispatchSeconds,
-      ackMs: { p50: pct(50), p95: pct(95), max: latencies.at(-1)! },
-      // From the command to the message saying it is queued (or refused): what a member watches as "thinking…".
-      answerMs: percentiles(commands.map((c) => answeredAt(c.interaction)! - c.interaction.createdAt)),
-      accepted: accepted.length,
-      refusedByLimit: refused.length,
-      drainSeconds,
-      jobsPerMinute: (accepted.length / drainSeconds) * 60,
-      botPeakRssMb: rss,
-    };
-    process.stdout.write(`load figures: ${JSON.stringify(figures)}\n`);
-    expect(figures.ackMs.max).toBeLessThan(3000); // Discord's rule (the fake refuses later acks anyway)
-    const report = process.env['MARIONETTE_LOAD_REPORT'];
-    if (report) {
-      mkdirSync(join(REPO_ROOT, 'data', 'bench'), { recursive: true });
-      writeFileSync(report, `${JSON.stringify(figures, null, 2)}\n`);
-    }
-  }, 2 * 60 * 60_000); // A stall fails it long before this (waitForProgress): this only bounds a run that keeps crawling.
+      // Figures.
+      const latencies = world.discord.ackLatencies().sort((a, b) => a - b);
+      const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+      const rss = bots.map((b) => b.peakRssMb());
+      const figures = {
+        members: LIGHT + HEAVY,
+        commands: commands.length,
+        dispatchSeconds,
+        ackMs: { p50: pct(50), p95: pct(95), max: latencies.at(-1)! },
+        // From the command to the message saying it is queued (or refused): what a member watches as "thinking…".
+        answerMs: percentiles(commands.map((c) => answeredAt(c.interaction)! - c.interaction.createdAt)),
+        accepted: accepted.length,
+        refusedByLimit: refused.length,
+        drainSeconds,
+        jobsPerMinute: (accepted.length / drainSeconds) * 60,
+        botPeakRssMb: rss,
+      };
+      process.stdout.write(`load figures: ${JSON.stringify(figures)}\n`);
+      expect(figures.ackMs.max).toBeLessThan(3000); // Discord's rule (the fake refuses later acks anyway)
+      const report = process.env['MARIONETTE_LOAD_REPORT'];
+      if (report) {
+        mkdirSync(join(REPO_ROOT, 'data', 'bench'), { recursive: true });
+        writeFileSync(report, `${JSON.stringify(figures, null, 2)}\n`);
+      }
+    },
+    2 * 60 * 60_000,
+  ); // A stall fails it long before this (waitForProgress): this only bounds a run that keeps crawling.
 });
 
 function percentiles(values: number[]): { p50: number; p95: number; max: number } {

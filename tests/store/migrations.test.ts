@@ -36,7 +36,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it("GIVEN failed jobs written before v6 (a sentence per job) THEN they keep their wording as a legacy reason, and the sentence column is gone", () => {
+  it('GIVEN failed jobs written before v6 (a sentence per job) THEN they keep their wording as a legacy reason, and the sentence column is gone', () => {
     const db = openDatabase(join(tempDir(), 'v5.sqlite'));
     migrate(db, MIGRATIONS.slice(0, 5));
     const insert = db.prepare(

@@ -111,23 +111,27 @@ describe('commands in flight (intakes)', () => {
   });
   const asking = (interactionId: string) => ({ userId: 'u1', guildId: 'g1', channelId: 'c1', interactionId });
 
-  it("counts a member's other commands still downloading toward the concurrent limit before a download, but not the asking one, nor a stale one, nor at enqueue", () => {
-    const { store, clock } = fixture();
-    store.setConsent('u1', 'accepted');
-    store.openIntake(intake('111'));
-    expect(store.checkAdmission(asking('222'))).toMatchObject({ ok: false, refusal: { limit: 'user-concurrent' } });
-    expect(store.checkAdmission(asking('111')).ok).toBe(true);
-    expect(store.checkAdmission({ ...asking('222'), guildId: 'g2' }).ok).toBe(true); // per server, like jobs
-    store.openIntake(intake('110')); // a later command, still downloading: it does not refuse the earlier one's enqueue
-    const req = request(store, { interaction: { id: '111', token: 'TOKEN-111', createdMs: T0 }, requireOpenIntake: true });
-    expect(store.enqueue(req).ok).toBe(true); // enqueue closes its intake
-    store.closeIntake('110');
-    store.closeIntake('111');
-    clock.advance(20 * MINUTE_MS);
-    store.openIntake(intake('333', { createdMs: T0 })); // its token died 5 minutes ago: a crash's leftover
-    store.updateGuildSettings('g1', { perUserConcurrent: 2 }, 'mod');
-    expect(store.checkAdmission(asking('444')).ok).toBe(true);
-  });
+  it(
+    "counts a member's other commands still downloading toward the concurrent limit before a download, but not the asking one, " +
+      'nor a stale one, nor at enqueue',
+    () => {
+      const { store, clock } = fixture();
+      store.setConsent('u1', 'accepted');
+      store.openIntake(intake('111'));
+      expect(store.checkAdmission(asking('222'))).toMatchObject({ ok: false, refusal: { limit: 'user-concurrent' } });
+      expect(store.checkAdmission(asking('111')).ok).toBe(true);
+      expect(store.checkAdmission({ ...asking('222'), guildId: 'g2' }).ok).toBe(true); // per server, like jobs
+      store.openIntake(intake('110')); // a later command, still downloading: it does not refuse the earlier one's enqueue
+      const req = request(store, { interaction: { id: '111', token: 'TOKEN-111', createdMs: T0 }, requireOpenIntake: true });
+      expect(store.enqueue(req).ok).toBe(true); // enqueue closes its intake
+      store.closeIntake('110');
+      store.closeIntake('111');
+      clock.advance(20 * MINUTE_MS);
+      store.openIntake(intake('333', { createdMs: T0 })); // its token died 5 minutes ago: a crash's leftover
+      store.updateGuildSettings('g1', { perUserConcurrent: 2 }, 'mod');
+      expect(store.checkAdmission(asking('444')).ok).toBe(true);
+    },
+  );
 
   it('GIVEN forget-me while a command downloads THEN its enqueue is refused as withdrawn and leaves no user row', () => {
     const { store } = fixture();
