@@ -15,7 +15,7 @@ import type { FakeInteraction } from '../support/fake-discord/index.js';
  * 3-second window), the limit holds exactly, a heavy member's extra jobs never
  * overtake a waiting light member's, the queue drains with each clip delivered
  * exactly once — across a SIGTERM in the middle — and no token leaks into the
- * logs or the moderators' database dump. The figures go to the README
+ * logs or the moderators' database dump. The figures go to docs/reliability.md
  * (`npm run bench:load` writes them to data/bench/load.json); nothing here is timed.
  */
 const LIGHT = 190;

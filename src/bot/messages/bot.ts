@@ -25,7 +25,7 @@ export const botMessages = {
       : `There is no model called "${quoteUserText(name, 80)}" here; choose one of: ${clip(available.join(', '), 1500)}.`,
   demoModelOnly:
     'Note: only the built-in demo model is installed. It moves one object on a plain background (a shape, a logo); faces need a converted FOMM ' +
-    "model, which the bot's owner adds with `npx marionette convert` (see the README).",
+    "model, which the bot's owner adds with `npx marionette convert` (see docs/convert.md).",
   queued: (position: number, etaDoneMs: number) =>
     position <= 1
       ? `Your animation is next in line. Expected to be ready ${discordTime(etaDoneMs)}.`
