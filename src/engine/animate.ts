@@ -4,6 +4,7 @@ import type { AnimateOptions, AnimateResult } from './options.js';
 import { checkJob, type CheckedInputs } from './pipeline/check.js';
 import { finishJob } from './pipeline/finish.js';
 import { generateFrames } from './pipeline/generate.js';
+import { frameJob, type JobFraming } from './pipeline/frame.js';
 import { describeJob, type EngineSettings, type Job } from './pipeline/job.js';
 import { loadModel, type LoadedModel } from './pipeline/load.js';
 import { startOutput, type JobResources } from './pipeline/output.js';
@@ -15,7 +16,7 @@ export { DEFAULT_MODEL_DIR, defaultBatchSize } from './pipeline/load.js';
 
 /**
  * The animation pipeline, in named stages (src/engine/pipeline/): check the inputs → load the model in the
- * worker → prepare the photo → (choose the reference frame) → start the output → stream driving frames through
+ * worker → frame both inputs → prepare the photo → (choose the reference frame) → start the output → stream driving frames through
  * the worker into the encoder → finish. Frames are processed in batches with a bounded number in flight, so
  * memory stays flat whatever the video's length.
  */
@@ -33,12 +34,22 @@ async function pipeline(worker: InferenceWorker, engine: EngineSettings, options
   const job = describeJob(options, engine);
   const inputs = await checkJob(job);
   const model = await loadModel(worker, engine, job, inputs.video.estimatedFrames);
-  const photo = await preparePhoto(job, inputs, model);
-  return runJob(worker, job, inputs, model, photo);
+  const framing = await frameJob(worker, engine, job, inputs, model);
+  const photo = await preparePhoto(job, inputs, model, framing);
+  return runJob(worker, job, { inputs, model, framing, photo });
+}
+
+/** What the stages before the worker's job state learnt. */
+interface Prepared {
+  readonly inputs: CheckedInputs;
+  readonly model: LoadedModel;
+  readonly framing: JobFraming;
+  readonly photo: PreparedPhoto;
 }
 
 /** The stages that hold the worker's job state and the encoder: whatever happens, both are released. */
-async function runJob(worker: InferenceWorker, job: Job, inputs: CheckedInputs, model: LoadedModel, photo: PreparedPhoto): Promise<AnimateResult> {
+async function runJob(worker: InferenceWorker, job: Job, prepared: Prepared): Promise<AnimateResult> {
+  const { inputs, model, framing, photo } = prepared;
   const signal = job.signal;
   const cancelFlag = new SharedArrayBuffer(4);
   const cancelView = new Int32Array(cancelFlag);
@@ -48,10 +59,11 @@ async function runJob(worker: InferenceWorker, job: Job, inputs: CheckedInputs, 
   const adaptScale = job.options.adaptScale ?? true;
   const begun = await worker.request('begin', { jobId: job.id, source: photo.rgb, relative: job.mode === 'relative', adaptScale, cancelFlag });
   try {
-    const reference = await chooseReference(worker, job, inputs, model, begun.kpSource);
-    const withAudio = await startOutput(job, inputs, model, photo.rgb, reference.total, held);
-    const generated = await generateFrames(worker, job, inputs, model, held.encoder!, reference.total);
-    return await finishJob(job, held, { inputs, model, photo, reference, generated, withAudio });
+    const reference = await chooseReference(worker, job, inputs, model, begun.kpSource, framing.videoRule);
+    const sample = { frame: photo.backdrop ?? photo.rgb, size: photo.backdrop ? framing.output : model.size };
+    const withAudio = await startOutput(job, inputs, model, sample, reference.total, held);
+    const generated = await generateFrames(worker, job, inputs, model, held.encoder!, framing, photo, reference.total);
+    return await finishJob(job, held, { inputs, model, photo, framing, reference, generated, withAudio });
   } catch (e) {
     Atomics.store(cancelView, 0, 1);
     if (signal?.aborted && !(e instanceof InputError)) throw new CancelledError();

@@ -17,13 +17,34 @@ import { runProcess, signalStopError, StderrTail, waitForExit } from './process.
  * frames stream out of ffmpeg in batches, one frame in, one frame out
  * (no frame-rate conversion), so memory does not grow with video length.
  */
-export async function decodePhoto(path: string, info: MediaInfo, target: Size, crop: CropRule, signal?: AbortSignal): Promise<Uint8Array> {
+export async function decodePhoto(path: string, info: MediaInfo, target: Size, crop: CropRule, signal?: AbortSignal, exact = false): Promise<Uint8Array> {
+  return decodePhotoWith(path, info, target, (shown) => cropScaleFilters(crop, shown, target, exact), signal);
+}
+
+/** The photo's size as shown (EXIF orientation applied), and that orientation's filters. */
+export async function photoOrientation(path: string, info: MediaInfo): Promise<{ shown: Size; filters: string[] }> {
   const orientation = readOrientation(await readExifBytes(path));
   const stored = info.video!;
   const shown: Size = swapsSides(orientation) ? { width: stored.height, height: stored.width } : { width: stored.width, height: stored.height };
-  const filters = [...orientationFilters(orientation), ...cropScaleFilters(crop, shown, target), 'format=rgb24'];
+  return { shown, filters: orientationFilters(orientation) };
+}
+
+/**
+ * Decodes the photo, upright, through the filters `framing` gives for its shown size, to RGB24 of `size`
+ * (the filters must produce that size).
+ */
+export async function decodePhotoWith(
+  path: string,
+  info: MediaInfo,
+  size: Size,
+  framing: (shown: Size) => string[],
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const { shown, filters: upright } = await photoOrientation(path, info);
+  const stored = info.video!;
+  const filters = [...upright, ...framing(shown), 'format=rgb24'];
   const { ffmpeg } = resolveFfmpeg();
-  const bytes = target.width * target.height * 3;
+  const bytes = size.width * size.height * 3;
   const result = await runProcess(
     ffmpeg,
     // maxPixels: the decoder itself refuses an image larger than its header claimed (the header passed the limits).
@@ -94,17 +115,23 @@ export interface VideoDecodeOptions {
   readonly signal?: AbortSignal;
   /** Stop after this many frames (for reading up to a chosen frame). */
   readonly maxFrames?: number;
+  /** Filters that replace the crop rule's (they must produce frames of `target`), e.g. the framing pass's fit and pad. */
+  readonly filters?: (frame: Size) => string[];
+  /** Keep one frame in this many (the framing pass); batches then count kept frames. Default 1. */
+  readonly keepEvery?: number;
 }
 
 /** Streams a video's frames in batches. Breaking out of the loop stops ffmpeg. */
 export async function* decodeVideoFrames(path: string, info: MediaInfo, options: VideoDecodeOptions): AsyncGenerator<FrameBatch> {
   const cap = frameCap(info.video!, options.limits);
+  const every = options.keepEvery ?? 1;
   const decoder = startVideoDecoder(path, info, options);
   const batcher = new FrameBatcher(options.target.width * options.target.height * 3, options.batchSize);
   let decoded = 0; // frames yielded or pending
   const counted = (batch: FrameBatch): FrameBatch => {
     decoded += batch.count;
-    if (decoded > cap.frames) throw cap.error();
+    // With keepEvery, the kept frames' count bounds the decoded frames' from below.
+    if ((decoded - 1) * every + 1 > cap.frames) throw cap.error();
     return batch;
   };
   try {
@@ -127,7 +154,10 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
 /** ffmpeg's arguments for decoding the clip's frames, framed by the crop rule and scaled to the target, as raw RGB24. */
 function videoDecodeArgs(path: string, info: MediaInfo, options: VideoDecodeOptions): string[] {
   const stream = info.video!;
-  const filters = [...cropScaleFilters(options.crop, stream, options.target), 'format=rgb24'];
+  const every = options.keepEvery ?? 1;
+  const select = every > 1 ? [`select='not(mod(n\\,${every}))'`] : [];
+  const framing = options.filters ? options.filters(stream) : cropScaleFilters(options.crop, stream, options.target);
+  const filters = [...select, ...framing, 'format=rgb24'];
   const maxPixels = Math.max(paddedPixels(stream.width, stream.height), options.limits.maxVideoPixels);
   return [
     // maxPixels: a frame larger than allowed (a stream that grows after its first frames) stops the decoder.

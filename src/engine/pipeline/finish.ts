@@ -3,6 +3,7 @@ import type { CheckedInputs } from './check.js';
 import type { Generated } from './generate.js';
 import type { Job } from './job.js';
 import type { LoadedModel } from './load.js';
+import type { JobFraming } from './frame.js';
 import type { JobResources } from './output.js';
 import type { PreparedPhoto } from './prepare.js';
 import type { Reference } from './reference.js';
@@ -12,6 +13,7 @@ export interface JobRecord {
   readonly inputs: CheckedInputs;
   readonly model: LoadedModel;
   readonly photo: PreparedPhoto;
+  readonly framing: JobFraming;
   readonly reference: Reference;
   readonly generated: Generated;
   readonly withAudio: boolean;
@@ -38,8 +40,8 @@ export async function finishJob(job: Job, held: JobResources, r: JobRecord): Pro
     frames: frameCount,
     fps: fpsValue,
     durationSeconds: frameCount / fpsValue,
-    width: model.size.width,
-    height: model.size.height,
+    width: r.framing.output.width,
+    height: r.framing.output.height,
     model: { name: loaded.manifest.name, dir: model.dir },
     provider: loaded.provider,
     providerChoice: { reason: loaded.reason, passedOver: loaded.rejected },
@@ -48,11 +50,13 @@ export async function finishJob(job: Job, held: JobResources, r: JobRecord): Pro
     movementScale: job.mode === 'relative' ? lastAlpha : 1,
     audio: r.withAudio,
     label: job.options.label ?? true,
+    framing: r.framing.report,
     timings: {
       probeMs: inputs.probeMs,
       loadMs: model.loadMs,
       photoMs: r.photo.photoMs,
       referenceMs: reference.referenceMs,
+      framingMs: r.framing.report.framingMs,
       ...timings,
       totalMs: performance.now() - job.started,
     },

@@ -6,7 +6,10 @@ import { ProgressMeter } from '../progress.js';
 import type { InferenceWorker } from '../worker/inference-worker.js';
 import type { CheckedInputs } from './check.js';
 import { throwIfAborted, type Job } from './job.js';
+import { PasteBack } from '../framing/paste-back.js';
+import type { JobFraming } from './frame.js';
 import type { LoadedModel } from './load.js';
+import type { PreparedPhoto } from './prepare.js';
 
 export interface Generated {
   readonly timings: StreamTimings;
@@ -21,6 +24,8 @@ export async function generateFrames(
   inputs: CheckedInputs,
   model: LoadedModel,
   encoder: FrameEncoder,
+  framing: JobFraming,
+  photo: PreparedPhoto,
   total: number | null,
 ): Promise<Generated> {
   const meter = new ProgressMeter('generating', total);
@@ -28,13 +33,16 @@ export async function generateFrames(
   const size = model.size;
   const frames = decodeVideoFrames(job.options.driving, inputs.videoInfo, {
     target: size,
-    crop: job.crop,
+    crop: framing.videoRule,
     limits: job.limits,
     batchSize: model.batchSize,
     signal: job.signal,
   });
+  const paste = pasteBack(framing, photo, size);
   const streamed = await streamFrames(worker, job.id, frames, {
     size,
+    outputSize: framing.output,
+    ...(paste ? { compose: (generated: Uint8Array, out: Uint8Array) => paste.compose(generated, out) } : {}),
     label: job.options.label ?? true,
     write: (rgb, count) => encoder.write(rgb, count),
     onWritten: (count) => job.report(meter.advance(count)),
@@ -42,4 +50,15 @@ export async function generateFrames(
     nextFault: () => faultPlan().nextGenerate(),
   });
   return { timings: streamed.timings, lastAlpha: streamed.lastAlpha, meter };
+}
+
+/** The paste-back compositor, when the clip is the photo: the region scaled from the photo's pixels to the clip's. */
+function pasteBack(framing: JobFraming, photo: PreparedPhoto, model: { width: number; height: number }): PasteBack | null {
+  const region = framing.pasteRegion;
+  if (!region || !photo.backdrop) return null;
+  const { size } = framing.report.photo;
+  const sx = framing.output.width / size.width;
+  const sy = framing.output.height / size.height;
+  const scaled = { x: region.x * sx, y: region.y * sy, width: region.width * sx, height: region.height * sy };
+  return new PasteBack(photo.backdrop, { output: framing.output, region: scaled, model });
 }

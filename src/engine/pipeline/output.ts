@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Size } from '../media/crop.js';
 import { FrameEncoder, makeGifPalette } from '../media/encode.js';
 import { burnLabel, placeLabel } from '../media/label/label.js';
 import { decoderPixelCap } from '../media/limits.js';
@@ -20,14 +21,14 @@ export interface JobResources {
 
 /**
  * Stage 5: the encoder, started before the first frame is generated (it takes frames as they come), with the
- * driving video's audio when the format carries audio. `frame` is a representative output frame (the photo as the
- * model sees it), for a GIF's palette.
+ * driving video's audio when the format carries audio, at the clip's size. `sample` is a representative output frame
+ * (the photo as the clip shows it), for a GIF's palette.
  */
 export async function startOutput(
   job: Job,
   inputs: CheckedInputs,
   model: LoadedModel,
-  frame: Uint8Array,
+  sample: { readonly frame: Uint8Array; readonly size: Size },
   total: number | null,
   held: JobResources,
 ): Promise<boolean> {
@@ -40,9 +41,10 @@ export async function startOutput(
     gifPalette = join(held.scratch, 'palette.png');
     // From the photo as the frames will look: with the label burned in, its white, black and box colours get
     // palette entries (from the bare photo, a photo of few colours left the label none, and it vanished).
-    const sample = Uint8Array.from(frame);
-    if (options.label ?? true) burnLabel(sample, model.size.width, model.size.height, placeLabel(model.size.width, model.size.height));
-    await makeGifPalette(sample, model.size, gifPalette);
+    const { width, height } = sample.size;
+    const frame = Uint8Array.from(sample.frame);
+    if (options.label ?? true) burnLabel(frame, width, height, placeLabel(width, height));
+    await makeGifPalette(frame, sample.size, gifPalette);
   }
   const fps = video.stream.frameRate!;
   // The audio is cut to the clip's length: the exact frame count over the rate where the header counts frames
@@ -64,6 +66,6 @@ export async function startOutput(
       }
     : null;
   const tags = provenanceTags({ modelName: model.loaded.manifest.name, version: VERSION });
-  held.encoder = FrameEncoder.start({ output: job.output, format, size: model.size, fps, audio, tags, gifPalette, settings: options.encode });
+  held.encoder = FrameEncoder.start({ output: job.output, format, size: sample.size, fps, audio, tags, gifPalette, settings: options.encode });
   return withAudio;
 }

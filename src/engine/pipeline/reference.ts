@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { BestFrameTracker, frameKeypoints, type Keypoints } from '../keypoints/index.js';
+import type { CropRule } from '../media/crop.js';
 import { decodeVideoFrames, type FrameBatch } from '../media/decode.js';
 import { ProgressMeter } from '../progress.js';
 import type { InferenceWorker } from '../worker/inference-worker.js';
@@ -26,12 +27,13 @@ export async function chooseReference(
   inputs: CheckedInputs,
   model: LoadedModel,
   kpSource: SerializedKeypoints,
+  crop: CropRule,
 ): Promise<Reference> {
   const t = performance.now();
   const bestFrame = job.options.bestFrame ?? 'off';
   const estimated = inputs.video.estimatedFrames;
   if (bestFrame === 'off') return { index: 0, total: estimated, alpha: null, referenceMs: performance.now() - t };
-  const found = await findReference(worker, job, inputs, model, { bestFrame, total: estimated, kpSource });
+  const found = await findReference(worker, job, inputs, model, { bestFrame, total: estimated, kpSource, crop });
   const alpha = (await worker.request('set-initial', { jobId: job.id, keypoints: found.keypoints })).alpha;
   job.log.info('reference frame chosen', { referenceFrame: found.index, bestFrame, alpha });
   return { index: found.index, total: found.framesSeen ?? estimated, alpha, referenceMs: performance.now() - t };
@@ -41,6 +43,7 @@ interface ReferenceSearch {
   readonly bestFrame: 'auto' | number;
   readonly total: number | null;
   readonly kpSource: Keypoints;
+  readonly crop: CropRule;
 }
 
 /** First pass over the driving video: keypoints only, to pick kp_driving_initial. */
@@ -58,7 +61,7 @@ async function findReference(
   let seen = 0;
   const frames = decodeVideoFrames(job.options.driving, inputs.videoInfo, {
     target: size,
-    crop: job.crop,
+    crop: s.crop,
     limits: job.limits,
     batchSize: model.batchSize,
     signal: job.signal,
