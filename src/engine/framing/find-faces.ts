@@ -5,7 +5,7 @@ import type { MediaInfo } from '../media/media-info.js';
 import type { InferenceWorker } from '../worker/inference-worker.js';
 import { area, intersection, scaleBox, type Box, type Face } from './box.js';
 import { FaceTrack, type TrackSummary } from './face-track.js';
-import { decodeTinyFaceGrid } from './tiny-face-decode.js';
+import { decodeTinyFaceGrid, nonMaxSuppression, TINY_FACE_IOU_THRESHOLD } from './tiny-face-decode.js';
 
 /**
  * Finding faces (I/O): the photo, and the driving video in one streaming pass (frames are decoded small, one in
@@ -13,6 +13,8 @@ import { decodeTinyFaceGrid } from './tiny-face-decode.js';
  * the inference worker; boxes come back in the input's own pixels.
  */
 export const PHOTO_DETECTOR_SIZE = 416;
+/** The photo is looked at whole at these sizes (the tiny detector is sensitive to scale: one face can score 0.34 at 416 and 0.91 at 320). */
+export const PHOTO_DETECTOR_SIZES = [320, 416, 512] as const;
 export const VIDEO_DETECTOR_SIZE = 320;
 /** Detections per second of video the framing pass aims for (the official crop-video.py looks at every frame). */
 export const DETECTIONS_PER_SECOND = 8;
@@ -62,12 +64,13 @@ async function detect(
  * looked at too (a face a tenth of a big photo's side is too small for the detector at 416 px).
  */
 export async function findPhotoFaces(ctx: DetectorContext, path: string, info: MediaInfo, shown: Size, minSide: number): Promise<Face[]> {
-  const S = PHOTO_DETECTOR_SIZE;
-  const whole = await detectRegions(ctx, path, info, [{ x: 0, y: 0, ...shown }]);
+  const all: Face[] = [];
+  for (const S of PHOTO_DETECTOR_SIZES) all.push(...(await detectRegions(ctx, path, info, [{ x: 0, y: 0, ...shown }], S)));
+  const whole = suppressContained(nonMaxSuppression(all, TINY_FACE_IOU_THRESHOLD));
   if (whole.some((f) => Math.max(f.width, f.height) >= minSide)) return whole;
-  const tiles = photoTiles(shown, S);
+  const tiles = photoTiles(shown, PHOTO_DETECTOR_SIZE);
   if (tiles.length === 0) return whole;
-  return suppressContained([...whole, ...(await detectRegions(ctx, path, info, tiles))]);
+  return suppressContained([...whole, ...(await detectRegions(ctx, path, info, tiles, PHOTO_DETECTOR_SIZE))]);
 }
 
 /** Overlapping square tiles of half the long side (half a tile apart), for a photo more than twice the detector's size. */
@@ -85,8 +88,7 @@ export function photoTiles(frame: Size, inputSize: number): Box[] {
 }
 
 /** Each region of the photo fitted into the detector's input, all decoded at once (one ffmpeg run, stacked). */
-async function detectRegions(ctx: DetectorContext, path: string, info: MediaInfo, regions: readonly Box[]): Promise<Face[]> {
-  const S = PHOTO_DETECTOR_SIZE;
+async function detectRegions(ctx: DetectorContext, path: string, info: MediaInfo, regions: readonly Box[], S: number): Promise<Face[]> {
   const chain = (r: Box) => [`crop=${r.width}:${r.height}:${r.x}:${r.y}`, ...detectorFilters(r, S)].join(',');
   const n = regions.length;
   const split = `format=rgb24,split=${n}${regions.map((_, i) => `[i${i}]`).join('')}`;
