@@ -41,6 +41,11 @@ export interface Requests {
     args: { jobId: string; frames: Float32Array; count: number; fault?: FaultKind };
     result: { prediction: Prediction; count: number; kpMs: number; generatorMs: number; alpha: number };
   };
+  /** Face detection (framing): S×S RGB24 pictures → the tiny face detector's raw grids. */
+  faces: {
+    args: { pictures: Uint8Array; count: number; inputSize: number; cpuThreads: number };
+    result: { grids: Float32Array; cells: number; detectMs: number; startMs: number };
+  };
   end: {
     args: { jobId: string };
     result: Record<string, never>;

@@ -10,6 +10,7 @@ import { lowerPriority } from '../media/background-priority.js';
 import { readModelFolder } from '../model/model-folder.js';
 import type { DeviceRequest } from '../model/execution-provider.js';
 import type { FaultKind } from '../fault-injection.js';
+import { FaceDetector } from '../framing/face-detector.js';
 import { InferenceJob } from './inference-job.js';
 import { ModelRunner } from './model-runner.js';
 import type { Requests, SerializedError, WorkerRequest, WorkerResponse } from './protocol.js';
@@ -25,6 +26,8 @@ lowerPriority(0, data.niceness);
 let runner: ModelRunner | null = null;
 let runnerKey = '';
 const jobs = new Map<string, InferenceJob>();
+/** Opened on the first request for faces, kept for later jobs. */
+let faceDetector: Promise<FaceDetector> | null = null;
 
 type Handlers = { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<Requests[K]['result']> };
 
@@ -59,6 +62,17 @@ const handlers: Handlers = {
   async generate({ jobId, frames, count, fault }) {
     if (fault) await injectFault(fault, requireJob(jobId));
     return requireJob(jobId).generate(frames, count);
+  },
+  async faces({ pictures, count, inputSize, cpuThreads }) {
+    const fresh = faceDetector === null;
+    faceDetector ??= FaceDetector.open(cpuThreads);
+    const detector = await faceDetector.catch((e: unknown) => {
+      faceDetector = null;
+      throw e;
+    });
+    const started = performance.now();
+    const { grids, cells } = await guard.run(() => detector.detect(pictures, count, inputSize));
+    return { grids, cells, detectMs: performance.now() - started, startMs: fresh ? detector.startMs : 0 };
   },
   async end({ jobId }) {
     jobs.delete(jobId);
@@ -113,6 +127,7 @@ port.on('message', (request: WorkerRequest) => {
       const handler = handlers[request.type] as (args: unknown) => Promise<unknown>;
       const result = await handler(request.args);
       if (request.type === 'generate') transfer.push((result as Requests['generate']['result']).prediction.data.buffer as ArrayBuffer);
+      if (request.type === 'faces') transfer.push((result as Requests['faces']['result']).grids.buffer as ArrayBuffer);
       response = { id: request.id, ok: true, result };
     } catch (e) {
       response = { id: request.id, ok: false, error: serialize(e) };
