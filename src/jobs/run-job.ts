@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fitClipToLimit, InputError, type AnimateResult, type Engine } from '../engine/index.js';
-import type { Job, Store } from '../store/index.js';
+import { fitClipToLimit, InputError, type AnimateResult, type Engine, type FramingMode, type FramingNote } from '../engine/index.js';
+import type { Job, ResultNote, Store } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import type { StopReason } from './failure-settlement.js';
 import { UndeliverableError } from './failure-settlement.js';
@@ -42,7 +42,7 @@ export async function runJob(deps: JobDeps, entry: RunningJob, engine: Engine, l
   const { modelDir, output } = await prepare(deps, job);
   const result = await animate(deps, entry, engine, modelDir, output);
   const bytes = await fit(deps, entry, result, output, log);
-  const kept = await record(deps, entry, { output, bytes, durationSeconds: result.durationSeconds }, log);
+  const kept = await record(deps, entry, { output, bytes, durationSeconds: result.durationSeconds, notes: result.framing.notes }, log);
   if (kept) log.info('job succeeded', { frames: result.frames, bytes, provider: result.provider, ms: Date.now() - started });
 }
 
@@ -67,6 +67,7 @@ function animate(deps: JobDeps, entry: RunningJob, engine: Engine, modelDir: str
     model: modelDir,
     mode: job.options['mode'] === 'absolute' ? 'absolute' : 'relative',
     bestFrame: bestFrameOption(job.options['bestFrame']),
+    framing: framingOption(job.options['framing']),
     ...durationLimit(job.options['maxSeconds']),
     signal: controller.signal,
     onProgress: (p) => {
@@ -86,9 +87,22 @@ async function fit(deps: JobDeps, entry: RunningJob, result: AnimateResult, outp
   return fitted.bytes;
 }
 
+interface FinishedClip {
+  readonly output: string;
+  readonly bytes: number;
+  readonly durationSeconds: number;
+  readonly notes: readonly FramingNote[];
+}
+
 /** Records the clip; false when the job was cancelled as it finished (the clip is then discarded). */
-async function record(deps: JobDeps, entry: RunningJob, clip: { output: string; bytes: number; durationSeconds: number }, log: Logger): Promise<boolean> {
-  const done = deps.store.complete(entry.job.id, entry.leaseId, { path: clip.output, bytes: clip.bytes, durationMs: Math.round(clip.durationSeconds * 1000) });
+async function record(deps: JobDeps, entry: RunningJob, clip: FinishedClip, log: Logger): Promise<boolean> {
+  const done = deps.store.complete(entry.job.id, entry.leaseId, {
+    path: clip.output,
+    bytes: clip.bytes,
+    durationMs: Math.round(clip.durationSeconds * 1000),
+    // The engine's framing notes, kept as data for the bot to word (no face found, a face lost for a while).
+    notes: clip.notes.map(asResultNote),
+  });
   if (done.state !== 'cancelled') return true;
   // Cancelled while the clip was being finished: it is not delivered, and not kept.
   await rm(clip.output, { force: true });
@@ -128,6 +142,16 @@ export function stop(entry: RunningJob, reason: StopReason): void {
 /** The server's duration limit when the job was queued (a header can understate a video's length; decoding cannot). */
 function durationLimit(value: unknown): { limits?: { maxDurationSeconds: number } } {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? { limits: { maxDurationSeconds: value } } : {};
+}
+
+/** A framing note as the store keeps it (plain JSON). */
+function asResultNote(note: FramingNote): ResultNote {
+  return note.code === 'face-lost' ? { code: note.code, ranges: note.ranges.map((r) => ({ from: r.from, to: r.to })) } : { ...note };
+}
+
+/** A job queued before framing existed has none: auto, as the model was trained. */
+function framingOption(value: unknown): FramingMode {
+  return value === 'face' || value === 'whole' || value === 'centre' ? value : 'auto';
 }
 
 function bestFrameOption(value: unknown): 'off' | 'auto' | number {

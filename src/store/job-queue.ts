@@ -7,7 +7,7 @@ import { immediate } from './database.js';
 import { chooseNext, type QueueHead } from './fairness.js';
 import { resolveInside } from './files.js';
 import { newLeaseId } from './ids.js';
-import { findJobRow, rowToJob, updateJobRow, type Job, type JobRow } from './job-record.js';
+import { findJobRow, rowToJob, updateJobRow, type Job, type JobRow, type ResultNote } from './job-record.js';
 import { assertTransition } from './job-state.js';
 import { CLEAR_LEASE, endAttempt, recoverRows } from './attempts.js';
 import type { FailureReason } from './failure.js';
@@ -98,7 +98,7 @@ export function heartbeat(
  * the clip was being finished (they were told nothing would be posted: the caller drops the output).
  * Throws LeaseLostError if the claim is gone.
  */
-export function complete(ctx: StoreContext, jobId: string, leaseId: string, output: { path: string; bytes: number; durationMs: number }): Job {
+export function complete(ctx: StoreContext, jobId: string, leaseId: string, output: CompletedOutput): Job {
   resolveInside(ctx.dataDir, output.path);
   return immediate(ctx.db, () => {
     const row = heldRow(ctx, jobId, leaseId);
@@ -116,9 +116,18 @@ export function complete(ctx: StoreContext, jobId: string, leaseId: string, outp
         output_path: output.path,
         output_bytes: output.bytes,
         output_duration_ms: output.durationMs,
+        result_notes: output.notes !== undefined && output.notes.length > 0 ? JSON.stringify(output.notes) : null,
       }),
     );
   });
+}
+
+/** A finished clip as the worker records it; `notes` on how it was made (none when absent). */
+export interface CompletedOutput {
+  readonly path: string;
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly notes?: readonly ResultNote[];
 }
 
 /**

@@ -23,6 +23,14 @@ export interface JobOutput {
   readonly path: string | null;
   readonly bytes: number;
   readonly durationMs: number;
+  /** What the member should know about how it was made (the engine's framing notes), as data; [] for none. */
+  readonly notes: readonly ResultNote[];
+}
+
+/** One note on a finished clip: a code and its data (the bot words it). */
+export interface ResultNote {
+  readonly code: string;
+  readonly [field: string]: JsonValue;
 }
 
 export interface Job {
@@ -110,6 +118,8 @@ export interface JobRow {
   updated_ms: number;
   output_path: string | null;
   output_bytes: number | null;
+  /** JSON array of ResultNote. */
+  result_notes: string | null;
   output_duration_ms: number | null;
   delivery: DeliveryStatus;
   delivery_via: DeliveryRoute | null;
@@ -150,7 +160,8 @@ export function rowToJob(r: JobRow): Job {
     startedMs: r.started_ms,
     finishedMs: r.finished_ms,
     updatedMs: r.updated_ms,
-    output: r.output_bytes === null ? null : { path: r.output_path, bytes: r.output_bytes, durationMs: r.output_duration_ms ?? 0 },
+    output:
+      r.output_bytes === null ? null : { path: r.output_path, bytes: r.output_bytes, durationMs: r.output_duration_ms ?? 0, notes: parseNotes(r.result_notes) },
     delivery: r.delivery,
     deliveryVia: r.delivery_via,
     deliveryAttempts: r.delivery_attempts,
@@ -189,4 +200,15 @@ export function updateJobRow(ctx: StoreContext, row: JobRow, patch: Partial<Reco
   const set = entries.map(([k]) => `${k} = ?`).join(', ');
   ctx.stmt(`UPDATE jobs SET ${set} WHERE seq = ?`).run(...entries.map(([, v]) => v), row.seq);
   return ctx.stmt('SELECT * FROM jobs WHERE seq = ?').get(row.seq) as JobRow;
+}
+
+/** The column's JSON back into notes; anything that is not an array of coded objects reads as none. */
+function parseNotes(json: string | null): readonly ResultNote[] {
+  if (json === null) return [];
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((n): n is ResultNote => typeof n === 'object' && n !== null && typeof (n as { code?: unknown }).code === 'string') : [];
+  } catch {
+    return [];
+  }
 }

@@ -151,7 +151,7 @@ export class Store {
   heartbeat(jobId: string, leaseId: string, opts?: { progress?: number; leaseMs?: number }): { alive: boolean; cancelRequested: boolean } {
     return queue.heartbeat(this.ctx, jobId, leaseId, opts);
   }
-  complete(jobId: string, leaseId: string, output: { path: string; bytes: number; durationMs: number }): Job {
+  complete(jobId: string, leaseId: string, output: queue.CompletedOutput): Job {
     return queue.complete(this.ctx, jobId, leaseId, output);
   }
   fail(jobId: string, leaseId: string, failure: queue.AttemptFailure): Job {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { animate as animateCommand } from '../../commands/animate.js';
@@ -51,6 +51,54 @@ describe('/animate', () => {
     expect(texts.find((t) => /queued|next in line/.test(t))).toContain('faces need a converted FOMM model');
     expect(texts.some((t) => /^Done/.test(t))).toBe(true);
     await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'interaction' }));
+  });
+});
+
+describe('/animate framing', () => {
+  /** The clip delivered for an interaction: its message text and the file's picture size. */
+  async function delivered(interaction: FakeInteraction): Promise<{ text: string; width: number; height: number }> {
+    const followUp = await world.discord.waitForRequest(
+      (r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0,
+      { timeout: 120_000 },
+    );
+    const out = join(world.mediaDir, `${interaction.id}.mp4`);
+    writeFileSync(out, followUp.files[0]!.data);
+    const { width, height } = probe(out).video!;
+    return { text: String(bodyField(followUp, 'content')), width, height };
+  }
+
+  it('GIVEN framing face and a photo with a face, driven by a video without one THEN the clip is the photo pasted back, and one line says the video was centred', async () => {
+    const user = world.member('framed');
+    const photo = world.discord.addAttachment({
+      filename: 'astronaut.jpg',
+      contentType: 'image/jpeg',
+      data: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'astronaut.jpg')),
+    });
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo, video: await world.video('shape.mp4', 10, 10), framing: 'face' },
+    });
+    const clip = await delivered(interaction);
+    expect(clip.text).toBe(`No clear face was found in the video, so it was centred instead.\n${DISCLAIMER}`);
+    // The astronaut photo is 512×512: the clip has the photo's own size, not the demo model's 64² square.
+    expect([clip.width, clip.height]).toEqual([512, 512]);
+    const job = world.store.history(user.id).items[0]!;
+    expect(job.options['framing']).toBe('face');
+    expect(job.output?.notes).toEqual([{ code: 'no-face-in-video' }]);
+  });
+
+  it('GIVEN no framing option with the demo model (auto: centred, as it was trained) THEN the clip is the model square and no framing line is added', async () => {
+    const user = world.member('unframed');
+    const interaction = await world.discord.slashCommand({
+      name: 'animate',
+      user,
+      options: { photo: await world.photo(), video: await world.video('plain.mp4', 10, 10) },
+    });
+    const clip = await delivered(interaction);
+    expect(clip.text).toBe(DISCLAIMER);
+    expect(clip.width).toBe(clip.height);
+    expect(world.store.history(user.id).items[0]?.output?.notes).toEqual([]);
   });
 });
 

@@ -37,7 +37,7 @@ function job(over: Partial<Job> = {}): Job {
     startedMs: T,
     finishedMs: T,
     updatedMs: T,
-    output: { path: '/data/jobs/x/result.mp4', bytes: 10, durationMs: 2000 },
+    output: { path: '/data/jobs/x/result.mp4', bytes: 10, durationMs: 2000, notes: [] },
     delivery: 'interaction',
     deliveryVia: 'interaction',
     deliveryAttempts: 1,

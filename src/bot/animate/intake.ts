@@ -142,7 +142,7 @@ function enqueue(ctx: BotContext, interaction: Command, request: AnimateRequest,
     driving: { path: video.path, sha256: video.sha256, bytes: video.bytes, seconds: r.seconds },
     model: r.model,
     // The server's duration limit travels with the job: the engine enforces it again on the decoded frames.
-    options: { mode: request.mode, bestFrame: request.bestFrame, maxSeconds: r.settings.maxDrivingSeconds },
+    options: { mode: request.mode, bestFrame: request.bestFrame, framing: request.framing, maxSeconds: r.settings.maxDrivingSeconds },
     attachmentLimitBytes: interaction.attachmentSizeLimit || null,
     // As the reply was deferred: ephemeral for private results.
     visibility: interaction.ephemeral === true ? 'requester' : 'public',

@@ -4,6 +4,7 @@ import { discordStatus, isRouteClosed, type DiscordApi, type NamedFile, type Out
 import { attachesClip, clipFileName, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS, placeOfEarlierClip } from './plan.js';
 import { botMessages, DISCLAIMER } from '../messages/bot.js';
 import { failureText } from '../messages/failures.js';
+import { clipMessage } from '../messages/framing.js';
 
 /**
  * Posts finished jobs' results (and failure notices) exactly once, across
@@ -126,14 +127,15 @@ export class Deliverer {
         const m = await this.api.editOriginal(token!, { content: failureOf(job), components: [] });
         return m.id;
       }
-      const result: OutgoingMessage = { content: DISCLAIMER, files: clip, ephemeral, mentionUsers: [] };
+      const notes = job.output?.notes ?? [];
+      const result: OutgoingMessage = { content: clipMessage(null, notes, DISCLAIMER), files: clip, ephemeral, mentionUsers: [] };
       if (earlierClip === 'channel') {
         // The original reply, edited with the clip, is there too. (The reply already says done: nothing to edit.)
         const found = await this.findEarlierPost(job, route, job.channelId, clip[0]!.name);
         if (found !== null) return found;
       }
       if (doubtVia === 'interaction') {
-        const m = await this.api.editOriginal(token!, { ...result, content: `${botMessages.done}\n${DISCLAIMER}`, components: [] });
+        const m = await this.api.editOriginal(token!, { ...result, content: clipMessage(botMessages.done, notes, DISCLAIMER), components: [] });
         return m.id;
       }
       await this.api.editOriginal(token!, { content: botMessages.done, components: [] }).catch(() => undefined);
@@ -144,13 +146,13 @@ export class Deliverer {
     let text: string;
     if (route === 'channel') {
       if (attachesClip(job.visibility, route)) {
-        text = succeeded ? `${botMessages.resultReady(job.userId)}\n${DISCLAIMER}` : `<@${job.userId}> ${failure}`;
+        text = succeeded ? clipMessage(botMessages.resultReady(job.userId), job.output?.notes ?? [], DISCLAIMER) : `<@${job.userId}> ${failure}`;
       } else {
         // A private result's channel message is a notice only: no clip, and no failure reason for the channel to read.
         text = succeeded ? botMessages.resultPrivateReady(job.userId) : botMessages.resultPrivateFailed(job.userId);
       }
     } else {
-      text = succeeded ? `${botMessages.dmResultReady(job.channelId)}\n${DISCLAIMER}` : failure;
+      text = succeeded ? clipMessage(botMessages.dmResultReady(job.channelId), job.output?.notes ?? [], DISCLAIMER) : failure;
     }
     const message: OutgoingMessage = { content: text, files: clip, mentionUsers: route === 'channel' ? [job.userId] : [], nonce };
     const channelId = route === 'channel' ? job.channelId : await this.api.directChannel(job.userId);

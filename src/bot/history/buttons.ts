@@ -18,6 +18,7 @@ import { deleteConfirmView, isShowable, type HistoryView } from './view.js';
 import { botMessages, DISCLAIMER } from '../messages/bot.js';
 import { historyMessages as m } from '../messages/history.js';
 import { keepStopNotice, showStopNotice, stopJobsOf } from '../status/stop-jobs.js';
+import { clipMessage } from '../messages/framing.js';
 
 /**
  * The buttons of /history and /forget-me. Nothing is kept in memory: each
@@ -75,7 +76,7 @@ export const historyShowButton: ButtonHandler<{ jobId: string; target: ShowTarge
     await interaction.deferReply(target === 'me' ? { flags: MessageFlags.Ephemeral } : {});
     const header = target === 'me' ? m.shown(job.createdMs) : m.posted(interaction.user.id, job.createdMs);
     await interaction.editReply({
-      content: `${header}\n${DISCLAIMER}`,
+      content: clipMessage(header, job.output?.notes ?? [], DISCLAIMER),
       files: [{ attachment: path, name: clipFileName(job.id, path) }],
       allowedMentions: { parse: [] },
     });

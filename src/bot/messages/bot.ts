@@ -33,7 +33,8 @@ export const botMessages = {
   running: (percent: number | null, etaMs: number | null, phase: string) => {
     const pct = percent === null ? '' : ` ${Math.floor(percent)}%`;
     const eta = etaMs === null ? '' : ` · ready ${discordTime(etaMs)}`;
-    return `Animating…${pct}${eta}${phase === 'reference' ? ' (finding the best starting frame)' : ''}`;
+    const what = phase === 'reference' ? ' (finding the best starting frame)' : phase === 'framing' ? ' (finding the face in the video)' : '';
+    return `Animating…${pct}${eta}${what}`;
   },
   done: 'Done: your animation is below.',
   doneLater: 'Done: your animation was posted in this channel.',

@@ -24,7 +24,7 @@ export class ProgressReporter {
   ) {}
 
   update(jobId: string, progress: AnimateProgress): void {
-    if (progress.phase !== 'generating' && progress.phase !== 'reference') return;
+    if (progress.phase !== 'generating' && progress.phase !== 'reference' && progress.phase !== 'framing') return;
     const t = this.now();
     if (this.busy.has(jobId) || t - (this.last.get(jobId) ?? 0) < this.intervalMs) return;
     if (isStopping(this.store, jobId)) return;
