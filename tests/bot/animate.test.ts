@@ -67,39 +67,46 @@ describe('/animate framing', () => {
     return { text: String(bodyField(followUp, 'content')), width, height };
   }
 
-  it('GIVEN framing face and a photo with a face, driven by a video without one THEN the clip is the photo pasted back, and one line says the video was centred', async () => {
-    const user = world.member('framed');
-    const photo = world.discord.addAttachment({
-      filename: 'astronaut.jpg',
-      contentType: 'image/jpeg',
-      data: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'astronaut.jpg')),
-    });
-    const interaction = await world.discord.slashCommand({
-      name: 'animate',
-      user,
-      options: { photo, video: await world.video('shape.mp4', 10, 10), framing: 'face' },
-    });
-    const clip = await delivered(interaction);
-    expect(clip.text).toBe(`No clear face was found in the video, so it was centred instead.\n${DISCLAIMER}`);
-    // The astronaut photo is 512×512: the clip has the photo's own size, not the demo model's 64² square.
-    expect([clip.width, clip.height]).toEqual([512, 512]);
-    const job = world.store.history(user.id).items[0]!;
-    expect(job.options['framing']).toBe('face');
-    expect(job.output?.notes).toEqual([{ code: 'no-face-in-video' }]);
-  });
+  it(
+    'GIVEN framing face and a photo with a face, driven by a video without one THEN the clip is the photo pasted back, and one ' +
+      'line says the video was centred',
+    async () => {
+      const user = world.member('framed');
+      const photo = world.discord.addAttachment({
+        filename: 'astronaut.jpg',
+        contentType: 'image/jpeg',
+        data: readFileSync(join(import.meta.dirname, '..', 'fixtures', 'photos', 'astronaut.jpg')),
+      });
+      const interaction = await world.discord.slashCommand({
+        name: 'animate',
+        user,
+        options: { photo, video: await world.video('shape.mp4', 10, 10), framing: 'face' },
+      });
+      const clip = await delivered(interaction);
+      expect(clip.text).toBe(`No clear face was found in the video, so it was centred instead.\n${DISCLAIMER}`);
+      // The astronaut photo is 512×512: the clip has the photo's own size, not the demo model's 64² square.
+      expect([clip.width, clip.height]).toEqual([512, 512]);
+      const job = world.store.history(user.id).items[0]!;
+      expect(job.options['framing']).toBe('face');
+      expect(job.output?.notes).toEqual([{ code: 'no-face-in-video' }]);
+    },
+  );
 
-  it('GIVEN no framing option with the demo model (auto: centred, as it was trained) THEN the clip is the model square and no framing line is added', async () => {
-    const user = world.member('unframed');
-    const interaction = await world.discord.slashCommand({
-      name: 'animate',
-      user,
-      options: { photo: await world.photo(), video: await world.video('plain.mp4', 10, 10) },
-    });
-    const clip = await delivered(interaction);
-    expect(clip.text).toBe(DISCLAIMER);
-    expect(clip.width).toBe(clip.height);
-    expect(world.store.history(user.id).items[0]?.output?.notes).toEqual([]);
-  });
+  it(
+    'GIVEN no framing option with the demo model (auto: centred, as it was trained) THEN the clip is the model square and no ' + 'framing line is added',
+    async () => {
+      const user = world.member('unframed');
+      const interaction = await world.discord.slashCommand({
+        name: 'animate',
+        user,
+        options: { photo: await world.photo(), video: await world.video('plain.mp4', 10, 10) },
+      });
+      const clip = await delivered(interaction);
+      expect(clip.text).toBe(DISCLAIMER);
+      expect(clip.width).toBe(clip.height);
+      expect(world.store.history(user.id).items[0]?.output?.notes).toEqual([]);
+    },
+  );
 });
 
 /**

@@ -139,7 +139,8 @@ describe('paste-back', () => {
     expect(mask[10 * 20 + 19]).toBeLessThan(1);
   });
 
-  it('GIVEN a generated frame THEN the output outside the region is the photo byte for byte, and a generated copy of the photo pastes back as the photo', () => {
+  it('GIVEN a generated frame THEN the output outside the region is the photo byte for byte, and a generated copy of the photo ' +
+    'pastes back as the photo', () => {
     const region = { x: 10, y: 5, width: 16, height: 16 };
     // The region of the photo, as the model would get it at its own size (here 16×16: no resampling).
     const generated = new Uint8Array(16 * 16 * 3);
