@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Job, type Store, UnsafePathError } from '../../src/store/index.js';
-import { enqueueOk, fixture, output, request, tempDir } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+import { enqueueOk, fixture, output, request } from './helpers.js';
 
 function finished(store: Store, over: Parameters<typeof enqueueOk>[1] = {}): Job {
   const job = enqueueOk(store, over);

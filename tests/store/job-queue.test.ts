@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError, LeaseLostError, ManualClock, MINUTE_MS, SECOND_MS } from '../../src/store/index.js';
-import { enqueueOk, fixture, openStore, output, tempDir, T0 } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+import { enqueueOk, fixture, openStore, output, T0 } from './helpers.js';
 
 const W = 'worker-1';
 

@@ -8,7 +8,7 @@ import { RECENT_GUILD_JOBS_SQL } from '../../src/store/history.js';
 import { GUILD_STORED_BYTES_SQL } from '../../src/store/enqueue.js';
 import { TURNS_SQL } from '../../src/store/queue-status.js';
 import { EXPIRE_BATCH_SQL } from '../../src/store/retention.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const tables = (db: Database.Database): string[] =>
   db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, type Job } from '../../src/store/index.js';
 import { buildStoreForChildren } from './child-build.js';
-import { enqueueOk, openStore, tempDir, T0 } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+import { enqueueOk, openStore, T0 } from './helpers.js';
 import { runTogether, startChild } from './spawn.js';
 
 let build: { index: string; cleanup: () => void };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS, ManualClock, MINUTE_MS } from '../../src/store/index.js';
-import { enqueueOk, fixture, openStore, output, request, tempDir, T0 } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+import { enqueueOk, fixture, openStore, output, request, T0 } from './helpers.js';
 
 describe('rate limits at enqueue', () => {
   it('GIVEN three animations this hour THEN the hourly limit holds exactly and the refusal says when to retry', () => {
