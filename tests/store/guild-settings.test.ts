@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/index.js';
-import { enqueueOk, fixture, request, T0 } from './helpers.js';
+import { enqueueOk, fixture, T0 } from './helpers.js';
 
 describe('guild settings', () => {
   it('starts from the documented defaults', () => {
@@ -63,24 +63,5 @@ describe('guild settings', () => {
     const job = enqueueOk(store);
     store.updateGuildSettings('g1', { visibility: 'requester' }, 'mod');
     expect(store.getJob(job.id)!.visibility).toBe('public');
-  });
-});
-
-describe('users and consent', () => {
-  it('stores consent and last seen; moderators can require consent again', () => {
-    const { store, clock } = fixture();
-    expect(store.consentStatus('u', 'g1')).toBe('unknown');
-    store.setConsent('u', 'accepted');
-    expect(store.getUser('u')).toEqual({ userId: 'u', consent: 'accepted', consentMs: T0, firstSeenMs: T0, lastSeenMs: T0 });
-    clock.advance(1000);
-    store.requireConsentAgain('g1', 'mod');
-    expect(store.consentStatus('u', 'g1')).toBe('expired');
-    expect(store.consentStatus('u', 'g2')).toBe('accepted');
-    expect(store.enqueue(request(store, { userId: 'u' }))).toMatchObject({ ok: false, refusal: { reason: 'consent', consent: 'expired' } });
-    expect(store.auditLog('g1')[0]).toMatchObject({ action: 'consent.reset', actorId: 'mod', atMs: T0 + 1000 });
-    clock.advance(1000);
-    store.setConsent('u', 'accepted');
-    expect(store.consentStatus('u', 'g1')).toBe('accepted');
-    expect(store.getUser('u')).toMatchObject({ firstSeenMs: T0, lastSeenMs: T0 + 2000 });
   });
 });
