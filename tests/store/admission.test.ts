@@ -12,7 +12,7 @@ describe('admission, consent, channels', () => {
     nowMs: 0,
   };
 
-  it('checks in order: enabled, channel, consent, size, limits', () => {
+  it('GIVEN a request failing several checks THEN the refusal is the first in order: enabled, channel, consent, size, limits, then storage', () => {
     expect(decideAdmission(base)).toEqual({ ok: true });
     expect(decideAdmission({ ...base, settings: { ...DEFAULT_GUILD_SETTINGS, enabled: false }, consent: 'unknown' })).toMatchObject({
       refusal: { reason: 'disabled' },
@@ -43,7 +43,7 @@ describe('admission, consent, channels', () => {
     expect(decideAdmission({ ...base, inputs, storage: { usedBytes: 10 ** 12, maxBytes: 0 } })).toEqual({ ok: true });
   });
 
-  it('applies allow and block rules, threads follow their parent', () => {
+  it('GIVEN allow and block rules THEN a blocked channel or one not allowed is refused, and a thread follows its parent unless blocked itself', () => {
     expect(isChannelAllowed({ allow: [], block: [] }, 'a')).toBe(true);
     expect(isChannelAllowed({ allow: [], block: ['a'] }, 'a')).toBe(false);
     expect(isChannelAllowed({ allow: ['p'], block: [] }, 'thread', 'p')).toBe(true);
@@ -59,7 +59,7 @@ describe('admission, consent, channels', () => {
     expect(isChannelAllowed({ allow: ['thread'], block: [] }, 'thread', 'unknown')).toBe(true);
   });
 
-  it('voids consent older than the guild epoch', () => {
+  it("GIVEN consent older than the guild's epoch THEN it is expired; newer consent, a decline or no answer stand as they are", () => {
     expect(consentStatus(undefined, null)).toBe('unknown');
     expect(consentStatus({ consent: 'declined', consentMs: 5 }, null)).toBe('declined');
     expect(consentStatus({ consent: 'accepted', consentMs: 5 }, 10)).toBe('expired');

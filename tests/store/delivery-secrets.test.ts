@@ -8,7 +8,7 @@ import { enqueueOk, fixture, output, T0 } from './helpers.js';
 const TOKEN = 'aW50ZXJhY3Rpb24.SECRET-TOKEN-DO-NOT-LEAK';
 
 describe('delivery and secrets', () => {
-  it('hands out the token only while usable and delivers exactly once', () => {
+  it('GIVEN a job with an interaction token THEN the token stays out of the job, is handed out until delivery, and the job is delivered exactly once', () => {
     const { store, clock } = fixture();
     const job = enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
     expect(JSON.stringify(job)).not.toContain(TOKEN);
@@ -29,7 +29,7 @@ describe('delivery and secrets', () => {
     expect(() => store.markDelivered(job.id, 'dm', 'm2')).toThrow(/Illegal delivery transition/);
   });
 
-  it('falls back when the token expired, and records undeliverable jobs', () => {
+  it('GIVEN an expired token THEN delivery falls back to the channel or a DM, an undeliverable job is recorded, and the sweep clears expired tokens', () => {
     const { store, clock } = fixture();
     const job = enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
     clock.advance(15 * MINUTE_MS - 30_000); // inside the safety margin
@@ -50,7 +50,7 @@ describe('delivery and secrets', () => {
     expect(store.getJob(other.id)!.state).toBe('queued');
   });
 
-  it('leaves no trace of a cleared token in the database file (secure_delete)', () => {
+  it('GIVEN a delivered job THEN its cleared token leaves no trace in the database file or its -wal file (secure_delete)', () => {
     const { store } = fixture();
     const job = enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
     const c = store.claimNext('w')!;
@@ -64,7 +64,7 @@ describe('delivery and secrets', () => {
     expect(readFileSync(`${store.file}-wal`).includes(Buffer.from(TOKEN))).toBe(false);
   });
 
-  it('exports dumps and database copies without any token', () => {
+  it('GIVEN a stored token THEN exported dumps and database copies hold none, a copy never overwrites a file, and the live database keeps it', () => {
     const { store, dir } = fixture();
     const job = enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
     store.updateGuildSettings('g1', { retentionDays: 3 }, 'mod');

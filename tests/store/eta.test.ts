@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateEta, msPerUnit } from '../../src/store/index.js';
 
 describe('eta', () => {
-  it('uses the median speed, or the fallback without history', () => {
+  it('GIVEN finished jobs THEN the speed is their median per unit; GIVEN none THEN the fallback', () => {
     expect(msPerUnit([], 1234)).toBe(1234);
     expect(
       msPerUnit(
@@ -17,13 +17,13 @@ describe('eta', () => {
     ).toBe(2000);
   });
 
-  it('adds the work ahead to the running job on one worker', () => {
+  it('GIVEN one worker, a job running and work ahead THEN a new job starts after both and ends its own length later', () => {
     const eta = estimateEta({ nowMs: 1000, workers: 1, msPerUnit: 100, running: [{ startedMs: 500, units: 10 }], aheadUnits: [5, 5], ownUnits: 2 });
     // running ends at 500 + 1000 = 1500; then 500 + 500 → start 2500, done 2700
     expect(eta).toEqual({ startMs: 2500, doneMs: 2700 });
   });
 
-  it('spreads work over workers', () => {
+  it('GIVEN two workers and three jobs ahead THEN the work ahead is spread over both', () => {
     const eta = estimateEta({ nowMs: 0, workers: 2, msPerUnit: 100, running: [], aheadUnits: [10, 10, 10], ownUnits: 1 });
     expect(eta.startMs).toBe(1000);
   });

@@ -11,20 +11,20 @@ describe('fairness', () => {
     guildTurn,
   });
 
-  it('prefers the never-served, then the least recently served, then the oldest', () => {
+  it('GIVEN queue heads THEN the never-served user goes first, then the least recently served, then the oldest job; an empty queue gives none', () => {
     expect(chooseNext([])).toBeUndefined();
     expect(chooseNext([head(1, 'a', 'g', 5, 5), head(2, 'b', 'g', null, 5)])!.userId).toBe('b');
     expect(chooseNext([head(1, 'a', 'g', 7, 7), head(2, 'b', 'g', 3, 7)])!.userId).toBe('b');
     expect(chooseNext([head(3, 'a', 'g', null, null), head(2, 'b', 'g', null, null)])!.seq).toBe(2);
   });
 
-  it('rotates guilds before users', () => {
+  it('GIVEN a guild served more recently than another THEN the other goes first, over a less recently served user and an older job', () => {
     // Guild g1 was served last (turn 9); g2 earlier (turn 4): g2 goes first even though g1's job is older.
     const next = chooseNext([head(1, 'a', 'g1', 1, 9), head(5, 'b', 'g2', 4, 4)]);
     expect(next!.guildId).toBe('g2');
   });
 
-  it('serves B second when A queued 10 first', () => {
+  it('GIVEN A queued 10 jobs before B queued one THEN B is served second, and the order can stop at a given job', () => {
     const jobs = [...Array.from({ length: 10 }, (_, i) => ({ seq: i + 1, userId: 'A', guildId: 'g' })), { seq: 11, userId: 'B', guildId: 'g' }];
     const order = simulateOrder(jobs, new Map(), new Map());
     expect(order.slice(0, 3)).toEqual([1, 11, 2]);
@@ -32,7 +32,7 @@ describe('fairness', () => {
     expect(simulateOrder(jobs, new Map(), new Map(), 11)).toEqual([1, 11]);
   });
 
-  it('interleaves three users round-robin', () => {
+  it('GIVEN three users with 3, 2 and 1 jobs THEN they are served round-robin', () => {
     const jobs = ['A', 'A', 'A', 'B', 'B', 'C'].map((u, i) => ({ seq: i + 1, userId: u, guildId: 'g' }));
     const users = simulateOrder(jobs, new Map(), new Map()).map((s) => jobs[s - 1]!.userId);
     expect(users).toEqual(['A', 'B', 'C', 'A', 'B', 'A']);

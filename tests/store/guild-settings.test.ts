@@ -3,7 +3,7 @@ import { DEFAULT_GUILD_SETTINGS } from '../../src/store/index.js';
 import { enqueueOk, fixture, T0 } from './helpers.js';
 
 describe('guild settings', () => {
-  it('starts from the documented defaults', () => {
+  it('GIVEN a guild never configured THEN its settings are the documented defaults', () => {
     const { store } = fixture();
     expect(store.guildSettings('g')).toEqual({
       ...DEFAULT_GUILD_SETTINGS,
@@ -27,7 +27,7 @@ describe('guild settings', () => {
     });
   });
 
-  it('validates, applies and audits each change with who and when', () => {
+  it('GIVEN moderators changing settings THEN each change is validated, applied and audited with who and when; a refused or empty one leaves no entry', () => {
     const { store, clock } = fixture();
     const bad = store.updateGuildSettings('g', { retentionDays: 0 }, 'mod');
     expect(bad).toEqual({ ok: false, problems: [{ problem: 'out-of-range', key: 'retentionDays', min: 1, max: 90 }] });
@@ -57,7 +57,7 @@ describe('guild settings', () => {
     expect(store.auditLog('other')).toEqual([]);
   });
 
-  it('snapshots visibility onto the job at enqueue', () => {
+  it('GIVEN the visibility changed after enqueue THEN the job keeps the one it was queued with', () => {
     const { store } = fixture();
     store.updateGuildSettings('g1', { visibility: 'public' }, 'mod');
     const job = enqueueOk(store);

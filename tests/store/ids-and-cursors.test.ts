@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor, InvalidCursorError, isJobId, newJobId } from '../../src/store/index.js';
 
 describe('ids and cursors', () => {
-  it('makes short sortable job ids', () => {
+  it('GIVEN two job ids made a millisecond apart THEN each is valid and at most 25 characters, and they sort by time', () => {
     const a = newJobId(1_700_000_000_000);
     const b = newJobId(1_700_000_000_001);
     expect(isJobId(a)).toBe(true);
@@ -11,7 +11,7 @@ describe('ids and cursors', () => {
     expect(a.slice(0, 9) < b.slice(0, 9)).toBe(true);
   });
 
-  it('round-trips cursors and rejects junk', () => {
+  it('GIVEN an encoded cursor THEN it decodes to its value; GIVEN junk THEN decoding throws', () => {
     expect(decodeCursor(encodeCursor(123456))).toBe(123456);
     for (const bad of ['', 'x1', 'h', 'h-1', 'h0', 'hzzzzzzzzzzzz']) expect(() => decodeCursor(bad)).toThrow(InvalidCursorError);
   });

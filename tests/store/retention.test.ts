@@ -12,7 +12,7 @@ function finished(store: Store, over: Parameters<typeof enqueueOk>[1] = {}): Job
 }
 
 describe('retention sweeper', () => {
-  it("deletes files older than the guild's retention and keeps a tombstone", () => {
+  it("GIVEN finished jobs older than their guild's retention THEN the sweep deletes their files and keeps a tombstone in history; younger ones stay", () => {
     const { store, clock } = fixture();
     store.updateGuildSettings('g2', { retentionDays: 1 }, 'mod');
     const old = finished(store); // g1: default 7 days
@@ -48,7 +48,7 @@ describe('retention sweeper', () => {
     expect(store.getJob(stuck.id)!.expiredMs).toBeNull();
   });
 
-  it('leaves queued and running jobs alone whatever their age', () => {
+  it('GIVEN queued and running jobs of any age THEN the sweep leaves them and their files alone', () => {
     const { store, clock } = fixture();
     store.updateGuildSettings('g1', { perUserConcurrent: 2 }, 'mod');
     const q = enqueueOk(store);
@@ -60,7 +60,7 @@ describe('retention sweeper', () => {
     expect(existsSync(r.source.path!)).toBe(true);
   });
 
-  it('removes job folders that have no job after the grace period', () => {
+  it('GIVEN a job folder with no job THEN the sweep removes it after the grace period, and leaves fresh ones, real jobs and other folders', () => {
     const { store, dir } = fixture();
     const kept = finished(store);
     const orphan = store.jobDirectory(newJobId(T0));

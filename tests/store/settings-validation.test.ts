@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_GUILD_SETTINGS, validateSettingsPatch } from '../../src/store/index.js';
 
 describe('guild settings validation', () => {
-  it('accepts a valid patch and lists the changes', () => {
+  it('GIVEN a valid patch THEN it is accepted, listing only the values it changes', () => {
     const v = validateSettingsPatch(DEFAULT_GUILD_SETTINGS, { perUserPerHour: 3, visibility: 'public', enabled: true });
     expect(v.ok).toBe(true);
     if (!v.ok) return;
@@ -11,7 +11,7 @@ describe('guild settings validation', () => {
     expect(v.next.perUserPerHour).toBe(3);
   });
 
-  it('reports every problem in a sentence', () => {
+  it('GIVEN a patch with several bad values THEN every problem is reported, each as data', () => {
     const v = validateSettingsPatch(DEFAULT_GUILD_SETTINGS, {
       perUserPerHour: 0,
       retentionDays: 91,
@@ -32,7 +32,7 @@ describe('guild settings validation', () => {
     ]);
   });
 
-  it('refuses a daily limit below the hourly one', () => {
+  it('GIVEN a daily limit below the hourly one THEN the patch is refused', () => {
     const v = validateSettingsPatch(DEFAULT_GUILD_SETTINGS, { perUserPerDay: 2, perUserPerHour: 4 });
     expect(v).toEqual({ ok: false, problems: [{ problem: 'day-below-hour', day: 2, hour: 4 }] });
   });

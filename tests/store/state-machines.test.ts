@@ -16,7 +16,7 @@ describe('job state machine', () => {
   for (const from of JOB_STATES) {
     for (const to of JOB_STATES) {
       const ok = legal.has(`${from}>${to}`);
-      it(`${from} → ${to} is ${ok ? 'legal' : 'illegal'}`, () => {
+      it(`GIVEN a ${from} job THEN moving it to ${to} is ${ok ? 'legal' : 'illegal'}`, () => {
         expect(canTransition(from, to)).toBe(ok);
         if (ok) expect(() => assertTransition(from, to)).not.toThrow();
         else expect(() => assertTransition(from, to, 'j1')).toThrow(IllegalTransitionError);
@@ -26,7 +26,7 @@ describe('job state machine', () => {
 });
 
 describe('delivery state machine', () => {
-  it('allows exactly the documented moves', () => {
+  it('GIVEN every pair of delivery statuses THEN exactly the documented moves are legal, and asserting another throws', () => {
     const legal = new Set([
       'pending>delivering',
       'pending>failed',

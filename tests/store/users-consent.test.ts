@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture, request, T0 } from './helpers.js';
 
 describe('users and consent', () => {
-  it('stores consent and last seen; moderators can require consent again', () => {
+  it("GIVEN a member's consent THEN it is stored with when they were seen; WHEN moderators ask again THEN it expires in that guild until given again", () => {
     const { store, clock } = fixture();
     expect(store.consentStatus('u', 'g1')).toBe('unknown');
     store.setConsent('u', 'accepted');
