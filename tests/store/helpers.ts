@@ -1,14 +1,14 @@
-/** Shared test fixtures: real SQLite files and real job files in temp dirs. */
+/** Shared test fixtures: real SQLite files and real job files in temp dirs (tests/support/temp-dir.ts). */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { ManualClock, Store, type EnqueueRequest, type EnqueueResult, type Job, type StoreConfig } from '../../src/store/index.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const dirs: string[] = [];
 const stores: Store[] = [];
 
+// Runs before tempDir removes the test's folders (vitest calls afterEach hooks before onTestFinished).
 afterEach(() => {
   for (const s of stores.splice(0)) {
     try {
@@ -17,14 +17,7 @@ afterEach(() => {
       // already closed by the test
     }
   }
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-export function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'marionette-store-'));
-  dirs.push(d);
-  return d;
-}
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 

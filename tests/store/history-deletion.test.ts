@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Job, type Store, UnsafePathError } from '../../src/store/index.js';
-import { enqueueOk, fixture, output, request, tempDir } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+import { enqueueOk, fixture, output, request } from './helpers.js';
 
 function finished(store: Store, over: Parameters<typeof enqueueOk>[1] = {}): Job {
   const job = enqueueOk(store, over);
@@ -16,7 +17,7 @@ function filesOf(job: Job): string[] {
 }
 
 describe('history', () => {
-  it('pages newest first with cursors that stay stable while new jobs arrive', () => {
+  it('GIVEN new jobs arriving while a member pages THEN pages run newest first and cursors stay stable both ways', () => {
     const { store } = fixture();
     store.updateGuildSettings('g1', { perUserPerHour: 100, perUserPerDay: 100 }, 'mod');
     const ids = Array.from({ length: 7 }, () => finished(store).id); // ids[6] newest
@@ -43,7 +44,7 @@ describe('history', () => {
     expect(store.history('u1', { guildId: 'g2' }).items).toEqual([]);
   });
 
-  it('fetches and deletes a job only for its owner', () => {
+  it('GIVEN another member THEN a job is neither fetched nor deleted for them; GIVEN its owner THEN it is, with its files and folder', () => {
     const { store } = fixture();
     const job = finished(store);
     expect(store.getJobForOwner(job.id, 'u1')!.id).toBe(job.id);
@@ -56,14 +57,14 @@ describe('history', () => {
     expect(store.getJob(job.id)).toBeNull();
   });
 
-  it('refuses to delete a running job (cancel first)', () => {
+  it('GIVEN a running job THEN its owner cannot delete it (cancel first)', () => {
     const { store } = fixture();
     const job = enqueueOk(store);
     store.claimNext('w');
     expect(store.deleteJobForOwner(job.id, 'u1')).toEqual({ deleted: false, reason: 'running' });
   });
 
-  it('forget-me removes every job, file and the user row, verified, and the worker loses its lease', () => {
+  it("GIVEN forget-me THEN every job, file and the user row go, as reported, the worker loses its lease, and other members' jobs stay", () => {
     const { store } = fixture();
     store.updateGuildSettings('g1', { perUserConcurrent: 5 }, 'mod');
     const done = [finished(store), finished(store, { guildId: 'g2' })];
@@ -99,7 +100,7 @@ describe('history', () => {
     }
   });
 
-  it('moderator purge removes a member’s jobs in one guild only, audited', () => {
+  it('GIVEN a moderator purge THEN a member’s jobs go in that guild only, audited', () => {
     const { store } = fixture();
     const here = finished(store);
     const elsewhere = finished(store, { guildId: 'g2' });
@@ -109,7 +110,7 @@ describe('history', () => {
     expect(store.auditLog('g1')[0]).toMatchObject({ action: 'purge.user', actorId: 'mod', targetId: 'u1', detail: { jobs: 1, files: 3 } });
   });
 
-  it('never deletes outside the data directory', () => {
+  it('GIVEN input paths outside the data directory (direct, through .., or a symlinked folder) THEN enqueue refuses them and the file there stays', () => {
     const { store, dir } = fixture();
     const outside = tempDir();
     writeFileSync(join(outside, 'precious.txt'), 'keep');

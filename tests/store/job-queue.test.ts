@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError, LeaseLostError, ManualClock, MINUTE_MS, SECOND_MS } from '../../src/store/index.js';
-import { enqueueOk, fixture, openStore, output, tempDir, T0 } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+import { enqueueOk, fixture, openStore, output, T0 } from './helpers.js';
 
 const W = 'worker-1';
 
@@ -13,7 +14,7 @@ describe('job lifecycle', () => {
     expect(enqueueOk(store, { userId: 'u2' }).visibility).toBe('requester');
   });
 
-  it('runs queued → running → succeeded with timestamps, attempts and output', () => {
+  it('GIVEN a job that runs to the end THEN it goes queued → running → succeeded with timestamps, attempts, progress and output', () => {
     const { store, clock } = fixture();
     const job = enqueueOk(store, { seconds: 4 });
     expect(job).toMatchObject({ state: 'queued', attempts: 0, maxAttempts: 3, createdMs: T0, delivery: 'pending', visibility: 'requester' });
@@ -28,7 +29,7 @@ describe('job lifecycle', () => {
     expect(done).toMatchObject({ state: 'succeeded', finishedMs: T0 + 3000, leaseOwner: null, output: { bytes: 9, durationMs: 3000 } });
   });
 
-  it('throws on transitions the state machine forbids', () => {
+  it('GIVEN a spent claim THEN every further worker transition throws, and the database refuses a state outside the machine', () => {
     const { store } = fixture();
     const job = enqueueOk(store);
     const claim = store.claimNext(W)!;
@@ -94,7 +95,7 @@ describe('leases', () => {
     expect(store.getJob(job.id)).toMatchObject({ state: 'failed', attempts: 3, failure: { reason: { code: 'worker-lost' }, afterRetries: true } });
   });
 
-  it('keeps a lease alive while heartbeats arrive', () => {
+  it('GIVEN heartbeats within the lease THEN the lease stays alive and nothing is requeued', () => {
     const { store, clock } = fixture({ leaseMs: MINUTE_MS });
     const job = enqueueOk(store);
     const c = store.claimNext(W)!;
@@ -105,7 +106,7 @@ describe('leases', () => {
     }
   });
 
-  it('recovers at start-up the jobs of a dead local process at once', () => {
+  it("GIVEN a running job of a dead process on this host THEN start-up requeues it at once; another host's waits for its lease", () => {
     const dir = tempDir();
     const clock = new ManualClock(T0);
     const store = openStore(dir, clock);
@@ -122,7 +123,7 @@ describe('leases', () => {
     expect(reopened.recoverStalled().requeued).toEqual([b.id]);
   });
 
-  it('never gives one job to two connections', () => {
+  it('GIVEN two connections claiming in turn THEN each job is claimed exactly once', () => {
     const dir = tempDir();
     const clock = new ManualClock(T0);
     const s1 = openStore(dir, clock);
@@ -140,7 +141,7 @@ describe('leases', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('gives a running job back on SIGTERM without spending an attempt', () => {
+  it('GIVEN SIGTERM while a job runs THEN its claim is given back without spending an attempt, and with a cancel pending it ends cancelled', () => {
     const { store } = fixture();
     const job = enqueueOk(store);
     const c = store.claimNext(W)!;
@@ -155,7 +156,7 @@ describe('graceful shutdown', () => {
 });
 
 describe('cancel', () => {
-  it('lets only the requester cancel; queued stops at once, running via the worker', () => {
+  it('GIVEN a cancel THEN only the requester may, a queued job stops at once and a running one through its worker', () => {
     const { store } = fixture();
     const q = enqueueOk(store, { userId: 'a' });
     const r = enqueueOk(store, { userId: 'b' });
@@ -179,7 +180,7 @@ describe('cancel', () => {
     expect(store.getJob(job.id)).toMatchObject({ state: 'cancelled' });
   });
 
-  it('turns an expired lease with a pending cancel into cancelled, not a retry', () => {
+  it('GIVEN an expired lease with a cancel pending THEN the job is cancelled, not retried', () => {
     const { store, clock } = fixture();
     const job = enqueueOk(store);
     store.claimNext(W);
@@ -190,7 +191,7 @@ describe('cancel', () => {
 });
 
 describe('fairness and queue position', () => {
-  it('serves B second when A queued 10 jobs first, and positions say so', () => {
+  it('GIVEN A queued 10 jobs before B queued one THEN B is served second, and queue positions and times say so', () => {
     const { store, clock } = fixture({ fallbackMsPerDrivingSecond: 1000 });
     store.updateGuildSettings('g1', { perUserConcurrent: 10, perUserPerHour: 10 }, 'mod');
     const a = Array.from({ length: 10 }, () => enqueueOk(store, { userId: 'A', seconds: 2 }));
@@ -212,7 +213,7 @@ describe('fairness and queue position', () => {
     expect(store.queueStatus('nope')).toBeNull();
   });
 
-  it('rotates guilds too', () => {
+  it('GIVEN three jobs in one guild and one in another THEN the guilds take turns', () => {
     const { store } = fixture();
     for (const g of ['g1', 'g2']) store.updateGuildSettings(g, { perUserConcurrent: 10 }, 'mod');
     const g1 = [1, 2, 3].map((i) => enqueueOk(store, { userId: `x${i}`, guildId: 'g1' }));

@@ -8,13 +8,13 @@ import { RECENT_GUILD_JOBS_SQL } from '../../src/store/history.js';
 import { GUILD_STORED_BYTES_SQL } from '../../src/store/enqueue.js';
 import { TURNS_SQL } from '../../src/store/queue-status.js';
 import { EXPIRE_BATCH_SQL } from '../../src/store/retention.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const tables = (db: Database.Database): string[] =>
   db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
 
 describe('migrations', () => {
-  it('creates the schema from an empty file and is idempotent', () => {
+  it('GIVEN an empty file THEN the migrations create the schema, running them again applies none, and the pragmas are set', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
     expect(migrate(db)).toEqual({ from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
@@ -98,7 +98,7 @@ describe('migrations', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
-  it('applies a later migration on top, in order', () => {
+  it('GIVEN a later migration THEN it is applied on top of the current schema', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
     migrate(db);
@@ -108,7 +108,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('rolls a failing migration back completely', () => {
+  it('GIVEN a failing migration THEN it is rolled back completely and the version stays', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
     migrate(db);
@@ -119,7 +119,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('refuses a database from a newer Marionette, clearly, and changes nothing', () => {
+  it('GIVEN a database from a newer Marionette THEN opening it is refused with a clear message and the file is unchanged', () => {
     const dir = tempDir();
     Store.open({ dataDir: dir }).close();
     const raw = new Database(join(dir, 'marionette.sqlite'));
@@ -140,7 +140,7 @@ describe('migrations', () => {
     check.close();
   });
 
-  it('refuses a non-contiguous migration list', () => {
+  it('GIVEN a non-contiguous migration list THEN migrate refuses it', () => {
     const db = openDatabase(join(tempDir(), 'm.sqlite'));
     expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }])).toThrow(/not contiguous/);
     db.close();

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, type Job } from '../../src/store/index.js';
 import { buildStoreForChildren } from './child-build.js';
-import { enqueueOk, openStore, tempDir, T0 } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+import { enqueueOk, openStore, T0 } from './helpers.js';
 import { runTogether, startChild } from './spawn.js';
 
 let build: { index: string; cleanup: () => void };
@@ -23,7 +24,7 @@ function results<T>(lines: readonly string[]): T {
 }
 
 describe('several processes at once', () => {
-  it('never let more jobs through than a per-user limit allows', async () => {
+  it('GIVEN six processes enqueueing for one member at once THEN no more jobs get through than the per-user limit allows', async () => {
     const dir = tempDir();
     const setup = openStore(dir, new ManualClock(T0));
     setup.updateGuildSettings('g1', { perUserPerHour: 7, perUserConcurrent: 10 }, 'mod');
@@ -39,7 +40,7 @@ describe('several processes at once', () => {
     expect(check.integrityCheck()).toBe('ok');
   });
 
-  it('hold the guild cap exactly while many users enqueue', async () => {
+  it('GIVEN six processes enqueueing for many members at once THEN the guild cap holds exactly, and no member gets two', async () => {
     const dir = tempDir();
     const setup = openStore(dir, new ManualClock(T0));
     setup.updateGuildSettings('g1', { guildPerDay: 23 }, 'mod');
@@ -58,7 +59,7 @@ describe('several processes at once', () => {
     expect(new Set(all.flatMap((r) => r.refused))).toEqual(new Set(['guild-day', 'user-concurrent']));
   });
 
-  it('claim every job exactly once', async () => {
+  it('GIVEN six processes claiming at once THEN every job is claimed exactly once', async () => {
     const dir = tempDir();
     const setup = openStore(dir, new ManualClock(T0));
     const jobs: Job[] = Array.from({ length: 40 }, (_, i) => enqueueOk(setup, { userId: `u${i}` }));
@@ -71,7 +72,7 @@ describe('several processes at once', () => {
 });
 
 describe('kill -9', () => {
-  it('loses nothing that was committed and leaves a sound file', async () => {
+  it('GIVEN a process killed mid-stream THEN nothing committed is lost, the file is sound, and its running jobs are requeued at start-up', async () => {
     const dir = tempDir();
     const setup = openStore(dir, new ManualClock(Date.now()));
     setup.updateGuildSettings('g1', { perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10, guildPerDay: 10_000 }, 'mod');

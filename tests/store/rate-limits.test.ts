@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS, ManualClock, MINUTE_MS } from '../../src/store/index.js';
-import { enqueueOk, fixture, openStore, output, request, tempDir, T0 } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+import { enqueueOk, fixture, openStore, output, request, T0 } from './helpers.js';
 
 describe('rate limits at enqueue', () => {
   it('GIVEN three animations this hour THEN the hourly limit holds exactly and the refusal says when to retry', () => {
@@ -20,7 +21,7 @@ describe('rate limits at enqueue', () => {
     expect(enqueueOk(store, { userId: 'u2' }).state).toBe('queued');
   });
 
-  it('survives a restart: counts come from the database', () => {
+  it('GIVEN a restart THEN the limits still hold: counts come from the database', () => {
     const dir = tempDir();
     const clock = new ManualClock(T0);
     const s1 = openStore(dir, clock);
@@ -32,7 +33,7 @@ describe('rate limits at enqueue', () => {
     expect(s2.enqueue(request(s2))).toMatchObject({ ok: false, refusal: { limit: 'user-hour' } });
   });
 
-  it('holds the concurrent limit until a job ends', () => {
+  it('GIVEN a job queued or running THEN the concurrent limit refuses another until it ends', () => {
     const { store } = fixture();
     const job = enqueueOk(store); // default: 1 at a time
     expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { limit: 'user-concurrent', retryAtMs: null } });
@@ -42,7 +43,7 @@ describe('rate limits at enqueue', () => {
     expect(store.enqueue(request(store)).ok).toBe(true);
   });
 
-  it('holds the daily guild cap across users', () => {
+  it("GIVEN the guild's daily cap reached by other users THEN a new member is refused until a day has passed, in that guild only", () => {
     const { store, clock } = fixture();
     store.updateGuildSettings('g1', { guildPerDay: 3 }, 'mod');
     for (const u of ['a', 'b', 'c']) {
@@ -54,7 +55,7 @@ describe('rate limits at enqueue', () => {
     expect(enqueueOk(store, { userId: 'd', guildId: 'g2' }).state).toBe('queued');
   });
 
-  it('does not count a job cancelled before it started, but counts deleted ones', () => {
+  it('GIVEN a job cancelled before it started THEN it does not count; GIVEN jobs deleted or forgotten THEN they still do', () => {
     const { store } = fixture();
     store.updateGuildSettings('g1', { perUserPerHour: 2, perUserConcurrent: 5 }, 'mod');
     const a = enqueueOk(store);
@@ -70,7 +71,7 @@ describe('rate limits at enqueue', () => {
     expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { limit: 'user-hour' } });
   });
 
-  it('treats a repeated enqueue of the same reserved id as the same job', () => {
+  it('GIVEN the same reserved id enqueued twice THEN it is one job, and another member cannot use the id', () => {
     const { store } = fixture();
     const req = request(store);
     store.setConsent('u1', 'accepted');
@@ -81,7 +82,7 @@ describe('rate limits at enqueue', () => {
     expect(() => store.enqueue({ ...req, userId: 'u2' })).toThrow(/already used/);
   });
 
-  it('checks enabled, channels, consent and sizes before limits', () => {
+  it('GIVEN no consent, a long video, a channel not allowed or the bot disabled THEN each is refused for that reason, the last even over a limit', () => {
     const { store } = fixture();
     expect(store.enqueue(request(store))).toMatchObject({ ok: false, refusal: { reason: 'consent', consent: 'unknown' } });
     store.setConsent('u1', 'declined');
@@ -112,7 +113,7 @@ describe('commands in flight (intakes)', () => {
   const asking = (interactionId: string) => ({ userId: 'u1', guildId: 'g1', channelId: 'c1', interactionId });
 
   it(
-    "counts a member's other commands still downloading toward the concurrent limit before a download, but not the asking one, " +
+    "GIVEN a member's other commands still downloading THEN they count toward the concurrent limit before a download, but not the asking one, " +
       'nor a stale one, nor at enqueue',
     () => {
       const { store, clock } = fixture();

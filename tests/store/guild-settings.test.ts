@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GUILD_SETTINGS } from '../../src/store/index.js';
-import { enqueueOk, fixture, request, T0 } from './helpers.js';
+import { enqueueOk, fixture, T0 } from './helpers.js';
 
 describe('guild settings', () => {
-  it('starts from the documented defaults', () => {
+  it('GIVEN a guild never configured THEN its settings are the documented defaults', () => {
     const { store } = fixture();
     expect(store.guildSettings('g')).toEqual({
       ...DEFAULT_GUILD_SETTINGS,
@@ -27,7 +27,7 @@ describe('guild settings', () => {
     });
   });
 
-  it('validates, applies and audits each change with who and when', () => {
+  it('GIVEN moderators changing settings THEN each change is validated, applied and audited with who and when; a refused or empty one leaves no entry', () => {
     const { store, clock } = fixture();
     const bad = store.updateGuildSettings('g', { retentionDays: 0 }, 'mod');
     expect(bad).toEqual({ ok: false, problems: [{ problem: 'out-of-range', key: 'retentionDays', min: 1, max: 90 }] });
@@ -57,30 +57,11 @@ describe('guild settings', () => {
     expect(store.auditLog('other')).toEqual([]);
   });
 
-  it('snapshots visibility onto the job at enqueue', () => {
+  it('GIVEN the visibility changed after enqueue THEN the job keeps the one it was queued with', () => {
     const { store } = fixture();
     store.updateGuildSettings('g1', { visibility: 'public' }, 'mod');
     const job = enqueueOk(store);
     store.updateGuildSettings('g1', { visibility: 'requester' }, 'mod');
     expect(store.getJob(job.id)!.visibility).toBe('public');
-  });
-});
-
-describe('users and consent', () => {
-  it('stores consent and last seen; moderators can require consent again', () => {
-    const { store, clock } = fixture();
-    expect(store.consentStatus('u', 'g1')).toBe('unknown');
-    store.setConsent('u', 'accepted');
-    expect(store.getUser('u')).toEqual({ userId: 'u', consent: 'accepted', consentMs: T0, firstSeenMs: T0, lastSeenMs: T0 });
-    clock.advance(1000);
-    store.requireConsentAgain('g1', 'mod');
-    expect(store.consentStatus('u', 'g1')).toBe('expired');
-    expect(store.consentStatus('u', 'g2')).toBe('accepted');
-    expect(store.enqueue(request(store, { userId: 'u' }))).toMatchObject({ ok: false, refusal: { reason: 'consent', consent: 'expired' } });
-    expect(store.auditLog('g1')[0]).toMatchObject({ action: 'consent.reset', actorId: 'mod', atMs: T0 + 1000 });
-    clock.advance(1000);
-    store.setConsent('u', 'accepted');
-    expect(store.consentStatus('u', 'g1')).toBe('accepted');
-    expect(store.getUser('u')).toMatchObject({ firstSeenMs: T0, lastSeenMs: T0 + 2000 });
   });
 });
