@@ -9,10 +9,10 @@ import { tempDir } from '../support/temp-dir.js';
 const stores: Store[] = [];
 
 // Runs before tempDir removes the test's folders (vitest calls afterEach hooks before onTestFinished).
-afterEach(() => {
+afterEach(async () => {
   for (const s of stores.splice(0)) {
     try {
-      s.close();
+      await s.close();
     } catch {
       // already closed by the test
     }
@@ -27,16 +27,16 @@ export interface Fixture {
   readonly store: Store;
 }
 
-export function openStore(dir: string, clock: ManualClock, config: Partial<StoreConfig> = {}): Store {
-  const s = Store.open({ dataDir: dir, clock, config });
+export async function openStore(dir: string, clock: ManualClock, config: Partial<StoreConfig> = {}): Promise<Store> {
+  const s = await Store.open({ dataDir: dir, clock, config });
   stores.push(s);
   return s;
 }
 
-export function fixture(config: Partial<StoreConfig> = {}): Fixture {
+export async function fixture(config: Partial<StoreConfig> = {}): Promise<Fixture> {
   const dir = tempDir();
   const clock = new ManualClock(T0);
-  return { dir, clock, store: openStore(dir, clock, config) };
+  return { dir, clock, store: await openStore(dir, clock, config) };
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -65,10 +65,10 @@ export function request(store: Store, over: Partial<Omit<EnqueueRequest, 'source
 }
 
 /** Enqueues (consenting first) and expects success. */
-export function enqueueOk(store: Store, over: Parameters<typeof request>[1] = {}): Job {
+export async function enqueueOk(store: Store, over: Parameters<typeof request>[1] = {}): Promise<Job> {
   const req = request(store, over);
-  store.setConsent(req.userId, 'accepted');
-  const r: EnqueueResult = store.enqueue(req);
+  await store.setConsent(req.userId, 'accepted');
+  const r: EnqueueResult = await store.enqueue(req);
   if (!r.ok) throw new Error(`enqueue refused: ${JSON.stringify(r.refusal)}`);
   return r.job;
 }
