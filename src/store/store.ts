@@ -30,7 +30,7 @@ import { migratePostgres } from './postgres/migrations.js';
 import { queuedJobIds, queueStatus, type QueueStatus } from './queue-status.js';
 import { sweep, type SweepReport } from './retention.js';
 import { PostgresDatabase } from './sql/postgres.js';
-import type { SqlDatabase } from './sql/sql.js';
+import type { Sql, SqlDatabase } from './sql/sql.js';
 import { SqliteDatabase } from './sql/sqlite.js';
 import { openDatabase, type Db } from './sqlite/database.js';
 import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './sqlite/migrations.js';
@@ -87,6 +87,10 @@ export class Store {
   /** Which database this is. */
   get backend(): 'sqlite' | 'postgres' {
     return this.ctx.db.dialect;
+  }
+  /** The database's statements, whichever backend (for tests and maintenance tools: the repositories use their own). */
+  get sql(): Sql {
+    return this.ctx.db;
   }
   /** The SQLite connection, for tests and maintenance; throws on PostgreSQL. */
   get db(): Db {

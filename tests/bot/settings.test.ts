@@ -148,7 +148,7 @@ describe('changing settings', () => {
     const mod = moderator();
     const cmd = await settings(mod, 'limits', { per_hour: 1, concurrent: 5 });
     expect(text(cmd)).toBe('Saved (recorded in the audit log):\n• Per member per hour: 5 → 1\n• Per member at once: 1 → 5');
-    expect(latestAudit()).toMatchObject({
+    expect(await latestAudit()).toMatchObject({
       actorId: mod.id,
       action: 'settings.update',
       detail: { changes: { perUserPerHour: { from: 5, to: 1 }, perUserConcurrent: { from: 1, to: 5 } } },
@@ -193,11 +193,11 @@ describe('changing settings', () => {
     const mod = moderator();
     const member = await world.member('blocked-by-switch');
     expect(text(await settings(mod, 'disable'))).toMatch(/^Saved \(recorded in the audit log\):\n• Marionette: on → off\nMembers can’t use \/animate/);
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { enabled: { from: true, to: false } } } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { enabled: { from: true, to: false } } } });
     expect((await animate(member)).says).toBe('Marionette is turned off in this server by its moderators.');
     expect(text(await settings(mod, 'disable'))).toBe('Nothing changed: the settings already had those values.');
     await settings(mod, 'enable');
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { enabled: { from: false, to: true } } } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { enabled: { from: false, to: true } } } });
     expect((await animate(member)).says).toMatch(QUEUED);
     await vi.waitFor(async () => expect((await world.store.history(member.id)).items[0]?.delivery).toBe('interaction'), { timeout: 60_000 });
   });
@@ -210,11 +210,11 @@ describe('changing settings', () => {
     expect(text(await settings(mod, 'channels', { channel: general, rule: 'block' }))).toBe(
       `Marionette can no longer be used in <#${general.id}> (recorded in the audit log).`,
     );
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'channel.rule', targetId: general.id, detail: { to: 'block' } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, action: 'channel.rule', targetId: general.id, detail: { to: 'block' } });
     expect((await animate(member, general.id)).says).toBe("Marionette can't be used in this channel. Ask a moderator which channels are allowed.");
 
     await settings(mod, 'channels', { channel: general, rule: 'clear' });
-    expect(latestAudit()).toMatchObject({ action: 'channel.rule', targetId: general.id, detail: { from: 'block', to: null } });
+    expect(await latestAudit()).toMatchObject({ action: 'channel.rule', targetId: general.id, detail: { from: 'block', to: null } });
     expect(text(await settings(mod, 'channels', { channel: art, rule: 'allow' }))).toMatch(
       new RegExp(`^<#${art.id}> is allowed .*only in the 1 allowed channel and their threads\\.$`),
     );
@@ -227,7 +227,7 @@ describe('changing settings', () => {
     expect(text(await settings(mod, 'visibility', { results: 'public' }))).toBe(
       'Saved (recorded in the audit log):\n• Results: only the requester → public in the channel',
     );
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { visibility: { from: 'requester', to: 'public' } } } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { visibility: { from: 'requester', to: 'public' } } } });
     const member = await world.member('showoff');
     const { cmd } = await animate(member);
     expect(cmd.originalMessage()!.flags! & EPHEMERAL).toBe(0);
@@ -239,7 +239,7 @@ describe('changing settings', () => {
   it('GIVEN retention days:30 THEN saved, audited and shown by view', async () => {
     const mod = moderator();
     expect(text(await settings(mod, 'retention', { days: 30 }))).toBe('Saved (recorded in the audit log):\n• Retention: 7 days → 30 days');
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { retentionDays: { from: 7, to: 30 } } } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { retentionDays: { from: 7, to: 30 } } } });
     const view = (await settings(mod, 'view')).originalMessage()!.embeds[0]!;
     expect(view.fields!.find((f) => f.name.startsWith('Retention'))).toEqual({
       name: 'Retention *',
@@ -256,7 +256,7 @@ describe('consent again', () => {
     await new Promise((r) => setTimeout(r, 5)); // the acceptance is older than the reset
     const mod = moderator();
     expect(text(await settings(mod, 'require-consent'))).toMatch(/^Done \(recorded in the audit log\): every member must accept Marionette's terms again/);
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'consent.reset' });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, action: 'consent.reset' });
 
     const { cmd, says } = await animate(member);
     expect(says).toMatch(
@@ -313,7 +313,7 @@ describe('moderation', () => {
         expect(existsSync(world.store.jobDirectory(j.id))).toBe(false);
       }
       expect(await world.store.getJob(elsewhere.id)).not.toBeNull();
-      expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'purge.user', targetId: member.id, detail: { jobs: 2, files: 6 } });
+      expect(await latestAudit()).toMatchObject({ actorId: mod.id, action: 'purge.user', targetId: member.id, detail: { jobs: 2, files: 6 } });
     },
   );
 });

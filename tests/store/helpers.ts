@@ -1,9 +1,16 @@
-/** Shared test fixtures: real SQLite files and real job files in temp dirs (tests/support/temp-dir.ts). */
+/**
+ * Shared test fixtures: a real store and real job files in temp dirs (tests/support/temp-dir.ts). The store is
+ * SQLite, or PostgreSQL when the run says so (MARIONETTE_TEST_STORE=postgres: the `store on PostgreSQL` project
+ * of vitest.config.ts runs the same test files again): there, every new data folder gets an empty database
+ * (one database per test file, emptied for each new folder), as a new folder gets a new SQLite file.
+ */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { ManualClock, Store, type EnqueueRequest, type EnqueueResult, type Job, type StoreConfig } from '../../src/store/index.js';
+import pg from 'pg';
+import { testDatabase } from '../support/postgres.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const stores: Store[] = [];
@@ -27,8 +34,34 @@ export interface Fixture {
   readonly store: Store;
 }
 
+export const ON_POSTGRES = process.env['MARIONETTE_TEST_STORE'] === 'postgres';
+
+let database: Promise<string> | null = null;
+const emptied = new Set<string>();
+
+/** This file's PostgreSQL database (children started by the tests find it in MARIONETTE_TEST_DATABASE_URL). */
+async function postgresFor(dir: string): Promise<string> {
+  database ??= testDatabase().then((url) => ((process.env['MARIONETTE_TEST_DATABASE_URL'] = url), url));
+  const url = await database;
+  if (!emptied.has(dir)) {
+    emptied.add(dir);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const tables = await client.query<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != 'schema_migrations'",
+      );
+      if (tables.rows.length > 0) await client.query(`TRUNCATE ${tables.rows.map((t) => t.tablename).join(', ')} RESTART IDENTITY CASCADE`);
+    } finally {
+      await client.end();
+    }
+  }
+  return url;
+}
+
 export async function openStore(dir: string, clock: ManualClock, config: Partial<StoreConfig> = {}): Promise<Store> {
-  const s = await Store.open({ dataDir: dir, clock, config });
+  const databaseUrl = ON_POSTGRES ? await postgresFor(dir) : null;
+  const s = await Store.open({ dataDir: dir, clock, config, databaseUrl });
   stores.push(s);
   return s;
 }

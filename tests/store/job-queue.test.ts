@@ -42,8 +42,8 @@ describe('job lifecycle', () => {
     expect(await store.requestCancel(job.id, 'u1')).toBe('already-finished');
     expect(await store.claimNext(W)).toBeNull();
     // the database refuses a state outside the machine, and a running row without a lease
-    expect(() => store.db.prepare("UPDATE jobs SET state = 'done'").run()).toThrow(/CHECK/);
-    expect(() => store.db.prepare("UPDATE jobs SET state = 'running'").run()).toThrow(/CHECK/);
+    await expect(store.sql.run("UPDATE jobs SET state = 'done'")).rejects.toThrow(/CHECK|check constraint/);
+    await expect(store.sql.run("UPDATE jobs SET state = 'running'")).rejects.toThrow(/CHECK|check constraint/);
     expect(IllegalTransitionError).toBeDefined();
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, type Job } from '../../src/store/index.js';
 import { buildStoreForChildren } from './child-build.js';
 import { tempDir } from '../support/temp-dir.js';
-import { enqueueOk, openStore, T0 } from './helpers.js';
+import { enqueueOk, ON_POSTGRES, openStore, T0 } from './helpers.js';
 import { runTogether, startChild } from './spawn.js';
 import { inOrder, range } from '../support/in-order.js';
 
@@ -37,8 +37,8 @@ describe('several processes at once', () => {
     expect(accepted).toHaveLength(7);
     expect(all.flatMap((r) => r.refused)).toEqual(Array.from({ length: PROCS * 4 - 7 }, () => 'user-hour'));
     const check = await openStore(dir, new ManualClock(T0));
-    expect(check.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(7);
-    expect(check.integrityCheck()).toBe('ok');
+    expect(await check.sql.value('SELECT COUNT(*) FROM jobs')).toBe(7);
+    if (!ON_POSTGRES) expect(check.integrityCheck()).toBe('ok');
   });
 
   it('GIVEN six processes enqueueing for many members at once THEN the guild cap holds exactly, and no member gets two', async () => {
@@ -55,9 +55,13 @@ describe('several processes at once', () => {
     expect(all.flatMap((r) => r.accepted)).toHaveLength(23);
     // each user may have one job at a time (default), so each got at most one
     const check = await openStore(dir, new ManualClock(T0));
-    const perUser = check.db.prepare('SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM jobs GROUP BY user_id)').pluck().get();
+    const perUser = await check.sql.value('SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM jobs GROUP BY user_id) AS per_user');
     expect(perUser).toBe(1);
-    expect(new Set(all.flatMap((r) => r.refused))).toEqual(new Set(['guild-day', 'user-concurrent']));
+    // Every other attempt was refused by one of the two limits; which one depends on how the processes interleave (on
+    // PostgreSQL they run truly at once, and the server's cap fills in the first round).
+    const refused = all.flatMap((r) => r.refused);
+    expect(refused).toHaveLength(PROCS * 5 * 2 - 23);
+    expect(refused.every((r) => r === 'guild-day' || r === 'user-concurrent')).toBe(true);
   });
 
   it('GIVEN six processes claiming at once THEN every job is claimed exactly once', async () => {
@@ -86,7 +90,7 @@ describe('kill -9', () => {
     expect(await child.exited).toBe('SIGKILL');
 
     const store = await openStore(dir, new ManualClock(Date.now()));
-    expect(store.integrityCheck()).toBe('ok');
+    if (!ON_POSTGRES) expect(store.integrityCheck()).toBe('ok');
     const last = new Map<string, string>();
     for (const line of child.lines) {
       const [op, id] = line.split(' ');
@@ -100,9 +104,9 @@ describe('kill -9', () => {
       else expect(['queued', 'running', 'succeeded']).toContain(job!.state);
     }
     // The dead worker's running jobs come back at start-up (same host, pid gone).
-    expect(store.db.prepare("SELECT COUNT(*) FROM jobs WHERE state = 'running'").pluck().get()).toBe(0);
+    expect(await store.sql.value("SELECT COUNT(*) FROM jobs WHERE state = 'running'")).toBe(0);
     expect(store.startupRecovery.requeued.length).toBeGreaterThan(0);
     expect((await store.getJob(store.startupRecovery.requeued[0]!))!.lastError).toContain(worker);
-    expect(join(dir, 'marionette.sqlite')).toBe(store.file);
+    if (!ON_POSTGRES) expect(join(dir, 'marionette.sqlite')).toBe(store.file);
   });
 });

@@ -78,7 +78,7 @@ describe('rate limits at enqueue', () => {
     const first = await store.enqueue(req);
     const again = await store.enqueue(req); // would hit the concurrent limit if counted twice
     expect(first.ok && again.ok && again.job.id === first.job.id).toBe(true);
-    expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(1);
+    expect(await store.sql.value('SELECT COUNT(*) FROM jobs')).toBe(1);
     await expect(store.enqueue({ ...req, userId: 'u2' })).rejects.toThrow(/already used/);
   });
 
@@ -96,7 +96,7 @@ describe('rate limits at enqueue', () => {
     await store.updateGuildSettings('g1', { enabled: false }, 'mod');
     const r = await store.enqueue(request(store));
     expect(r).toMatchObject({ ok: false, refusal: { reason: 'disabled' } });
-    expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(1);
+    expect(await store.sql.value('SELECT COUNT(*) FROM jobs')).toBe(1);
   });
 });
 
@@ -142,7 +142,7 @@ describe('commands in flight (intakes)', () => {
     const r = await store.enqueue(request(store, { interaction: { id: '555', token: 'TOKEN-555', createdMs: T0 }, requireOpenIntake: true }));
     expect(r).toMatchObject({ ok: false, refusal: { reason: 'withdrawn' } });
     expect(await store.getUser('u1')).toBeUndefined();
-    expect(store.db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(0);
+    expect(await store.sql.value('SELECT COUNT(*) FROM jobs')).toBe(0);
   });
 
   it("GIVEN a moderator purge in one server THEN only that server's commands in flight are withdrawn", async () => {

@@ -58,16 +58,24 @@ export class PostgresDatabase implements SqlDatabase {
   /** One connection of the pool, for work outside the `Sql` interface (migrations). */
   async session<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken = false;
+    const onError = () => (broken = true);
+    client.on('error', onError);
     try {
       return await fn(client);
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 
   private async transaction<T>(begin: string, fn: (tx: Sql) => Promise<T>, locks: readonly string[]): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A connection that breaks while held (the server restarted) emits 'error' on the client, which the pool does not
+    // listen for while it is checked out: without a listener that would end the process. The query in flight fails.
+    const onError = () => (broken = true);
+    client.on('error', onError);
     try {
       await client.query(begin);
       for (const name of [...new Set(locks)].sort()) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [name]);
@@ -78,7 +86,8 @@ export class PostgresDatabase implements SqlDatabase {
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw e;
     } finally {
-      // A connection whose rollback failed (the server went away) is not put back for reuse.
+      client.off('error', onError);
+      // A connection whose rollback failed, or that broke (the server went away), is not put back for reuse.
       client.release(broken);
     }
   }
