@@ -33,7 +33,8 @@ export function stackedBarSvg(title: string, rows: readonly ChartRow[], unit = '
     for (const s of row.stages) {
       const w = Math.max(0, s.ms * scale);
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${colour(s.name)}"><title>${esc(s.name)}: ${s.ms.toFixed(2)} ${unit}</title></rect>`,
+        `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${colour(s.name)}">` +
+          `<title>${esc(s.name)}: ${s.ms.toFixed(2)} ${unit}</title></rect>`,
       );
       x += w;
     }

@@ -151,22 +151,28 @@ const lines = [
     .map((l) => l.toFixed(2))
     .join(' ')}`,
   `Seeded vox-256 weights; ${frames} frames of 256×256; ${rounds} rounds, medians.`,
-  `PyTorch ${torchReport?.torch} reference loop (demo.py's make_animation: fp32, one frame at a time), ${torchReport?.threads} threads: ${f(torchMs)} ms/frame (${f(1000 / torchMs, 2)} fps), inference only`,
+  `PyTorch ${torchReport?.torch} reference loop (demo.py's make_animation: fp32, one frame at a time), ${torchReport?.threads} threads: ` +
+    `${f(torchMs)} ms/frame (${f(1000 / torchMs, 2)} fps), inference only`,
   '',
   '| model | provider | batch | keypoints | generator | layout* | end-to-end | fps | vs PyTorch | idle | peak RSS | parity (mean / max) |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...summary.map(
     (s) =>
-      `| ${s.variant} | ${s.provider} | ${s.batch ?? 'default'} | ${f(s.keypointsMs)} | ${f(s.generatorMs)} | ${f(s.convertMs)} | ${f(s.e2eMs)} | ${f(s.fps, 2)} | ${f(s.speedup, 2)}× | ${f(s.idle * 100, 1)} % | ${f(s.peakRssMb, 0)} MB | ${f(s.parity.meanAbs * 255, 3)}/255 / ${f(s.parity.maxAbs * 255, 0)}/255 |`,
+      `| ${s.variant} | ${s.provider} | ${s.batch ?? 'default'} | ${f(s.keypointsMs)} | ${f(s.generatorMs)} | ${f(s.convertMs)} | ${f(s.e2eMs)} ` +
+      `| ${f(s.fps, 2)} | ${f(s.speedup, 2)}× | ${f(s.idle * 100, 1)} % | ${f(s.peakRssMb, 0)} MB ` +
+      `| ${f(s.parity.meanAbs * 255, 3)}/255 / ${f(s.parity.maxAbs * 255, 0)}/255 |`,
   ),
   '',
   'ms per frame; end-to-end = decode → keypoints → generator → encode (lossless MKV, no label), after a warm-up batch, per-job',
   'costs (probe, photo, source keypoints, encoder start and finish) included. * on the main thread, overlapping inference.',
   'idle: share of the time from the first batch sent to the last one back in which neither model ran.',
-  `Per round, PyTorch / engine: ${summary.map((s) => `${s.variant} ${results.map((r) => f(r.torchMs / r.engine[s.variant]!.e2eMs, 2)).join(', ')}`).join('; ')}`,
+  `Per round, PyTorch / engine: ${summary
+    .map((s) => `${s.variant} ${results.map((r) => f(r.torchMs / r.engine[s.variant]!.e2eMs, 2)).join(', ')}`)
+    .join('; ')}`,
   ...summary.map(
     (s) =>
-      `Parity ${s.variant}: ${s.parity.meanAbs <= 1 / 255 ? 'ok' : 'FAILED'} (mean ${f(s.parity.meanAbs * 255, 3)}/255 ≤ 1/255 over ${s.parity.frames} frames; worst frame ${f(s.parity.worstFrameMeanAbs * 255, 3)}/255)`,
+      `Parity ${s.variant}: ${s.parity.meanAbs <= 1 / 255 ? 'ok' : 'FAILED'} (mean ${f(s.parity.meanAbs * 255, 3)}/255 ≤ 1/255 ` +
+      `over ${s.parity.frames} frames; worst frame ${f(s.parity.worstFrameMeanAbs * 255, 3)}/255)`,
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

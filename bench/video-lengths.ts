@@ -114,7 +114,8 @@ const lines = [
   '|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.seconds} s | ${r.frames} | ${f(r.decodeAlone)} | ${f(r.keypoints)} | ${f(r.generator)} | ${f(r.convert)} | ${f(r.encodeAlone)} | ${r.endToEndFps.toFixed(1)} | ${(r.idle * 100).toFixed(1)} % | ${r.peakRssMb.toFixed(0)} MB |`,
+      `| ${r.seconds} s | ${r.frames} | ${f(r.decodeAlone)} | ${f(r.keypoints)} | ${f(r.generator)} | ${f(r.convert)} | ${f(r.encodeAlone)} ` +
+      `| ${r.endToEndFps.toFixed(1)} | ${(r.idle * 100).toFixed(1)} % | ${r.peakRssMb.toFixed(0)} MB |`,
   ),
   '',
   '† on the main thread, overlapping inference. ‡ share of the inference span in which neither model ran.',
@@ -125,7 +126,8 @@ if (rows.length >= 2) {
   const [a, b] = [rows[0]!, rows[rows.length - 1]!];
   lines.push(
     '',
-    `Peak RSS ${b.seconds} s vs ${a.seconds} s: ${((b.peakRssMb / a.peakRssMb - 1) * 100).toFixed(1)} % (memory does not grow with video length when this stays small).`,
+    `Peak RSS ${b.seconds} s vs ${a.seconds} s: ${((b.peakRssMb / a.peakRssMb - 1) * 100).toFixed(1)} % ` +
+      '(memory does not grow with video length when this stays small).',
   );
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,8 +1,10 @@
-import { SlashCommandBuilder } from 'discord.js';
-import { handleAnimate } from '../src/bot/animate-request.js';
-import type { SlashCommand } from '../src/bot/context.js';
+import { SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { AnimateRequest } from '../src/bot/animate/request.js';
+import type { FramingMode } from '../src/engine/index.js';
+import { startAnimate } from '../src/bot/animate/start.js';
+import type { SlashCommand } from '../src/bot/app/context.js';
 
-/** /animate photo:<attachment> video:<attachment> [mode] [model] [best_frame] */
+/** /animate photo:<attachment> video:<attachment> [mode] [model] [best_frame] [framing] */
 export const animate: SlashCommand = {
   data: new SlashCommandBuilder()
     .setName('animate')
@@ -23,8 +25,19 @@ export const animate: SlashCommand = {
         .setName('best_frame')
         .setDescription('Start from the video frame that best matches the photo (default: off).')
         .addChoices({ name: 'off: start from the first frame', value: 'off' }, { name: 'auto: find the best frame', value: 'auto' }),
+    )
+    .addStringOption((o) =>
+      o
+        .setName('framing')
+        .setDescription('How the photo and video are framed for the model (default: auto, as the model was trained).')
+        .addChoices(
+          { name: 'auto: as the model was trained (faces, or the whole subject)', value: 'auto' },
+          { name: 'face: around the face', value: 'face' },
+          { name: 'whole: the whole picture, padded', value: 'whole' },
+          { name: 'centre: the centred square', value: 'centre' },
+        ),
     ),
-  execute: handleAnimate,
+  execute: (interaction, ctx) => startAnimate(interaction, readRequest(interaction), ctx),
   async autocomplete(interaction, ctx) {
     await ctx.models.refresh();
     const typed = interaction.options.getFocused().toLowerCase();
@@ -36,3 +49,20 @@ export const animate: SlashCommand = {
     await interaction.respond(choices);
   },
 };
+
+/** The member's choices, from the command's options (Discord enforces the choices and lengths declared above). */
+function readRequest(interaction: ChatInputCommandInteraction): AnimateRequest {
+  return {
+    photo: interaction.options.getAttachment('photo', true),
+    video: interaction.options.getAttachment('video', true),
+    mode: interaction.options.getString('mode') === 'absolute' ? 'absolute' : 'relative',
+    model: interaction.options.getString('model'),
+    bestFrame: interaction.options.getString('best_frame') === 'auto' ? 'auto' : 'off',
+    framing: framingChoice(interaction.options.getString('framing')),
+  };
+}
+
+const FRAMINGS: readonly FramingMode[] = ['auto', 'face', 'whole', 'centre'];
+function framingChoice(value: string | null): FramingMode {
+  return FRAMINGS.find((f) => f === value) ?? 'auto';
+}

@@ -1,6 +1,6 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
-import type { SlashCommand } from '../src/bot/context.js';
-import { forgetView } from '../src/bot/history-view.js';
+import type { SlashCommand } from '../src/bot/app/context.js';
+import { forgetView } from '../src/bot/history/view.js';
 
 /** /forget-me: asks to confirm, then deletes everything the bot holds about the member (src/bot/history-buttons.ts). */
 export const forgetMe: SlashCommand = {

@@ -1,6 +1,6 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
-import type { SlashCommand } from '../src/bot/context.js';
-import { loadHistoryView } from '../src/bot/history-page.js';
+import type { SlashCommand } from '../src/bot/app/context.js';
+import { loadHistoryView } from '../src/bot/history/page.js';
 
 /** /history: the member's own animations, newest first, only to them; Show and Delete per entry (src/bot/history-buttons.ts). */
 export const history: SlashCommand = {
@@ -9,7 +9,7 @@ export const history: SlashCommand = {
     .setDescription('Your animations, newest first: show one again or delete it. Only you see the list.')
     .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
   async execute(interaction, ctx) {
-    const view = loadHistoryView(ctx, interaction, null);
+    const view = await loadHistoryView(ctx, interaction, null);
     await interaction.reply({
       ...(view.content ? { content: view.content } : {}),
       embeds: view.embeds,

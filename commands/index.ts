@@ -1,4 +1,4 @@
-import type { SlashCommand } from '../src/bot/context.js';
+import type { SlashCommand } from '../src/bot/app/context.js';
 import { animate } from './animate.js';
 import { forgetMe } from './forget-me.js';
 import { history } from './history.js';

@@ -1,8 +1,8 @@
 import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder, type SlashCommandIntegerOption } from 'discord.js';
 import { SETTING_BOUNDS } from '../src/store/index.js';
-import type { SlashCommand } from '../src/bot/context.js';
-import { handleSettings } from '../src/bot/settings-command.js';
-import { LIMIT_OPTION_NAMES, UPLOAD_MB_BOUNDS } from '../src/bot/settings-patch.js';
+import type { SlashCommand } from '../src/bot/app/context.js';
+import { handleSettings } from '../src/bot/settings/command.js';
+import { LIMIT_OPTION_NAMES, UPLOAD_MB_BOUNDS } from '../src/bot/settings/patch.js';
 
 /**
  * /settings for moderators (Manage Server by default; checked again on every

@@ -212,7 +212,9 @@ for (const variant of variants) {
     const parity = r['parity'] as { meanAbs: number; maxAbs: number } | null;
     log(
       `  ${r['provider']}: ${best['msPerFrame']!.toFixed(2)} ms/frame (kp ${best['keypointsMs']!.toFixed(2)}, generator ${best['generatorMs']!.toFixed(2)}, ` +
-        `worker idle ${(best['workerIdle']! * 100).toFixed(1)} %${best['gpuBusy'] !== undefined ? `, GPU busy ${(best['gpuBusy'] * 100).toFixed(0)} %` : ''})${parity ? `, parity mean ${(parity.meanAbs * 255).toFixed(3)}/255 max ${(parity.maxAbs * 255).toFixed(0)}/255` : ''}`,
+        `worker idle ${(best['workerIdle']! * 100).toFixed(1)} %` +
+        `${best['gpuBusy'] !== undefined ? `, GPU busy ${(best['gpuBusy'] * 100).toFixed(0)} %` : ''})` +
+        `${parity ? `, parity mean ${(parity.meanAbs * 255).toFixed(3)}/255 max ${(parity.maxAbs * 255).toFixed(0)}/255` : ''}`,
     );
   } catch (e) {
     results.push({ device: values.device, variant: variant.label, batch, error: (e as Error).message });

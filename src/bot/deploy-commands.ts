@@ -6,7 +6,7 @@ import { config as loadDotenv } from 'dotenv';
 import { REST, Routes } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { registrationBody } from './command-body.js';
+import { registrationBody } from './app/command-body.js';
 
 loadDotenv({ quiet: true });
 

@@ -5,7 +5,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../util/log.js';
-import { Bot } from './bot.js';
+import { Bot } from './app/bot.js';
 
 loadDotenv({ quiet: true });
 

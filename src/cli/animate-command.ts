@@ -5,6 +5,7 @@ import type { AnimateResult } from '../engine/options.js';
 import { createLogger } from '../util/log.js';
 import { ANIMATE_USAGE, parseAnimateArgs } from './args.js';
 import { EXIT_OK, reportError } from './exit-codes.js';
+import { fallbackSentence, framingLine } from './framing-summary.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** `marionette animate`: a thin shell over Engine.animate. */
@@ -31,6 +32,9 @@ export async function animateCommand(argv: readonly string[]): Promise<number> {
     });
     bar.done();
     process.stdout.write(command.json ? `${JSON.stringify(result)}\n` : summary(result));
+    // No usable face: one line on stderr, also with --json, saying what was done instead.
+    const fallback = fallbackSentence(result.framing.notes);
+    if (fallback !== '') process.stderr.write(`${fallback}\n`);
     return EXIT_OK;
   } catch (e) {
     bar.done();
@@ -54,7 +58,8 @@ function summary(r: AnimateResult): string {
   // Which provider ran, and why the ones before it did not (--device auto tries CUDA, WebGPU, then the CPU).
   const passed = r.providerChoice.passedOver.map((c) => `${c.provider}: ${c.reason}`).join('; ');
   const device = passed === '' ? r.provider : `${r.provider} (not ${passed})`;
-  return `Wrote ${where}: ${parts.join(', ')}.\nModel "${r.model.name}" on ${device}; ${motion}; ${(r.timings.totalMs / 1000).toFixed(1)} s.\n${
+  const seconds = (r.timings.totalMs / 1000).toFixed(1);
+  return `Wrote ${where}: ${parts.join(', ')}.\nModel "${r.model.name}" on ${device}; ${motion}; ${seconds} s.\n${framingLine(r)}${
     r.label
       ? 'The clip carries a visible "AI-generated" label and metadata tag.'
       : 'The clip carries the "AI-generated" metadata tag (label left out with --no-label).'

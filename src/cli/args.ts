@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { DEVICE_REQUESTS, type DeviceRequest } from '../engine/model/execution-provider.js';
 import type { AnimateOptions, BestFrame } from '../engine/options.js';
 import type { MediaLimits } from '../engine/media/limits.js';
+import type { FramingMode } from '../engine/framing/report.js';
+import { MAX_MAX_SIDE, MIN_MAX_SIDE, type OutputSize } from '../engine/framing/output-size.js';
 
 /** A command-line mistake: printed with the usage hint, exit code 2. */
 export class UsageError extends Error {
@@ -23,6 +25,9 @@ Options:
   --adapt-scale           scale motion to the photo's keypoint spread (default)
   --no-adapt-scale        use the driving motion's scale as it is
   --best-frame <f>        off (default), auto, or a frame number: the driving frame to start from
+  --framing <f>           auto (default: as the model was trained; the demo model centres), face, whole or centre
+  --output-size <s>       photo (the photo's size, long side at most 1280, the animated crop pasted back), model
+                          (the model's raw square) or a maximum long side in pixels; default photo, model when centred
   --audio / --no-audio    keep the driving video's audio (default: keep)
   --device <d>            auto (default), cpu, webgpu or cuda
   --batch <n>             frames per inference batch (default: 4 on CPU, 16 on GPU)
@@ -43,6 +48,30 @@ export interface AnimateCommand {
   readonly quiet: boolean;
 }
 
+const ANIMATE_OPTIONS = {
+  source: { type: 'string' },
+  driving: { type: 'string' },
+  out: { type: 'string' },
+  model: { type: 'string' },
+  mode: { type: 'string' },
+  'adapt-scale': { type: 'boolean' },
+  'no-adapt-scale': { type: 'boolean' },
+  'best-frame': { type: 'string' },
+  framing: { type: 'string' },
+  'output-size': { type: 'string' },
+  audio: { type: 'boolean' },
+  'no-audio': { type: 'boolean' },
+  device: { type: 'string' },
+  batch: { type: 'string' },
+  threads: { type: 'string' },
+  'max-seconds': { type: 'string' },
+  'max-frames': { type: 'string' },
+  'no-label': { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Parses `marionette animate` arguments. Pure: throws UsageError on mistakes. */
 export function parseAnimateArgs(argv: readonly string[]): AnimateCommand | 'help' {
   let parsed;
@@ -51,27 +80,7 @@ export function parseAnimateArgs(argv: readonly string[]): AnimateCommand | 'hel
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        source: { type: 'string' },
-        driving: { type: 'string' },
-        out: { type: 'string' },
-        model: { type: 'string' },
-        mode: { type: 'string' },
-        'adapt-scale': { type: 'boolean' },
-        'no-adapt-scale': { type: 'boolean' },
-        'best-frame': { type: 'string' },
-        audio: { type: 'boolean' },
-        'no-audio': { type: 'boolean' },
-        device: { type: 'string' },
-        batch: { type: 'string' },
-        threads: { type: 'string' },
-        'max-seconds': { type: 'string' },
-        'max-frames': { type: 'string' },
-        'no-label': { type: 'boolean' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: ANIMATE_OPTIONS,
     });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]!);
@@ -98,6 +107,8 @@ export function parseAnimateArgs(argv: readonly string[]): AnimateCommand | 'hel
     mode,
     adaptScale: !v['no-adapt-scale'],
     bestFrame: parseBestFrame(v['best-frame'] ?? 'off'),
+    framing: parseFraming(v.framing ?? 'auto'),
+    ...(v['output-size'] !== undefined ? { outputSize: parseOutputSize(v['output-size']) } : {}),
     audio: !v['no-audio'],
     label: !v['no-label'],
     batchSize: v.batch !== undefined ? boundedInteger('--batch', v.batch, MAX_BATCH) : undefined,
@@ -117,6 +128,19 @@ export function parseBestFrame(text: string): BestFrame {
   if (/^\d+$/.test(text)) return Number(text);
   throw new UsageError(`--best-frame must be off, auto or a frame number (got "${text}").`);
 }
+
+export function parseFraming(text: string): FramingMode {
+  if (FRAMING_MODES.includes(text as FramingMode)) return text as FramingMode;
+  throw new UsageError(`--framing must be one of ${FRAMING_MODES.join(', ')} (got "${text}").`);
+}
+
+export function parseOutputSize(text: string): OutputSize {
+  if (text === 'photo' || text === 'model') return text;
+  if (/^\d+$/.test(text) && Number(text) >= MIN_MAX_SIDE && Number(text) <= MAX_MAX_SIDE) return Number(text);
+  throw new UsageError(`--output-size must be photo, model or a long side from ${MIN_MAX_SIDE} to ${MAX_MAX_SIDE} pixels (got "${text}").`);
+}
+
+const FRAMING_MODES: readonly FramingMode[] = ['auto', 'face', 'whole', 'centre'];
 
 /** The engine's largest batch (animate.ts); more threads than this is a typo, not a machine. */
 const MAX_BATCH = 256;

@@ -47,9 +47,10 @@ export async function demoCommand(): Promise<number> {
     await writeContactSheet(photo, driving, output, sheet);
     const rel = (p: string) => relative(process.cwd(), p) || p;
     process.stdout.write(
-      `Demo written to ${rel(output)} (${result.frames} frames, ${result.durationSeconds.toFixed(1)} s, model "${result.model.name}" on ${result.provider}).\n` +
+      `Demo written to ${rel(output)} (${result.frames} frames, ${result.durationSeconds.toFixed(1)} s, ` +
+        `model "${result.model.name}" on ${result.provider}).\n` +
         `Inputs: ${rel(photo)} and ${rel(driving)}; a picture of the result: ${rel(sheet)}.\n` +
-        `The built-in model moves one object on a plain background; faces need a converted FOMM checkpoint (README: "Models").\n`,
+        `The built-in model moves one object on a plain background; faces need a converted FOMM checkpoint (docs/convert.md).\n`,
     );
     return EXIT_OK;
   } catch (e) {

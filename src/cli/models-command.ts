@@ -26,7 +26,8 @@ export async function modelsCommand(argv: readonly string[]): Promise<number> {
     for (const m of models) {
       const { name, inputSize, numKeypoints, trainedOn, recommendedMode, precision } = m.manifest;
       process.stdout.write(
-        `${name.padEnd(14)} ${inputSize.width}×${inputSize.height}, ${numKeypoints} keypoint${numKeypoints === 1 ? '' : 's'}, ${recommendedMode}, generator ${precision.generator} — ${trainedOn}\n`,
+        `${name.padEnd(14)} ${inputSize.width}×${inputSize.height}, ${numKeypoints} keypoint${numKeypoints === 1 ? '' : 's'}, ` +
+          `${recommendedMode}, generator ${precision.generator} — ${trainedOn}\n`,
       );
     }
     for (const bad of invalid) process.stdout.write(`(skipped ${bad.dir}: ${bad.reason})\n`);

@@ -7,6 +7,7 @@ import type { AnimateProgress } from '../engine/options.js';
 const PHASE_LABEL: Record<AnimateProgress['phase'], string> = {
   checking: 'Checking inputs',
   loading: 'Loading model',
+  framing: 'Finding faces',
   reference: 'Finding best frame',
   generating: 'Animating',
   finishing: 'Finishing',

@@ -12,7 +12,8 @@ export const DEMO_MANIFEST: ModelManifest = {
   formatVersion: MANIFEST_FORMAT_VERSION,
   name: 'default',
   description:
-    'Built-in demo: moves a single object (a shape, logo or sprite on a plain background) with first-order motion. Not for faces: convert an official FOMM checkpoint for those.',
+    'Built-in demo: moves a single object (a shape, logo or sprite on a plain background) with first-order motion. Not for faces: convert ' +
+    'an official FOMM checkpoint for those.',
   family: 'fomm',
   inputSize: { width: DEMO_MODEL_SIZE, height: DEMO_MODEL_SIZE },
   numKeypoints: 1,

@@ -23,12 +23,14 @@ export class Engine {
   private readonly device: DeviceRequest;
   private readonly cpuThreads: number;
   private readonly logger: Logger;
+  private readonly niceness: number;
   private disposed = false;
 
   constructor(options: EngineOptions = {}) {
     this.device = options.device ?? 'auto';
     this.cpuThreads = options.cpuThreads ?? cpus().length;
     this.logger = options.logger ?? silentLogger;
+    this.niceness = options.niceness ?? 0;
   }
 
   /**
@@ -72,7 +74,7 @@ export class Engine {
     if (this.disposed) throw new Error('the engine has been disposed');
     if (!this.worker?.alive) {
       if (this.worker) this.logger.warn('inference worker replaced after it stopped');
-      this.worker = new InferenceWorker();
+      this.worker = new InferenceWorker({ niceness: this.niceness });
     }
     return this.worker;
   }

@@ -21,7 +21,12 @@ export interface StreamTimings {
 }
 
 export interface FrameStreamOptions {
+  /** The generated frames' size (the model's). */
   readonly size: { readonly width: number; readonly height: number };
+  /** The written frames' size, when `compose` makes them from the generated ones (paste-back); default `size`. */
+  readonly outputSize?: { readonly width: number; readonly height: number };
+  /** Makes one written frame from one generated frame (RGB24 both), into `out`. */
+  readonly compose?: (generated: Uint8Array, out: Uint8Array) => void;
   readonly label: boolean;
   /** Generated RGB24 frames, in order; awaited (backpressure). */
   readonly write: (frames: Uint8Array, count: number) => Promise<void>;
@@ -47,7 +52,8 @@ export async function streamFrames(
 ): Promise<{ timings: StreamTimings; lastAlpha: number | null }> {
   const timings: StreamTimings = { decodeWaitMs: 0, keypointsMs: 0, generatorMs: 0, convertMs: 0, encodeWaitMs: 0, inferenceSpanMs: 0 };
   const { width, height } = options.size;
-  const labelPlacement = options.label ? placeLabel(width, height) : null;
+  const out = options.outputSize ?? options.size;
+  const labelPlacement = options.label ? placeLabel(out.width, out.height) : null;
   let lastAlpha: number | null = null;
   let firstSent: number | null = null;
   const inflight: Array<Promise<Requests['generate']['result']>> = [];
@@ -58,10 +64,10 @@ export async function streamFrames(
     timings.generatorMs += result.generatorMs;
     lastAlpha = result.alpha;
     const c = performance.now();
-    const rgb = predictionToRgb24(result.prediction, result.count, width, height);
+    const rgb = composed(predictionToRgb24(result.prediction, result.count, width, height), result.count, options);
     if (labelPlacement) {
-      const frameBytes = width * height * 3;
-      for (let n = 0; n < result.count; n++) burnLabel(rgb.subarray(n * frameBytes, (n + 1) * frameBytes), width, height, labelPlacement);
+      const frameBytes = out.width * out.height * 3;
+      for (let n = 0; n < result.count; n++) burnLabel(rgb.subarray(n * frameBytes, (n + 1) * frameBytes), out.width, out.height, labelPlacement);
     }
     timings.convertMs += performance.now() - c;
     const w = performance.now();
@@ -87,4 +93,14 @@ export async function streamFrames(
   while (inflight.length > 0) await writeNext();
   options.checkAborted?.();
   return { timings, lastAlpha };
+}
+
+/** The frames to write: the generated ones as they are, or each composed into an output frame (paste-back). */
+function composed(generated: Uint8Array, count: number, options: FrameStreamOptions): Uint8Array {
+  if (!options.compose || !options.outputSize) return generated;
+  const inBytes = options.size.width * options.size.height * 3;
+  const outBytes = options.outputSize.width * options.outputSize.height * 3;
+  const frames = new Uint8Array(count * outBytes);
+  for (let n = 0; n < count; n++) options.compose(generated.subarray(n * inBytes, (n + 1) * inBytes), frames.subarray(n * outBytes, (n + 1) * outBytes));
+  return frames;
 }

@@ -2,6 +2,8 @@ import type { Logger } from '../util/log.js';
 import type { DeviceRequest } from './model/execution-provider.js';
 import type { AnimationMode } from './model/manifest.js';
 import type { CropRule } from './media/crop.js';
+import type { FramingMode, FramingReport } from './framing/report.js';
+import type { OutputSize } from './framing/output-size.js';
 import type { MediaLimits } from './media/limits.js';
 import type { OutputFormat, VideoEncodeSettings } from './media/output-format.js';
 import type { ProviderCandidate, ProviderName } from './model/execution-provider.js';
@@ -30,6 +32,18 @@ export interface AnimateOptions {
   /** Frames per inference batch; default by provider. */
   readonly batchSize?: number;
   readonly limits?: Partial<MediaLimits>;
+  /**
+   * How to frame the photo and the video for the model (default auto: as the model's manifest says its
+   * training data was framed; the centred square for the demo model). See docs/framing.md.
+   */
+  readonly framing?: FramingMode;
+  /**
+   * The clip's size: `photo`, the photo's own (long side capped at 1280, even sides) with the generated square
+   * pasted back into it; `model`, the raw square the model makes; a number, the photo's capped at that long side.
+   * Default: `photo`, except with centred framing (the demo model, or asked for), which keeps the model's square.
+   */
+  readonly outputSize?: OutputSize;
+  /** A custom crop rule for both inputs (overrides framing; the clip is the model's square unless outputSize says otherwise). */
   readonly crop?: CropRule;
   readonly encode?: VideoEncodeSettings;
   readonly signal?: AbortSignal;
@@ -38,7 +52,7 @@ export interface AnimateOptions {
   readonly jobId?: string;
 }
 
-export type AnimatePhase = 'checking' | 'loading' | 'reference' | 'generating' | 'finishing';
+export type AnimatePhase = 'checking' | 'loading' | 'framing' | 'reference' | 'generating' | 'finishing';
 
 export interface AnimateProgress {
   readonly phase: AnimatePhase;
@@ -57,6 +71,8 @@ export interface StageTimings {
   readonly loadMs: number;
   readonly photoMs: number;
   readonly referenceMs: number;
+  /** Finding the faces and the crops (the framing pass over the video included). */
+  readonly framingMs: number;
   /** Main thread waiting for decoded frames. */
   readonly decodeWaitMs: number;
   readonly keypointsMs: number;
@@ -94,6 +110,8 @@ export interface AnimateResult {
   readonly movementScale: number;
   readonly audio: boolean;
   readonly label: boolean;
+  /** How each input was framed: faces found, the crop used for each, notes (no face, face lost…), the time it took. */
+  readonly framing: FramingReport;
   readonly timings: StageTimings;
 }
 
@@ -102,4 +120,9 @@ export interface EngineOptions {
   /** CPU provider threads; 0 = all cores. */
   readonly cpuThreads?: number;
   readonly logger?: Logger;
+  /**
+   * CPU priority of the inference thread, as `nice` (0 normal … 19 lowest): a bot animates in the background
+   * of members' commands (see media/background-priority.ts). Default 0.
+   */
+  readonly niceness?: number;
 }

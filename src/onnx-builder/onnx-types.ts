@@ -1,6 +1,7 @@
 /** Numeric codes from onnx.proto that the builder uses. */
 export const TensorDataType = {
   FLOAT: 1,
+  UINT8: 2,
   INT32: 6,
   INT64: 7,
   BOOL: 9,

@@ -3,11 +3,11 @@
  * worker vanished (lease expired, or owner known dead). Shared by the worker
  * transitions in job-queue.ts and by start-up recovery.
  */
-import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { write, type StoreContext } from './context.js';
 import { updateJobRow, type JobRow } from './job-record.js';
+import { serializeFailure, type FailureReason } from './failure.js';
 import { assertTransition } from './job-state.js';
-import { messages } from './messages.js';
+import { forUpdate } from './sql/sql.js';
 import { backoffMs, mayRetry } from './retry-policy.js';
 
 export interface RecoveryReport {
@@ -20,9 +20,17 @@ export const CLEAR_LEASE = { lease_id: null, lease_owner: null, lease_expires_ms
 
 /**
  * Ends an attempt that did not succeed: cancelled if asked, retried if attempts
- * remain (after a backoff, unless `backoff` is false), else failed for good.
+ * remain (after a backoff, unless `backoff` is false), else failed for good with
+ * `reason` (after its retries when it was retryable).
  */
-export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string, userReason: string, retryable: boolean, backoff = true): JobRow {
+export async function endAttempt(
+  ctx: StoreContext,
+  row: JobRow,
+  internalError: string,
+  reason: FailureReason,
+  retryable: boolean,
+  backoff = true,
+): Promise<JobRow> {
   const now = ctx.clock.now();
   if (row.cancel_requested_ms !== null) {
     assertTransition(row.state, 'cancelled', row.id);
@@ -39,19 +47,19 @@ export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string
     });
   }
   assertTransition(row.state, 'failed', row.id);
-  const failure_message = retryable ? messages.failedAfterAttempts(row.attempts, userReason) : messages.failed(userReason);
-  return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'failed', finished_ms: now, last_error: internalError, failure_message });
+  const failure = serializeFailure({ reason, afterRetries: retryable });
+  return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'failed', finished_ms: now, last_error: internalError, failure });
 }
 
-export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => boolean): RecoveryReport {
+export async function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => boolean): Promise<RecoveryReport> {
   const now = ctx.clock.now();
-  const rows = ctx.stmt("SELECT * FROM jobs WHERE state = 'running'").all() as JobRow[];
+  const rows = await ctx.sql.all<JobRow>(`SELECT * FROM jobs WHERE state = 'running'${forUpdate(ctx.sql)}`);
   const report = { requeued: [] as string[], failed: [] as string[], cancelled: [] as string[] };
   for (const row of rows) {
     if ((row.lease_expires_ms ?? 0) > now && !isOwnerDead(row.lease_owner ?? '')) continue;
     // The worker vanished (crash, kill, lost host): nothing says the job is at fault, so it may run again at once;
     // a job that keeps killing its worker still fails after maxAttempts.
-    const next = endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, messages.workerLost, true, false);
+    const next = await endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, { code: 'worker-lost' }, true, false);
     (next.state === 'queued' ? report.requeued : next.state === 'cancelled' ? report.cancelled : report.failed).push(row.id);
   }
   return report;
@@ -61,6 +69,6 @@ export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => b
  * Requeues (to run at once) or fails every running job whose lease expired, or whose
  * owner `isOwnerDead` says is gone. Run at start-up; claimNext also does it.
  */
-export function recoverStalled(ctx: StoreContext, isOwnerDead: (owner: string) => boolean = () => false): RecoveryReport {
-  return immediate(ctx.db, () => recoverRows(ctx, isOwnerDead));
+export function recoverStalled(ctx: StoreContext, isOwnerDead: (owner: string) => boolean = () => false): Promise<RecoveryReport> {
+  return write(ctx, ['claim'], (tx) => recoverRows(tx, isOwnerDead));
 }

@@ -2,7 +2,6 @@
  * Per-guild settings that moderators edit: types, documented defaults, bounds
  * and validation. Pure; storage is in guild-settings-repository.ts.
  */
-import { messages } from './messages.js';
 
 export type Visibility = 'public' | 'requester';
 export const VISIBILITIES: readonly Visibility[] = ['public', 'requester'];
@@ -65,39 +64,48 @@ export interface SettingChange {
   readonly to: GuildSettings[SettingKey];
 }
 
-export type SettingsValidation =
-  { readonly ok: true; readonly next: GuildSettings; readonly changes: readonly SettingChange[] } | { readonly ok: false; readonly errors: readonly string[] };
+/** What is wrong with one value of a moderator's patch, as data: the bot words it (bot/settings). */
+export type SettingProblem =
+  | { readonly problem: 'unknown'; readonly key: string }
+  | { readonly problem: 'not-boolean'; readonly key: SettingKey }
+  | { readonly problem: 'not-choice'; readonly key: SettingKey; readonly choices: readonly string[] }
+  | { readonly problem: 'out-of-range'; readonly key: SettingKey; readonly min: number; readonly max: number }
+  | { readonly problem: 'day-below-hour'; readonly day: number; readonly hour: number };
 
-function checkValue(key: SettingKey, value: unknown): string | null {
-  if (key === 'enabled') return typeof value === 'boolean' ? null : messages.settingNotBoolean(key);
+export type SettingsValidation =
+  | { readonly ok: true; readonly next: GuildSettings; readonly changes: readonly SettingChange[] }
+  | { readonly ok: false; readonly problems: readonly SettingProblem[] };
+
+function checkValue(key: SettingKey, value: unknown): SettingProblem | null {
+  if (key === 'enabled') return typeof value === 'boolean' ? null : { problem: 'not-boolean', key };
   if (key === 'visibility') {
-    return typeof value === 'string' && (VISIBILITIES as readonly string[]).includes(value) ? null : messages.settingNotChoice(key, VISIBILITIES);
+    return typeof value === 'string' && (VISIBILITIES as readonly string[]).includes(value) ? null : { problem: 'not-choice', key, choices: VISIBILITIES };
   }
   const [min, max] = SETTING_BOUNDS[key];
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? null : messages.settingOutOfRange(key, min, max);
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? null : { problem: 'out-of-range', key, min, max };
 }
 
 /**
  * Validates a patch from a moderator (values of unknown type) against the current
- * settings. Every problem is reported, each as one sentence that can be shown as is.
+ * settings. Every problem is reported.
  */
 export function validateSettingsPatch(current: GuildSettings, patch: Readonly<Record<string, unknown>>): SettingsValidation {
-  const errors: string[] = [];
+  const problems: SettingProblem[] = [];
   const next: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (!isSettingKey(key)) {
-      errors.push(messages.settingUnknown(key));
+      problems.push({ problem: 'unknown', key });
       continue;
     }
     const problem = checkValue(key, value);
-    if (problem !== null) errors.push(problem);
+    if (problem !== null) problems.push(problem);
     else next[key] = value;
   }
   const merged = next as unknown as GuildSettings;
-  if (errors.length === 0 && merged.perUserPerDay < merged.perUserPerHour) {
-    errors.push(messages.settingDayBelowHour(merged.perUserPerDay, merged.perUserPerHour));
+  if (problems.length === 0 && merged.perUserPerDay < merged.perUserPerHour) {
+    problems.push({ problem: 'day-below-hour', day: merged.perUserPerDay, hour: merged.perUserPerHour });
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (problems.length > 0) return { ok: false, problems };
   const changes = SETTING_KEYS.filter((k) => merged[k] !== current[k]).map((k) => ({ key: k, from: current[k], to: merged[k] }));
   return { ok: true, next: merged, changes };
 }

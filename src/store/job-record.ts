@@ -7,6 +7,8 @@ import type { DeliveryRoute, DeliveryStatus } from './delivery-state.js';
 import type { Visibility } from './guild-settings.js';
 import type { JobState } from './job-state.js';
 import type { StoreContext } from './context.js';
+import { parseFailure, type JobFailure } from './failure.js';
+import { forUpdate } from './sql/sql.js';
 
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonObject = { readonly [key: string]: JsonValue };
@@ -22,6 +24,14 @@ export interface JobOutput {
   readonly path: string | null;
   readonly bytes: number;
   readonly durationMs: number;
+  /** What the member should know about how it was made (the engine's framing notes), as data; [] for none. */
+  readonly notes: readonly ResultNote[];
+}
+
+/** One note on a finished clip: a code and its data (the bot words it). */
+export interface ResultNote {
+  readonly code: string;
+  readonly [field: string]: JsonValue;
 }
 
 export interface Job {
@@ -43,8 +53,8 @@ export interface Job {
   readonly maxAttempts: number;
   /** Internal detail of the last failed attempt, for logs. */
   readonly lastError: string | null;
-  /** What the user is told when the job failed for good. */
-  readonly failureMessage: string | null;
+  /** Why the job failed for good, as data (the bot words it); null unless it failed. */
+  readonly failure: JobFailure | null;
   readonly runAfterMs: number;
   readonly leaseOwner: string | null;
   readonly leaseExpiresMs: number | null;
@@ -92,7 +102,8 @@ export interface JobRow {
   attempts: number;
   max_attempts: number;
   last_error: string | null;
-  failure_message: string | null;
+  /** JSON of a JobFailure (failure.ts). */
+  failure: string | null;
   run_after_ms: number;
   lease_id: string | null;
   lease_owner: string | null;
@@ -108,6 +119,8 @@ export interface JobRow {
   updated_ms: number;
   output_path: string | null;
   output_bytes: number | null;
+  /** JSON array of ResultNote. */
+  result_notes: string | null;
   output_duration_ms: number | null;
   delivery: DeliveryStatus;
   delivery_via: DeliveryRoute | null;
@@ -137,7 +150,7 @@ export function rowToJob(r: JobRow): Job {
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
     lastError: r.last_error,
-    failureMessage: r.failure_message,
+    failure: parseFailure(r.failure),
     runAfterMs: r.run_after_ms,
     leaseOwner: r.lease_owner,
     leaseExpiresMs: r.lease_expires_ms,
@@ -148,7 +161,8 @@ export function rowToJob(r: JobRow): Job {
     startedMs: r.started_ms,
     finishedMs: r.finished_ms,
     updatedMs: r.updated_ms,
-    output: r.output_bytes === null ? null : { path: r.output_path, bytes: r.output_bytes, durationMs: r.output_duration_ms ?? 0 },
+    output:
+      r.output_bytes === null ? null : { path: r.output_path, bytes: r.output_bytes, durationMs: r.output_duration_ms ?? 0, notes: parseNotes(r.result_notes) },
     delivery: r.delivery,
     deliveryVia: r.delivery_via,
     deliveryAttempts: r.delivery_attempts,
@@ -167,24 +181,35 @@ export class JobNotFoundError extends Error {
   }
 }
 
-export function findJobRow(ctx: StoreContext, jobId: string): JobRow | undefined {
-  return ctx.stmt('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+/** The job's row; `lock`: inside a write transaction that will change it (a row lock on Postgres). */
+export function findJobRow(ctx: StoreContext, jobId: string, lock = false): Promise<JobRow | undefined> {
+  return ctx.sql.get<JobRow>(`SELECT * FROM jobs WHERE id = ?${lock ? forUpdate(ctx.sql) : ''}`, [jobId]);
 }
 
-export function getJobRow(ctx: StoreContext, jobId: string): JobRow {
-  const row = findJobRow(ctx, jobId);
+export async function getJobRow(ctx: StoreContext, jobId: string, lock = false): Promise<JobRow> {
+  const row = await findJobRow(ctx, jobId, lock);
   if (row === undefined) throw new JobNotFoundError(jobId);
   return row;
 }
 
 /** Columns a transition may write. Names come from code, never from input. */
 export type JobColumn = Exclude<keyof JobRow, 'seq' | 'id'>;
-export type SqlValue = string | number | null;
 
 /** UPDATE jobs SET <patch>, updated_ms WHERE seq. Returns the new row. */
-export function updateJobRow(ctx: StoreContext, row: JobRow, patch: Partial<Record<JobColumn, SqlValue>>): JobRow {
+export async function updateJobRow(ctx: StoreContext, row: JobRow, patch: Partial<Record<JobColumn, string | number | null>>): Promise<JobRow> {
   const entries = Object.entries({ ...patch, updated_ms: ctx.clock.now() });
   const set = entries.map(([k]) => `${k} = ?`).join(', ');
-  ctx.stmt(`UPDATE jobs SET ${set} WHERE seq = ?`).run(...entries.map(([, v]) => v), row.seq);
-  return ctx.stmt('SELECT * FROM jobs WHERE seq = ?').get(row.seq) as JobRow;
+  await ctx.sql.run(`UPDATE jobs SET ${set} WHERE seq = ?`, [...entries.map(([, v]) => v as string | number | null), row.seq]);
+  return (await ctx.sql.get<JobRow>('SELECT * FROM jobs WHERE seq = ?', [row.seq]))!;
+}
+
+/** The column's JSON back into notes; anything that is not an array of coded objects reads as none. */
+function parseNotes(json: string | null): readonly ResultNote[] {
+  if (json === null) return [];
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((n): n is ResultNote => typeof n === 'object' && n !== null && typeof (n as { code?: unknown }).code === 'string') : [];
+  } catch {
+    return [];
+  }
 }

@@ -1,7 +1,7 @@
 import { DiscordAPIError } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { attachesClip, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS, placeOfEarlierClip } from '../../src/bot/delivery-plan.js';
-import { isRouteClosed } from '../../src/bot/discord-api.js';
+import { attachesClip, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS, placeOfEarlierClip } from '../../src/bot/delivery/plan.js';
+import { isRouteClosed } from '../../src/bot/discord/api.js';
 
 describe('deliveryRoutes and attachesClip', () => {
   it('GIVEN public results THEN the interaction, the channel, then a DM; the clip on every route', () => {
@@ -34,7 +34,7 @@ describe('deliveryRetryDelayMs', () => {
   it('GIVEN transient failures THEN two quick retries, then 15 s doubling, capped at an hour', () => {
     expect([1, 2, 3, 4, 5, 9, 10, 11].map(deliveryRetryDelayMs)).toEqual([0, 0, 15_000, 30_000, 60_000, 960_000, 1_920_000, 3_600_000]);
   });
-  it('GIVEN every attempt fails THEN giving up takes about two hours (as the README says), not the few minutes of a short outage', () => {
+  it('GIVEN every attempt fails THEN giving up takes about two hours (as docs/reliability.md says), not the few minutes of a short outage', () => {
     let total = 0;
     for (let attempts = 1; attempts < MAX_DELIVERY_ATTEMPTS; attempts++) total += deliveryRetryDelayMs(attempts);
     expect(total).toBeGreaterThan(2 * 3_600_000);

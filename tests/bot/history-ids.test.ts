@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { historyIds, parseForgetButton, parseHistoryDelete, parseHistoryDeleteYes, parseHistoryPage, parseHistoryShow } from '../../src/bot/history-ids.js';
-import { customIds, parseConsentButton } from '../../src/bot/custom-ids.js';
+import { historyIds, parseForgetButton, parseHistoryDelete, parseHistoryDeleteYes, parseHistoryPage, parseHistoryShow } from '../../src/bot/history/ids.js';
+import { customIds, parseConsentButton } from '../../src/bot/discord/custom-ids.js';
 import { encodeCursor, newJobId } from '../../src/store/index.js';
 
 /** The custom ids of /history and /forget-me: round trips, strict refusals, length. */

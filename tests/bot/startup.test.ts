@@ -28,7 +28,8 @@ describe('npm start with a setting Discord or the disk contradicts', () => {
   it("GIVEN another application's id as DISCORD_CLIENT_ID THEN exit 78 naming the right one (every status edit would fail otherwise)", async () => {
     const r = await runBotEntry('main.js', { ...world.env(), DISCORD_CLIENT_ID: '123456789012345678' });
     expect(r.out).toContain(
-      `marionette: DISCORD_CLIENT_ID is 123456789012345678, but the token belongs to application ${world.discord.applicationId}; set DISCORD_CLIENT_ID to ${world.discord.applicationId}`,
+      `marionette: DISCORD_CLIENT_ID is 123456789012345678, but the token belongs to application ${world.discord.applicationId}; ` +
+        `set DISCORD_CLIENT_ID to ${world.discord.applicationId}`,
     );
     expect(r.code).toBe(78);
     expect(r.out).not.toContain(world.discord.token);
@@ -40,13 +41,16 @@ describe('npm start with a setting Discord or the disk contradicts', () => {
     expect(r.code).toBe(78);
   });
 
-  it('GIVEN MARIONETTE_DEVICE=cuda where the CUDA provider is not installed THEN exit 78 naming the setting and why, instead of failing every job', async () => {
-    const r = await runBotEntry('main.js', { ...world.env(), MARIONETTE_DEVICE: 'cuda' });
-    expect(r.out).toMatch(/^marionette: MARIONETTE_DEVICE is cuda, but it cannot be used here \(cuda: .+\); set it to auto \(or cpu\)/m);
-    expect(r.code).toBe(78);
-    const sentence = r.out.split('\n').find((l) => l.startsWith('marionette: '))!;
-    expect(sentence).not.toMatch(/\/(work|tmp|root|home)\//); // no server paths in the sentence
-  });
+  it(
+    'GIVEN MARIONETTE_DEVICE=cuda where the CUDA provider is not installed THEN exit 78 naming the setting and why, instead of ' + 'failing every job',
+    async () => {
+      const r = await runBotEntry('main.js', { ...world.env(), MARIONETTE_DEVICE: 'cuda' });
+      expect(r.out).toMatch(/^marionette: MARIONETTE_DEVICE is cuda, but it cannot be used here \(cuda: .+\); set it to auto \(or cpu\)/m);
+      expect(r.code).toBe(78);
+      const sentence = r.out.split('\n').find((l) => l.startsWith('marionette: '))!;
+      expect(sentence).not.toMatch(/\/(work|tmp|root|home)\//); // no server paths in the sentence
+    },
+  );
 
   it('GIVEN a models folder without a model THEN exit 78 naming MARIONETTE_MODELS_DIR before connecting', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'marionette-no-models-'));
@@ -68,17 +72,17 @@ describe('operator settings that reach the store', () => {
     try {
       await own.startBot();
       expect(own.store.config.guildStorageBytes).toBe(1024 * 1024);
-      const user = own.member();
+      const user = await own.member();
       const guild = own.discord.guild();
       // A job whose kept files fill the allowance exactly (the store trusts the byte counts it is given).
-      own.store.setConsent(user.id, 'accepted');
+      await own.store.setConsent(user.id, 'accepted');
       const id = own.store.newJobId();
       mkdirSync(own.store.jobDirectory(id), { recursive: true });
       const file = join(own.store.jobDirectory(id), 'photo.png');
       writeFileSync(file, 'x');
       const sha = '0'.repeat(64);
       const half = 512 * 1024;
-      const filling = own.store.enqueue({
+      const filling = await own.store.enqueue({
         id,
         userId: user.id,
         guildId: guild.id,
@@ -89,7 +93,11 @@ describe('operator settings that reach the store', () => {
       });
       expect(filling.ok).toBe(true);
       const cdnBefore = own.discord.cdnRequests.length;
-      const cmd = await own.discord.slashCommand({ name: 'animate', user: own.member(), options: { photo: await own.photo(), video: await own.video() } });
+      const cmd = await own.discord.slashCommand({
+        name: 'animate',
+        user: await own.member(),
+        options: { photo: await own.photo(), video: await own.video() },
+      });
       const ack = await cmd.waitForAck();
       expect(ack.type).toBe(4);
       expect(cmd.originalMessage()?.content).toMatch(/^This server has filled its 1 MB of storage on this bot\./);

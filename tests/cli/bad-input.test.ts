@@ -143,7 +143,7 @@ describe('marionette animate succeeds', () => {
       const r = await runCli(['animate', '--source', p('photo.jpg'), '--driving', p('video.mp4'), '--out', out]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(
-        /\nModel "default" on cpu \(not cuda: the CUDA provider is not installed \(see the README's "GPU" section\); webgpu: no GPU device [^\n]*\); relative motion/,
+        /\nModel "default" on cpu \(not cuda: the CUDA provider is not installed \(see docs\/gpu\.md\); webgpu: no GPU device [^\n]*\); relative motion/,
       );
     },
   );

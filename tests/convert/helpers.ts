@@ -33,8 +33,8 @@ export const PYTHON_READY: boolean = await python().then(
 );
 /** What a converter test says when it skips for want of Python (in CI it fails with this instead: tests/support/ci.ts). */
 export const NO_PYTHON =
-  'These converter tests need Python 3 with PyTorch, ONNX and PyYAML, which this machine lacks: `npm test` installs them when it runs as root ' +
-  'or with passwordless sudo (tools/setup/system-deps.sh), or run sudo apt-get install -y python3-torch python3-onnx python3-yaml.';
+  'These converter tests need Python 3 with PyTorch, ONNX and PyYAML, which this machine lacks: `npm test` installs them when it runs as ' +
+  'root or with passwordless sudo (tools/setup/system-deps.sh), or run sudo apt-get install -y python3-torch python3-onnx python3-yaml.';
 
 export interface ProcessResult {
   readonly code: number | null;

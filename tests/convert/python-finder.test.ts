@@ -51,7 +51,8 @@ describe.skipIf(noPython)('findPython', () => {
 
   it('explains what to install when no Python has torch', async () => {
     await expect(findPython({ env: { PATH: withoutTorch }, fallbacks: [] })).rejects.toThrow(
-      `The converter needs Python 3 with PyTorch and ONNX, and none was found (tried ${join(withoutTorch, 'python3')}): install python3-torch python3-onnx python3-yaml (Debian) or pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them.`,
+      `The converter needs Python 3 with PyTorch and ONNX, and none was found (tried ${join(withoutTorch, 'python3')}): install ` +
+        `python3-torch python3-onnx python3-yaml (Debian) or pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them.`,
     );
   });
 

@@ -48,37 +48,40 @@ describe('EXIF orientation', () => {
     expect(Math.abs(angleDiff(await decodedAngle(path), expected))).toBeLessThan(0.1);
   });
 
-  it('GIVEN a WebP over 256 KiB, its EXIF chunk after the image data THEN the orientation is still found (by its chunk headers, not the whole file)', async () => {
-    // The shape, plus noise in the lower rows so the lossless file is large; the EXIF chunk comes last, as WebP puts it.
-    const plain = join(dir, 'plain.webp');
-    execFileSync(resolveFfmpeg().ffmpeg, [
-      '-v',
-      'error',
-      '-y',
-      '-i',
-      stored,
-      '-f',
-      'lavfi',
-      '-i',
-      'nullsrc=s=200x2000,geq=random(1)*255:random(2)*255:random(3)*255',
-      '-filter_complex',
-      '[0:v][1:v]vstack',
-      '-frames:v',
-      '1',
-      '-c:v',
-      'libwebp',
-      '-lossless',
-      '1',
-      plain,
-    ]);
-    const path = join(dir, 'o6.webp');
-    writeFileSync(path, webpWithExifOrientation(readFileSync(plain), 200, 2200, 6));
-    expect(readFileSync(path).length).toBeGreaterThan(256 * 1024);
-    expect(readOrientation(await readHead(path, 256 * 1024))).toBe(1); // what reading the head alone saw
-    expect(readOrientation(await readExifBytes(path))).toBe(6);
-    const info = await probeMedia(path, 'photo', DEFAULT_LIMITS);
-    expect(info.video).toMatchObject({ width: 200, height: 2200 });
-  });
+  it(
+    'GIVEN a WebP over 256 KiB, its EXIF chunk after the image data THEN the orientation is still found (by its chunk headers, ' + 'not the whole file)',
+    async () => {
+      // The shape, plus noise in the lower rows so the lossless file is large; the EXIF chunk comes last, as WebP puts it.
+      const plain = join(dir, 'plain.webp');
+      execFileSync(resolveFfmpeg().ffmpeg, [
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        stored,
+        '-f',
+        'lavfi',
+        '-i',
+        'nullsrc=s=200x2000,geq=random(1)*255:random(2)*255:random(3)*255',
+        '-filter_complex',
+        '[0:v][1:v]vstack',
+        '-frames:v',
+        '1',
+        '-c:v',
+        'libwebp',
+        '-lossless',
+        '1',
+        plain,
+      ]);
+      const path = join(dir, 'o6.webp');
+      writeFileSync(path, webpWithExifOrientation(readFileSync(plain), 200, 2200, 6));
+      expect(readFileSync(path).length).toBeGreaterThan(256 * 1024);
+      expect(readOrientation(await readHead(path, 256 * 1024))).toBe(1); // what reading the head alone saw
+      expect(readOrientation(await readExifBytes(path))).toBe(6);
+      const info = await probeMedia(path, 'photo', DEFAULT_LIMITS);
+      expect(info.video).toMatchObject({ width: 200, height: 2200 });
+    },
+  );
 
   it('GIVEN no EXIF THEN orientation 1', () => {
     expect(readOrientation(readFileSync(stored))).toBe(1);

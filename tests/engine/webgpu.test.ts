@@ -40,7 +40,8 @@ const run = promisify(execFile);
 const webgpu = probeWebGpu();
 const noWebGpu = skipUnlessAvailable(
   webgpu.available,
-  `No WebGPU adapter here (${webgpu.reason}), so the WebGPU tests cannot run; \`npm test\` installs one (Mesa's lavapipe) when it runs as root (tools/setup/system-deps.sh).`,
+  `No WebGPU adapter here (${webgpu.reason}), so the WebGPU tests cannot run; \`npm test\` installs one (Mesa's lavapipe) when it ` +
+    `runs as root (tools/setup/system-deps.sh).`,
 );
 // The WebGPU checks compare converted models against PyTorch.
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);

@@ -34,13 +34,16 @@ afterAll(async () => {
 });
 
 describe('a worker that crashes', () => {
-  it('GIVEN the worker thread dies mid-job THEN the job fails with an EngineError naming it, leaves no output, and the next job gets a new worker', async () => {
-    const output = join(dir, 'crashed.mp4');
-    const run = engine.animate({ source: photo, driving, output, batchSize: 4 });
-    await expect(run).rejects.toThrow(EngineError);
-    await expect(run).rejects.toThrow(/inference worker crashed: injected worker crash/);
-    expect(existsSync(output)).toBe(false);
-    const result = await engine.animate({ source: photo, driving, output: join(dir, 'revived.mp4'), audio: false });
-    expect(result.frames).toBe(48);
-  });
+  it(
+    'GIVEN the worker thread dies mid-job THEN the job fails with an EngineError naming it, leaves no output, and the next job ' + 'gets a new worker',
+    async () => {
+      const output = join(dir, 'crashed.mp4');
+      const run = engine.animate({ source: photo, driving, output, batchSize: 4 });
+      await expect(run).rejects.toThrow(EngineError);
+      await expect(run).rejects.toThrow(/inference worker crashed: injected worker crash/);
+      expect(existsSync(output)).toBe(false);
+      const result = await engine.animate({ source: photo, driving, output: join(dir, 'revived.mp4'), audio: false });
+      expect(result.frames).toBe(48);
+    },
+  );
 });

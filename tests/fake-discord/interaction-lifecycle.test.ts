@@ -65,21 +65,25 @@ describe('GIVEN interaction tokens and acknowledgements', () => {
     expect(await outcome(interaction.id)).toBe('error 50027');
   });
 
-  it('WHEN the first follow-up to a public deferred reply asks to be ephemeral THEN, as on Discord, it becomes that public reply; once the reply is edited a follow-up is its own message', async () => {
-    const { discord, client } = env;
-    const outcome = outcomes(client, async (i) => {
-      await i.deferReply();
-      const first = await i.followUp({ content: 'secret?', flags: 64 });
-      const second = await i.followUp({ content: 'really secret', flags: 64 });
-      return `${first.id} ${second.id}`;
-    });
-    const interaction = await discord.slashCommand({ name: 'animate' });
-    const [firstId, secondId] = (await outcome(interaction.id)).split(' ');
-    expect(firstId).toBe(interaction.originalMessageId);
-    expect(interaction.originalMessage()).toMatchObject({ content: 'secret?', flags: 0 });
-    expect(secondId).not.toBe(firstId);
-    expect(discord.message(secondId!)).toMatchObject({ content: 'really secret', flags: 64 });
-  });
+  it(
+    'WHEN the first follow-up to a public deferred reply asks to be ephemeral THEN, as on Discord, it becomes that public reply; once the ' +
+      'reply is edited a follow-up is its own message',
+    async () => {
+      const { discord, client } = env;
+      const outcome = outcomes(client, async (i) => {
+        await i.deferReply();
+        const first = await i.followUp({ content: 'secret?', flags: 64 });
+        const second = await i.followUp({ content: 'really secret', flags: 64 });
+        return `${first.id} ${second.id}`;
+      });
+      const interaction = await discord.slashCommand({ name: 'animate' });
+      const [firstId, secondId] = (await outcome(interaction.id)).split(' ');
+      expect(firstId).toBe(interaction.originalMessageId);
+      expect(interaction.originalMessage()).toMatchObject({ content: 'secret?', flags: 0 });
+      expect(secondId).not.toBe(firstId);
+      expect(discord.message(secondId!)).toMatchObject({ content: 'really secret', flags: 64 });
+    },
+  );
 
   it('WHEN an interaction was created over 3 s ago THEN its callback gets 10062 Unknown interaction', async () => {
     const { discord, client } = env;

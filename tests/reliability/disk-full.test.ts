@@ -32,7 +32,8 @@ function canUseSmallFilesystem(): boolean {
 
 const supported = !skipUnlessAvailable(
   canUseSmallFilesystem(),
-  "`unshare -rm` cannot mount a tmpfs here (user namespaces are off or refused: see kernel.unprivileged_userns_clone and user.max_user_namespaces, or the container's seccomp profile), so the full-disk tests cannot run.",
+  '`unshare -rm` cannot mount a tmpfs here (user namespaces are off or refused: see kernel.unprivileged_userns_clone and ' +
+    "user.max_user_namespaces, or the container's seccomp profile), so the full-disk tests cannot run.",
 );
 let world: BotWorld;
 let child: ReturnType<typeof spawn> | null = null;
@@ -134,7 +135,8 @@ describe.skipIf(!supported)('a disk that fills during a download', () => {
       `const { downloadAttachment } = await import(${JSON.stringify(module)});`,
       `const { existsSync } = await import('node:fs');`,
       `const dest = process.env.DEST + '/video.mp4';`,
-      `try { await downloadAttachment(${JSON.stringify(url)}, dest, { allowedHosts: ['127.0.0.1'], allowHttp: true, maxBytes: 1e7, timeoutMs: 120000, idleTimeoutMs: 60000 }); console.log('saved'); }`,
+      `try { await downloadAttachment(${JSON.stringify(url)}, dest, { allowedHosts: ['127.0.0.1'], allowHttp: true, maxBytes: ` +
+        `1e7, timeoutMs: 120000, idleTimeoutMs: 60000 }); console.log('saved'); }`,
       `catch (e) { console.log(e.reason, existsSync(dest) ? 'file left' : 'no file'); }`,
     ].join('\n');
     try {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadAttachment, DownloadError, type DownloadPolicy } from '../../src/bot/attachment-download.js';
+import { downloadAttachment, DownloadError, type DownloadPolicy } from '../../src/bot/animate/attachment-download.js';
 import { FakeDiscord } from '../support/fake-discord/index.js';
 import { tempDir } from '../support/temp-dir.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bot, type BotOptions } from '../../src/bot/bot.js';
+import { Bot, type BotOptions } from '../../src/bot/app/bot.js';
 import { loadConfig, type BotConfig } from '../../src/config.js';
 import { renderShape, writeShapeImage, writeShapeVideo, type ShapePose } from '../../src/demo/synthetic-media.js';
 import { createLogger } from '../../src/util/log.js';
@@ -81,9 +81,9 @@ export class BotWorld {
   }
 
   /** A member who already accepted the terms. */
-  member(username = `member${randomBytes(3).toString('hex')}`): FakeUser {
+  async member(username = `member${randomBytes(3).toString('hex')}`): Promise<FakeUser> {
     const user = this.discord.addUser({ username });
-    this.store.setConsent(user.id, 'accepted');
+    await this.store.setConsent(user.id, 'accepted');
     return user;
   }
 

@@ -40,7 +40,8 @@ export function measureFfmpegChildren(dir: string): ChildRssProbe {
         `rc = subprocess.call([${JSON.stringify(real[tool])}] + sys.argv[1:])`,
         "if sys.argv[1:] != ['-hide_banner', '-version']:",
         `    with open(${JSON.stringify(log)}, 'a') as f:`,
-        `        f.write(json.dumps({'tool': ${JSON.stringify(tool)}, 'peakKb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'code': rc, 'args': sys.argv[1:]}) + '\\n')`,
+        `        f.write(json.dumps({'tool': ${JSON.stringify(tool)}, 'peakKb': ` +
+          `resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'code': rc, 'args': sys.argv[1:]}) + '\\n')`,
         'sys.exit(rc if rc >= 0 else 128 - rc)',
         '',
       ].join('\n'),

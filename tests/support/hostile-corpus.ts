@@ -175,7 +175,7 @@ export async function buildHostileCorpus(dir: string): Promise<{ items: CorpusIt
       'hidden-png-stream.mov',
       'video',
       'video/quicktime',
-      /^The driving video holds a picture of 12000×12000 pixels; the limit is 16\.8 megapixels and 8192 pixels a side\./,
+      /^The driving video holds another video stream \(stream 2\) of 12000×12000 pixels, over the limit of 16\.8 megapixels and 8192 pixels a side\./,
     ),
     refused(
       'five-video-streams.mkv',

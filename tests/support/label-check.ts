@@ -53,7 +53,8 @@ export async function expectLabel(path: string): Promise<void> {
   for (const r of await readLabel(path)) {
     if (!(r.text > 170 && r.outline < 90 && r.text - r.outline > 120)) {
       throw new Error(
-        `${path}, frame ${r.frame}: no burned-in "AI-generated" label (text luma ${r.text.toFixed(0)}, outline luma ${r.outline.toFixed(0)}; want bright text over a dark outline)`,
+        `${path}, frame ${r.frame}: no burned-in "AI-generated" label (text luma ${r.text.toFixed(0)}, outline luma ` +
+          `${r.outline.toFixed(0)}; want bright text over a dark outline)`,
       );
     }
   }

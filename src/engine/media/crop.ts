@@ -53,10 +53,45 @@ export const centredCrop: CropRule = Object.assign(
 
 /**
  * ffmpeg filters that crop `frame` (the first frame's size, after orientation) by
- * `rule` and resize to `target`.
+ * `rule` and resize to `target`. A rule's region may reach past the frame (a face at
+ * the edge, a whole frame fitted into a square): the part inside is cropped and
+ * scaled, and the rest is padded by repeating the edge pixels (fillborders smear),
+ * never squeezed. `exact`: crop in RGB, to the pixel (a photo the clip is pasted back
+ * into; ffmpeg otherwise rounds a YUV 4:2:0 crop's offsets down to even numbers).
  */
-export function cropScaleFilters(rule: CropRule, frame: Size, target: Size): string[] {
-  return [`crop=${cropOptions(rule, frame, target)}`, `scale=${target.width}:${target.height}:flags=lanczos`, 'setsar=1'];
+export function cropScaleFilters(rule: CropRule, frame: Size, target: Size, exact = false): string[] {
+  const r = rule(frame, target);
+  const inside = r.x >= 0 && r.y >= 0 && r.x + r.width <= frame.width && r.y + r.height <= frame.height;
+  const rgb = exact ? ['format=rgb24'] : [];
+  if (inside) return [...rgb, `crop=${cropOptions(rule, frame, target)}`, `scale=${target.width}:${target.height}:flags=lanczos`, 'setsar=1'];
+  return [...rgb, ...paddedCrop(r, frame, target)];
+}
+
+/** A region reaching past the frame: its part inside, scaled as the whole region would be, then padded to the target. */
+function paddedCrop(r: Rect, frame: Size, target: Size): string[] {
+  const x0 = Math.max(0, r.x);
+  const y0 = Math.max(0, r.y);
+  const x1 = Math.min(frame.width, r.x + r.width);
+  const y1 = Math.min(frame.height, r.y + r.height);
+  const sx = target.width / r.width;
+  const sy = target.height / r.height;
+  const left = Math.min(target.width - 1, Math.max(0, Math.round((x0 - r.x) * sx)));
+  const top = Math.min(target.height - 1, Math.max(0, Math.round((y0 - r.y) * sy)));
+  const width = Math.max(1, Math.min(target.width - left, Math.round((x1 - x0) * sx)));
+  const height = Math.max(1, Math.min(target.height - top, Math.round((y1 - y0) * sy)));
+  const f = (n: number, of: number) => `${n}/${of}`;
+  const crop =
+    `crop=w='round(iw*${f(x1 - x0, frame.width)})':h='round(ih*${f(y1 - y0, frame.height)})':` +
+    `x='round(iw*${f(x0, frame.width)})':y='round(ih*${f(y0, frame.height)})'`;
+  const right = target.width - left - width;
+  const bottom = target.height - top - height;
+  return [
+    crop,
+    `scale=${width}:${height}:flags=lanczos`,
+    `pad=${target.width}:${target.height}:${left}:${top}`,
+    ...(left + right + top + bottom > 0 ? [`fillborders=left=${left}:right=${right}:top=${top}:bottom=${bottom}:mode=smear`] : []),
+    'setsar=1',
+  ];
 }
 
 function cropOptions(rule: CropRule, frame: Size, target: Size): string {
@@ -68,4 +103,18 @@ function cropOptions(rule: CropRule, frame: Size, target: Size): string {
     `w='round(iw*${f(r.width, frame.width)})':h='round(ih*${f(r.height, frame.height)})':` +
     `x='round(iw*${f(r.x, frame.width)})':y='round(ih*${f(r.y, frame.height)})'`
   );
+}
+
+/** A rule that always frames one region, given in the pixels of a frame of size `at` (in proportion at another size). */
+export function regionRule(region: Rect, at: Size): CropRule {
+  return (frame: Size): Rect => {
+    const sx = frame.width / at.width;
+    const sy = frame.height / at.height;
+    return {
+      x: Math.round(region.x * sx),
+      y: Math.round(region.y * sy),
+      width: Math.max(1, Math.round(region.width * sx)),
+      height: Math.max(1, Math.round(region.height * sy)),
+    };
+  };
 }

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { EngineError, InputError } from '../errors.js';
 import { cropScaleFilters, type CropRule, type Size } from './crop.js';
 import { orientationFilters, readOrientation, swapsSides } from './exif-orientation.js';
@@ -9,6 +10,7 @@ import { formatSeconds, paddedPixels, type MediaLimits } from './limits.js';
 import { tooManyFrames } from './media-checks.js';
 import { rationalValue, type MediaInfo, type VideoStreamInfo } from './media-info.js';
 import { runProcess, signalStopError, StderrTail, waitForExit } from './process.js';
+import { atBackgroundPriority } from './background-priority.js';
 
 /**
  * Decoding user media to what the models eat: packed RGB24 at the model's
@@ -16,13 +18,34 @@ import { runProcess, signalStopError, StderrTail, waitForExit } from './process.
  * frames stream out of ffmpeg in batches, one frame in, one frame out
  * (no frame-rate conversion), so memory does not grow with video length.
  */
-export async function decodePhoto(path: string, info: MediaInfo, target: Size, crop: CropRule, signal?: AbortSignal): Promise<Uint8Array> {
+export async function decodePhoto(path: string, info: MediaInfo, target: Size, crop: CropRule, signal?: AbortSignal, exact = false): Promise<Uint8Array> {
+  return decodePhotoWith(path, info, target, (shown) => cropScaleFilters(crop, shown, target, exact), signal);
+}
+
+/** The photo's size as shown (EXIF orientation applied), and that orientation's filters. */
+export async function photoOrientation(path: string, info: MediaInfo): Promise<{ shown: Size; filters: string[] }> {
   const orientation = readOrientation(await readExifBytes(path));
   const stored = info.video!;
   const shown: Size = swapsSides(orientation) ? { width: stored.height, height: stored.width } : { width: stored.width, height: stored.height };
-  const filters = [...orientationFilters(orientation), ...cropScaleFilters(crop, shown, target), 'format=rgb24'];
+  return { shown, filters: orientationFilters(orientation) };
+}
+
+/**
+ * Decodes the photo, upright, through the filters `framing` gives for its shown size, to RGB24 of `size`
+ * (the filters must produce that size).
+ */
+export async function decodePhotoWith(
+  path: string,
+  info: MediaInfo,
+  size: Size,
+  framing: (shown: Size) => string[],
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const { shown, filters: upright } = await photoOrientation(path, info);
+  const stored = info.video!;
+  const filters = [...upright, ...framing(shown), 'format=rgb24'];
   const { ffmpeg } = resolveFfmpeg();
-  const bytes = target.width * target.height * 3;
+  const bytes = size.width * size.height * 3;
   const result = await runProcess(
     ffmpeg,
     // maxPixels: the decoder itself refuses an image larger than its header claimed (the header passed the limits).
@@ -93,23 +116,56 @@ export interface VideoDecodeOptions {
   readonly signal?: AbortSignal;
   /** Stop after this many frames (for reading up to a chosen frame). */
   readonly maxFrames?: number;
+  /** Filters that replace the crop rule's (they must produce frames of `target`), e.g. the framing pass's fit and pad. */
+  readonly filters?: (frame: Size) => string[];
+  /** Keep one frame in this many (the framing pass); batches then count kept frames. Default 1. */
+  readonly keepEvery?: number;
 }
 
 /** Streams a video's frames in batches. Breaking out of the loop stops ffmpeg. */
 export async function* decodeVideoFrames(path: string, info: MediaInfo, options: VideoDecodeOptions): AsyncGenerator<FrameBatch> {
+  const cap = frameCap(info.video!, options.limits);
+  const every = options.keepEvery ?? 1;
+  const decoder = startVideoDecoder(path, info, options);
+  const batcher = new FrameBatcher(options.target.width * options.target.height * 3, options.batchSize);
+  let decoded = 0; // frames yielded or pending
+  const counted = (batch: FrameBatch): FrameBatch => {
+    decoded += batch.count;
+    // With keepEvery, the kept frames' count bounds the decoded frames' from below.
+    if ((decoded - 1) * every + 1 > cap.frames) throw cap.error();
+    return batch;
+  };
+  try {
+    for await (const chunk of decoder.child.stdout as AsyncIterable<Buffer>) {
+      for (const batch of batcher.add(chunk)) yield counted(batch);
+    }
+    await decoder.exited(options.signal);
+    const rest = batcher.rest();
+    if (rest) yield counted(rest);
+    if (decoded === 0) {
+      throw new InputError('unreadable-video', 'The driving video has no frames that could be decoded; it may be damaged or truncated.', {
+        stderr: decoder.stderr.text().slice(-500),
+      });
+    }
+  } finally {
+    await decoder.stop();
+  }
+}
+
+/** ffmpeg's arguments for decoding the clip's frames, framed by the crop rule and scaled to the target, as raw RGB24. */
+function videoDecodeArgs(path: string, info: MediaInfo, options: VideoDecodeOptions): string[] {
   const stream = info.video!;
-  const { target, batchSize, limits } = options;
-  const filters = [...cropScaleFilters(options.crop, stream, target), 'format=rgb24'];
-  const frameBytes = target.width * target.height * 3;
-  const { ffmpeg } = resolveFfmpeg();
-  const cap = frameCap(stream, limits);
-  const maxPixels = Math.max(paddedPixels(stream.width, stream.height), limits.maxVideoPixels);
-  const args = [
+  const every = options.keepEvery ?? 1;
+  const select = every > 1 ? [`select='not(mod(n\\,${every}))'`] : [];
+  const framing = options.filters ? options.filters(stream) : cropScaleFilters(options.crop, stream, options.target);
+  const filters = [...select, ...framing, 'format=rgb24'];
+  const maxPixels = Math.max(paddedPixels(stream.width, stream.height), options.limits.maxVideoPixels);
+  return [
     // maxPixels: a frame larger than allowed (a stream that grows after its first frames) stops the decoder.
     '-v',
     'error',
     '-nostdin',
-    ...inputArgs(path, 'video', info.demuxer, { maxPixels, maxStreams: limits.maxStreams }),
+    ...inputArgs(path, 'video', info.demuxer, { maxPixels, maxStreams: options.limits.maxStreams }),
     // 0:V: the first video stream that is not an attached picture (a cover), as probing chose.
     '-map',
     '0:V:0',
@@ -127,66 +183,88 @@ export async function* decodeVideoFrames(path: string, info: MediaInfo, options:
     'rgb24',
     'pipe:1',
   ];
-  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+interface VideoDecoder {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly stderr: StderrTail;
+  /** Waits for ffmpeg to end once its output is read; throws when it did not decode to the end. */
+  exited(signal: AbortSignal | undefined): Promise<void>;
+  /** Kills ffmpeg if it still runs, and waits for it. */
+  stop(): Promise<void>;
+}
+
+function startVideoDecoder(path: string, info: MediaInfo, options: VideoDecodeOptions): VideoDecoder {
+  const { ffmpeg } = resolveFfmpeg();
+  const child = atBackgroundPriority(spawn(ffmpeg, videoDecodeArgs(path, info, options), { stdio: ['ignore', 'pipe', 'pipe'] }));
   const stderr = new StderrTail();
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const kill = () => child.kill('SIGKILL');
   options.signal?.addEventListener('abort', kill, { once: true });
+  return {
+    child,
+    stderr,
+    async exited(signal) {
+      const exit = await Promise.race([
+        waitForExit(child),
+        spawnError.then((e) => {
+          throw new EngineError(`Could not start ffmpeg: ${e.message}`);
+        }),
+      ]);
+      if (signal?.aborted) throw signal.reason;
+      if (exit.code !== 0) {
+        const stopped = signalStopError('ffmpeg', 'while decoding', exit, stderr.text());
+        if (stopped) throw stopped;
+        throw new InputError('unreadable-video', 'The driving video could not be decoded to the end; it may be damaged or truncated.', {
+          code: exit.code,
+          stderr: stderr.text().slice(-500),
+        });
+      }
+    },
+    async stop() {
+      options.signal?.removeEventListener('abort', kill);
+      if (child.exitCode === null && child.signalCode === null) {
+        kill();
+        await waitForExit(child);
+      }
+    },
+  };
+}
 
-  let batch = new Uint8Array(frameBytes * batchSize);
-  let filled = 0; // bytes in `batch`
-  let decoded = 0; // frames yielded or pending
-  let start = 0;
-  try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(chunk.length - offset, batch.length - filled);
-        batch.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled === batch.length) {
-          decoded += batchSize;
-          if (decoded > cap.frames) throw cap.error();
-          yield { frames: batch, count: batchSize, start };
-          start += batchSize;
-          batch = new Uint8Array(frameBytes * batchSize);
-          filled = 0;
-        }
+/** Cuts ffmpeg's byte stream into batches of whole frames, each batch in a buffer of its own. */
+export class FrameBatcher {
+  private batch: Uint8Array;
+  private filled = 0; // bytes in `batch`
+  private start = 0;
+
+  constructor(
+    private readonly frameBytes: number,
+    private readonly batchSize: number,
+  ) {
+    this.batch = new Uint8Array(frameBytes * batchSize);
+  }
+
+  /** Takes a chunk of the stream; yields each batch it completes. */
+  *add(chunk: Uint8Array): Generator<FrameBatch> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(chunk.length - offset, this.batch.length - this.filled);
+      this.batch.set(chunk.subarray(offset, offset + n), this.filled);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.batch.length) {
+        yield { frames: this.batch, count: this.batchSize, start: this.start };
+        this.start += this.batchSize;
+        this.batch = new Uint8Array(this.frameBytes * this.batchSize);
+        this.filled = 0;
       }
     }
-    const exit = await Promise.race([
-      waitForExit(child),
-      spawnError.then((e) => {
-        throw new EngineError(`Could not start ffmpeg: ${e.message}`);
-      }),
-    ]);
-    if (options.signal?.aborted) throw options.signal.reason;
-    if (exit.code !== 0) {
-      const stopped = signalStopError('ffmpeg', 'while decoding', exit, stderr.text());
-      if (stopped) throw stopped;
-      throw new InputError('unreadable-video', 'The driving video could not be decoded to the end; it may be damaged or truncated.', {
-        code: exit.code,
-        stderr: stderr.text().slice(-500),
-      });
-    }
-    const rest = Math.floor(filled / frameBytes);
-    if (rest > 0) {
-      decoded += rest;
-      if (decoded > cap.frames) throw cap.error();
-      yield { frames: batch.subarray(0, rest * frameBytes), count: rest, start };
-    }
-    if (decoded === 0) {
-      throw new InputError('unreadable-video', 'The driving video has no frames that could be decoded; it may be damaged or truncated.', {
-        stderr: stderr.text().slice(-500),
-      });
-    }
-  } finally {
-    options.signal?.removeEventListener('abort', kill);
-    if (child.exitCode === null && child.signalCode === null) {
-      kill();
-      await waitForExit(child);
-    }
+  }
+
+  /** The whole frames of a last, partial batch (a partial frame at the end is dropped). */
+  rest(): FrameBatch | null {
+    const count = Math.floor(this.filled / this.frameBytes);
+    return count > 0 ? { frames: this.batch.subarray(0, count * this.frameBytes), count, start: this.start } : null;
   }
 }

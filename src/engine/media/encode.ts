@@ -10,6 +10,7 @@ import { rationalString, type Rational } from './media-info.js';
 import { audioCodecArgs, supportsAudio, videoCodecArgs, type OutputFormat, type VideoEncodeSettings } from './output-format.js';
 import { addGifComment, metadataArgs } from './provenance.js';
 import { drainOrExit, hasExited, pipeToProcess, runProcess, StderrTail, waitForExit } from './process.js';
+import { atBackgroundPriority } from './background-priority.js';
 
 /**
  * Encodes generated RGB24 frames, as they come, into the output file: one
@@ -103,7 +104,7 @@ export class FrameEncoder {
     }
     args.push(...videoCodecArgs(options.format, options.settings ?? {}), '-fps_mode', 'passthrough');
     args.push(...metadataArgs(options.tags), '-f', FORMAT_MUXER[options.format], '-y', temp);
-    const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] }) as unknown as ChildProcessWithoutNullStreams;
+    const child = atBackgroundPriority(spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] })) as unknown as ChildProcessWithoutNullStreams;
     return new FrameEncoder(child, options, temp);
   }
 

@@ -34,7 +34,8 @@ export function resolveFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegBinar
     // ffmpeg-static ships ffmpeg only: it never provides ffprobe, so it is not offered for that.
     const npm = missing === 'ffmpeg' ? ', install the optional npm package ffmpeg-static' : '';
     throw new ConfigError(
-      `No working ${missing} was found: set ${missing === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to the binary${npm}, or install ffmpeg (which includes ffprobe) on PATH (${ffmpegInstallHint()}).`,
+      `No working ${missing} was found: set ${missing === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to the binary${npm}, or ` +
+        `install ffmpeg (which includes ffprobe) on PATH (${ffmpegInstallHint()}).`,
       { missing },
     );
   }

@@ -76,7 +76,8 @@ export function checkStreams(streams: readonly StreamSummary[], role: 'photo' | 
     if (s.width * s.height > maxPixels || Math.max(s.width, s.height) > limits.maxSide) {
       throw new InputError(
         role === 'photo' ? 'image-too-large' : 'video-too-large',
-        `${who} holds ${what} (stream ${s.index}) of ${s.width}×${s.height} pixels, over the limit of ${megapixels(maxPixels)} and ${limits.maxSide} pixels a side. ${fix}`,
+        `${who} holds ${what} (stream ${s.index}) of ${s.width}×${s.height} pixels, over the limit of ${megapixels(maxPixels)} ` +
+          `and ${limits.maxSide} pixels a side. ${fix}`,
         { stream: s.index, width: s.width, height: s.height },
       );
     }
@@ -112,7 +113,8 @@ export function checkVideo(info: MediaInfo, limits: MediaLimits): CheckedVideo {
   if (fps < 1 || fps > limits.maxFrameRate) {
     throw new InputError(
       'bad-frame-rate',
-      `The driving video runs at ${+fps.toFixed(2)} frames per second; Marionette accepts 1 to ${limits.maxFrameRate}. Re-export it at a normal rate such as 25 or 30 fps.`,
+      `The driving video runs at ${+fps.toFixed(2)} frames per second; Marionette accepts 1 to ${limits.maxFrameRate}. Re-export ` +
+        `it at a normal rate such as 25 or 30 fps.`,
       { fps },
     );
   }

@@ -4,8 +4,9 @@ import { resolveFfmpeg } from './ffmpeg-path.js';
 import { acceptedFormats, demuxersFor, inputArgs, type InputCaps, type MediaRole } from './input-policy.js';
 import { sniffMedia, type Sniffed } from './sniff.js';
 import { readHead } from './file-head.js';
-import { readImageHeader, type ImageHeader } from './image-header.js';
+import { readImageHeader, type ImageFormat, type ImageHeader } from './image-header.js';
 import { checkPhotoSize, checkStreams } from './media-checks.js';
+import { readMp4Streams } from './mp4-streams.js';
 import { decoderPixelCap, formatBytes, type MediaLimits } from './limits.js';
 import { parseRational, rationalValue, type AudioStreamInfo, type MediaInfo, type StreamSummary, type VideoStreamInfo } from './media-info.js';
 import { runProcess, signalStopError } from './process.js';
@@ -55,19 +56,44 @@ export async function probeMedia(path: string, role: MediaRole, limits: MediaLim
       });
     }
     checkPhotoSize(header.width, header.height, limits);
+    // An image file holds one picture, and its header says all the engine needs: no ffprobe (a process costs
+    // ~0.2 s of CPU to start). Whether it decodes is the decoder's to say (verifyPhotoDecodes, decodePhoto).
+    return photoInfo(header, demuxer, size);
   }
   // Every open of the file is capped: the largest picture any decoder may allocate, and the number of streams.
   const caps = { maxPixels: decoderPixelCap(role, limits), maxStreams: limits.maxStreams };
   if (role === 'video') {
     // First the container's own list of streams, with no decoding at all (ffprobe would otherwise decode a picture
     // of every stream): too many streams, or an extra video stream larger than the limits, stop here.
-    const listed = await runProbe(path, role, demuxer, ['-nofind_stream_info'], { ...caps, maxStreams: LISTING_MAX_STREAMS }, limits, signal);
-    checkStreams(streamSummaries(listed), role, limits, false);
+    // An MP4/MOV (what phones record) is listed in-process from its boxes, saving a process; another
+    // container, or one that parser does not fully understand, is listed by ffprobe.
+    const listing = demuxer === 'mov' ? await readMp4Streams(path) : null;
+    const listed =
+      listing ?? streamSummaries(await runProbe(path, role, demuxer, ['-nofind_stream_info'], { ...caps, maxStreams: LISTING_MAX_STREAMS }, limits, signal));
+    checkStreams(listed, role, limits, false);
   }
   const json = await runProbe(path, role, demuxer, [], caps, limits, signal);
   const info = parseProbeJson(json, size, demuxer);
   checkStreams(info.streams ?? [], role, limits, true);
   return info;
+}
+
+/** ffprobe's codec names for the image formats, so a photo's MediaInfo reads as if ffprobe had made it. */
+const IMAGE_CODECS: Record<ImageFormat, string> = { JPEG: 'mjpeg', PNG: 'png', GIF: 'gif', BMP: 'bmp', WebP: 'webp' };
+
+/** A photo's MediaInfo from its header: one still picture, stored size (EXIF orientation is applied on decoding). */
+function photoInfo(header: { format: ImageFormat; width: number; height: number }, demuxer: string, sizeBytes: number): MediaInfo {
+  const codec = IMAGE_CODECS[header.format];
+  const { width, height } = header;
+  return {
+    formatName: demuxer,
+    demuxer,
+    sizeBytes,
+    durationSeconds: null,
+    video: { codec, width, height, rotation: 0, pixelFormat: 'unknown', frameRate: null, frameCount: 1, frameCountExact: true },
+    audio: null,
+    streams: [{ index: 0, type: 'video', codec, width, height, attachedPicture: false }],
+  };
 }
 
 /** Bytes read from the start of a user file: magic bytes, and an image's header. */

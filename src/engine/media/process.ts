@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EngineError } from '../errors.js';
+import { atBackgroundPriority } from './background-priority.js';
 
 /**
  * A small typed wrapper over child_process for ffmpeg and ffprobe. We do not use
@@ -32,7 +33,7 @@ const STDERR_TAIL = 16 * 1024;
 /** Runs a command to completion, capturing stdout and the tail of stderr. */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.cwd });
+    const child = atBackgroundPriority(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, cwd: options.cwd }));
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     const stderr = new StderrTail();
@@ -115,7 +116,7 @@ export function waitForExit(child: ChildProcess): Promise<{ code: number | null;
  * last line of its stderr.
  */
 export async function pipeToProcess(command: string, args: readonly string[], frames: Iterable<Uint8Array>): Promise<void> {
-  const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = atBackgroundPriority(spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] }));
   const stderr = new StderrTail();
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
   child.stdin.on('error', () => undefined); // the exit code tells what went wrong

@@ -74,7 +74,7 @@ export interface ProviderPlan {
 export function planProviders(request: DeviceRequest, available: ProviderAvailability): ProviderPlan {
   const skipped: ProviderCandidate[] = [];
   const candidates: ProviderCandidate[] = [];
-  const cudaMissing = 'the CUDA provider is not installed (see the README\'s "GPU" section)';
+  const cudaMissing = 'the CUDA provider is not installed (see docs/gpu.md)';
   switch (request) {
     case 'cpu':
       candidates.push({ provider: 'cpu', reason: 'requested' });

@@ -23,6 +23,14 @@ export type AnimationMode = 'relative' | 'absolute';
  * generator's convolutional trunk in float16, its motion estimation and warps in float32).
  */
 export type Precision = 'fp32' | 'fp16' | 'mixed';
+/**
+ * How the model's training data was framed, so the engine frames a photo and a video alike
+ * (src/engine/framing/): `face`, a square where the face fills most of the frame (VoxCeleb: the face box grown
+ * about 10 % a side); `whole`, the whole subject in the square (a standing person, a drawn character, a scene);
+ * `centre`, nothing known: the centred square (the demo model; a manifest without the field).
+ */
+export type TrainingFraming = 'face' | 'whole' | 'centre';
+export const TRAINING_FRAMINGS: readonly TrainingFraming[] = ['face', 'whole', 'centre'];
 
 export interface ModelManifest {
   /** Format version of this contract. */
@@ -47,6 +55,8 @@ export interface ModelManifest {
    * driving keypoints, and encodes it once per batch. Absent means false.
    */
   readonly sharedSource?: boolean;
+  /** How the training data was framed; absent (older manifests) means `centre`. */
+  readonly framing?: TrainingFraming;
 }
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -87,6 +97,8 @@ export function parseManifest(text: string, where: string): ModelManifest {
   }
   const sharedSource = raw['sharedSource'] ?? false;
   if (typeof sharedSource !== 'boolean') throw bad(where, 'has sharedSource that is not true or false');
+  const framing = raw['framing'] ?? 'centre';
+  if (!TRAINING_FRAMINGS.includes(framing as TrainingFraming)) throw bad(where, 'has framing that is not "face", "whole" or "centre"');
   return {
     formatVersion: MANIFEST_FORMAT_VERSION,
     name,
@@ -101,6 +113,7 @@ export function parseManifest(text: string, where: string): ModelManifest {
     source: str(raw, 'source', where),
     precision: { kpDetector: precision['kpDetector'] as Precision, generator: precision['generator'] as Precision },
     ...(sharedSource ? { sharedSource: true } : {}),
+    ...(framing !== 'centre' ? { framing: framing as TrainingFraming } : {}),
   };
 }
 

@@ -83,6 +83,11 @@ export class InferenceJob {
     return { prediction, count, kpMs, generatorMs, alpha: this.alpha };
   }
 
+  /** The main thread set the job's cancel flag (a cancel, a time limit, a shutdown). */
+  get cancelled(): boolean {
+    return Atomics.load(this.cancelFlag, 0) !== 0;
+  }
+
   /** The main thread sets the shared flag to skip batches still queued after a cancel. */
   private throwIfCancelled(): void {
     if (Atomics.load(this.cancelFlag, 0) !== 0) throw new CancelledError();

@@ -31,12 +31,12 @@ export class InferenceWorker {
    * in array buffers and onnxruntime's memory): a runaway in the worker ends the
    * worker, not the process.
    */
-  constructor(options: { maxHeapMb?: number } = {}) {
+  constructor(options: { maxHeapMb?: number; niceness?: number } = {}) {
     this.worker = new Worker(workerScript(), {
       resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 512 },
       stdout: false,
       stderr: false,
-      workerData: { control: this.control },
+      workerData: { control: this.control, niceness: options.niceness ?? 0 },
     });
     this.worker.on('message', (m: WorkerResponse) => this.settle(m));
     this.worker.on('error', (e) => this.fail(new EngineError(`The inference worker crashed: ${e.message}`, {}, { cause: e })));

@@ -1,3 +1,4 @@
+import type { FaultKind } from '../fault-injection.js';
 import type { DeviceRequest, ProviderCandidate, ProviderName } from '../model/execution-provider.js';
 import type { ModelManifest } from '../model/manifest.js';
 import type { WebGpuTuning } from '../model/session-options.js';
@@ -37,8 +38,13 @@ export interface Requests {
   };
   generate: {
     /** `fault`: a chaos hook for reliability tests (fault-injection.ts). */
-    args: { jobId: string; frames: Float32Array; count: number; fault?: 'worker-crash' | 'worker-oom' };
+    args: { jobId: string; frames: Float32Array; count: number; fault?: FaultKind };
     result: { prediction: Prediction; count: number; kpMs: number; generatorMs: number; alpha: number };
+  };
+  /** Face detection (framing): S×S RGB24 pictures → the tiny face detector's raw grids. */
+  faces: {
+    args: { pictures: Uint8Array; count: number; inputSize: number; cpuThreads: number };
+    result: { grids: Float32Array; cells: number; detectMs: number; startMs: number };
   };
   end: {
     args: { jobId: string };

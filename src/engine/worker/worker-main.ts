@@ -6,8 +6,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../errors.js';
+import { lowerPriority } from '../media/background-priority.js';
 import { readModelFolder } from '../model/model-folder.js';
 import type { DeviceRequest } from '../model/execution-provider.js';
+import type { FaultKind } from '../fault-injection.js';
+import { FaceDetector } from '../framing/face-detector.js';
 import { InferenceJob } from './inference-job.js';
 import { ModelRunner } from './model-runner.js';
 import type { Requests, SerializedError, WorkerRequest, WorkerResponse } from './protocol.js';
@@ -15,11 +18,16 @@ import { RunGuard } from './run-guard.js';
 
 if (!parentPort) throw new Error('worker-main must run in a worker thread');
 const port = parentPort;
-const guard = new RunGuard((workerData as { control: SharedArrayBuffer }).control);
+const data = workerData as { control: SharedArrayBuffer; niceness: number };
+const guard = new RunGuard(data.control);
+// This thread's priority (on Linux a thread's own; onnxruntime's compute threads, made from it, inherit it).
+lowerPriority(0, data.niceness);
 
 let runner: ModelRunner | null = null;
 let runnerKey = '';
 const jobs = new Map<string, InferenceJob>();
+/** Opened on the first request for faces, kept for later jobs. */
+let faceDetector: Promise<FaceDetector> | null = null;
 
 type Handlers = { [K in keyof Requests]: (args: Requests[K]['args']) => Promise<Requests[K]['result']> };
 
@@ -52,8 +60,19 @@ const handlers: Handlers = {
     return { alpha: requireJob(jobId).setInitial(keypoints) };
   },
   async generate({ jobId, frames, count, fault }) {
-    if (fault) injectFault(fault);
+    if (fault) await injectFault(fault, requireJob(jobId));
     return requireJob(jobId).generate(frames, count);
+  },
+  async faces({ pictures, count, inputSize, cpuThreads }) {
+    const fresh = faceDetector === null;
+    faceDetector ??= FaceDetector.open(cpuThreads);
+    const detector = await faceDetector.catch((e: unknown) => {
+      faceDetector = null;
+      throw e;
+    });
+    const started = performance.now();
+    const { grids, cells } = await guard.run(() => detector.detect(pictures, count, inputSize));
+    return { grids, cells, detectMs: performance.now() - started, startMs: fresh ? detector.startMs : 0 };
   },
   async end({ jobId }) {
     jobs.delete(jobId);
@@ -61,8 +80,12 @@ const handlers: Handlers = {
   },
 };
 
-/** Test-only chaos (see fault-injection.ts): an uncaught exception, or heap exhaustion. */
-function injectFault(fault: 'worker-crash' | 'worker-oom'): void {
+/** Test-only chaos (see fault-injection.ts): an uncaught exception, heap exhaustion, or a batch that never ends by itself. */
+async function injectFault(fault: FaultKind, job: InferenceJob): Promise<void> {
+  if (fault === 'worker-stall') {
+    while (!job.cancelled) await new Promise((resolve) => setTimeout(resolve, 50));
+    return;
+  }
   if (fault === 'worker-crash') {
     setImmediate(() => {
       throw new Error('injected worker crash (MARIONETTE_FAULT)');
@@ -104,6 +127,7 @@ port.on('message', (request: WorkerRequest) => {
       const handler = handlers[request.type] as (args: unknown) => Promise<unknown>;
       const result = await handler(request.args);
       if (request.type === 'generate') transfer.push((result as Requests['generate']['result']).prediction.data.buffer as ArrayBuffer);
+      if (request.type === 'faces') transfer.push((result as Requests['faces']['result']).grids.buffer as ArrayBuffer);
       response = { id: request.id, ok: true, result };
     } catch (e) {
       response = { id: request.id, ok: false, error: serialize(e) };

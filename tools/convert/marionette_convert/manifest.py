@@ -13,6 +13,21 @@ FORMAT_VERSION = 1
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 OFFICIAL_CHECKPOINTS = {d.checkpoint for d in DATASETS.values()}
 
+# How each built-in config's training data was framed (src/engine/model/manifest.ts, TrainingFraming): the
+# engine frames a member's photo and video the same way. "face": a square the face fills (VoxCeleb, UvA-NEMO);
+# "whole": the whole subject fitted in the square (a standing person, a drawn character, a robot scene).
+# A custom config writes nothing, which the engine reads as "centre".
+TRAINING_FRAMING: Dict[str, str] = {
+    "vox": "face",
+    "vox-adv": "face",
+    "nemo": "face",
+    "taichi": "whole",
+    "taichi-adv": "whole",
+    "fashion": "whole",
+    "mgif": "whole",
+    "bair": "whole",
+}
+
 
 def model_name(out_dir: str) -> str:
     """The model's name: the output folder's name, lowercased."""
@@ -53,6 +68,8 @@ def build_manifest(
         # fp32, fp16 (inputs and outputs too) or mixed (float32 inputs and outputs; src/engine/model/manifest.ts).
         "precision": {"kpDetector": "fp32", "generator": generator_precision},
     }
+    if config.dataset is not None and config.dataset.key in TRAINING_FRAMING:
+        manifest["framing"] = TRAINING_FRAMING[config.dataset.key]
     if shared_source:
         # The generator also takes one source image for a whole batch (src/engine/model/manifest.ts).
         manifest["sharedSource"] = True

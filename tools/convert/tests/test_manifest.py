@@ -14,6 +14,15 @@ class ManifestTest(unittest.TestCase):
             with self.assertRaises(ConvertError):
                 model_name(bad)
 
+    def test_training_framing_per_builtin_config(self) -> None:
+        # GIVEN each built-in config THEN the manifest says how its training data was framed (faces or the whole subject).
+        expected = {"vox": "face", "vox-adv": "face", "nemo": "face", "taichi": "whole", "taichi-adv": "whole"}
+        expected.update({"fashion": "whole", "mgif": "whole", "bair": "whole"})
+        for label, framing in expected.items():
+            self.assertEqual(build_manifest(label, resolve_config(label), f"{label}.pth.tar")["framing"], framing, label)
+        # GIVEN a custom config THEN nothing is claimed (the engine reads it as centred framing).
+        self.assertNotIn("framing", build_manifest("mine", resolve_config(TEST_CONFIGS["small-zero-order"]), "mine.pth.tar"))
+
     def test_official_model(self) -> None:
         manifest = build_manifest("vox", resolve_config("vox"), "/data/vox-cpk.pth.tar", "fp16")
         self.assertEqual(manifest["formatVersion"], 1)
