@@ -31,6 +31,7 @@ export function convertedManifest(
     license: published !== null ? OFFICIAL_LICENSE : `not stated: ask whoever trained ${checkpoint}`,
     source: published !== null ? `${OFFICIAL_REPO} (${checkpoint})` : `${checkpoint} (config ${config.label})`,
     precision: { kpDetector: 'fp32', generator: generatorPrecision },
+    ...(published !== null ? { framing: published.framing } : {}),
     ...(sharedSource ? { sharedSource: true } : {}),
   };
 }

@@ -57,6 +57,7 @@ export function bytesPerElement(dataType: TensorDataType): number {
     case TensorDataType.INT64:
       return 8;
     case TensorDataType.BOOL:
+    case TensorDataType.UINT8:
       return 1;
   }
 }
