@@ -9,13 +9,14 @@
  * About a minute and a half on two cores, most of it the Python exports.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_CONFIGS, PUBLISHED_MODELS, type BuiltinConfig } from '../../src/convert/builtin-configs.js';
 import { convertCheckpoint } from '../../src/convert/convert-checkpoint.js';
 import { fromOfficialModelParams } from '../../src/convert/fomm/model-params.js';
 import { skipUnlessAvailable } from '../support/ci.js';
 import { comparable, differences, manifestText, networkInputs, onnxCheck, run } from './equivalence.js';
-import { convertManyWithPython, makeRandomCheckpoint, runPython, tempDir, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { convertManyWithPython, makeRandomCheckpoint, runPython, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 import { onnxSummary } from './onnx-summary.js';
 
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
@@ -32,11 +33,11 @@ interface Described {
   readonly modelParams: unknown;
 }
 
-let work: Awaited<ReturnType<typeof tempDir>>;
+let work: string;
 let described: Record<string, Described>;
-const checkpointOf = (config: BuiltinConfig) => join(work.path, `${architectureOf(config)}-seeded.pth.tar`);
-const python = (config: 'vox' | 'mgif') => join(work.path, 'python', config);
-const typescript = (config: BuiltinConfig) => join(work.path, 'typescript', config);
+const checkpointOf = (config: BuiltinConfig) => join(work, `${architectureOf(config)}-seeded.pth.tar`);
+const python = (config: 'vox' | 'mgif') => join(work, 'python', config);
+const typescript = (config: BuiltinConfig) => join(work, 'typescript', config);
 
 /** What the Python converter writes for each config besides the networks (testing/cli.py describe-conversion). */
 async function describeConversions(): Promise<Record<string, Described>> {
@@ -60,18 +61,14 @@ async function describeConversions(): Promise<Record<string, Described>> {
 
 describe.skipIf(noPython)('GIVEN a seeded full-size checkpoint of each built-in architecture', () => {
   beforeAll(async () => {
-    work = await tempDir('convert-builtins');
+    work = tempDir('marionette-convert-builtins-');
     // Adam's moments would triple the files; the layout is the official one without them.
     await makeRandomCheckpoint('vox', checkpointOf('vox'), { seed: 21, optimizerMoments: false });
     await makeRandomCheckpoint('mgif', checkpointOf('mgif'), { seed: 22, optimizerMoments: false, format: 'zip' });
-    for (const architecture of ['vox', 'mgif'] as const) await convertManyWithPython(checkpointOf(architecture), [architecture], join(work.path, 'python'));
+    for (const architecture of ['vox', 'mgif'] as const) await convertManyWithPython(checkpointOf(architecture), [architecture], join(work, 'python'));
     for (const config of BUILTIN_CONFIGS) await convertCheckpoint({ checkpoint: checkpointOf(config), config, out: typescript(config) });
     described = await describeConversions();
   }, HEAVY);
-
-  afterAll(async () => {
-    await work?.remove();
-  });
 
   it.each(['vox', 'mgif'] as const)(
     'WHEN converted both ways with --config %s THEN onnx’s checker passes ours and onnxruntime computes keypoints and a frame within 1e-5',

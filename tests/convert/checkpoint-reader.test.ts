@@ -4,11 +4,12 @@
  * views with offsets and strides, storages shared by several tensors — holds exactly the values torch.load gives.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../../src/convert/checkpoint/read-checkpoint.js';
 import { NETWORKS } from '../../src/convert/checkpoint/state-dicts.js';
 import { skipUnlessAvailable } from '../support/ci.js';
-import { makeRandomCheckpoint, runPython, tempDir, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { makeRandomCheckpoint, runPython, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
@@ -46,12 +47,9 @@ const ODD_TENSORS = [
   'torch.save(checkpoint, sys.argv[2])',
 ].join('\n');
 
-let work: Awaited<ReturnType<typeof tempDir>>;
+let work: string;
 beforeAll(async () => {
-  work = await tempDir('checkpoint-reader');
-});
-afterAll(async () => {
-  await work.remove();
+  work = tempDir('marionette-checkpoint-reader-');
 });
 
 async function torchDump(path: string): Promise<Dump> {
@@ -80,7 +78,7 @@ async function expectSameAsTorch(path: string): Promise<void> {
 
 describe.skipIf(noPython).each(['legacy', 'zip'] as const)('GIVEN a checkpoint in the official layout, %s format', (format) => {
   it('THEN the kp_detector and generator weights are found in order, each tensor as torch.load reads it', async () => {
-    const path = join(work.path, `small-${format}.pth.tar`);
+    const path = join(work, `small-${format}.pth.tar`);
     await makeRandomCheckpoint('small', path, { format });
     await expectSameAsTorch(path);
     const checkpoint = await Checkpoint.open(path);
@@ -91,8 +89,8 @@ describe.skipIf(noPython).each(['legacy', 'zip'] as const)('GIVEN a checkpoint i
 
 describe.skipIf(noPython)('GIVEN float16, int64, views, shared storages and a DataParallel prefix', () => {
   it('THEN both formats read them exactly, the prefix removed', async () => {
-    const legacy = join(work.path, 'odd-legacy.pth');
-    const zip = join(work.path, 'odd-zip.pth');
+    const legacy = join(work, 'odd-legacy.pth');
+    const zip = join(work, 'odd-zip.pth');
     const made = await runPython(['-c', ODD_TENSORS, legacy, zip]);
     expect(made.code, made.stderr).toBe(0);
     for (const path of [legacy, zip]) await expectSameAsTorch(path);

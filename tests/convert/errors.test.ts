@@ -6,26 +6,27 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.js';
 import { skipUnlessAvailable } from '../support/ci.js';
-import { convert, makeRandomCheckpoint, python, runPython, TEST_CONFIG_DIR, tempDir, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { convert, makeRandomCheckpoint, python, runPython, TEST_CONFIG_DIR, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
-let work: Awaited<ReturnType<typeof tempDir>>;
+let work: string;
 let small: string;
 let zeroOrder: string;
 
 beforeAll(async () => {
-  work = await tempDir('convert-errors');
-  small = join(work.path, 'small.pth.tar');
-  zeroOrder = join(work.path, 'zero-order.pth.tar');
+  work = tempDir('marionette-convert-errors-');
+  small = join(work, 'small.pth.tar');
+  zeroOrder = join(work, 'zero-order.pth.tar');
   await makeRandomCheckpoint('small', small);
   await makeRandomCheckpoint('small-zero-order', zeroOrder);
-  await writeFile(join(work.path, 'random.pth.tar'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
-  await writeFile(join(work.path, 'not-fomm.yaml'), 'dataset_params:\n  root_dir: data/x\n');
-  await writeFile(join(work.path, 'a-file'), 'x');
+  await writeFile(join(work, 'random.pth.tar'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+  await writeFile(join(work, 'not-fomm.yaml'), 'dataset_params:\n  root_dir: data/x\n');
+  await writeFile(join(work, 'a-file'), 'x');
   const made = await runPython([
     '-c',
     [
@@ -35,38 +36,34 @@ beforeAll(async () => {
       'class Payload:\n    pass',
       'torch.save({"kp_detector": net.state_dict(), "generator": Payload()}, sys.argv[2])',
     ].join('\n'),
-    join(work.path, 'classifier.pth'),
-    join(work.path, 'pickled-object.pth'),
+    join(work, 'classifier.pth'),
+    join(work, 'pickled-object.pth'),
   ]);
   expect(made.code, made.stderr).toBe(0);
 }, 120_000);
 
-afterAll(async () => {
-  await work.remove();
-});
-
-const out = () => join(work.path, 'models', 'never');
+const out = () => join(work, 'models', 'never');
 
 describe.skipIf(noPython)('marionette convert rejects, with exit code 2 and one sentence,', () => {
   it.each([
     [
       'a missing checkpoint',
-      () => ['--checkpoint', join(work.path, 'nope.pth.tar'), '--config', 'vox', '--out', out()],
+      () => ['--checkpoint', join(work, 'nope.pth.tar'), '--config', 'vox', '--out', out()],
       /^The checkpoint .*nope\.pth\.tar does not exist\.$/,
     ],
     [
       'a file that is not a PyTorch checkpoint',
-      () => ['--checkpoint', join(work.path, 'random.pth.tar'), '--config', 'vox', '--out', out()],
+      () => ['--checkpoint', join(work, 'random.pth.tar'), '--config', 'vox', '--out', out()],
       /is not a PyTorch checkpoint/,
     ],
     [
       'a PyTorch file that is not a FOMM checkpoint',
-      () => ['--checkpoint', join(work.path, 'classifier.pth'), '--config', 'vox', '--out', out()],
+      () => ['--checkpoint', join(work, 'classifier.pth'), '--config', 'vox', '--out', out()],
       /is not a First Order Motion Model checkpoint: it has no kp_detector or generator weights \(its top-level keys: epoch, state_dict\)\.$/,
     ],
     [
       'a checkpoint holding Python objects',
-      () => ['--checkpoint', join(work.path, 'pickled-object.pth'), '--config', 'vox', '--out', out()],
+      () => ['--checkpoint', join(work, 'pickled-object.pth'), '--config', 'vox', '--out', out()],
       /holds Python objects other than weights \(__main__\.Payload\)/,
     ],
     [
@@ -86,20 +83,20 @@ describe.skipIf(noPython)('marionette convert rejects, with exit code 2 and one 
     ],
     [
       'a missing config file',
-      () => ['--checkpoint', small, '--config', join(work.path, 'vox-256.yaml'), '--out', out()],
+      () => ['--checkpoint', small, '--config', join(work, 'vox-256.yaml'), '--out', out()],
       /^The config file .*vox-256\.yaml does not exist\.$/,
     ],
     [
       'a YAML file that is not a FOMM config',
-      () => ['--checkpoint', small, '--config', join(work.path, 'not-fomm.yaml'), '--out', out()],
+      () => ['--checkpoint', small, '--config', join(work, 'not-fomm.yaml'), '--out', out()],
       /has no model_params section/,
     ],
     [
       'an output name the engine cannot use',
-      () => ['--checkpoint', small, '--config', 'vox', '--out', join(work.path, 'my model')],
+      () => ['--checkpoint', small, '--config', 'vox', '--out', join(work, 'my model')],
       /^The output folder's name "my model" cannot name a model/,
     ],
-    ['an output that is a file', () => ['--checkpoint', small, '--config', 'vox', '--out', join(work.path, 'a-file')], /exists and is not a folder\.$/],
+    ['an output that is a file', () => ['--checkpoint', small, '--config', 'vox', '--out', join(work, 'a-file')], /exists and is not a folder\.$/],
     ['a missing option', () => ['--checkpoint', small, '--config', 'vox'], /^Missing --out \(for example --out models\/vox\)/],
     ['an option without its value', () => ['--checkpoint'], /^The option --checkpoint needs a value/],
     ['an unknown option', () => ['--checkpoint', small, '--config', 'vox', '--out', out(), '--half'], /^Unknown option --half;/],
@@ -122,7 +119,7 @@ describe.skipIf(noPython)('marionette convert rejects, with exit code 2 and one 
   it('GIVEN a YAML config and a Python without PyTorch named by MARIONETTE_PYTHON THEN a configuration error (exit 78)', async () => {
     const result = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out()], {
       ...process.env,
-      MARIONETTE_PYTHON: join(work.path, 'no-such-python'),
+      MARIONETTE_PYTHON: join(work, 'no-such-python'),
     });
     expect(result.code).toBe(78);
     expect(existsSync(out())).toBe(false);
@@ -135,7 +132,7 @@ describe.skipIf(noPython)('marionette convert rejects, with exit code 2 and one 
 it.skipIf(noPython)('reports an internal failure of the converter with exit code 1 and its details', async () => {
   // A Python that passes the finder's probe but fails as the converter.
   const { executable } = await python();
-  const wrapper = join(work.path, 'failing-python');
+  const wrapper = join(work, 'failing-python');
   await writeFile(wrapper, `#!/bin/sh\nif [ "$1" = "-c" ]; then exec "${executable}" "$@"; fi\necho "Traceback: something broke" >&2\nexit 1\n`);
   await chmod(wrapper, 0o755);
   const result = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out()], {
@@ -150,7 +147,7 @@ it.skipIf(noPython)('reports an internal failure of the converter with exit code
 it.skipIf(noPython)(
   'GIVEN a conversion whose model fails the onnxruntime check THEN the working model already in --out is left as it was',
   async () => {
-    const models = join(work.path, 'checked-models');
+    const models = join(work, 'checked-models');
     const target = join(models, 'small');
     const good = await convert(['--checkpoint', small, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', target]);
     expect(good.code, good.stdout + good.stderr).toBe(0);
@@ -160,7 +157,7 @@ it.skipIf(noPython)(
 
     // A Python that converts for real, then damages the generator it wrote (a converter bug, a disk error).
     const { executable } = await python();
-    const wrapper = join(work.path, 'damaging-python');
+    const wrapper = join(work, 'damaging-python');
     await writeFile(
       wrapper,
       `#!/bin/sh\nif [ "$1" = "-c" ]; then exec "${executable}" "$@"; fi\n"${executable}" "$@" || exit $?\n` +
@@ -183,8 +180,8 @@ it.skipIf(noPython)(
 it.skipIf(noPython)(
   'GIVEN a rejected conversion into folders that did not exist THEN none of them is left behind',
   async () => {
-    const root = join(work.path, 'fresh');
-    const result = await convert(['--checkpoint', join(work.path, 'classifier.pth'), '--config', 'vox', '--out', join(root, 'models', 'vox')]);
+    const root = join(work, 'fresh');
+    const result = await convert(['--checkpoint', join(work, 'classifier.pth'), '--config', 'vox', '--out', join(root, 'models', 'vox')]);
     expect(result.code, result.stdout + result.stderr).toBe(2);
     expect(existsSync(root)).toBe(false);
   },
@@ -204,7 +201,7 @@ it.skipIf(noPython).each([
 ])(
   'GIVEN SIGTERM to marionette convert %s THEN it stops, nothing is written, no staging folder is left, exit 130',
   async (_when, line) => {
-    const models = join(work.path, `stopped-models-${line.length}`);
+    const models = join(work, `stopped-models-${line.length}`);
     const out = join(models, 'stopped');
     const child = spawn(
       process.execPath,

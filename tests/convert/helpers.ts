@@ -3,8 +3,7 @@
  * checkpoint helper (tools/convert/marionette_convert/testing), the PyTorch reference
  * files it writes, and runConvert with captured output.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -80,11 +79,6 @@ export async function convert(argv: readonly string[], env?: NodeJS.ProcessEnv):
     ...(env === undefined ? {} : { env }),
   });
   return { code, stdout, stderr };
-}
-
-export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), `marionette-${prefix}-`));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
 export interface RefTensor {

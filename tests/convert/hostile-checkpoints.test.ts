@@ -6,18 +6,19 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { skipUnlessAvailable } from '../support/ci.js';
-import { convert, makeHostileCheckpoint, makeRandomCheckpoint, runPython, tempDir, NO_PYTHON, PYTHON_READY, type HostileKind } from './helpers.js';
+import { convert, makeHostileCheckpoint, makeRandomCheckpoint, runPython, NO_PYTHON, PYTHON_READY, type HostileKind } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
-let work: Awaited<ReturnType<typeof tempDir>>;
-const marker = () => join(work.path, 'PWNED');
-const file = (name: string) => join(work.path, name);
+let work: string;
+const marker = () => join(work, 'PWNED');
+const file = (name: string) => join(work, name);
 
 beforeAll(async () => {
-  work = await tempDir('convert-hostile');
+  work = tempDir('marionette-convert-hostile-');
   if (!PYTHON_READY) return;
   const kinds: HostileKind[] = ['os-system', 'os-system-zip', 'zip-outside', 'huge-tensor-legacy', 'huge-tensor-zip', 'torchscript'];
   for (const kind of kinds) await makeHostileCheckpoint(kind, file(`${kind}.pth`), marker());
@@ -36,10 +37,6 @@ beforeAll(async () => {
   ]);
   expect(made.code, made.stderr).toBe(0);
 }, 180_000);
-
-afterAll(async () => {
-  await work.remove();
-});
 
 describe.skipIf(noPython)('GIVEN a hostile or broken checkpoint WHEN marionette convert --config vox reads it', () => {
   it.each([
@@ -86,7 +83,7 @@ describe.skipIf(noPython)('GIVEN a hostile or broken checkpoint WHEN marionette 
       /is not a First Order Motion Model checkpoint: it has no kp_detector or generator weights \(its top-level keys: epoch, state_dict\)\.$/,
     ],
   ])('%s THEN exit 2, one sentence naming the file, nothing written', async (_label, name, sentence) => {
-    const models = join(work.path, `models-${name}`);
+    const models = join(work, `models-${name}`);
     const result = await convert(['--checkpoint', file(name), '--config', 'vox', '--out', join(models, 'vox')]);
     const stderr = result.stderr.trim();
     expect(result.code, result.stdout + result.stderr).toBe(2);

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { float16ToFloat32, toFloat16Bits } from '../../src/engine/worker/float16.js';
 import { convertToFloat16 } from '../../src/onnx-builder/float16-pass.js';
 import { FLOAT16_MAX, toFloat16 } from '../../src/onnx-builder/float16.js';
@@ -13,14 +13,11 @@ import { convertToMixedPrecision } from '../../src/onnx-builder/mixed-precision-
 import { writeModelFile } from '../../src/onnx-builder/model-writer.js';
 import { NetworkBuilder } from '../../src/onnx-builder/network-builder.js';
 import { attr, TensorDataType } from '../../src/onnx-builder/onnx-types.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
-let work: Awaited<ReturnType<typeof tempDir>>;
+let work: string;
 beforeAll(async () => {
-  work = await tempDir('onnx-writer');
-});
-afterAll(async () => {
-  await work.remove();
+  work = tempDir('marionette-onnx-writer-');
 });
 
 const INFO = { producerName: 'test', producerVersion: '1', docString: 'test', opsetVersion: 17 };
@@ -80,7 +77,7 @@ async function run(path: string, type: 'float32' | 'float16'): Promise<Float32Ar
 describe('writeModelFile', () => {
   it('GIVEN a graph of lazy weights THEN each is produced once while streaming, and onnxruntime runs the file', async () => {
     const produced: string[] = [];
-    const path = join(work.path, 'fp32.onnx');
+    const path = join(work, 'fp32.onnx');
     const stats = await writeModelFile(path, smallGraph(produced).graph, INFO);
     expect(produced).toEqual(['w', 'b']);
     expect(stats.clipped).toBe(0);
@@ -112,7 +109,7 @@ describe('writeModelFile', () => {
 });
 
 async function written(name: string, builder: Pick<NetworkBuilder, 'graph'>): Promise<string> {
-  const path = join(work.path, name);
+  const path = join(work, name);
   await writeModelFile(path, builder.graph, INFO);
   return path;
 }

@@ -1,24 +1,25 @@
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_CONFIGS } from '../../src/convert/builtin-configs.js';
 import { converterRoot } from '../../src/convert/converter-location.js';
 import { findPython, pythonCandidates } from '../../src/convert/python-finder.js';
 import { skipUnlessAvailable } from '../support/ci.js';
-import { CONVERTER_ROOT, NO_PYTHON, python, PYTHON_READY, runPython, tempDir } from './helpers.js';
+import { CONVERTER_ROOT, NO_PYTHON, python, PYTHON_READY, runPython } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
-let work: Awaited<ReturnType<typeof tempDir>>;
+let work: string;
 let withoutTorch: string;
 let withTorch: string;
 let realPython: string;
 
 beforeAll(async () => {
-  work = await tempDir('python-finder');
+  work = tempDir('marionette-python-finder-');
   // A python3 that lacks torch (like a pyenv Python first on PATH), and one that has it.
-  withoutTorch = join(work.path, 'bare');
-  withTorch = join(work.path, 'good');
+  withoutTorch = join(work, 'bare');
+  withTorch = join(work, 'good');
   await mkdir(withoutTorch);
   await mkdir(withTorch);
   await writeFile(join(withoutTorch, 'python3'), '#!/bin/sh\necho "ModuleNotFoundError: No module named \'torch\'" >&2\nexit 1\n');
@@ -27,10 +28,6 @@ beforeAll(async () => {
   realPython = (await python()).executable;
   await symlink(realPython, join(withTorch, 'python3'));
 }, 120_000);
-
-afterAll(async () => {
-  await work.remove();
-});
 
 describe.skipIf(noPython)('findPython', () => {
   it('skips a python3 without torch and takes the next one on PATH', async () => {

@@ -7,33 +7,20 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/engine/model/manifest.js';
 import { float16ToFloat32 } from '../../src/engine/worker/float16.js';
 import { skipUnlessAvailable } from '../support/ci.js';
-import {
-  convert,
-  makeRandomCheckpoint,
-  maxAbsDiff,
-  Reference,
-  runAgainstReference,
-  TEST_CONFIG_DIR,
-  tempDir,
-  TOLERANCE,
-  NO_PYTHON,
-  PYTHON_READY,
-} from './helpers.js';
+import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TEST_CONFIG_DIR, TOLERANCE, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 import { normalizeParity } from './normalize-parity.js';
 
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
-let work: Awaited<ReturnType<typeof tempDir>>;
+let work: string;
 beforeAll(async () => {
-  work = await tempDir('convert-small');
-});
-afterAll(async () => {
-  await work.remove();
+  work = tempDir('marionette-convert-small-');
 });
 
 describe.skipIf(noPython).each([
@@ -45,10 +32,10 @@ describe.skipIf(noPython).each([
   let output: string;
 
   beforeAll(async () => {
-    const checkpoint = join(work.path, `${config}.pth.tar`);
-    const refDir = join(work.path, `${config}-ref`);
+    const checkpoint = join(work, `${config}.pth.tar`);
+    const refDir = join(work, `${config}-ref`);
     await makeRandomCheckpoint(config, checkpoint, { reference: refDir, format });
-    model = join(work.path, 'models', config);
+    model = join(work, 'models', config);
     const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, `${config}.yaml`), '--out', model]);
     output = result.stdout + result.stderr;
     expect(result.code, output).toBe(0);
@@ -114,15 +101,15 @@ describe.skipIf(noPython).each([
 
 /** A seeded random-weight `small` checkpoint with its PyTorch reference outputs. */
 async function seededSmall(name: string, seed: number): Promise<{ checkpoint: string; refDir: string }> {
-  const checkpoint = join(work.path, `${name}.pth.tar`);
-  const refDir = join(work.path, `${name}-ref`);
+  const checkpoint = join(work, `${name}.pth.tar`);
+  const refDir = join(work, `${name}-ref`);
   await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed });
   return { checkpoint, refDir };
 }
 
 /** Converts it with the `small` config and the given options into models/<model>; the conversion must succeed. */
 async function convertSmall(checkpoint: string, model: string, options: readonly string[]): Promise<string> {
-  const out = join(work.path, 'models', model);
+  const out = join(work, 'models', model);
   const result = await convert(['--checkpoint', checkpoint, '--config', join(TEST_CONFIG_DIR, 'small.yaml'), '--out', out, ...options]);
   expect(result.code, result.stdout + result.stderr).toBe(0);
   return out;
@@ -176,17 +163,7 @@ describe.skipIf(noPython)('--precision mixed', () => {
   });
 
   it('refuses --fp16 together with another precision, in one sentence', async () => {
-    const result = await convert([
-      '--checkpoint',
-      'x.pth.tar',
-      '--config',
-      'vox',
-      '--out',
-      join(work.path, 'models', 'never'),
-      '--fp16',
-      '--precision',
-      'mixed',
-    ]);
+    const result = await convert(['--checkpoint', 'x.pth.tar', '--config', 'vox', '--out', join(work, 'models', 'never'), '--fp16', '--precision', 'mixed']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('--fp16 means --precision fp16; it cannot go with --precision mixed.');
   });

@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_CONFIGS, PUBLISHED_FRAME_SIZE, PUBLISHED_MODELS } from '../../src/convert/builtin-configs.js';
 import { convertCheckpoint } from '../../src/convert/convert-checkpoint.js';
 import type { FommConfig } from '../../src/convert/fomm/model-params.js';
@@ -19,21 +19,18 @@ import {
   convertManyWithPython,
   makeRandomCheckpoint,
   stateDictLayoutsFromPython,
-  tempDir,
   type StateDictLayout,
   testConfig,
   NO_PYTHON,
   PYTHON_READY,
 } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
-let work: Awaited<ReturnType<typeof tempDir>>;
+let work: string;
 beforeAll(async () => {
-  work = await tempDir('convert-ts-options');
-});
-afterAll(async () => {
-  await work.remove();
+  work = tempDir('marionette-convert-ts-options-');
 });
 
 interface Case {
@@ -81,7 +78,7 @@ describe.skipIf(noPython).each(CASES)(
     let fomm: FommConfig;
 
     beforeAll(async () => {
-      const dir = join(work.path, `${config}-${python.join('').replace(/-/g, '') || 'default'}`);
+      const dir = join(work, `${config}-${python.join('').replace(/-/g, '') || 'default'}`);
       const checkpoint = join(dir, `${config}.pth.tar`);
       await mkdir(dir, { recursive: true });
       await makeRandomCheckpoint(config, checkpoint, { format, seed: 5 });
@@ -142,9 +139,9 @@ describe.skipIf(noPython)('GIVEN each built-in config and the test configs', () 
 
 describe.skipIf(noPython)('GIVEN a conversion whose signal is aborted', () => {
   it('THEN it stops with an AbortError before writing a network', async () => {
-    const checkpoint = join(work.path, 'abort.pth.tar');
+    const checkpoint = join(work, 'abort.pth.tar');
     await makeRandomCheckpoint('small', checkpoint, { optimizerMoments: false });
-    const out = join(work.path, 'aborted', 'small');
+    const out = join(work, 'aborted', 'small');
     const converting = convertCheckpoint({ checkpoint, config: await testConfig('small'), out, signal: AbortSignal.abort() });
     await expect(converting).rejects.toMatchObject({ name: 'AbortError' });
   });

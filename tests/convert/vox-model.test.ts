@@ -15,12 +15,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/engine/model/manifest.js';
 import { sessionOptionsFor, type WebGpuLayout } from '../../src/engine/model/session-options.js';
 import { skipUnlessAvailable } from '../support/ci.js';
 import { probeWebGpu } from '../support/webgpu.js';
-import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, tempDir, TOLERANCE, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { convert, makeRandomCheckpoint, maxAbsDiff, Reference, runAgainstReference, TOLERANCE, NO_PYTHON, PYTHON_READY } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 import { normalizeParity } from './normalize-parity.js';
 
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
@@ -29,18 +30,18 @@ const HEAVY = 600_000;
 const webgpu = probeWebGpu();
 
 describe.skipIf(noPython)('a converted vox-256 checkpoint', () => {
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  let work: string;
   let model: string;
   let reference: Reference;
   let checkpoint: string;
 
   beforeAll(async () => {
-    work = await tempDir('convert-vox');
-    checkpoint = join(work.path, 'vox-cpk.pth.tar');
-    const refDir = join(work.path, 'ref');
+    work = tempDir('marionette-convert-vox-');
+    checkpoint = join(work, 'vox-cpk.pth.tar');
+    const refDir = join(work, 'ref');
     // Adam's moment tensors would triple the file to the official ~720 MB; the layout is the same without them.
     await makeRandomCheckpoint('vox', checkpoint, { reference: refDir, generatorBatch: 1, optimizerMoments: false });
-    model = join(work.path, 'models', 'vox');
+    model = join(work, 'models', 'vox');
     // No Python is asked for: a MARIONETTE_PYTHON that cannot run would stop a conversion that needed one.
     const result = await convert(['--checkpoint', checkpoint, '--config', 'vox', '--out', model], {
       ...process.env,
@@ -50,10 +51,6 @@ describe.skipIf(noPython)('a converted vox-256 checkpoint', () => {
     expect(result.stdout).toMatch(/^Converting with Marionette's own converter \(TypeScript/);
     reference = await Reference.load(refDir);
   }, HEAVY);
-
-  afterAll(async () => {
-    await work?.remove();
-  });
 
   it('describes the official vox model in its manifest', async () => {
     const manifest = parseManifest(await readFile(join(model, 'manifest.json'), 'utf8'), 'test');
@@ -108,8 +105,8 @@ describe.skipIf(noPython)('a converted vox-256 checkpoint', () => {
     let d2s: string;
     let mixed: string;
     beforeAll(async () => {
-      d2s = join(work.path, 'models', 'vox-d2s');
-      mixed = join(work.path, 'models', 'vox-mixed');
+      d2s = join(work, 'models', 'vox-d2s');
+      mixed = join(work, 'models', 'vox-mixed');
       for (const [out, extra] of [
         [d2s, ['--upsample-interleave', 'depth-to-space']],
         [mixed, ['--precision', 'mixed']],
