@@ -1,30 +1,8 @@
 import { Events, GatewayCloseCodes, GatewayOpcodes } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { FakeDiscord } from '../support/fake-discord/index.js';
 import { useConnectedClient } from './connect-client.js';
-
-/** A raw gateway client: the frames it got, in order. */
-async function rawGateway(discord: FakeDiscord) {
-  const ws = new WebSocket(`${discord.gatewayUrl}?v=10&encoding=json`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a gateway frame's data, shaped by its op
-  const frames: Array<{ op: number; t?: string; d: any; s?: number }> = [];
-  const waiting: Array<() => void> = [];
-  ws.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()));
-    waiting.splice(0).forEach((wake) => wake());
-  });
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  const next = async (match: (f: (typeof frames)[number]) => boolean) => {
-    for (;;) {
-      const found = frames.find(match);
-      if (found) return found;
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    }
-  };
-  await new Promise((resolve) => ws.once('open', resolve));
-  return { ws, frames, next, closed, send: (payload: unknown) => ws.send(JSON.stringify(payload)) };
-}
+import { rawGateway } from './raw-gateway.js';
 
 describe('GIVEN the fake gateway', () => {
   let discord: FakeDiscord;
