@@ -87,4 +87,14 @@ describe('GIVEN a discord.js client on the fake gateway', () => {
     expect(discord.resumeCount).toBe(0);
     expect(commandNames).toEqual(['fresh']);
   });
+
+  it('WHEN the client closes with 1000 THEN its session ends, as on Discord, and an interaction then reaches nobody', async () => {
+    const { discord, client } = env;
+    await client.destroy();
+    await expect.poll(() => discord.gatewaySessions().map((s) => [s.live, s.connected])).toEqual([[false, false]]);
+    const interaction = await discord.slashCommand({ name: 'too-late' });
+    expect(interaction.delivered).toBe(false);
+    await expect(interaction.waitForAck()).rejects.toThrow(/never delivered: no live gateway session receives guild \d+'s events; live sessions: none/);
+    expect(discord.undeliveredInteractions()).toEqual([interaction]);
+  });
 });

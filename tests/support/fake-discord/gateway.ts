@@ -172,9 +172,9 @@ export class GatewayServer {
   whyUndelivered(guildId: string | null): string {
     const live = [...this.#sessions.values()].filter((s) => s.live);
     const counts = [...new Set(live.map((s) => s.shard[1]))];
-    const owner = guildId === null ? 'DMs go to shard 0' : `it is on ${counts.map((n) => formatShard([shardOf(guildId, n), n])).join(' / ') || 'no shard'}`;
-    const what = guildId === null ? 'DM events' : `guild ${guildId}'s events`;
-    return `no live gateway session receives ${what} (${owner}); live sessions: ${live.map((s) => formatShard(s.shard)).join(', ') || 'none'}`;
+    const what = guildId === null ? 'DM events (they go to shard 0)' : `guild ${guildId}'s events`;
+    const owner = guildId === null || counts.length === 0 ? '' : ` (it is on ${counts.map((n) => formatShard([shardOf(guildId, n), n])).join(' / ')})`;
+    return `no live gateway session receives ${what}${owner}; live sessions: ${live.map((s) => formatShard(s.shard)).join(', ') || 'none'}`;
   }
 
   /**

@@ -79,8 +79,9 @@ export class FakeInteraction {
    * or at once when the interaction reached no gateway session.
    */
   waitForAck({ timeout = 3000 }: { timeout?: number } = {}): Promise<Acknowledgement> {
-    if (!this.delivered && !this.ack)
+    if (!this.delivered && !this.ack) {
       return Promise.reject(new Error(`Interaction ${this.id} was never delivered: ${this.undeliveredReason ?? 'no gateway session'}`));
+    }
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Interaction ${this.id} was not acknowledged within ${timeout} ms`)), timeout);
