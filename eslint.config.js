@@ -19,6 +19,15 @@ export default tseslint.config(
     },
   },
   {
+    // The store is asynchronous (SQLite or PostgreSQL): a promise left unawaited is a write that may not happen.
+    files: ['src/**/*.ts', 'commands/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
+  {
     // Small, named stages: a function in src/ that grows past this is split (tests' describe blocks are exempt).
     files: ['src/**/*.ts', 'commands/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true }] },

@@ -9,7 +9,7 @@ export const history: SlashCommand = {
     .setDescription('Your animations, newest first: show one again or delete it. Only you see the list.')
     .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
   async execute(interaction, ctx) {
-    const view = loadHistoryView(ctx, interaction, null);
+    const view = await loadHistoryView(ctx, interaction, null);
     await interaction.reply({
       ...(view.content ? { content: view.content } : {}),
       embeds: view.embeds,

@@ -11,6 +11,8 @@ import { PROJECT_ROOT } from './version.js';
  */
 export interface BotConfig {
   readonly token: string;
+  /** PostgreSQL (several processes and hosts), or null for the SQLite store in dataDir. Holds a password: never log it. */
+  readonly databaseUrl: string | null;
   readonly clientId: string;
   /** Register commands in this guild only (instant, for development); null = globally. */
   readonly guildId: string | null;
@@ -19,7 +21,7 @@ export interface BotConfig {
   /** Model used when the member does not choose one (a manifest name). */
   readonly defaultModel: string;
   readonly device: DeviceRequest;
-  /** Jobs run at once (one per GPU is right). */
+  /** Jobs this process runs at once (one per GPU is right); 0: none, `marionette worker` processes run them. */
   readonly workers: number;
   readonly logLevel: LogLevel;
   /** Discord's REST base (…/api), for a local fake Discord in tests; null = discord.com. */
@@ -72,6 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   const apiBase = optional(env, 'DISCORD_API_BASE');
   if (apiBase !== null && !/^https?:\/\/[^\s]+\/api$/.test(apiBase))
     throw new ConfigError('DISCORD_API_BASE must be a URL ending in /api, such as http://127.0.0.1:3000/api.');
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\/\S+$/.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database), or unset for the SQLite store.');
+  }
   const cdnHosts = (optional(env, 'MARIONETTE_CDN_HOSTS') ?? DEFAULT_CDN_HOSTS.join(','))
     .split(',')
     .map((h) => h.trim().toLowerCase())
@@ -81,10 +87,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     clientId,
     guildId,
     dataDir: resolve(optional(env, 'MARIONETTE_DATA_DIR') ?? resolve(PROJECT_ROOT, 'data')),
+    databaseUrl,
     modelsDir: resolve(optional(env, 'MARIONETTE_MODELS_DIR') ?? resolve(PROJECT_ROOT, 'models')),
     defaultModel: optional(env, 'MARIONETTE_DEFAULT_MODEL') ?? 'default',
     device,
-    workers: integer(env, 'MARIONETTE_WORKERS', 1, 1, 16),
+    workers: integer(env, 'MARIONETTE_WORKERS', 1, 0, 16),
     logLevel,
     apiBase,
     cdnHosts,

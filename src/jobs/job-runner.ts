@@ -5,6 +5,7 @@ import type { Logger } from '../util/log.js';
 import { settleFailure, type Settlement } from './failure-settlement.js';
 import type { JobEvents } from './job-events.js';
 import type { ModelCatalog } from './model-catalog.js';
+import { WorkerPresence } from './worker-presence.js';
 import { runJob, stop, watchJob, type JobDeps, type RunningJob } from './run-job.js';
 
 /**
@@ -33,6 +34,8 @@ export interface RunnerOptions {
    * /animate is checked and queued promptly while an animation runs (engine/media/background-priority.ts).
    */
   readonly niceness: number;
+  /** 'bot': the bot's own worker threads (default); 'worker': a `marionette worker` process. */
+  readonly kind?: 'bot' | 'worker';
 }
 
 interface Slot extends RunningJob {
@@ -44,13 +47,15 @@ export class JobRunner {
   private readonly idle: Engine[];
   private readonly running = new Map<string, Slot>();
   private readonly deps: JobDeps;
+  private readonly presence: WorkerPresence;
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
-  private claiming = false;
+  private claiming: Promise<void> | null = null;
+  private again = false;
 
   constructor(
     private readonly store: Store,
-    models: ModelCatalog,
+    private readonly models: ModelCatalog,
     private readonly events: JobEvents,
     private readonly logger: Logger,
     private readonly options: RunnerOptions,
@@ -59,6 +64,8 @@ export class JobRunner {
     this.idle = [...this.engines];
     const { heartbeatMs, jobTimeoutMs, defaultUploadLimitBytes } = options;
     this.deps = { store, models, events, heartbeatMs, jobTimeoutMs, defaultUploadLimitBytes };
+    const who = { workerId: options.workerId, kind: options.kind ?? 'bot', slots: options.slots, device: options.device };
+    this.presence = new WorkerPresence(store, logger, who, () => [...this.running.keys()]);
   }
 
   /** Loads the default model in every engine, so the first job does not wait for it. */
@@ -66,25 +73,44 @@ export class JobRunner {
     await Promise.all(this.engines.map((e) => e.warmUp(modelDir)));
   }
 
-  start(): void {
+  /** Starts claiming (a runner of no slots only says it is there); registers in the workers table. */
+  async start(): Promise<void> {
+    await this.models.refresh();
+    await this.presence.start(this.models.names(), this.options.heartbeatMs);
+    if (this.engines.length === 0) return;
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.wake();
   }
 
-  /** Claims jobs while a slot is free. Safe to call any time (new job queued, job finished). */
+  /** Claims jobs while a slot is free. Safe to call any time (new job queued, job finished); one claim loop at a time. */
   wake(): void {
-    if (this.stopping || this.claiming) return;
-    this.claiming = true;
-    try {
-      while (this.idle.length > 0 && !this.stopping) {
-        const claim = this.store.claimNext(this.options.workerId);
-        if (!claim) break;
-        this.begin({ job: claim.job, leaseId: claim.leaseId, controller: new AbortController(), stopReason: null, progress: 0 }, this.idle.pop()!);
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.again = true;
+      return;
+    }
+    this.claiming = this.claimWhileFree()
+      .catch((e: unknown) => this.logger.error('claiming a job failed', { error: e as Error }))
+      .finally(() => {
+        this.claiming = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async claimWhileFree(): Promise<void> {
+    while (this.idle.length > 0 && !this.stopping) {
+      // Only jobs whose model is here: a job for a model only some workers have is claimed only by those.
+      await this.models.refresh();
+      const claim = await this.store.claimNext(this.options.workerId, undefined, this.models.names());
+      if (!claim) return;
+      if (this.stopping) {
+        await this.store.releaseClaim(claim.job.id, claim.leaseId);
+        return;
       }
-    } catch (e) {
-      this.logger.error('claiming a job failed', { error: e as Error });
-    } finally {
-      this.claiming = false;
+      this.begin({ job: claim.job, leaseId: claim.leaseId, controller: new AbortController(), stopReason: null, progress: 0 }, this.idle.pop()!);
     }
   }
 
@@ -114,7 +140,9 @@ export class JobRunner {
       for (const r of this.running.values()) stop(r, r.stopReason ?? 'shutdown');
       await all();
     }
+    await this.claiming;
     await Promise.all(this.engines.map((e) => e.dispose()));
+    await this.presence.stop();
   }
 
   /** Runs a claimed job in `engine`'s slot, below members' commands in priority; frees the slot after. */
@@ -132,9 +160,12 @@ export class JobRunner {
   private async attempt(entry: RunningJob, engine: Engine): Promise<void> {
     const log = this.logger.child({ job: entry.job.id, guild: entry.job.guildId, user: entry.job.userId });
     const unwatch = watchJob(this.deps, entry, log);
+    const started = Date.now();
     try {
       await runJob(this.deps, entry, engine, log);
+      this.presence.finished(true, Date.now() - started);
     } catch (e) {
+      this.presence.finished(false, Date.now() - started);
       const settlement = settleFailure({
         stopReason: entry.stopReason,
         aborted: entry.controller.signal.aborted,
@@ -142,28 +173,28 @@ export class JobRunner {
         error: e,
         jobTimeoutMs: this.options.jobTimeoutMs,
       });
-      this.record(entry, settlement, e, log);
+      await this.record(entry, settlement, e, log);
     } finally {
       unwatch();
     }
   }
 
   /** Records a settlement in the store, and says it in the log. */
-  private record(entry: RunningJob, s: Settlement, error: unknown, log: Logger): void {
+  private async record(entry: RunningJob, s: Settlement, error: unknown, log: Logger): Promise<void> {
     const { job, leaseId } = entry;
     try {
       if (s.outcome === 'lease-lost') {
         log.warn('job lease lost; another worker or recovery owns it now');
       } else if (s.outcome === 'cancelled') {
-        this.store.cancelRunning(job.id, leaseId);
+        await this.store.cancelRunning(job.id, leaseId);
         log.info('job cancelled by its requester');
       } else if (s.outcome === 'handed-back') {
         // Handed back uncounted, to run again next start.
-        this.store.releaseClaim(job.id, leaseId);
+        await this.store.releaseClaim(job.id, leaseId);
         if (s.why === 'shutdown') log.info('job handed back to the queue for shutdown');
         else log.info('job handed back to the queue: it failed while the bot was stopping', { error: (error as Error).message });
       } else {
-        this.store.fail(job.id, leaseId, s.failure);
+        await this.store.fail(job.id, leaseId, s.failure);
         logFailure(log, s.failure.reason?.code ?? 'internal', error, this.options.jobTimeoutMs);
       }
     } catch (storeError) {

@@ -96,7 +96,7 @@ interface FinishedClip {
 
 /** Records the clip; false when the job was cancelled as it finished (the clip is then discarded). */
 async function record(deps: JobDeps, entry: RunningJob, clip: FinishedClip, log: Logger): Promise<boolean> {
-  const done = deps.store.complete(entry.job.id, entry.leaseId, {
+  const done = await deps.store.complete(entry.job.id, entry.leaseId, {
     path: clip.output,
     bytes: clip.bytes,
     durationMs: Math.round(clip.durationSeconds * 1000),
@@ -116,14 +116,18 @@ async function record(deps: JobDeps, entry: RunningJob, clip: FinishedClip, log:
  */
 export function watchJob(deps: JobDeps, entry: RunningJob, log: Logger): () => void {
   const { job, leaseId } = entry;
+  let beating = false;
   const beat = setInterval(() => {
-    try {
-      const hb = deps.store.heartbeat(job.id, leaseId, { progress: entry.progress });
-      if (!hb.alive) stop(entry, 'lease-lost');
-      else if (hb.cancelRequested && entry.stopReason === null) stop(entry, 'cancel');
-    } catch (e) {
-      log.warn('heartbeat failed', { error: (e as Error).message });
-    }
+    if (beating) return; // the last one is still on its way (a slow database): one at a time
+    beating = true;
+    deps.store
+      .heartbeat(job.id, leaseId, { progress: entry.progress })
+      .then((hb) => {
+        if (!hb.alive) stop(entry, 'lease-lost');
+        else if (hb.cancelRequested && entry.stopReason === null) stop(entry, 'cancel');
+      })
+      .catch((e: unknown) => log.warn('heartbeat failed', { error: (e as Error).message }))
+      .finally(() => (beating = false));
   }, deps.heartbeatMs);
   const deadline = setTimeout(() => {
     if (entry.stopReason === null) stop(entry, 'timeout');

@@ -3,11 +3,11 @@
  * worker vanished (lease expired, or owner known dead). Shared by the worker
  * transitions in job-queue.ts and by start-up recovery.
  */
-import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { write, type StoreContext } from './context.js';
 import { updateJobRow, type JobRow } from './job-record.js';
 import { serializeFailure, type FailureReason } from './failure.js';
 import { assertTransition } from './job-state.js';
+import { forUpdate } from './sql/sql.js';
 import { backoffMs, mayRetry } from './retry-policy.js';
 
 export interface RecoveryReport {
@@ -23,7 +23,14 @@ export const CLEAR_LEASE = { lease_id: null, lease_owner: null, lease_expires_ms
  * remain (after a backoff, unless `backoff` is false), else failed for good with
  * `reason` (after its retries when it was retryable).
  */
-export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string, reason: FailureReason, retryable: boolean, backoff = true): JobRow {
+export async function endAttempt(
+  ctx: StoreContext,
+  row: JobRow,
+  internalError: string,
+  reason: FailureReason,
+  retryable: boolean,
+  backoff = true,
+): Promise<JobRow> {
   const now = ctx.clock.now();
   if (row.cancel_requested_ms !== null) {
     assertTransition(row.state, 'cancelled', row.id);
@@ -44,15 +51,15 @@ export function endAttempt(ctx: StoreContext, row: JobRow, internalError: string
   return updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'failed', finished_ms: now, last_error: internalError, failure });
 }
 
-export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => boolean): RecoveryReport {
+export async function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => boolean): Promise<RecoveryReport> {
   const now = ctx.clock.now();
-  const rows = ctx.stmt("SELECT * FROM jobs WHERE state = 'running'").all() as JobRow[];
+  const rows = await ctx.sql.all<JobRow>(`SELECT * FROM jobs WHERE state = 'running'${forUpdate(ctx.sql)}`);
   const report = { requeued: [] as string[], failed: [] as string[], cancelled: [] as string[] };
   for (const row of rows) {
     if ((row.lease_expires_ms ?? 0) > now && !isOwnerDead(row.lease_owner ?? '')) continue;
     // The worker vanished (crash, kill, lost host): nothing says the job is at fault, so it may run again at once;
     // a job that keeps killing its worker still fails after maxAttempts.
-    const next = endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, { code: 'worker-lost' }, true, false);
+    const next = await endAttempt(ctx, row, `lease lost: worker ${row.lease_owner ?? '?'} stopped heartbeating`, { code: 'worker-lost' }, true, false);
     (next.state === 'queued' ? report.requeued : next.state === 'cancelled' ? report.cancelled : report.failed).push(row.id);
   }
   return report;
@@ -62,6 +69,6 @@ export function recoverRows(ctx: StoreContext, isOwnerDead: (owner: string) => b
  * Requeues (to run at once) or fails every running job whose lease expired, or whose
  * owner `isOwnerDead` says is gone. Run at start-up; claimNext also does it.
  */
-export function recoverStalled(ctx: StoreContext, isOwnerDead: (owner: string) => boolean = () => false): RecoveryReport {
-  return immediate(ctx.db, () => recoverRows(ctx, isOwnerDead));
+export function recoverStalled(ctx: StoreContext, isOwnerDead: (owner: string) => boolean = () => false): Promise<RecoveryReport> {
+  return write(ctx, ['claim'], (tx) => recoverRows(tx, isOwnerDead));
 }

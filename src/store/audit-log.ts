@@ -27,18 +27,23 @@ interface AuditRow {
   detail_json: string;
 }
 
-export function recordAudit(
+export async function recordAudit(
   ctx: StoreContext,
   entry: { guildId: string; actorId: string; action: AuditAction; targetId?: string | null; detail?: JsonObject },
-): void {
-  ctx
-    .stmt('INSERT INTO audit_log (at_ms, guild_id, actor_id, action, target_id, detail_json) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(ctx.clock.now(), entry.guildId, entry.actorId, entry.action, entry.targetId ?? null, JSON.stringify(entry.detail ?? {}));
+): Promise<void> {
+  await ctx.sql.run('INSERT INTO audit_log (at_ms, guild_id, actor_id, action, target_id, detail_json) VALUES (?, ?, ?, ?, ?, ?)', [
+    ctx.clock.now(),
+    entry.guildId,
+    entry.actorId,
+    entry.action,
+    entry.targetId ?? null,
+    JSON.stringify(entry.detail ?? {}),
+  ]);
 }
 
 /** A guild's latest audit entries, newest first. */
-export function recentAudit(ctx: StoreContext, guildId: string, limit = 20): AuditEntry[] {
-  const rows = ctx.stmt('SELECT * FROM audit_log WHERE guild_id = ? ORDER BY id DESC LIMIT ?').all(guildId, limit) as AuditRow[];
+export async function recentAudit(ctx: StoreContext, guildId: string, limit = 20): Promise<AuditEntry[]> {
+  const rows = await ctx.sql.all<AuditRow>('SELECT * FROM audit_log WHERE guild_id = ? ORDER BY id DESC LIMIT ?', [guildId, limit]);
   return rows.map((r) => ({
     id: r.id,
     atMs: r.at_ms,

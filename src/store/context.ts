@@ -1,6 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { Clock } from './clock.js';
-import type { Db } from './database.js';
+import type { Sql, SqlDatabase } from './sql/sql.js';
 import { MINUTE_MS, HOUR_MS, SECOND_MS } from './clock.js';
 
 /** Tunables of the queue. Defaults are documented in docs/store.md. */
@@ -46,31 +45,31 @@ export const DEFAULT_STORE_CONFIG: StoreConfig = Object.freeze({
   guildStorageBytes: 10 * 1024 ** 3,
 });
 
-/** What every repository function gets: the connection, the clock, where files live. */
+/** What every repository function gets: the database, the clock, where files live. */
 export interface StoreContext {
-  readonly db: Db;
+  /** Starts transactions (write, read). */
+  readonly db: SqlDatabase;
+  /** Runs statements: the database itself, or the transaction in progress (see `write`). */
+  readonly sql: Sql;
   readonly clock: Clock;
   /** Absolute, symlink-free path of the data directory. Files the store deletes must be inside it. */
   readonly dataDir: string;
   readonly config: StoreConfig;
-  /** A cached prepared statement (pluck reset to off; call .pluck() per use). */
-  stmt(sql: string): Database.Statement;
 }
 
-export function createContext(db: Db, clock: Clock, dataDir: string, config: StoreConfig): StoreContext {
-  const cache = new Map<string, Database.Statement>();
-  return {
-    db,
-    clock,
-    dataDir,
-    config,
-    stmt(sql: string): Database.Statement {
-      let s = cache.get(sql);
-      if (s === undefined) {
-        s = db.prepare(sql);
-        cache.set(sql, s);
-      }
-      return s.reader ? s.pluck(false) : s;
-    },
-  };
+export function createContext(db: SqlDatabase, clock: Clock, dataDir: string, config: StoreConfig): StoreContext {
+  return { db, sql: db, clock, dataDir, config };
+}
+
+/**
+ * Runs `fn` in a write transaction (see sql/sql.ts): its statements go through the context it is given. `locks`
+ * name what the decision is over (`guild:<id>`, `user:<id>`, `claim`…); SQLite's single writer implies them.
+ */
+export function write<T>(ctx: StoreContext, locks: readonly string[], fn: (tx: StoreContext) => Promise<T>): Promise<T> {
+  return ctx.db.write(locks, (sql) => fn({ ...ctx, sql }));
+}
+
+/** Runs `fn` in a read transaction: one consistent snapshot. */
+export function read<T>(ctx: StoreContext, fn: (tx: StoreContext) => Promise<T>): Promise<T> {
+  return ctx.db.read((sql) => fn({ ...ctx, sql }));
 }

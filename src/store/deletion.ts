@@ -8,11 +8,11 @@
  */
 import { recordAudit } from './audit-log.js';
 import { DAY_MS } from './clock.js';
-import type { StoreContext } from './context.js';
-import { immediate, truncateWal } from './database.js';
+import { write, type StoreContext } from './context.js';
 import { existsSync } from 'node:fs';
 import { FileDeletionError, jobDirectory, removeJobFiles, resolveInside } from './files.js';
 import type { JobRow } from './job-record.js';
+import { forUpdate } from './sql/sql.js';
 
 export interface DeletionReport {
   readonly jobsDeleted: number;
@@ -26,10 +26,10 @@ function paths(r: JobRow): Array<string | null> {
 }
 
 /** Checks that no row and no file of these jobs remains; throws FileDeletionError otherwise. */
-function verifyGone(ctx: StoreContext, rows: readonly JobRow[]): void {
+async function verifyGone(ctx: StoreContext, rows: readonly JobRow[]): Promise<void> {
   const left: string[] = [];
   for (const r of rows) {
-    if (ctx.stmt('SELECT 1 FROM jobs WHERE seq = ?').pluck().get(r.seq) !== undefined) left.push(`job ${r.id}`);
+    if ((await ctx.sql.value('SELECT 1 FROM jobs WHERE seq = ?', [r.seq])) !== undefined) left.push(`job ${r.id}`);
     for (const p of [...paths(r), jobDirectory(ctx.dataDir, r.id)]) {
       if (p !== null && existsSync(resolveInside(ctx.dataDir, p))) left.push(p);
     }
@@ -42,67 +42,72 @@ function verifyGone(ctx: StoreContext, rows: readonly JobRow[]): void {
  * heartbeat. `alongside` runs inside the rows' transaction (an audit entry, the user's row), so it happens exactly
  * when they go, whatever fails or crashes afterwards.
  */
-function deleteRows(ctx: StoreContext, rows: readonly JobRow[], alongside: (report: DeletionReport) => void = () => undefined): DeletionReport {
+async function deleteRows(
+  ctx: StoreContext,
+  rows: readonly JobRow[],
+  locks: readonly string[],
+  alongside: (tx: StoreContext, report: DeletionReport) => Promise<void> = async () => undefined,
+): Promise<DeletionReport> {
   let filesRemoved = 0;
   for (const r of rows) filesRemoved += removeJobFiles(ctx.dataDir, r.id, paths(r));
   const late: JobRow[] = [];
-  const jobsDeleted = immediate(ctx.db, () => {
-    const since = ctx.clock.now() - DAY_MS;
+  const jobsDeleted = await write(ctx, locks, async (tx) => {
+    const since = tx.clock.now() - DAY_MS;
     let n = 0;
     for (const r of rows) {
-      const now = ctx.stmt('SELECT * FROM jobs WHERE seq = ?').get(r.seq) as JobRow | undefined;
+      const now = await tx.sql.get<JobRow>(`SELECT * FROM jobs WHERE seq = ?${forUpdate(tx.sql)}`, [r.seq]);
       if (now === undefined) continue;
       const counted = !(now.state === 'cancelled' && now.first_started_ms === null);
       if (counted && now.created_ms > since) {
-        ctx.stmt('INSERT INTO rate_ledger (guild_id, user_id, created_ms) VALUES (?, ?, ?)').run(now.guild_id, now.user_id, now.created_ms);
+        await tx.sql.run('INSERT INTO rate_ledger (guild_id, user_id, created_ms) VALUES (?, ?, ?)', [now.guild_id, now.user_id, now.created_ms]);
       }
-      n += ctx.stmt('DELETE FROM jobs WHERE seq = ?').run(r.seq).changes;
+      n += (await tx.sql.run('DELETE FROM jobs WHERE seq = ?', [r.seq])).changes;
       if (paths(now).some((p, i) => p !== paths(r)[i])) late.push(now);
     }
-    alongside({ jobsDeleted: n, filesRemoved });
+    await alongside(tx, { jobsDeleted: n, filesRemoved });
     return n;
   });
   // A worker may have recorded an output between the file pass and the transaction.
   for (const r of late) filesRemoved += removeJobFiles(ctx.dataDir, r.id, paths(r));
-  verifyGone(ctx, [...rows, ...late]);
+  await verifyGone(ctx, [...rows, ...late]);
   return { jobsDeleted, filesRemoved };
 }
 
 /** Deletes one job of its owner (row and files). Others get not-found; a running job must be cancelled first. */
-export function deleteJobForOwner(ctx: StoreContext, jobId: string, userId: string): DeleteOutcome {
-  const row = ctx.stmt('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+export async function deleteJobForOwner(ctx: StoreContext, jobId: string, userId: string): Promise<DeleteOutcome> {
+  const row = await ctx.sql.get<JobRow>('SELECT * FROM jobs WHERE id = ?', [jobId]);
   if (row === undefined || row.user_id !== userId) return { deleted: false, reason: 'not-found' };
   if (row.state === 'running') return { deleted: false, reason: 'running' };
-  const report = deleteRows(ctx, [row]);
-  truncateWal(ctx.db);
+  const report = await deleteRows(ctx, [row], [`user:${userId}`]);
+  await ctx.db.scrub();
   return { deleted: true, ...report };
 }
 
 /** Forget-me: every job of the user in every guild (queued and running too), the user's own row (consent, last seen), and their commands in flight. */
-export function forgetUser(ctx: StoreContext, userId: string): DeletionReport & { readonly userDeleted: boolean } {
-  const rows = ctx.stmt('SELECT * FROM jobs WHERE user_id = ?').all(userId) as JobRow[];
+export async function forgetUser(ctx: StoreContext, userId: string): Promise<DeletionReport & { readonly userDeleted: boolean }> {
+  const rows = await ctx.sql.all<JobRow>('SELECT * FROM jobs WHERE user_id = ?', [userId]);
   let userDeleted = false;
-  const report = deleteRows(ctx, rows, () => {
-    userDeleted = ctx.stmt('DELETE FROM users WHERE user_id = ?').run(userId).changes > 0;
-    ctx.stmt('DELETE FROM intakes WHERE user_id = ?').run(userId); // commands still downloading: refused at enqueue
-    ctx.stmt('DELETE FROM consent_waits WHERE user_id = ?').run(userId); // their tokens (a waiting line is removed on its own)
+  const report = await deleteRows(ctx, rows, [`user:${userId}`], async (tx) => {
+    userDeleted = (await tx.sql.run('DELETE FROM users WHERE user_id = ?', [userId])).changes > 0;
+    await tx.sql.run('DELETE FROM intakes WHERE user_id = ?', [userId]); // commands still downloading: refused at enqueue
+    await tx.sql.run('DELETE FROM consent_waits WHERE user_id = ?', [userId]); // their tokens (a waiting line is removed on its own)
   });
-  truncateWal(ctx.db); // nothing of the user left in the -wal file either
+  await ctx.db.scrub(); // nothing of the user left in the -wal file either
   return { ...report, userDeleted };
 }
 
 /** A moderator deletes a member's generations in one guild; audited with the counts. */
-export function purgeUserInGuild(ctx: StoreContext, guildId: string, userId: string, actorId: string): DeletionReport {
-  const rows = ctx.stmt('SELECT * FROM jobs WHERE guild_id = ? AND user_id = ?').all(guildId, userId) as JobRow[];
-  const report = deleteRows(ctx, rows, (done) => {
-    recordAudit(ctx, { guildId, actorId, action: 'purge.user', targetId: userId, detail: { jobs: done.jobsDeleted, files: done.filesRemoved } });
-    ctx.stmt('DELETE FROM intakes WHERE guild_id = ? AND user_id = ?').run(guildId, userId); // commands still downloading: refused at enqueue
+export async function purgeUserInGuild(ctx: StoreContext, guildId: string, userId: string, actorId: string): Promise<DeletionReport> {
+  const rows = await ctx.sql.all<JobRow>('SELECT * FROM jobs WHERE guild_id = ? AND user_id = ?', [guildId, userId]);
+  const report = await deleteRows(ctx, rows, [`guild:${guildId}`, `user:${userId}`], async (tx, done) => {
+    await recordAudit(tx, { guildId, actorId, action: 'purge.user', targetId: userId, detail: { jobs: done.jobsDeleted, files: done.filesRemoved } });
+    await tx.sql.run('DELETE FROM intakes WHERE guild_id = ? AND user_id = ?', [guildId, userId]); // commands still downloading: refused at enqueue
   });
-  truncateWal(ctx.db);
+  await ctx.db.scrub();
   return report;
 }
 
 /** Ids of a user's jobs (for verifying a forget-me in tests and tools). */
-export function jobIdsOfUser(ctx: StoreContext, userId: string): string[] {
-  return ctx.stmt('SELECT id FROM jobs WHERE user_id = ?').pluck().all(userId) as string[];
+export function jobIdsOfUser(ctx: StoreContext, userId: string): Promise<string[]> {
+  return ctx.sql.column<string>('SELECT id FROM jobs WHERE user_id = ?', [userId]);
 }

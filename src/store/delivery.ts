@@ -3,11 +3,11 @@
  * it. Tokens are secrets: they are returned only by the two functions that need
  * them, never as part of a Job, and deleted once delivered or expired.
  */
-import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { write, type StoreContext } from './context.js';
 import { assertDeliveryTransition, type DeliveryRoute } from './delivery-state.js';
 import { getJobRow, rowToJob, updateJobRow, type Job, type JobRow } from './job-record.js';
 import { isTerminal } from './job-state.js';
+import { indexedBy, type Sql } from './sql/sql.js';
 
 export interface DeliveryTask {
   readonly job: Job;
@@ -21,15 +21,14 @@ export type DeliveryStart =
   | { readonly ok: true; readonly job: Job; readonly nonce: string; readonly token: string | null }
   | { readonly ok: false; readonly reason: 'token-expired' | 'not-finished' };
 
-function liveToken(ctx: StoreContext, seq: number): string | null {
+async function liveToken(ctx: StoreContext, seq: number): Promise<string | null> {
   const limit = ctx.clock.now() + ctx.config.tokenSafetyMarginMs;
-  const r = ctx.stmt('SELECT token FROM interaction_tokens WHERE job_seq = ? AND expires_ms > ?').get(seq, limit) as { token: string } | undefined;
-  return r?.token ?? null;
+  return (await ctx.sql.value<string>('SELECT token FROM interaction_tokens WHERE job_seq = ? AND expires_ms > ?', [seq, limit])) ?? null;
 }
 
 /** The job's interaction token while it is usable (progress edits), else null. */
-export function interactionToken(ctx: StoreContext, jobId: string): string | null {
-  return liveToken(ctx, getJobRow(ctx, jobId).seq);
+export async function interactionToken(ctx: StoreContext, jobId: string): Promise<string | null> {
+  return liveToken(ctx, (await getJobRow(ctx, jobId)).seq);
 }
 
 /**
@@ -37,7 +36,7 @@ export function interactionToken(ctx: StoreContext, jobId: string): string | nul
  * (the last page's `cursor`), so a pass goes past jobs still waiting for their retry. The partial index
  * holds only these rows; the planner is told to use it (left alone, it walked every finished job).
  */
-export const PENDING_DELIVERIES_SQL = `SELECT * FROM jobs INDEXED BY jobs_undelivered
+export const PENDING_DELIVERIES_SQL = (sql: Sql): string => `SELECT * FROM jobs${indexedBy(sql, 'jobs_undelivered')}
    WHERE delivery IN ('pending', 'delivering') AND state IN ('succeeded', 'failed', 'cancelled') AND seq > ?
    ORDER BY seq LIMIT ?`;
 
@@ -47,12 +46,11 @@ export interface DeliveryPage {
   readonly cursor: number | null;
 }
 
-export function pendingDeliveries(ctx: StoreContext, afterSeq = 0, limit = 50): DeliveryPage {
-  const rows = ctx.stmt(PENDING_DELIVERIES_SQL).all(afterSeq, limit) as JobRow[];
-  return {
-    tasks: rows.map((r) => ({ job: rowToJob(r), inDoubt: r.delivery === 'delivering', tokenUsable: liveToken(ctx, r.seq) !== null })),
-    cursor: rows.length === limit ? rows[rows.length - 1]!.seq : null,
-  };
+export async function pendingDeliveries(ctx: StoreContext, afterSeq = 0, limit = 50): Promise<DeliveryPage> {
+  const rows = await ctx.sql.all<JobRow>(PENDING_DELIVERIES_SQL(ctx.sql), [afterSeq, limit]);
+  const tasks: DeliveryTask[] = [];
+  for (const r of rows) tasks.push({ job: rowToJob(r), inDoubt: r.delivery === 'delivering', tokenUsable: (await liveToken(ctx, r.seq)) !== null });
+  return { tasks, cursor: rows.length === limit ? rows[rows.length - 1]!.seq : null };
 }
 
 /**
@@ -60,35 +58,35 @@ export function pendingDeliveries(ctx: StoreContext, afterSeq = 0, limit = 50): 
  * Returns the nonce to post with (the job id: Discord drops a second message with
  * the same nonce) and, for the interaction route, the token.
  */
-export function beginDelivery(ctx: StoreContext, jobId: string, route: DeliveryRoute): DeliveryStart {
-  return immediate(ctx.db, () => {
-    const row = getJobRow(ctx, jobId);
+export function beginDelivery(ctx: StoreContext, jobId: string, route: DeliveryRoute): Promise<DeliveryStart> {
+  return write(ctx, [], async (tx) => {
+    const row = await getJobRow(tx, jobId, true);
     if (!isTerminal(row.state)) return { ok: false, reason: 'not-finished' };
     assertDeliveryTransition(row.delivery, 'delivering', jobId);
-    const token = route === 'interaction' ? liveToken(ctx, row.seq) : null;
+    const token = route === 'interaction' ? await liveToken(tx, row.seq) : null;
     if (route === 'interaction' && token === null) return { ok: false, reason: 'token-expired' };
-    const next = updateJobRow(ctx, row, {
+    const next = await updateJobRow(tx, row, {
       delivery: 'delivering',
       delivery_via: route,
       delivery_attempts: row.delivery_attempts + 1,
-      delivery_started_ms: ctx.clock.now(),
+      delivery_started_ms: tx.clock.now(),
     });
     return { ok: true, job: rowToJob(next), nonce: row.id, token };
   });
 }
 
-function finish(ctx: StoreContext, jobId: string, patch: Parameters<typeof updateJobRow>[2] & { delivery: JobRow['delivery'] }): Job {
-  return immediate(ctx.db, () => {
-    const row = getJobRow(ctx, jobId);
+function finish(ctx: StoreContext, jobId: string, patch: Parameters<typeof updateJobRow>[2] & { delivery: JobRow['delivery'] }): Promise<Job> {
+  return write(ctx, [], async (tx) => {
+    const row = await getJobRow(tx, jobId, true);
     assertDeliveryTransition(row.delivery, patch.delivery, jobId);
-    const next = updateJobRow(ctx, row, patch);
-    ctx.stmt('DELETE FROM interaction_tokens WHERE job_seq = ?').run(row.seq);
+    const next = await updateJobRow(tx, row, patch);
+    await tx.sql.run('DELETE FROM interaction_tokens WHERE job_seq = ?', [row.seq]);
     return rowToJob(next);
   });
 }
 
 /** delivering → interaction|channel|dm. The token is deleted. */
-export function markDelivered(ctx: StoreContext, jobId: string, route: DeliveryRoute, messageId: string | null): Job {
+export function markDelivered(ctx: StoreContext, jobId: string, route: DeliveryRoute, messageId: string | null): Promise<Job> {
   return finish(ctx, jobId, {
     delivery: route,
     delivery_via: route,
@@ -99,16 +97,16 @@ export function markDelivered(ctx: StoreContext, jobId: string, route: DeliveryR
 }
 
 /** No route worked: the job stays undelivered for good. The token is deleted. */
-export function markDeliveryFailed(ctx: StoreContext, jobId: string, error: string): Job {
+export function markDeliveryFailed(ctx: StoreContext, jobId: string, error: string): Promise<Job> {
   return finish(ctx, jobId, { delivery: 'failed', delivery_error: error });
 }
 
 /** Nothing needs posting (e.g. the requester saw the cancellation already). The token is deleted. */
-export function skipDelivery(ctx: StoreContext, jobId: string): Job {
+export function skipDelivery(ctx: StoreContext, jobId: string): Promise<Job> {
   return finish(ctx, jobId, { delivery: 'skipped' });
 }
 
 /** Deletes tokens that can no longer be used. Returns how many. */
-export function clearExpiredTokens(ctx: StoreContext): number {
-  return ctx.stmt('DELETE FROM interaction_tokens WHERE expires_ms <= ?').run(ctx.clock.now()).changes;
+export async function clearExpiredTokens(ctx: StoreContext): Promise<number> {
+  return (await ctx.sql.run('DELETE FROM interaction_tokens WHERE expires_ms <= ?', [ctx.clock.now()])).changes;
 }

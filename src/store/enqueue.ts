@@ -1,20 +1,21 @@
 /**
- * Admission and enqueue. The decision and the insert happen in one BEGIN
- * IMMEDIATE transaction: the write lock is held from the first count to the
- * insert, so two commands at the same moment (other connections, other
- * processes) are serialized and cannot both slip past a limit.
+ * Admission and enqueue. The decision and the insert happen in one write transaction holding the locks of the
+ * server and of the member (sql/sql.ts: SQLite's single writer; Postgres advisory locks) from the first count to
+ * the insert, so two commands at the same moment (other connections, other processes, other hosts) are
+ * serialized and cannot both slip past a limit.
  */
 import { decideAdmission, type Admission, type InputFacts, type ParentChannel, type Refusal } from './admission.js';
 import { DAY_MS } from './clock.js';
-import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { read, write, type StoreContext } from './context.js';
 import { resolveInside } from './files.js';
 import type { Visibility } from './guild-settings.js';
 import { getGuildSettings } from './guild-settings-repository.js';
 import { isJobId, newJobId } from './ids.js';
 import { findJobRow, getJobRow, rowToJob, type Job, type JsonObject } from './job-record.js';
 import type { Usage } from './rate-limits.js';
+import { openIntake, type IntakeStart } from './intakes.js';
 import { touchUser, userConsentStatus } from './users.js';
+import { indexedBy, type Sql } from './sql/sql.js';
 
 export interface AdmissionRequest {
   readonly userId: string;
@@ -59,29 +60,23 @@ export class InvalidRequestError extends Error {
 /** Jobs that count for rate limits: all accepted ones, except those cancelled before they started. */
 const COUNTED = "NOT (state = 'cancelled' AND first_started_ms IS NULL)";
 
-function usage(ctx: StoreContext, req: AdmissionRequest, userLimit: number, guildLimit: number, now: number): Usage {
+async function usage(ctx: StoreContext, req: AdmissionRequest, userLimit: number, guildLimit: number, now: number): Promise<Usage> {
   const { guildId, userId } = req;
   const since = now - DAY_MS;
-  const userRecentDesc = ctx
-    .stmt(
-      `SELECT created_ms FROM jobs WHERE guild_id = ? AND user_id = ? AND created_ms > ? AND ${COUNTED}
-       UNION ALL SELECT created_ms FROM rate_ledger WHERE guild_id = ? AND user_id = ? AND created_ms > ?
-       ORDER BY created_ms DESC LIMIT ?`,
-    )
-    .pluck()
-    .all(guildId, userId, since, guildId, userId, since, userLimit) as number[];
-  const guildRecentDesc = ctx
-    .stmt(
-      `SELECT created_ms FROM jobs WHERE guild_id = ? AND created_ms > ? AND ${COUNTED}
-       UNION ALL SELECT created_ms FROM rate_ledger WHERE guild_id = ? AND created_ms > ?
-       ORDER BY created_ms DESC LIMIT ?`,
-    )
-    .pluck()
-    .all(guildId, since, guildId, since, guildLimit) as number[];
-  const userJobsActive = ctx
-    .stmt("SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND user_id = ? AND state IN ('queued', 'running')")
-    .pluck()
-    .get(guildId, userId) as number;
+  const userRecentDesc = await ctx.sql.column<number>(
+    `SELECT created_ms FROM jobs WHERE guild_id = ? AND user_id = ? AND created_ms > ? AND ${COUNTED}
+     UNION ALL SELECT created_ms FROM rate_ledger WHERE guild_id = ? AND user_id = ? AND created_ms > ?
+     ORDER BY created_ms DESC LIMIT ?`,
+    [guildId, userId, since, guildId, userId, since, userLimit],
+  );
+  const guildRecentDesc = await ctx.sql.column<number>(
+    `SELECT created_ms FROM jobs WHERE guild_id = ? AND created_ms > ? AND ${COUNTED}
+     UNION ALL SELECT created_ms FROM rate_ledger WHERE guild_id = ? AND created_ms > ?
+     ORDER BY created_ms DESC LIMIT ?`,
+    [guildId, since, guildId, since, guildLimit],
+  );
+  const userJobsActive =
+    (await ctx.sql.value<number>("SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND user_id = ? AND state IN ('queued', 'running')", [guildId, userId])) ?? 0;
   // Before the download (the early check), the member's other commands still downloading and checking their
   // attachments are in progress too: a burst of commands cannot all download (and hold the intake slots) only to
   // be refused at enqueue. Live intakes only, so a row a crash left behind cannot block anyone past its token's
@@ -90,40 +85,55 @@ function usage(ctx: StoreContext, req: AdmissionRequest, userLimit: number, guil
   const userIntakes =
     req.inputs !== undefined
       ? 0
-      : (ctx
-          .stmt('SELECT COUNT(*) FROM intakes WHERE guild_id = ? AND user_id = ? AND interaction_id != ? AND expires_ms > ?')
-          .pluck()
-          .get(guildId, userId, req.interactionId ?? '', now) as number);
+      : ((await ctx.sql.value<number>('SELECT COUNT(*) FROM intakes WHERE guild_id = ? AND user_id = ? AND interaction_id != ? AND expires_ms > ?', [
+          guildId,
+          userId,
+          req.interactionId ?? '',
+          now,
+        ])) ?? 0);
   return { userRecentDesc, guildRecentDesc, userActive: userJobsActive + userIntakes };
 }
 
 /** What a server's jobs keep on disk: their photos, videos and results until retention deletes them. */
-export const GUILD_STORED_BYTES_SQL = `SELECT COALESCE(SUM(source_bytes + driving_bytes + COALESCE(output_bytes, 0)), 0)
-  FROM jobs INDEXED BY jobs_guild_stored WHERE guild_id = ? AND expired_ms IS NULL`;
+export const GUILD_STORED_BYTES_SQL = (sql: Sql): string => `SELECT COALESCE(SUM(source_bytes + driving_bytes + COALESCE(output_bytes, 0)), 0)
+  FROM jobs${indexedBy(sql, 'jobs_guild_stored')} WHERE guild_id = ? AND expired_ms IS NULL`;
 
-function storedBytes(ctx: StoreContext, guildId: string): number {
-  return ctx.stmt(GUILD_STORED_BYTES_SQL).pluck().get(guildId) as number;
+async function storedBytes(ctx: StoreContext, guildId: string): Promise<number> {
+  return Number((await ctx.sql.value<number | string>(GUILD_STORED_BYTES_SQL(ctx.sql), [guildId])) ?? 0);
 }
 
-function decide(ctx: StoreContext, req: AdmissionRequest): Admission {
+async function decide(ctx: StoreContext, req: AdmissionRequest): Promise<Admission> {
   const now = ctx.clock.now();
-  const settings = getGuildSettings(ctx, req.guildId);
+  const settings = await getGuildSettings(ctx, req.guildId);
   return decideAdmission({
     settings,
     channels: settings.channels,
     channelId: req.channelId,
     parentChannelId: req.parentChannelId ?? null,
-    consent: userConsentStatus(ctx, req.userId, req.guildId),
+    consent: await userConsentStatus(ctx, req.userId, req.guildId),
     ...(req.inputs === undefined ? {} : { inputs: req.inputs }),
-    usage: usage(ctx, req, Math.max(settings.perUserPerHour, settings.perUserPerDay), settings.guildPerDay, now),
-    storage: { usedBytes: storedBytes(ctx, req.guildId), maxBytes: ctx.config.guildStorageBytes },
+    usage: await usage(ctx, req, Math.max(settings.perUserPerHour, settings.perUserPerDay), settings.guildPerDay, now),
+    storage: { usedBytes: await storedBytes(ctx, req.guildId), maxBytes: ctx.config.guildStorageBytes },
     nowMs: now,
   });
 }
 
 /** Early, non-binding check (before downloading attachments). enqueue decides again atomically. */
-export function checkAdmission(ctx: StoreContext, req: AdmissionRequest): AdmissionResult {
-  return ctx.db.transaction(() => decide(ctx, req)).deferred();
+export function checkAdmission(ctx: StoreContext, req: AdmissionRequest): Promise<AdmissionResult> {
+  return read(ctx, (tx) => decide(tx, req));
+}
+
+/**
+ * The early check and, when it admits, the command's intake opened, in one transaction under the server's and
+ * the member's locks: a second command from the member, checked at the same moment (in this process or another),
+ * sees this one in progress (intakes count toward the concurrent limit).
+ */
+export function admitIntake(ctx: StoreContext, req: AdmissionRequest, intake: IntakeStart): Promise<AdmissionResult> {
+  return write(ctx, [`guild:${req.guildId}`, `user:${req.userId}`], async (tx) => {
+    const admission = await decide(tx, req);
+    if (admission.ok) await openIntake(tx, intake);
+    return admission;
+  });
 }
 
 function validate(ctx: StoreContext, req: EnqueueRequest): void {
@@ -148,43 +158,45 @@ function validate(ctx: StoreContext, req: EnqueueRequest): void {
  * (fsynced) before it returns. Idempotent for a reserved id: enqueueing the same
  * id again (a retry after a crash) returns the existing job without counting twice.
  */
-export function enqueue(ctx: StoreContext, req: EnqueueRequest): EnqueueResult {
+export async function enqueue(ctx: StoreContext, req: EnqueueRequest): Promise<EnqueueResult> {
   validate(ctx, req);
-  return immediate(ctx.db, () => {
-    const existing = req.id === undefined ? undefined : findJobRow(ctx, req.id);
+  return write(ctx, [`guild:${req.guildId}`, `user:${req.userId}`], async (tx) => {
+    const existing = req.id === undefined ? undefined : await findJobRow(tx, req.id);
     if (existing !== undefined) {
       if (existing.user_id !== req.userId || existing.guild_id !== req.guildId) {
         throw new InvalidRequestError(`Invalid enqueue request: job id ${req.id ?? ''} is already used by another request.`);
       }
       return { ok: true, job: rowToJob(existing) };
     }
-    const now = ctx.clock.now();
-    if (req.requireOpenIntake === true && req.interaction && ctx.stmt('SELECT 1 FROM intakes WHERE interaction_id = ?').get(req.interaction.id) === undefined) {
+    const now = tx.clock.now();
+    if (
+      req.requireOpenIntake === true &&
+      req.interaction &&
+      (await tx.sql.value('SELECT 1 FROM intakes WHERE interaction_id = ?', [req.interaction.id])) === undefined
+    ) {
       const refusal: Refusal = { reason: 'withdrawn' };
       return { ok: false, refusal };
     }
     const inputs = { drivingSeconds: req.driving.seconds, sourceBytes: req.source.bytes, drivingBytes: req.driving.bytes };
-    const admission = decide(ctx, { ...req, inputs });
+    const admission = await decide(tx, { ...req, inputs });
     if (!admission.ok) return admission;
-    touchUser(ctx, req.userId); // only once admitted: a refusal (or a forget-me meanwhile) leaves no user row behind
+    await touchUser(tx, req.userId); // only once admitted: a refusal (or a forget-me meanwhile) leaves no user row behind
     const id = req.id ?? newJobId(now);
-    const seq = insertJob(ctx, req, id, now);
-    if (req.interaction) keepInteraction(ctx, req.interaction, seq, now);
-    return { ok: true, job: rowToJob(getJobRow(ctx, id)) };
+    const seq = await insertJob(tx, req, id, now);
+    if (req.interaction) await keepInteraction(tx, req.interaction, seq, now);
+    return { ok: true, job: rowToJob(await getJobRow(tx, id)) };
   });
 }
 
 /** The job's row, queued; returns its sequence number (interaction_tokens refer to it). */
-function insertJob(ctx: StoreContext, req: EnqueueRequest, id: string, now: number): number | bigint {
-  const settings = getGuildSettings(ctx, req.guildId);
-  return ctx
-    .stmt(
-      `INSERT INTO jobs (id, state, user_id, guild_id, channel_id, interaction_id, interaction_created_ms,
-           source_path, source_sha256, source_bytes, driving_path, driving_sha256, driving_bytes, driving_seconds,
-           model, options_json, visibility, attachment_limit_bytes, max_attempts, run_after_ms, created_ms, updated_ms)
-         VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
+async function insertJob(ctx: StoreContext, req: EnqueueRequest, id: string, now: number): Promise<number> {
+  const settings = await getGuildSettings(ctx, req.guildId);
+  const seq = await ctx.sql.value<number>(
+    `INSERT INTO jobs (id, state, user_id, guild_id, channel_id, interaction_id, interaction_created_ms,
+       source_path, source_sha256, source_bytes, driving_path, driving_sha256, driving_bytes, driving_seconds,
+       model, options_json, visibility, attachment_limit_bytes, max_attempts, run_after_ms, created_ms, updated_ms)
+     VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+    [
       id,
       req.userId,
       req.guildId,
@@ -206,15 +218,17 @@ function insertJob(ctx: StoreContext, req: EnqueueRequest, id: string, now: numb
       now,
       now,
       now,
-    ).lastInsertRowid;
+    ],
+  );
+  return seq!;
 }
 
 /**
  * The command is queued: its intake ends in the same transaction (so a crash right after this cannot make the
  * next start tell the member it was not queued), and its token is kept while Discord honours it.
  */
-function keepInteraction(ctx: StoreContext, interaction: NonNullable<EnqueueRequest['interaction']>, seq: number | bigint, now: number): void {
-  ctx.stmt('DELETE FROM intakes WHERE interaction_id = ?').run(interaction.id);
+async function keepInteraction(ctx: StoreContext, interaction: NonNullable<EnqueueRequest['interaction']>, seq: number, now: number): Promise<void> {
+  await ctx.sql.run('DELETE FROM intakes WHERE interaction_id = ?', [interaction.id]);
   const expiresMs = interaction.createdMs + ctx.config.interactionTokenLifetimeMs;
-  if (expiresMs > now) ctx.stmt('INSERT INTO interaction_tokens (job_seq, token, expires_ms) VALUES (?, ?, ?)').run(seq, interaction.token, expiresMs);
+  if (expiresMs > now) await ctx.sql.run('INSERT INTO interaction_tokens (job_seq, token, expires_ms) VALUES (?, ?, ?)', [seq, interaction.token, expiresMs]);
 }

@@ -6,11 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { recentAudit, type AuditEntry } from './audit-log.js';
-import type { StoreContext } from './context.js';
+import { read, type StoreContext } from './context.js';
 import Database from 'better-sqlite3';
 import { getGuildSettings, type GuildSettingsView } from './guild-settings-repository.js';
 import { rowToJob, type Job, type JobRow } from './job-record.js';
-import { schemaVersion } from './migrations.js';
 
 export interface RedactedDump {
   readonly schemaVersion: number;
@@ -22,30 +21,28 @@ export interface RedactedDump {
 }
 
 /** Everything (or one guild's part) as plain data, without secrets. */
-export function exportRedacted(ctx: StoreContext, guildId: string | null = null): RedactedDump {
-  return ctx.db
-    .transaction(() => {
-      const rows = ctx.stmt('SELECT * FROM jobs WHERE @guild IS NULL OR guild_id = @guild ORDER BY seq').all({ guild: guildId }) as JobRow[];
-      const guilds =
-        guildId !== null
-          ? [guildId]
-          : (ctx.stmt('SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM channel_rules ORDER BY 1').pluck().all() as string[]);
-      return {
-        schemaVersion: schemaVersion(ctx.db),
-        exportedMs: ctx.clock.now(),
-        guildId,
-        jobs: rows.map(rowToJob),
-        settings: guilds.map((g) => getGuildSettings(ctx, g)),
-        audit: guilds.flatMap((g) => recentAudit(ctx, g, Number.MAX_SAFE_INTEGER)),
-      };
-    })
-    .deferred();
+export function exportRedacted(ctx: StoreContext, schemaVersion: number, guildId: string | null = null): Promise<RedactedDump> {
+  return read(ctx, async (tx) => {
+    const rows =
+      guildId === null
+        ? await tx.sql.all<JobRow>('SELECT * FROM jobs ORDER BY seq')
+        : await tx.sql.all<JobRow>('SELECT * FROM jobs WHERE guild_id = ? ORDER BY seq', [guildId]);
+    const guilds =
+      guildId !== null ? [guildId] : await tx.sql.column<string>('SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM channel_rules ORDER BY 1');
+    const settings: GuildSettingsView[] = [];
+    const audit: AuditEntry[] = [];
+    for (const g of guilds) {
+      settings.push(await getGuildSettings(tx, g));
+      audit.push(...(await recentAudit(tx, g, Number.MAX_SAFE_INTEGER)));
+    }
+    return { schemaVersion, exportedMs: tx.clock.now(), guildId, jobs: rows.map(rowToJob), settings, audit };
+  });
 }
 
-/** Writes a consistent SQLite copy of the whole database to `destFile` with every secret removed. */
-export function writeRedactedCopy(ctx: StoreContext, destFile: string): void {
+/** Writes a consistent SQLite copy of the whole database to `destFile` with every secret removed (SQLite stores only). */
+export function writeRedactedCopy(db: Database.Database, destFile: string): void {
   if (existsSync(destFile)) throw new Error(`Refusing to overwrite ${destFile}.`);
-  ctx.db.prepare('VACUUM INTO ?').run(destFile);
+  db.prepare('VACUUM INTO ?').run(destFile);
   const copy = new Database(destFile);
   try {
     copy.pragma('secure_delete = ON');

@@ -5,8 +5,7 @@
  */
 import type { ChannelRules } from './admission.js';
 import { recordAudit } from './audit-log.js';
-import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { write, type StoreContext } from './context.js';
 import {
   DEFAULT_GUILD_SETTINGS,
   SETTING_KEYS,
@@ -47,8 +46,8 @@ export type SettingsUpdate =
 
 type SettingsRow = Record<string, string | number | null>;
 
-export function getGuildSettings(ctx: StoreContext, guildId: string): GuildSettingsView {
-  const row = ctx.stmt('SELECT * FROM guild_settings WHERE guild_id = ?').get(guildId) as SettingsRow | undefined;
+export async function getGuildSettings(ctx: StoreContext, guildId: string): Promise<GuildSettingsView> {
+  const row = await ctx.sql.get<SettingsRow>('SELECT * FROM guild_settings WHERE guild_id = ?', [guildId]);
   const values: Record<string, unknown> = { ...DEFAULT_GUILD_SETTINGS };
   const customized: SettingKey[] = [];
   for (const key of SETTING_KEYS) {
@@ -57,10 +56,10 @@ export function getGuildSettings(ctx: StoreContext, guildId: string): GuildSetti
     values[key] = key === 'enabled' ? v === 1 : v;
     customized.push(key);
   }
-  const rules = ctx.stmt('SELECT channel_id, rule FROM channel_rules WHERE guild_id = ? ORDER BY channel_id').all(guildId) as Array<{
-    channel_id: string;
-    rule: 'allow' | 'block';
-  }>;
+  const rules = await ctx.sql.all<{ channel_id: string; rule: 'allow' | 'block' }>(
+    'SELECT channel_id, rule FROM channel_rules WHERE guild_id = ? ORDER BY channel_id',
+    [guildId],
+  );
   return {
     ...(values as unknown as GuildSettings),
     guildId,
@@ -75,13 +74,12 @@ export function getGuildSettings(ctx: StoreContext, guildId: string): GuildSetti
   };
 }
 
-function touchRow(ctx: StoreContext, guildId: string, actorId: string): void {
-  ctx
-    .stmt(
-      `INSERT INTO guild_settings (guild_id, updated_ms, updated_by) VALUES (?, ?, ?)
-       ON CONFLICT (guild_id) DO UPDATE SET updated_ms = excluded.updated_ms, updated_by = excluded.updated_by`,
-    )
-    .run(guildId, ctx.clock.now(), actorId);
+async function touchRow(ctx: StoreContext, guildId: string, actorId: string): Promise<void> {
+  await ctx.sql.run(
+    `INSERT INTO guild_settings (guild_id, updated_ms, updated_by) VALUES (?, ?, ?)
+     ON CONFLICT (guild_id) DO UPDATE SET updated_ms = excluded.updated_ms, updated_by = excluded.updated_by`,
+    [guildId, ctx.clock.now(), actorId],
+  );
 }
 
 function toColumnValue(value: JsonValue): string | number | null {
@@ -95,60 +93,65 @@ function changesDetail(changes: readonly SettingChange[]): JsonObject {
 }
 
 /** Validates and applies a moderator's patch; audited. A patch that changes nothing writes nothing. */
-export function updateGuildSettings(ctx: StoreContext, guildId: string, patch: Readonly<Record<string, unknown>>, actorId: string): SettingsUpdate {
-  return immediate(ctx.db, () => {
-    const current = getGuildSettings(ctx, guildId);
+export function updateGuildSettings(ctx: StoreContext, guildId: string, patch: Readonly<Record<string, unknown>>, actorId: string): Promise<SettingsUpdate> {
+  return write(ctx, [`guild:${guildId}`], async (tx) => {
+    const current = await getGuildSettings(tx, guildId);
     const v = validateSettingsPatch(current, patch);
     if (!v.ok) return v;
     if (v.changes.length > 0) {
-      touchRow(ctx, guildId, actorId);
-      for (const c of v.changes) {
-        ctx.stmt(`UPDATE guild_settings SET ${COLUMNS[c.key]} = ? WHERE guild_id = ?`).run(toColumnValue(c.to), guildId);
-      }
-      recordAudit(ctx, { guildId, actorId, action: 'settings.update', detail: { changes: changesDetail(v.changes) } });
+      await touchRow(tx, guildId, actorId);
+      for (const c of v.changes) await tx.sql.run(`UPDATE guild_settings SET ${COLUMNS[c.key]} = ? WHERE guild_id = ?`, [toColumnValue(c.to), guildId]);
+      await recordAudit(tx, { guildId, actorId, action: 'settings.update', detail: { changes: changesDetail(v.changes) } });
     }
-    return { ok: true, settings: getGuildSettings(ctx, guildId), changes: v.changes };
+    return { ok: true, settings: await getGuildSettings(tx, guildId), changes: v.changes };
   });
 }
 
 /** Returns the given settings (default: all) to their defaults; audited. */
-export function resetGuildSettings(ctx: StoreContext, guildId: string, actorId: string, keys: readonly SettingKey[] = SETTING_KEYS): SettingsUpdate {
-  return immediate(ctx.db, () => {
-    const current = getGuildSettings(ctx, guildId);
+export function resetGuildSettings(ctx: StoreContext, guildId: string, actorId: string, keys: readonly SettingKey[] = SETTING_KEYS): Promise<SettingsUpdate> {
+  return write(ctx, [`guild:${guildId}`], async (tx) => {
+    const current = await getGuildSettings(tx, guildId);
     const changes = keys.filter((k) => current.customized.includes(k)).map((k) => ({ key: k, from: current[k], to: DEFAULT_GUILD_SETTINGS[k] }));
     if (changes.length > 0) {
-      touchRow(ctx, guildId, actorId);
-      for (const c of changes) ctx.stmt(`UPDATE guild_settings SET ${COLUMNS[c.key]} = NULL WHERE guild_id = ?`).run(guildId);
-      recordAudit(ctx, { guildId, actorId, action: 'settings.reset', detail: { changes: changesDetail(changes) } });
+      await touchRow(tx, guildId, actorId);
+      for (const c of changes) await tx.sql.run(`UPDATE guild_settings SET ${COLUMNS[c.key]} = NULL WHERE guild_id = ?`, [guildId]);
+      await recordAudit(tx, { guildId, actorId, action: 'settings.reset', detail: { changes: changesDetail(changes) } });
     }
-    return { ok: true, settings: getGuildSettings(ctx, guildId), changes };
+    return { ok: true, settings: await getGuildSettings(tx, guildId), changes };
   });
 }
 
 /** Allows or blocks a channel (null removes its rule); audited. */
-export function setChannelRule(ctx: StoreContext, guildId: string, channelId: string, rule: 'allow' | 'block' | null, actorId: string): GuildSettingsView {
-  return immediate(ctx.db, () => {
-    const before = ctx.stmt('SELECT rule FROM channel_rules WHERE guild_id = ? AND channel_id = ?').get(guildId, channelId) as { rule: string } | undefined;
-    if ((before?.rule ?? null) !== rule) {
-      if (rule === null) ctx.stmt('DELETE FROM channel_rules WHERE guild_id = ? AND channel_id = ?').run(guildId, channelId);
+export function setChannelRule(
+  ctx: StoreContext,
+  guildId: string,
+  channelId: string,
+  rule: 'allow' | 'block' | null,
+  actorId: string,
+): Promise<GuildSettingsView> {
+  return write(ctx, [`guild:${guildId}`], async (tx) => {
+    const before = await tx.sql.value<string>('SELECT rule FROM channel_rules WHERE guild_id = ? AND channel_id = ?', [guildId, channelId]);
+    if ((before ?? null) !== rule) {
+      if (rule === null) await tx.sql.run('DELETE FROM channel_rules WHERE guild_id = ? AND channel_id = ?', [guildId, channelId]);
       else {
-        ctx
-          .stmt('INSERT INTO channel_rules (guild_id, channel_id, rule) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET rule = excluded.rule')
-          .run(guildId, channelId, rule);
+        await tx.sql.run(
+          'INSERT INTO channel_rules (guild_id, channel_id, rule) VALUES (?, ?, ?) ON CONFLICT (guild_id, channel_id) DO UPDATE SET rule = excluded.rule',
+          [guildId, channelId, rule],
+        );
       }
-      touchRow(ctx, guildId, actorId);
-      recordAudit(ctx, { guildId, actorId, action: 'channel.rule', targetId: channelId, detail: { from: before?.rule ?? null, to: rule } });
+      await touchRow(tx, guildId, actorId);
+      await recordAudit(tx, { guildId, actorId, action: 'channel.rule', targetId: channelId, detail: { from: before ?? null, to: rule } });
     }
-    return getGuildSettings(ctx, guildId);
+    return getGuildSettings(tx, guildId);
   });
 }
 
 /** Makes every member accept the terms again before their next job in this guild; audited. */
-export function requireConsentAgain(ctx: StoreContext, guildId: string, actorId: string): GuildSettingsView {
-  return immediate(ctx.db, () => {
-    touchRow(ctx, guildId, actorId);
-    ctx.stmt('UPDATE guild_settings SET consent_epoch_ms = ? WHERE guild_id = ?').run(ctx.clock.now(), guildId);
-    recordAudit(ctx, { guildId, actorId, action: 'consent.reset' });
-    return getGuildSettings(ctx, guildId);
+export function requireConsentAgain(ctx: StoreContext, guildId: string, actorId: string): Promise<GuildSettingsView> {
+  return write(ctx, [`guild:${guildId}`], async (tx) => {
+    await touchRow(tx, guildId, actorId);
+    await tx.sql.run('UPDATE guild_settings SET consent_epoch_ms = ? WHERE guild_id = ?', [tx.clock.now(), guildId]);
+    await recordAudit(tx, { guildId, actorId, action: 'consent.reset' });
+    return getGuildSettings(tx, guildId);
   });
 }

@@ -3,7 +3,7 @@
  * the boundary row (its insertion sequence), so pages do not shift when new jobs
  * are added. Cursors are short (fit in a button custom_id).
  */
-import type { StoreContext } from './context.js';
+import { read, type StoreContext } from './context.js';
 import { findJobRow, rowToJob, type Job, type JobRow } from './job-record.js';
 
 export class InvalidCursorError extends Error {
@@ -42,40 +42,40 @@ export interface HistoryPage {
   readonly newer: string | null;
 }
 
-export function historyPage(ctx: StoreContext, userId: string, q: HistoryQuery = {}): HistoryPage {
+export function historyPage(ctx: StoreContext, userId: string, q: HistoryQuery = {}): Promise<HistoryPage> {
   const limit = Math.min(50, Math.max(1, Math.floor(q.limit ?? 5)));
   const guild = q.guildId ?? null;
   const boundary = q.cursor ? decodeCursor(q.cursor) : null;
   const newer = q.direction === 'newer' && boundary !== null;
-  return ctx.db
-    .transaction(() => {
-      const scope = 'user_id = @user AND (@guild IS NULL OR guild_id = @guild)';
-      const rows = (
-        newer
-          ? ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND seq > @cursor ORDER BY seq ASC LIMIT @limit`)
-          : ctx.stmt(`SELECT * FROM jobs WHERE ${scope} AND (@cursor IS NULL OR seq < @cursor) ORDER BY seq DESC LIMIT @limit`)
-      ).all({ user: userId, guild, cursor: boundary, limit: limit + 1 }) as JobRow[];
-      const more = rows.length > limit;
-      const page = rows.slice(0, limit);
-      if (newer) page.reverse();
-      const exists = (op: '<' | '>', seq: number): boolean =>
-        ctx.stmt(`SELECT 1 FROM jobs WHERE ${scope} AND seq ${op} @cursor LIMIT 1`).pluck().get({ user: userId, guild, cursor: seq }) !== undefined;
-      const first = page[0];
-      const last = page[page.length - 1];
-      const hasOlder = last !== undefined && (newer ? exists('<', last.seq) : more);
-      const hasNewer = first !== undefined && (newer ? more : exists('>', first.seq));
-      return {
-        items: page.map(rowToJob),
-        older: hasOlder ? encodeCursor(last.seq) : null,
-        newer: hasNewer ? encodeCursor(first.seq) : null,
-      };
-    })
-    .deferred();
+  // The member's jobs (in one guild when asked): the condition and its parameters, put before every other.
+  const scope = guild === null ? 'user_id = ?' : 'user_id = ? AND guild_id = ?';
+  const scoped = (...more: Array<string | number>) => (guild === null ? [userId, ...more] : [userId, guild, ...more]);
+  return read(ctx, async (tx) => {
+    const rows = newer
+      ? await tx.sql.all<JobRow>(`SELECT * FROM jobs WHERE ${scope} AND seq > ? ORDER BY seq ASC LIMIT ?`, scoped(boundary, limit + 1))
+      : boundary === null
+        ? await tx.sql.all<JobRow>(`SELECT * FROM jobs WHERE ${scope} ORDER BY seq DESC LIMIT ?`, scoped(limit + 1))
+        : await tx.sql.all<JobRow>(`SELECT * FROM jobs WHERE ${scope} AND seq < ? ORDER BY seq DESC LIMIT ?`, scoped(boundary, limit + 1));
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    if (newer) page.reverse();
+    const exists = async (op: '<' | '>', seq: number): Promise<boolean> =>
+      (await tx.sql.value(`SELECT 1 FROM jobs WHERE ${scope} AND seq ${op} ? LIMIT 1`, scoped(seq))) !== undefined;
+    const first = page[0];
+    const last = page[page.length - 1];
+    const hasOlder = last !== undefined && (newer ? await exists('<', last.seq) : more);
+    const hasNewer = first !== undefined && (newer ? more : await exists('>', first.seq));
+    return {
+      items: page.map(rowToJob),
+      older: hasOlder ? encodeCursor(last.seq) : null,
+      newer: hasNewer ? encodeCursor(first.seq) : null,
+    };
+  });
 }
 
 /** One job, only for its owner: anyone else gets null, as for an unknown id. */
-export function getJobForOwner(ctx: StoreContext, jobId: string, userId: string): Job | null {
-  const row = findJobRow(ctx, jobId);
+export async function getJobForOwner(ctx: StoreContext, jobId: string, userId: string): Promise<Job | null> {
+  const row = await findJobRow(ctx, jobId);
   return row !== undefined && row.user_id === userId ? rowToJob(row) : null;
 }
 
@@ -95,8 +95,8 @@ export interface GuildJobSummary {
 export const RECENT_GUILD_JOBS_SQL = `SELECT id, user_id, created_ms, state, model, source_sha256, driving_sha256, expired_ms FROM jobs
    WHERE guild_id = ? ORDER BY created_ms DESC, seq DESC LIMIT ?`;
 
-export function recentGuildJobs(ctx: StoreContext, guildId: string, limit = 20): GuildJobSummary[] {
-  const rows = ctx.stmt(RECENT_GUILD_JOBS_SQL).all(guildId, limit) as JobRow[];
+export async function recentGuildJobs(ctx: StoreContext, guildId: string, limit = 20): Promise<GuildJobSummary[]> {
+  const rows = await ctx.sql.all<JobRow>(RECENT_GUILD_JOBS_SQL, [guildId, limit]);
   return rows.map((r) => ({
     id: r.id,
     userId: r.user_id,

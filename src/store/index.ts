@@ -1,9 +1,12 @@
 /** The durable job store: see docs/store.md. */
-export { Store, DEFAULT_DB_FILE, type OpenStoreOptions } from './store.js';
+export { Store, DEFAULT_DB_FILE, describeUrl, type OpenStoreOptions } from './store.js';
 export { ManualClock, systemClock, type Clock, SECOND_MS, MINUTE_MS, HOUR_MS, DAY_MS } from './clock.js';
 export { DEFAULT_STORE_CONFIG, type StoreConfig } from './context.js';
-export { openDatabase, type Db } from './database.js';
-export { migrate, MIGRATIONS, SchemaTooNewError, schemaVersion, type Migration } from './migrations.js';
+export { openDatabase, type Db } from './sqlite/database.js';
+export { migrate, MIGRATIONS, SchemaTooNewError, schemaVersion, type Migration } from './sqlite/migrations.js';
+export { PG_MIGRATIONS } from './postgres/migrations.js';
+export { type WorkerRegistration, type WorkerReport, type WorkerStatus } from './workers.js';
+export { type GuildFilter } from './leftover-interactions.js';
 export * from './job-state.js';
 export * from './delivery-state.js';
 export { type Job, type JobOutput, type ResultNote, type StoredFile, type JsonObject, type JsonValue, JobNotFoundError } from './job-record.js';

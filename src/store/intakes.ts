@@ -4,7 +4,7 @@
  * still open when a process starts was interrupted.
  */
 import type { StoreContext } from './context.js';
-import { takeOpenedBefore, type LeftoverInteraction } from './leftover-interactions.js';
+import { takeOpenedBefore, type GuildFilter, type LeftoverInteraction } from './leftover-interactions.js';
 
 export interface IntakeStart {
   readonly interactionId: string;
@@ -18,13 +18,13 @@ export interface IntakeStart {
 /** An intake a previous process left: with a usable token, the member can be told on the command's own reply. */
 export type InterruptedIntake = LeftoverInteraction;
 
-export function openIntake(ctx: StoreContext, intake: IntakeStart): void {
-  ctx
-    .stmt(
-      `INSERT OR REPLACE INTO intakes (interaction_id, user_id, guild_id, channel_id, token, expires_ms, created_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
+export async function openIntake(ctx: StoreContext, intake: IntakeStart): Promise<void> {
+  await ctx.sql.run(
+    `INSERT INTO intakes (interaction_id, user_id, guild_id, channel_id, token, expires_ms, created_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (interaction_id) DO UPDATE SET user_id = excluded.user_id, guild_id = excluded.guild_id, channel_id = excluded.channel_id,
+       token = excluded.token, expires_ms = excluded.expires_ms, created_ms = excluded.created_ms`,
+    [
       intake.interactionId,
       intake.userId,
       intake.guildId,
@@ -32,14 +32,15 @@ export function openIntake(ctx: StoreContext, intake: IntakeStart): void {
       intake.token,
       intake.createdMs + ctx.config.interactionTokenLifetimeMs,
       ctx.clock.now(),
-    );
+    ],
+  );
 }
 
-export function closeIntake(ctx: StoreContext, interactionId: string): void {
-  ctx.stmt('DELETE FROM intakes WHERE interaction_id = ?').run(interactionId);
+export async function closeIntake(ctx: StoreContext, interactionId: string): Promise<void> {
+  await ctx.sql.run('DELETE FROM intakes WHERE interaction_id = ?', [interactionId]);
 }
 
 /** Intakes a previous process left: opened before `openedBeforeMs` (default: all); taken (deleted) as returned. */
-export function takeInterruptedIntakes(ctx: StoreContext, openedBeforeMs?: number): InterruptedIntake[] {
-  return takeOpenedBefore(ctx, 'intakes', openedBeforeMs);
+export function takeInterruptedIntakes(ctx: StoreContext, openedBeforeMs?: number, guilds?: GuildFilter): Promise<InterruptedIntake[]> {
+  return takeOpenedBefore(ctx, 'intakes', openedBeforeMs, guilds);
 }

@@ -1,14 +1,14 @@
 /**
- * The worker side of the queue. Every function is one BEGIN IMMEDIATE
- * transaction that checks the state machine before it writes.
+ * The worker side of the queue. Every function is one write transaction (sql/sql.ts) that reads the job's row
+ * (locked, on Postgres), checks the state machine, then writes.
  */
-import type { StoreContext } from './context.js';
-import { immediate } from './database.js';
+import { write, type StoreContext } from './context.js';
 import { chooseNext, type QueueHead } from './fairness.js';
 import { resolveInside } from './files.js';
 import { newLeaseId } from './ids.js';
 import { findJobRow, rowToJob, updateJobRow, type Job, type JobRow, type ResultNote } from './job-record.js';
 import { assertTransition } from './job-state.js';
+import { skipLocked } from './sql/sql.js';
 import { CLEAR_LEASE, endAttempt, recoverRows } from './attempts.js';
 import type { FailureReason } from './failure.js';
 
@@ -27,36 +27,28 @@ export class LeaseLostError extends Error {
   }
 }
 
-function heldRow(ctx: StoreContext, jobId: string, leaseId: string): JobRow {
-  const row = findJobRow(ctx, jobId);
+async function heldRow(ctx: StoreContext, jobId: string, leaseId: string): Promise<JobRow> {
+  const row = await findJobRow(ctx, jobId, true);
   if (row === undefined || row.state !== 'running' || row.lease_id !== leaseId) throw new LeaseLostError(jobId);
   return row;
 }
 
 /**
- * Atomically claims the next runnable job (fair order, see fairness.ts) with a
- * lease of `leaseMs`. Guarantee: no two claims ever hold the same job at once.
+ * Atomically claims the next runnable job (fair order, see fairness.ts) with a lease of `leaseMs`. Guarantee:
+ * no two claims ever hold the same job at once. Claims are one at a time (the `claim` lock): fairness is a
+ * decision over every member's queue, and the turn counter is global. `accepts`, when given, limits the claim to
+ * jobs whose model this worker has (a remote worker with only some models installed).
  */
-export function claimNext(ctx: StoreContext, workerId: string, leaseMs = ctx.config.leaseMs): Claim | null {
-  return immediate(ctx.db, () => {
-    recoverRows(ctx, () => false);
-    const now = ctx.clock.now();
-    const heads = ctx
-      .stmt(
-        `SELECT q.seq AS seq, q.user_id AS userId, q.guild_id AS guildId,
-           (SELECT MAX(t.turn) FROM jobs t WHERE t.user_id = q.user_id) AS userTurn,
-           (SELECT MAX(t.turn) FROM jobs t WHERE t.guild_id = q.guild_id) AS guildTurn
-         FROM (SELECT MIN(seq) AS seq, user_id, guild_id FROM jobs
-               WHERE state = 'queued' AND run_after_ms <= ? GROUP BY guild_id, user_id) q`,
-      )
-      .all(now) as QueueHead[];
-    const next = chooseNext(heads);
-    if (next === undefined) return null;
-    const row = ctx.stmt('SELECT * FROM jobs WHERE seq = ?').get(next.seq) as JobRow;
+export function claimNext(ctx: StoreContext, workerId: string, leaseMs = ctx.config.leaseMs, accepts?: readonly string[]): Promise<Claim | null> {
+  return write(ctx, ['claim'], async (tx) => {
+    await recoverRows(tx, () => false);
+    const now = tx.clock.now();
+    const row = await nextRunnable(tx, now, accepts);
+    if (row === undefined) return null;
     assertTransition(row.state, 'running', row.id);
-    const turn = ctx.stmt('SELECT COALESCE(MAX(turn), 0) + 1 FROM jobs').pluck().get() as number;
+    const turn = (await tx.sql.value<number>('SELECT COALESCE(MAX(turn), 0) + 1 FROM jobs')) ?? 1;
     const leaseId = newLeaseId();
-    const updated = updateJobRow(ctx, row, {
+    const updated = await updateJobRow(tx, row, {
       state: 'running',
       attempts: row.attempts + 1,
       lease_id: leaseId,
@@ -73,6 +65,30 @@ export function claimNext(ctx: StoreContext, workerId: string, leaseMs = ctx.con
 }
 
 /**
+ * The queue's head in fair order (fairness.ts): each member's oldest runnable job, then the member whose turn
+ * came longest ago. A head another transaction holds (a cancel, a deletion in progress) is passed over, not
+ * waited for.
+ */
+async function nextRunnable(ctx: StoreContext, now: number, accepts: readonly string[] | undefined): Promise<JobRow | undefined> {
+  const models = accepts === undefined ? '' : ` AND model IN (${accepts.map(() => '?').join(', ') || 'NULL'})`;
+  const heads = await ctx.sql.all<QueueHead>(
+    `SELECT q.seq AS seq, q.user_id AS "userId", q.guild_id AS "guildId",
+       (SELECT MAX(t.turn) FROM jobs t WHERE t.user_id = q.user_id) AS "userTurn",
+       (SELECT MAX(t.turn) FROM jobs t WHERE t.guild_id = q.guild_id) AS "guildTurn"
+     FROM (SELECT MIN(seq) AS seq, user_id, guild_id FROM jobs
+           WHERE state = 'queued' AND run_after_ms <= ?${models} GROUP BY guild_id, user_id) q`,
+    [now, ...(accepts ?? [])],
+  );
+  const remaining = [...heads];
+  for (let next = chooseNext(remaining); next !== undefined; next = chooseNext(remaining)) {
+    const row = await ctx.sql.get<JobRow>(`SELECT * FROM jobs WHERE seq = ? AND state = 'queued'${skipLocked(ctx.sql)}`, [next.seq]);
+    if (row !== undefined) return row;
+    remaining.splice(remaining.indexOf(next), 1);
+  }
+  return undefined;
+}
+
+/**
  * Renews the lease. alive=false means the claim is gone (expired and taken over,
  * or the job was deleted): stop working and discard the output.
  * cancelRequested=true means the requester asked to cancel: stop and call cancelRunning.
@@ -82,13 +98,13 @@ export function heartbeat(
   jobId: string,
   leaseId: string,
   opts: { progress?: number; leaseMs?: number } = {},
-): { alive: boolean; cancelRequested: boolean } {
-  return immediate(ctx.db, () => {
-    const row = findJobRow(ctx, jobId);
+): Promise<{ alive: boolean; cancelRequested: boolean }> {
+  return write(ctx, [], async (tx) => {
+    const row = await findJobRow(tx, jobId, true);
     if (row === undefined || row.state !== 'running' || row.lease_id !== leaseId) return { alive: false, cancelRequested: false };
-    const now = ctx.clock.now();
+    const now = tx.clock.now();
     const progress = opts.progress === undefined ? row.progress : Math.min(1, Math.max(0, opts.progress));
-    updateJobRow(ctx, row, { heartbeat_ms: now, lease_expires_ms: now + (opts.leaseMs ?? ctx.config.leaseMs), progress });
+    await updateJobRow(tx, row, { heartbeat_ms: now, lease_expires_ms: now + (opts.leaseMs ?? tx.config.leaseMs), progress });
     return { alive: true, cancelRequested: row.cancel_requested_ms !== null };
   });
 }
@@ -98,20 +114,20 @@ export function heartbeat(
  * the clip was being finished (they were told nothing would be posted: the caller drops the output).
  * Throws LeaseLostError if the claim is gone.
  */
-export function complete(ctx: StoreContext, jobId: string, leaseId: string, output: CompletedOutput): Job {
+export async function complete(ctx: StoreContext, jobId: string, leaseId: string, output: CompletedOutput): Promise<Job> {
   resolveInside(ctx.dataDir, output.path);
-  return immediate(ctx.db, () => {
-    const row = heldRow(ctx, jobId, leaseId);
+  return write(ctx, [], async (tx) => {
+    const row = await heldRow(tx, jobId, leaseId);
     if (row.cancel_requested_ms !== null) {
       assertTransition(row.state, 'cancelled', jobId);
-      return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: ctx.clock.now() }));
+      return rowToJob(await updateJobRow(tx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: tx.clock.now() }));
     }
     assertTransition(row.state, 'succeeded', jobId);
     return rowToJob(
-      updateJobRow(ctx, row, {
+      await updateJobRow(tx, row, {
         ...CLEAR_LEASE,
         state: 'succeeded',
-        finished_ms: ctx.clock.now(),
+        finished_ms: tx.clock.now(),
         progress: 1,
         output_path: output.path,
         output_bytes: output.bytes,
@@ -135,10 +151,10 @@ export interface CompletedOutput {
  * attempts remain, else failed for good with `reason` (default internal) after its retries.
  * Not retryable (bad input): failed at once. A pending cancel request wins.
  */
-export function fail(ctx: StoreContext, jobId: string, leaseId: string, failure: AttemptFailure): Job {
-  return immediate(ctx.db, () => {
-    const row = heldRow(ctx, jobId, leaseId);
-    return rowToJob(endAttempt(ctx, row, failure.error, failure.reason ?? { code: 'internal' }, failure.retryable ?? true));
+export function fail(ctx: StoreContext, jobId: string, leaseId: string, failure: AttemptFailure): Promise<Job> {
+  return write(ctx, [], async (tx) => {
+    const row = await heldRow(tx, jobId, leaseId);
+    return rowToJob(await endAttempt(tx, row, failure.error, failure.reason ?? { code: 'internal' }, failure.retryable ?? true));
   });
 }
 
@@ -150,11 +166,11 @@ export interface AttemptFailure {
 }
 
 /** The worker stopped a running job after a cancel request: running → cancelled. */
-export function cancelRunning(ctx: StoreContext, jobId: string, leaseId: string): Job {
-  return immediate(ctx.db, () => {
-    const row = heldRow(ctx, jobId, leaseId);
+export function cancelRunning(ctx: StoreContext, jobId: string, leaseId: string): Promise<Job> {
+  return write(ctx, [], async (tx) => {
+    const row = await heldRow(tx, jobId, leaseId);
     assertTransition(row.state, 'cancelled', jobId);
-    return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: ctx.clock.now() }));
+    return rowToJob(await updateJobRow(tx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: tx.clock.now() }));
   });
 }
 
@@ -163,17 +179,17 @@ export function cancelRunning(ctx: StoreContext, jobId: string, leaseId: string)
  * queued again at once and the interrupted attempt is not counted (a pending
  * cancel request still wins). Throws LeaseLostError if the claim is gone.
  */
-export function releaseClaim(ctx: StoreContext, jobId: string, leaseId: string): Job {
-  return immediate(ctx.db, () => {
-    const row = heldRow(ctx, jobId, leaseId);
-    const now = ctx.clock.now();
+export function releaseClaim(ctx: StoreContext, jobId: string, leaseId: string): Promise<Job> {
+  return write(ctx, [], async (tx) => {
+    const row = await heldRow(tx, jobId, leaseId);
+    const now = tx.clock.now();
     if (row.cancel_requested_ms !== null) {
       assertTransition(row.state, 'cancelled', jobId);
-      return rowToJob(updateJobRow(ctx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: now }));
+      return rowToJob(await updateJobRow(tx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: now }));
     }
     assertTransition(row.state, 'queued', jobId);
     return rowToJob(
-      updateJobRow(ctx, row, {
+      await updateJobRow(tx, row, {
         ...CLEAR_LEASE,
         state: 'queued',
         attempts: Math.max(0, row.attempts - 1),
@@ -191,18 +207,18 @@ export type CancelOutcome = 'cancelled' | 'cancel-requested' | 'already-finished
  * The requester (only them: anyone else gets not-found) cancels: a queued job is
  * cancelled at once; a running one is flagged for its worker (heartbeat reports it).
  */
-export function requestCancel(ctx: StoreContext, jobId: string, userId: string): CancelOutcome {
-  return immediate(ctx.db, () => {
-    const row = findJobRow(ctx, jobId);
+export function requestCancel(ctx: StoreContext, jobId: string, userId: string): Promise<CancelOutcome> {
+  return write(ctx, [], async (tx) => {
+    const row = await findJobRow(tx, jobId, true);
     if (row === undefined || row.user_id !== userId) return 'not-found';
-    const now = ctx.clock.now();
+    const now = tx.clock.now();
     if (row.state === 'queued') {
       assertTransition(row.state, 'cancelled', jobId);
-      updateJobRow(ctx, row, { state: 'cancelled', finished_ms: now, cancel_requested_ms: now });
+      await updateJobRow(tx, row, { state: 'cancelled', finished_ms: now, cancel_requested_ms: now });
       return 'cancelled';
     }
     if (row.state === 'running') {
-      if (row.cancel_requested_ms === null) updateJobRow(ctx, row, { cancel_requested_ms: now });
+      if (row.cancel_requested_ms === null) await updateJobRow(tx, row, { cancel_requested_ms: now });
       return 'cancel-requested';
     }
     return 'already-finished';

@@ -8,6 +8,7 @@ import type { Visibility } from './guild-settings.js';
 import type { JobState } from './job-state.js';
 import type { StoreContext } from './context.js';
 import { parseFailure, type JobFailure } from './failure.js';
+import { forUpdate } from './sql/sql.js';
 
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonObject = { readonly [key: string]: JsonValue };
@@ -180,26 +181,26 @@ export class JobNotFoundError extends Error {
   }
 }
 
-export function findJobRow(ctx: StoreContext, jobId: string): JobRow | undefined {
-  return ctx.stmt('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+/** The job's row; `lock`: inside a write transaction that will change it (a row lock on Postgres). */
+export function findJobRow(ctx: StoreContext, jobId: string, lock = false): Promise<JobRow | undefined> {
+  return ctx.sql.get<JobRow>(`SELECT * FROM jobs WHERE id = ?${lock ? forUpdate(ctx.sql) : ''}`, [jobId]);
 }
 
-export function getJobRow(ctx: StoreContext, jobId: string): JobRow {
-  const row = findJobRow(ctx, jobId);
+export async function getJobRow(ctx: StoreContext, jobId: string, lock = false): Promise<JobRow> {
+  const row = await findJobRow(ctx, jobId, lock);
   if (row === undefined) throw new JobNotFoundError(jobId);
   return row;
 }
 
 /** Columns a transition may write. Names come from code, never from input. */
 export type JobColumn = Exclude<keyof JobRow, 'seq' | 'id'>;
-export type SqlValue = string | number | null;
 
 /** UPDATE jobs SET <patch>, updated_ms WHERE seq. Returns the new row. */
-export function updateJobRow(ctx: StoreContext, row: JobRow, patch: Partial<Record<JobColumn, SqlValue>>): JobRow {
+export async function updateJobRow(ctx: StoreContext, row: JobRow, patch: Partial<Record<JobColumn, string | number | null>>): Promise<JobRow> {
   const entries = Object.entries({ ...patch, updated_ms: ctx.clock.now() });
   const set = entries.map(([k]) => `${k} = ?`).join(', ');
-  ctx.stmt(`UPDATE jobs SET ${set} WHERE seq = ?`).run(...entries.map(([, v]) => v), row.seq);
-  return ctx.stmt('SELECT * FROM jobs WHERE seq = ?').get(row.seq) as JobRow;
+  await ctx.sql.run(`UPDATE jobs SET ${set} WHERE seq = ?`, [...entries.map(([, v]) => v as string | number | null), row.seq]);
+  return (await ctx.sql.get<JobRow>('SELECT * FROM jobs WHERE seq = ?', [row.seq]))!;
 }
 
 /** The column's JSON back into notes; anything that is not an array of coded objects reads as none. */

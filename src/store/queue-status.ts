@@ -1,5 +1,5 @@
 /** Queue position and ETA of a job, from the jobs table and the pure rules. */
-import type { StoreContext } from './context.js';
+import { read, type StoreContext } from './context.js';
 import { estimateEta, msPerUnit, units, type DurationSample } from './eta.js';
 import { simulateOrder, type QueuedJobRef } from './fairness.js';
 import { findJobRow } from './job-record.js';
@@ -17,13 +17,12 @@ export interface QueueStatus {
 }
 
 /** The speed estimate: median ms per driving-video second over recent successful jobs. */
-export function currentMsPerUnit(ctx: StoreContext): number {
-  const samples = ctx
-    .stmt(
-      `SELECT finished_ms - started_ms AS durationMs, driving_seconds AS units FROM jobs
-       WHERE state = 'succeeded' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?`,
-    )
-    .all(ctx.config.etaSampleSize) as DurationSample[];
+export async function currentMsPerUnit(ctx: StoreContext): Promise<number> {
+  const samples = await ctx.sql.all<DurationSample>(
+    `SELECT finished_ms - started_ms AS "durationMs", driving_seconds AS units FROM jobs
+     WHERE state = 'succeeded' AND started_ms IS NOT NULL ORDER BY finished_ms DESC LIMIT ?`,
+    [ctx.config.etaSampleSize],
+  );
   return msPerUnit(samples, ctx.config.fallbackMsPerDrivingSecond);
 }
 
@@ -36,48 +35,44 @@ const turnsSql = (column: 'user_id' | 'guild_id') =>
      FROM (SELECT DISTINCT ${column} AS k FROM jobs WHERE state = 'queued') q`;
 export const TURNS_SQL = { user_id: turnsSql('user_id'), guild_id: turnsSql('guild_id') } as const;
 
-function turns(ctx: StoreContext, column: 'user_id' | 'guild_id'): Map<string, number> {
-  const rows = ctx.stmt(TURNS_SQL[column]).all() as Array<{ k: string; t: number | null }>;
+async function turns(ctx: StoreContext, column: 'user_id' | 'guild_id'): Promise<Map<string, number>> {
+  const rows = await ctx.sql.all<{ k: string; t: number | null }>(TURNS_SQL[column]);
   return new Map(rows.flatMap((r) => (r.t === null ? [] : [[r.k, r.t] as const])));
 }
 
 /** Position and ETA of a queued or running job; null for any other state or an unknown id. */
-export function queueStatus(ctx: StoreContext, jobId: string): QueueStatus | null {
-  return ctx.db
-    .transaction((): QueueStatus | null => {
-      const job = findJobRow(ctx, jobId);
-      if (job === undefined || (job.state !== 'queued' && job.state !== 'running')) return null;
-      const now = ctx.clock.now();
-      const rate = currentMsPerUnit(ctx);
-      const running = ctx.stmt("SELECT id, started_ms AS startedMs, driving_seconds AS units FROM jobs WHERE state = 'running'").all() as Array<{
-        id: string;
-        startedMs: number;
-        units: number;
-      }>;
-      if (job.state === 'running') {
-        const doneMs = Math.max(now, (job.started_ms ?? now) + units(job.driving_seconds) * rate);
-        return { state: 'running', position: 0, ahead: 0, running: running.length, etaStartMs: job.started_ms ?? now, etaDoneMs: doneMs };
-      }
-      const queued = ctx.stmt("SELECT seq, user_id AS userId, guild_id AS guildId, driving_seconds AS units FROM jobs WHERE state = 'queued'").all() as Array<
-        QueuedJobRef & { units: number }
-      >;
-      const order = simulateOrder(queued, turns(ctx, 'user_id'), turns(ctx, 'guild_id'), job.seq);
-      const unitsBySeq = new Map(queued.map((q) => [q.seq, q.units]));
-      const aheadUnits = order.slice(0, -1).map((seq) => unitsBySeq.get(seq) ?? 0);
-      const eta = estimateEta({
-        nowMs: now,
-        workers: ctx.config.workers,
-        msPerUnit: rate,
-        running,
-        aheadUnits,
-        ownUnits: job.driving_seconds,
-      });
-      return { state: 'queued', position: order.length, ahead: order.length - 1, running: running.length, etaStartMs: eta.startMs, etaDoneMs: eta.doneMs };
-    })
-    .deferred();
+export function queueStatus(ctx: StoreContext, jobId: string): Promise<QueueStatus | null> {
+  return read(ctx, async (tx): Promise<QueueStatus | null> => {
+    const job = await findJobRow(tx, jobId);
+    if (job === undefined || (job.state !== 'queued' && job.state !== 'running')) return null;
+    const now = tx.clock.now();
+    const rate = await currentMsPerUnit(tx);
+    const running = await tx.sql.all<{ id: string; startedMs: number; units: number }>(
+      `SELECT id, started_ms AS "startedMs", driving_seconds AS units FROM jobs WHERE state = 'running'`,
+    );
+    if (job.state === 'running') {
+      const doneMs = Math.max(now, (job.started_ms ?? now) + units(job.driving_seconds) * rate);
+      return { state: 'running', position: 0, ahead: 0, running: running.length, etaStartMs: job.started_ms ?? now, etaDoneMs: doneMs };
+    }
+    const queued = await tx.sql.all<QueuedJobRef & { units: number }>(
+      `SELECT seq, user_id AS "userId", guild_id AS "guildId", driving_seconds AS units FROM jobs WHERE state = 'queued'`,
+    );
+    const order = simulateOrder(queued, await turns(tx, 'user_id'), await turns(tx, 'guild_id'), job.seq);
+    const unitsBySeq = new Map(queued.map((q) => [q.seq, q.units]));
+    const aheadUnits = order.slice(0, -1).map((seq) => unitsBySeq.get(seq) ?? 0);
+    const eta = estimateEta({
+      nowMs: now,
+      workers: tx.config.workers,
+      msPerUnit: rate,
+      running,
+      aheadUnits,
+      ownUnits: job.driving_seconds,
+    });
+    return { state: 'queued', position: order.length, ahead: order.length - 1, running: running.length, etaStartMs: eta.startMs, etaDoneMs: eta.doneMs };
+  });
 }
 
 /** Ids of queued jobs, oldest first (for refreshing their queue positions). */
-export function queuedJobIds(ctx: StoreContext, limit = 500): string[] {
-  return ctx.stmt("SELECT id FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?").pluck().all(limit) as string[];
+export function queuedJobIds(ctx: StoreContext, limit = 500): Promise<string[]> {
+  return ctx.sql.column<string>("SELECT id FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?", [limit]);
 }

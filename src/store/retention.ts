@@ -12,20 +12,20 @@
  * between only means the next sweep marks it. A job whose files cannot be
  * removed is reported and passed over (the next sweep tries again); it never
  * holds up the others, the token clean-up or the ledger.
- * Last, the WAL is checkpointed and truncated, so deleted rows do not linger
- * in the -wal file (secure_delete zeroes the database file only).
+ * Last, the database is scrubbed (SQLite: the WAL is checkpointed and truncated,
+ * so deleted rows do not linger in the -wal file; secure_delete zeroes the file).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAY_MS } from './clock.js';
-import type { StoreContext } from './context.js';
-import { immediate, truncateWal } from './database.js';
+import { write, type StoreContext } from './context.js';
 import { clearExpiredConsentWaits } from './consent-waits.js';
 import { clearExpiredTokens } from './delivery.js';
 import { JOBS_DIR, removeJobFiles, removeTree } from './files.js';
 import { DEFAULT_GUILD_SETTINGS } from './guild-settings.js';
 import { isJobId } from './ids.js';
 import type { JobRow } from './job-record.js';
+import { indexedBy, type Sql } from './sql/sql.js';
 
 export interface SweepReport {
   readonly expired: number;
@@ -43,20 +43,21 @@ type Failures = Array<{ jobId: string; error: string }>;
 type Cursor = { readonly finishedMs: number; readonly seq: number };
 
 /** Unexpired finished jobs past their server's retention, in (finished_ms, seq) order, by the partial index of unexpired jobs. */
-export const EXPIRE_BATCH_SQL = `SELECT j.* FROM jobs j INDEXED BY jobs_unexpired LEFT JOIN guild_settings g ON g.guild_id = j.guild_id
+export const EXPIRE_BATCH_SQL = (sql: Sql): string => `SELECT j.* FROM jobs j${indexedBy(sql, 'jobs_unexpired')}
+       LEFT JOIN guild_settings g ON g.guild_id = j.guild_id
        WHERE j.expired_ms IS NULL AND j.state IN ('succeeded', 'failed', 'cancelled')
-         AND j.finished_ms <= ? - COALESCE(g.retention_days, ?) * ?
-         AND (j.finished_ms, j.seq) > (?, ?)
+         AND j.finished_ms <= CAST(? AS BIGINT) - COALESCE(g.retention_days, ?) * CAST(? AS BIGINT)
+         AND (j.finished_ms, j.seq) > (CAST(? AS BIGINT), CAST(? AS BIGINT))
        ORDER BY j.finished_ms, j.seq LIMIT ?`;
 
-function expireBatch(
+async function expireBatch(
   ctx: StoreContext,
   batch: number,
   after: Cursor,
   failures: Failures,
-): { selected: number; expired: number; filesRemoved: number; next: Cursor } {
+): Promise<{ selected: number; expired: number; filesRemoved: number; next: Cursor }> {
   const now = ctx.clock.now();
-  const rows = ctx.stmt(EXPIRE_BATCH_SQL).all(now, DEFAULT_GUILD_SETTINGS.retentionDays, DAY_MS, after.finishedMs, after.seq, batch) as JobRow[];
+  const rows = await ctx.sql.all<JobRow>(EXPIRE_BATCH_SQL(ctx.sql), [now, DEFAULT_GUILD_SETTINGS.retentionDays, DAY_MS, after.finishedMs, after.seq, batch]);
   let filesRemoved = 0;
   const removed: JobRow[] = [];
   for (const r of rows) {
@@ -67,21 +68,20 @@ function expireBatch(
       if (failures.length < MAX_REPORTED_FAILURES) failures.push({ jobId: r.id, error: (e as Error).message });
     }
   }
-  immediate(ctx.db, () => {
+  await write(ctx, [], async (tx) => {
     for (const r of removed) {
-      ctx
-        .stmt(
-          'UPDATE jobs SET expired_ms = ?, source_path = NULL, driving_path = NULL, output_path = NULL, updated_ms = ? WHERE seq = ? AND expired_ms IS NULL',
-        )
-        .run(now, now, r.seq);
-      ctx.stmt('DELETE FROM interaction_tokens WHERE job_seq = ?').run(r.seq);
+      await tx.sql.run(
+        'UPDATE jobs SET expired_ms = ?, source_path = NULL, driving_path = NULL, output_path = NULL, updated_ms = ? WHERE seq = ? AND expired_ms IS NULL',
+        [now, now, r.seq],
+      );
+      await tx.sql.run('DELETE FROM interaction_tokens WHERE job_seq = ?', [r.seq]);
     }
   });
   const last = rows.at(-1);
   return { selected: rows.length, expired: removed.length, filesRemoved, next: last ? { finishedMs: last.finished_ms ?? 0, seq: last.seq } : after };
 }
 
-function removeOrphans(ctx: StoreContext, failures: Failures): number {
+async function removeOrphans(ctx: StoreContext, failures: Failures): Promise<number> {
   const root = join(ctx.dataDir, JOBS_DIR);
   let names: string[];
   try {
@@ -93,7 +93,7 @@ function removeOrphans(ctx: StoreContext, failures: Failures): number {
   let removed = 0;
   for (const name of names) {
     if (!isJobId(name)) continue;
-    if (ctx.stmt('SELECT 1 FROM jobs WHERE id = ?').pluck().get(name) !== undefined) continue;
+    if ((await ctx.sql.value('SELECT 1 FROM jobs WHERE id = ?', [name])) !== undefined) continue;
     try {
       if (statSync(join(root, name)).mtimeMs > cutoff) continue;
       removeTree(ctx.dataDir, join(root, name));
@@ -106,25 +106,25 @@ function removeOrphans(ctx: StoreContext, failures: Failures): number {
   return removed;
 }
 
-export function sweep(ctx: StoreContext, opts: { batch?: number } = {}): SweepReport {
+export async function sweep(ctx: StoreContext, opts: { batch?: number } = {}): Promise<SweepReport> {
   const batch = opts.batch ?? 200;
   // Tokens and the ledger first: nothing below can keep them from being pruned.
-  const { tokensCleared, ledgerPruned } = immediate(ctx.db, () => ({
-    tokensCleared: clearExpiredTokens(ctx) + clearExpiredConsentWaits(ctx),
-    ledgerPruned: ctx.stmt('DELETE FROM rate_ledger WHERE created_ms <= ?').run(ctx.clock.now() - DAY_MS).changes,
+  const { tokensCleared, ledgerPruned } = await write(ctx, [], async (tx) => ({
+    tokensCleared: (await clearExpiredTokens(tx)) + (await clearExpiredConsentWaits(tx)),
+    ledgerPruned: (await tx.sql.run('DELETE FROM rate_ledger WHERE created_ms <= ?', [tx.clock.now() - DAY_MS])).changes,
   }));
   const failures: Failures = [];
   let expired = 0;
   let filesRemoved = 0;
   let cursor: Cursor = { finishedMs: Number.MIN_SAFE_INTEGER, seq: 0 };
   for (;;) {
-    const r = expireBatch(ctx, batch, cursor, failures);
+    const r = await expireBatch(ctx, batch, cursor, failures);
     expired += r.expired;
     filesRemoved += r.filesRemoved;
     cursor = r.next;
     if (r.selected < batch) break;
   }
-  const orphanDirsRemoved = removeOrphans(ctx, failures);
-  truncateWal(ctx.db);
+  const orphanDirsRemoved = await removeOrphans(ctx, failures);
+  await ctx.db.scrub();
   return { expired, filesRemoved, tokensCleared, ledgerPruned, orphanDirsRemoved, failures };
 }

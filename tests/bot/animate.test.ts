@@ -23,7 +23,7 @@ afterEach(() => world.discord.assertNoViolations());
 
 describe('/animate', () => {
   it('GIVEN a photo and a short video THEN defer, queue position, progress, and a follow-up mp4 carrying the disclaimer and the AI-generated tag', async () => {
-    const user = world.member('alice');
+    const user = await world.member('alice');
     const photo = await world.photo();
     const video = await world.video('clip.mp4', 20, 10);
     const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } });
@@ -50,7 +50,7 @@ describe('/animate', () => {
     // Only the demo model is installed: the reply says faces need a converted model.
     expect(texts.find((t) => /queued|next in line/.test(t))).toContain('faces need a converted FOMM model');
     expect(texts.some((t) => /^Done/.test(t))).toBe(true);
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'interaction' }));
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ state: 'succeeded', delivery: 'interaction' }));
   });
 });
 
@@ -71,7 +71,7 @@ describe('/animate framing', () => {
     'GIVEN framing face and a photo with a face, driven by a video without one THEN the clip is the photo pasted back, and one ' +
       'line says the video was centred',
     async () => {
-      const user = world.member('framed');
+      const user = await world.member('framed');
       const photo = world.discord.addAttachment({
         filename: 'astronaut.jpg',
         contentType: 'image/jpeg',
@@ -86,7 +86,7 @@ describe('/animate framing', () => {
       expect(clip.text).toBe(`No clear face was found in the video, so it was centred instead.\n${DISCLAIMER}`);
       // The astronaut photo is 512×512: the clip has the photo's own size, not the demo model's 64² square.
       expect([clip.width, clip.height]).toEqual([512, 512]);
-      const job = world.store.history(user.id).items[0]!;
+      const job = (await world.store.history(user.id)).items[0]!;
       expect(job.options['framing']).toBe('face');
       expect(job.output?.notes).toEqual([{ code: 'no-face-in-video' }]);
     },
@@ -95,7 +95,7 @@ describe('/animate framing', () => {
   it(
     'GIVEN no framing option with the demo model (auto: centred, as it was trained) THEN the clip is the model square and no ' + 'framing line is added',
     async () => {
-      const user = world.member('unframed');
+      const user = await world.member('unframed');
       const interaction = await world.discord.slashCommand({
         name: 'animate',
         user,
@@ -104,7 +104,7 @@ describe('/animate framing', () => {
       const clip = await delivered(interaction);
       expect(clip.text).toBe(DISCLAIMER);
       expect(clip.width).toBe(clip.height);
-      expect(world.store.history(user.id).items[0]?.output?.notes).toEqual([]);
+      expect((await world.store.history(user.id)).items[0]?.output?.notes).toEqual([]);
     },
   );
 });
@@ -147,17 +147,17 @@ async function refused(run: () => Promise<FakeInteraction>): Promise<string> {
 
 describe('/animate refusals (one sentence each, nothing queued)', () => {
   it('GIVEN a PDF as the photo THEN it says the photo must be an image', async () => {
-    const user = world.member();
+    const user = await world.member();
     const pdf = world.discord.addAttachment({ filename: 'cv.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n') });
     const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: pdf, video: await world.video() } }));
     expect(text).toBe('The photo must be an image (JPEG, PNG, WebP, BMP or GIF), not a PDF.');
-    expect(world.store.history(user.id).items).toHaveLength(0);
+    expect((await world.store.history(user.id)).items).toHaveLength(0);
   });
 
   it('GIVEN a file larger than the server allows THEN it says the size and the limit, without downloading', async () => {
-    const user = world.member();
+    const user = await world.member();
     const guild = world.discord.guild().id;
-    world.store.updateGuildSettings(guild, { maxUploadBytes: 1024 * 1024 }, 'moderator');
+    await world.store.updateGuildSettings(guild, { maxUploadBytes: 1024 * 1024 }, 'moderator');
     try {
       const big = world.discord.addAttachment({ filename: 'big.mp4', contentType: 'video/mp4', data: Buffer.alloc(10), size: 3 * 1024 * 1024 });
       const before = world.discord.cdnRequests.length;
@@ -165,29 +165,29 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
       expect(text).toBe('That file is 3 MB; this server accepts at most 1 MB.');
       expect(world.discord.cdnRequests.length).toBe(before);
     } finally {
-      world.store.resetGuildSettings(guild, 'moderator');
+      await world.store.resetGuildSettings(guild, 'moderator');
     }
   });
 
   it('GIVEN a video longer than the server allows THEN it says how long it is and the limit', async () => {
-    const user = world.member();
+    const user = await world.member();
     const guild = world.discord.guild().id;
-    world.store.updateGuildSettings(guild, { maxDrivingSeconds: 1 }, 'moderator');
+    await world.store.updateGuildSettings(guild, { maxDrivingSeconds: 1 }, 'moderator');
     try {
       const text = await refused(async () =>
         world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video('long.mp4', 30, 10) } }),
       );
       expect(text).toBe('The driving video is 3 s long; this server allows at most 1 s.');
-      expect(world.store.history(user.id).items).toHaveLength(0);
+      expect((await world.store.history(user.id)).items).toHaveLength(0);
     } finally {
-      world.store.resetGuildSettings(guild, 'moderator');
+      await world.store.resetGuildSettings(guild, 'moderator');
     }
   });
 
   it('GIVEN a disabled server THEN it says so before any download', async () => {
-    const user = world.member();
+    const user = await world.member();
     const guild = world.discord.guild().id;
-    world.store.updateGuildSettings(guild, { enabled: false }, 'moderator');
+    await world.store.updateGuildSettings(guild, { enabled: false }, 'moderator');
     try {
       const before = world.discord.cdnRequests.length;
       const text = await refused(async () =>
@@ -196,14 +196,14 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
       expect(text).toBe('Marionette is turned off in this server by its moderators.');
       expect(world.discord.cdnRequests.length).toBe(before);
     } finally {
-      world.store.resetGuildSettings(guild, 'moderator');
+      await world.store.resetGuildSettings(guild, 'moderator');
     }
   });
 
   it('GIVEN the hourly limit is reached THEN it names the limit and when to try again', async () => {
-    const user = world.member();
+    const user = await world.member();
     const guild = world.discord.guild().id;
-    world.store.updateGuildSettings(guild, { perUserPerHour: 1 }, 'moderator');
+    await world.store.updateGuildSettings(guild, { perUserPerHour: 1 }, 'moderator');
     try {
       const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
       await first.waitForAck();
@@ -215,12 +215,12 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
       );
       expect(text).toMatch(/^You've reached this server's limit of 1 animation per hour\. You can try again <t:\d+:R>\.$/);
     } finally {
-      world.store.resetGuildSettings(guild, 'moderator');
+      await world.store.resetGuildSettings(guild, 'moderator');
     }
   });
 
   it('GIVEN a second command while the first still downloads THEN the second is refused at once, and the first is queued', async () => {
-    const user = world.member();
+    const user = await world.member();
     const slow = await world.video();
     slow.fault = { kind: 'drip', chunkBytes: 4000, intervalMs: 100 };
     const first = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: slow } });
@@ -232,7 +232,7 @@ describe('/animate refusals (one sentence each, nothing queued)', () => {
   });
 
   it('GIVEN a file that is not really an image THEN the probe refuses it with one sentence', async () => {
-    const user = world.member();
+    const user = await world.member();
     const fake = world.discord.addAttachment({ filename: 'photo.png', contentType: 'image/png', data: Buffer.from('not a png at all, just text') });
     const text = await refused(async () => world.discord.slashCommand({ name: 'animate', user, options: { photo: fake, video: await world.video() } }));
     expect(text).toBe('The photo is not an image Marionette can read; use JPEG, PNG, WebP, BMP or GIF.');
@@ -248,7 +248,7 @@ describe('free disk space', () => {
       const before = world.discord.cdnRequests.length;
       const cmd = await world.discord.slashCommand({
         name: 'animate',
-        user: world.member(),
+        user: await world.member(),
         options: { photo: await world.photo(), video: await world.video() },
       });
       await cmd.waitForAck();
@@ -275,7 +275,7 @@ describe('consent', () => {
     await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === first.token && r.files.length > 0, {
       timeout: 60_000,
     });
-    expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+    expect((await world.store.getUser(user.id))?.consent).toBe('accepted');
 
     const second = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
     await second.waitForAck();
@@ -293,16 +293,16 @@ describe('consent', () => {
     await click.waitForAck();
     const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === click.id);
     expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
-    expect(world.store.getUser(other.id)?.consent ?? null).toBeNull();
+    expect((await world.store.getUser(other.id))?.consent ?? null).toBeNull();
   });
 
   it('GIVEN a member at their limit who accepts the terms THEN the limit is checked before anything is downloaded', async () => {
     const guildId = world.discord.guild().id;
     const user = world.discord.addUser({ username: 'limited-newcomer' });
-    world.store.updateGuildSettings(guildId, { perUserPerHour: 1 }, 'moderator');
+    await world.store.updateGuildSettings(guildId, { perUserPerHour: 1 }, 'moderator');
     try {
-      seedJob(world.store, { userId: user.id, guildId, channelId: world.discord.guild().channels[0]!.id });
-      world.store.setConsent(user.id, 'declined'); // asked again: the terms come first, the limits after
+      await seedJob(world.store, { userId: user.id, guildId, channelId: world.discord.guild().channels[0]!.id });
+      await world.store.setConsent(user.id, 'declined'); // asked again: the terms come first, the limits after
       const photo = await world.photo();
       const video = await world.video();
       const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo, video } });
@@ -313,17 +313,17 @@ describe('consent', () => {
       await vi.waitFor(() =>
         expect(cmd.originalMessage()?.content).toMatch(/^Thanks, your answer is recorded\. You've reached this server's limit of 1 animation per hour\./),
       );
-      expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+      expect((await world.store.getUser(user.id))?.consent).toBe('accepted');
       expect(world.discord.cdnRequests.filter((r) => r.attachmentId === photo.id || r.attachmentId === video.id)).toEqual([]);
     } finally {
-      world.store.updateGuildSettings(guildId, { perUserPerHour: 5 }, 'moderator');
+      await world.store.updateGuildSettings(guildId, { perUserPerHour: 5 }, 'moderator');
     }
   });
 
-  describe('in a server whose results are public', () => {
+  describe('in a server whose results are public', async () => {
     const guildId = () => world.discord.guild().id;
-    beforeAll(() => world.store.updateGuildSettings(guildId(), { visibility: 'public' }, 'moderator'));
-    afterAll(() => world.store.updateGuildSettings(guildId(), { visibility: 'requester' }, 'moderator'));
+    beforeAll(async () => await world.store.updateGuildSettings(guildId(), { visibility: 'public' }, 'moderator'));
+    afterAll(async () => await world.store.updateGuildSettings(guildId(), { visibility: 'requester' }, 'moderator'));
 
     /** Runs /animate as a newcomer; returns the command and the private prompt (a follow-up only they see). */
     async function prompted(username: string) {
@@ -335,21 +335,21 @@ describe('consent', () => {
     }
 
     it('GIVEN a member over their limit THEN the refusal is a private reply, never a public one', async () => {
-      const user = world.member();
-      world.store.updateGuildSettings(guildId(), { perUserPerHour: 1 }, 'moderator');
+      const user = await world.member();
+      await world.store.updateGuildSettings(guildId(), { perUserPerHour: 1 }, 'moderator');
       try {
-        seedJob(world.store, { userId: user.id, guildId: guildId(), channelId: world.discord.guild().channels[0]!.id });
+        await seedJob(world.store, { userId: user.id, guildId: guildId(), channelId: world.discord.guild().channels[0]!.id });
         const text = await refused(async () =>
           world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } }),
         );
         expect(text).toMatch(/^You've reached this server's limit of 1 animation per hour\./);
       } finally {
-        world.store.updateGuildSettings(guildId(), { perUserPerHour: 5 }, 'moderator');
+        await world.store.updateGuildSettings(guildId(), { perUserPerHour: 5 }, 'moderator');
       }
     });
 
     it("GIVEN an upload refused after the public defer THEN the member is told privately and the channel's placeholder goes away", async () => {
-      const user = world.member();
+      const user = await world.member();
       const pdf = world.discord.addAttachment({ filename: 'cv.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4\n') });
       const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: pdf, video: await world.video() } });
       expect((await cmd.waitForAck()).type).toBe(5);
@@ -376,7 +376,7 @@ describe('consent', () => {
         await decline.waitForAck();
         await vi.waitFor(() => expect(cmd.originalMessage()).toBeUndefined());
         expect(waits()).toEqual([]);
-        expect(world.store.getUser(user.id)?.consent).toBe('declined');
+        expect((await world.store.getUser(user.id))?.consent).toBe('declined');
       },
     );
 
@@ -398,12 +398,12 @@ describe('consent', () => {
           (r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === meddling.id,
         );
         expect(bodyField({ json: bodyField(refusal, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
-        expect(world.store.getUser(stranger.id)?.consent ?? null).toBeNull();
+        expect((await world.store.getUser(stranger.id))?.consent ?? null).toBeNull();
 
         const own = await world.discord.clickButton({ message: world.discord.message(prompt.id)!, customId, user });
         await own.waitForAck();
         await vi.waitFor(() => expect(world.discord.message(prompt.id)?.content).toBe('Thanks. Run /animate again to make your animation.'));
-        expect(world.store.getUser(user.id)?.consent).toBe('accepted');
+        expect((await world.store.getUser(user.id))?.consent).toBe('accepted');
       },
     );
 
@@ -426,7 +426,7 @@ describe('consent', () => {
       'GIVEN a command arriving while the next start is still removing waiting lines THEN it goes on: its intake is not taken ' + 'for an interrupted one',
       async () => {
         const { cmd: waiting } = await prompted('public-tidy');
-        const user = world.member('arrives-at-start');
+        const user = await world.member('arrives-at-start');
         const options = { photo: await world.photo(), video: await world.video() };
         world.discord.failRequests({ match: 'delete_original_webhook_message', status: 500, times: 4 });
         await world.bot?.stop();
@@ -437,7 +437,7 @@ describe('consent', () => {
         await world.discord.waitForReady({ identifies: identified + 1 });
         const cmd = await world.discord.slashCommand({ name: 'animate', user, options });
         await starting;
-        await vi.waitFor(() => expect(world.store.history(user.id).items).toHaveLength(1), { timeout: 30_000 });
+        await vi.waitFor(async () => expect((await world.store.history(user.id)).items).toHaveLength(1), { timeout: 30_000 });
         expect(cmd.originalMessage()?.content).not.toBe(botMessages.interrupted);
         await vi.waitFor(() => expect(waiting.originalMessage()).toBeUndefined(), { timeout: 10_000 });
       },
@@ -447,7 +447,7 @@ describe('consent', () => {
 
 describe('a command this version does not have (registered by an older one)', () => {
   it('GIVEN it is used THEN the member is told the command list is out of date, not that a button expired', async () => {
-    const cmd = await world.discord.slashCommand({ name: 'animate-legacy', user: world.member() });
+    const cmd = await world.discord.slashCommand({ name: 'animate-legacy', user: await world.member() });
     await cmd.waitForAck();
     const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === cmd.id);
     expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toMatch(
@@ -467,7 +467,7 @@ describe('model choice', () => {
   });
 
   it('GIVEN a model name that is not installed THEN the refusal lists the installed ones', async () => {
-    const user = world.member();
+    const user = await world.member();
     const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video(), model: 'vox' } });
     await cmd.waitForAck();
     const edit = await world.discord.waitForRequest((r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token, {

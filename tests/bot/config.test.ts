@@ -25,7 +25,7 @@ describe('configuration', () => {
     [{ DISCORD_TOKEN: token }, /^DISCORD_CLIENT_ID is not set/],
     [{ ...valid, DISCORD_CLIENT_ID: 'my-bot' }, /^DISCORD_CLIENT_ID must be the application's numeric id/],
     [{ ...valid, MARIONETTE_DEVICE: 'tpu' }, /^MARIONETTE_DEVICE must be one of auto, cpu, webgpu, cuda/],
-    [{ ...valid, MARIONETTE_WORKERS: '0' }, /^MARIONETTE_WORKERS must be a whole number from 1 to 16/],
+    [{ ...valid, MARIONETTE_WORKERS: '17' }, /^MARIONETTE_WORKERS must be a whole number from 0 to 16/],
   ])('GIVEN a bad setting THEN one sentence naming it (%#)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -11,7 +11,7 @@ let world: BotWorld;
 beforeAll(async () => {
   world = await BotWorld.create({ bot: { consentWaitMs: 5000 } });
   await world.startBot();
-  world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'public' }, 'moderator');
+  await world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'public' }, 'moderator');
 });
 afterAll(() => world.close());
 afterEach(() => world.discord.assertNoViolations());
@@ -34,7 +34,7 @@ describe('a public consent wait', () => {
     const click = await world.discord.clickButton({ message: prompt, customId: `consent:accept:${cmd.id}:${user.id}`, user });
     await click.waitForAck();
     await vi.waitFor(() => expect(world.discord.message(prompt.id)?.content).toBe(botMessages.consentAcceptedRunAgain));
-    expect(world.store.getUser(user.id)?.consent).toBe('accepted');
-    expect(world.store.history(user.id).items).toHaveLength(0);
+    expect((await world.store.getUser(user.id))?.consent).toBe('accepted');
+    expect((await world.store.history(user.id)).items).toHaveLength(0);
   });
 });

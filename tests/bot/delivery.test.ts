@@ -7,6 +7,7 @@ import { probe } from '../support/ffprobe.js';
 import { expectLabel } from '../support/label-check.js';
 import { seedJob } from '../support/seed-jobs.js';
 import { createdAtWithTokenNearlySpent } from '../support/spent-token.js';
+import { inOrder, range } from '../support/in-order.js';
 
 /**
  * Delivery rules: within the token's life a follow-up; after it a channel
@@ -22,7 +23,7 @@ beforeAll(async () => {
     env: { MARIONETTE_DEFAULT_MODEL: 'default' },
   });
   await world.startBot();
-  world.store.updateGuildSettings(
+  await world.store.updateGuildSettings(
     world.discord.guild().id,
     { visibility: 'public', perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10 },
     'moderator',
@@ -45,7 +46,7 @@ function expectDisclaimer(content: string): void {
 
 describe('delivery after the interaction token has expired', () => {
   it('GIVEN the token dies before the job is done THEN the clip is posted in the channel, mentioning only the requester, with the disclaimer', async () => {
-    const user = world.member('latecomer');
+    const user = await world.member('latecomer');
     const channel = channelByName('general');
     const interaction = await world.discord.slashCommand({
       name: 'animate',
@@ -70,13 +71,13 @@ describe('delivery after the interaction token has expired', () => {
     expect(bodyField(post, 'allowed_mentions')).toEqual({ parse: [], users: [user.id] });
     expect(bodyField(post, 'enforce_nonce')).toBe(true);
     expect(world.discord.requests.some((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toBe(false);
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }));
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ delivery: 'channel' }));
   });
 
   it(
     'GIVEN a channel delivery left in doubt for longer than Discord enforces its nonce THEN the retry finds the clip it had ' + 'posted and posts nothing',
     async () => {
-      const user = world.member('doubtful');
+      const user = await world.member('doubtful');
       const channel = channelByName('general');
       const interaction = await world.discord.slashCommand({
         name: 'animate',
@@ -86,8 +87,8 @@ describe('delivery after the interaction token has expired', () => {
         createdAt: createdAtWithTokenNearlySpent(world.discord),
       });
       await interaction.waitForAck();
-      await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'channel' }), { timeout: 60_000 });
-      const job = world.store.history(user.id).items[0]!;
+      await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ delivery: 'channel' }), { timeout: 60_000 });
+      const job = (await world.store.history(user.id)).items[0]!;
       const isPost = (r: { operationId: string | null; params: Record<string, string>; files: Array<{ filename: string }> }) =>
         r.operationId === 'create_message' && r.params['channel_id'] === channel.id && r.files.some((f) => f.filename === `marionette-${job.id}.mp4`);
       const first = world.discord.requests.filter(isPost);
@@ -103,15 +104,15 @@ describe('delivery after the interaction token has expired', () => {
       // (The fake's clock stays put: tokens age by it.)
       (message as { timestamp: string }).timestamp = new Date(world.discord.now() - 10 * 60_000).toISOString();
       await world.bot!.ctx.deliverer.kick();
-      await vi.waitFor(() => expect(world.store.getJob(job.id)).toMatchObject({ delivery: 'channel' }));
-      expect(world.store.getJob(job.id)?.deliveryMessageId).toBe(posted);
+      await vi.waitFor(async () => expect(await world.store.getJob(job.id)).toMatchObject({ delivery: 'channel' }));
+      expect((await world.store.getJob(job.id))?.deliveryMessageId).toBe(posted);
       expect(world.discord.requests.filter(isPost)).toHaveLength(1);
       expect(world.discord.requests.some((r) => r.operationId === 'list_messages' && r.params['channel_id'] === channel.id)).toBe(true);
     },
   );
 
   it('GIVEN the bot may not post in the channel THEN the clip goes by direct message', async () => {
-    const user = world.member('dm-me');
+    const user = await world.member('dm-me');
     const channel = channelByName('read-only');
     const interaction = await world.discord.slashCommand({
       name: 'animate',
@@ -126,12 +127,12 @@ describe('delivery after the interaction token has expired', () => {
       timeout: 60_000,
     });
     expectDisclaimer(String(bodyField(post, 'content')));
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'dm' }));
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ delivery: 'dm' }));
   });
 
   it('GIVEN no route works (no channel access, DMs closed) THEN the job is marked undelivered and stays in history', async () => {
     const user = world.discord.addUser({ username: 'unreachable', dmsClosed: true });
-    world.store.setConsent(user.id, 'accepted');
+    await world.store.setConsent(user.id, 'accepted');
     const interaction = await world.discord.slashCommand({
       name: 'animate',
       user,
@@ -140,7 +141,9 @@ describe('delivery after the interaction token has expired', () => {
       createdAt: createdAtWithTokenNearlySpent(world.discord),
     });
     await interaction.waitForAck();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'failed' }), { timeout: 60_000 });
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ state: 'succeeded', delivery: 'failed' }), {
+      timeout: 60_000,
+    });
   });
 });
 
@@ -157,7 +160,7 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
 
   /** A public /animate whose clip follow-up Discord posts but whose answer is lost: the job is left in doubt. */
   async function followUpLandedAnswerLost(username: string, options: { lookupFailsFirst?: boolean } = {}) {
-    const user = world.member(username);
+    const user = await world.member(username);
     const channel = channelByName('general');
     // (The lookup retries, if it fails, with discord.js's own three.)
     if (options.lookupFailsFirst) world.discord.failRequests({ match: 'list_messages', status: 500, times: 4 });
@@ -173,11 +176,11 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
     await interaction.waitForAck();
     const followUpRequests = () => world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token);
     await vi.waitFor(() => expect(followUpRequests()).toHaveLength(4), { timeout: 60_000, interval: 100 });
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
     const landed = interaction.followUps();
     expect(landed).toHaveLength(1);
     expect(landed[0]!.attachments).toHaveLength(1);
-    const job = world.store.history(user.id).items[0]!;
+    const job = (await world.store.history(user.id)).items[0]!;
     /** Every request that carried this job's clip and was answered with success, on any route. */
     const clipPosts = () => world.discord.requests.filter((r) => r.status < 300 && r.files.some((f) => f.filename === `marionette-${job.id}.mp4`));
     return { user, channel, interaction, job, landedId: landed[0]!.id, followUpRequests, clipPosts };
@@ -190,12 +193,12 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
       const { user, channel, interaction, landedId, followUpRequests, clipPosts } = await followUpLandedAnswerLost('lost-answer', { lookupFailsFirst: true });
       await world.bot!.ctx.deliverer.kick();
       expect(world.discord.requests.filter((r) => r.operationId === 'list_messages' && r.status === 500)).toHaveLength(4);
-      expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering');
+      expect((await world.store.history(user.id)).items[0]?.delivery).toBe('delivering');
       expect(clipPosts()).toHaveLength(0);
 
       await world.bot!.ctx.deliverer.kick();
-      await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
-      expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(landedId);
+      await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
+      expect((await world.store.history(user.id)).items[0]?.deliveryMessageId).toBe(landedId);
       // Nothing else carries the clip: no second follow-up, and the original reply was not edited with it.
       expect(followUpRequests()).toHaveLength(4);
       expect(interaction.followUps()).toHaveLength(1);
@@ -210,8 +213,8 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
     const { user, job, landedId, clipPosts } = await followUpLandedAnswerLost('lost-answer-late');
     world.store.db.prepare('UPDATE interaction_tokens SET expires_ms = 0 WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?)').run(job.id);
     await world.bot!.ctx.deliverer.kick();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('channel'), { timeout: 10_000 });
-    expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(landedId);
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]?.delivery).toBe('channel'), { timeout: 10_000 });
+    expect((await world.store.history(user.id)).items[0]?.deliveryMessageId).toBe(landedId);
     expect(clipPosts()).toHaveLength(0);
   });
 
@@ -219,7 +222,7 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
     'GIVEN the follow-up failed, then the edit of the original reply with the clip landed with its answer lost THEN the next retry records ' +
       'that reply, disclaimer intact',
     async () => {
-      const user = world.member('twice-in-doubt');
+      const user = await world.member('twice-in-doubt');
       const channel = channelByName('general');
       world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 4 });
       const interaction = await world.discord.slashCommand({
@@ -234,7 +237,7 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
           expect(world.discord.requests.filter((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token)).toHaveLength(4),
         { timeout: 60_000, interval: 100 },
       );
-      await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
+      await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
       expect(interaction.followUps()).toHaveLength(0);
 
       // The second attempt finds nothing and edits the original reply with the clip: Discord does it, the answer is lost.
@@ -242,12 +245,12 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
       world.discord.failRequests({ match: 'update_original_webhook_message', status: 500, times: 3 });
       await world.bot!.ctx.deliverer.kick();
       await vi.waitFor(() => expect(interaction.originalMessage()?.attachments).toHaveLength(1));
-      expect(world.store.history(user.id).items[0]?.delivery).toBe('delivering');
+      expect((await world.store.history(user.id)).items[0]?.delivery).toBe('delivering');
 
       await world.bot!.ctx.deliverer.kick();
-      await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
+      await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]?.delivery).toBe('interaction'), { timeout: 10_000 });
       const original = interaction.originalMessage()!;
-      expect(world.store.history(user.id).items[0]?.deliveryMessageId).toBe(original.id);
+      expect((await world.store.history(user.id)).items[0]?.deliveryMessageId).toBe(original.id);
       expect(original.attachments).toHaveLength(1);
       expectDisclaimer(original.content);
       expect(interaction.followUps()).toHaveLength(0);
@@ -257,7 +260,7 @@ describe('a delivery in doubt (an attempt whose answer was lost)', () => {
 
 describe('upload limit', () => {
   it('GIVEN a clip larger than the limit the interaction reported THEN it is re-encoded to fit and still carries its tags', async () => {
-    const user = world.member('tight');
+    const user = await world.member('tight');
     const limit = 40 * 1024;
     const interaction = await world.discord.slashCommand({
       name: 'animate',
@@ -284,10 +287,10 @@ describe('upload limit', () => {
 describe('many deliveries waiting out an outage', () => {
   it('GIVEN more older deliveries waiting for their retry than one page holds THEN a newly finished job is still delivered at once', async () => {
     // 60 finished jobs whose deliveries failed five times (an outage): the next try is a minute away for each.
-    const waiting = world.member('patient');
+    const waiting = await world.member('patient');
     const channel = channelByName('general');
-    const seeded = Array.from({ length: 60 }, () => {
-      const job = seedJob(world.store, { userId: waiting.id, guildId: world.discord.guild().id, channelId: channel.id, outcome: 'undelivered' });
+    const seeded = await inOrder(range(60), async () => {
+      const job = await seedJob(world.store, { userId: waiting.id, guildId: world.discord.guild().id, channelId: channel.id, outcome: 'undelivered' });
       return job.id;
     });
     // seedJob's 'undelivered' gave up; make them in doubt instead, five attempts in, the last just now.
@@ -299,15 +302,15 @@ describe('many deliveries waiting out an outage', () => {
         )
         .run(world.store.now(), id);
     try {
-      const user = world.member('fresh');
+      const user = await world.member('fresh');
       const interaction = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
       await interaction.waitForAck();
       await world.discord.waitForRequest((r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === interaction.token && r.files.length > 0, {
         timeout: 30_000,
       });
-      await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ delivery: 'interaction' }));
+      await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ delivery: 'interaction' }));
     } finally {
-      for (const id of seeded) world.store.markDelivered(id, 'channel', '1'); // out of the way of the tests after this one
+      for (const id of seeded) await world.store.markDelivered(id, 'channel', '1'); // out of the way of the tests after this one
     }
   });
 });
@@ -315,7 +318,7 @@ describe('many deliveries waiting out an outage', () => {
 describe('cancel', () => {
   /** A member's /animate of a 12 s video, once its status says it is animating. */
   async function animatingLongJob(username: string) {
-    const user = world.member(username);
+    const user = await world.member(username);
     const interaction = await world.discord.slashCommand({
       name: 'animate',
       user,
@@ -323,14 +326,14 @@ describe('cancel', () => {
     });
     await interaction.waitForAck();
     await vi.waitFor(() => expect(String(interaction.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
-    return { user, interaction, job: world.store.history(user.id).items[0]! };
+    return { user, interaction, job: (await world.store.history(user.id)).items[0]! };
   }
 
   it('GIVEN a running job THEN its requester’s Cancel stops it promptly, and nothing is posted', async () => {
     const { user, interaction, job } = await animatingLongJob('canceller');
     const click = await world.discord.clickButton({ message: interaction.originalMessage()!, customId: `job:cancel:${job.id}`, user });
     await click.waitForAck();
-    await vi.waitFor(() => expect(world.store.getJob(job.id)?.state).toBe('cancelled'), { timeout: 15_000 });
+    await vi.waitFor(async () => expect((await world.store.getJob(job.id))?.state).toBe('cancelled'), { timeout: 15_000 });
     expect(interaction.originalMessage()?.content).toBe('Cancelled: the animation was stopped and nothing was posted.');
     await new Promise((r) => setTimeout(r, 500));
     expect(interaction.followUps()).toHaveLength(0);
@@ -357,27 +360,27 @@ describe('cancel', () => {
       },
       { timeout: 10_000 },
     );
-    await vi.waitFor(() => expect(world.store.getJob(job.id)?.state).toBe('cancelled'), { timeout: 15_000 });
+    await vi.waitFor(async () => expect((await world.store.getJob(job.id))?.state).toBe('cancelled'), { timeout: 15_000 });
   });
 
   it('GIVEN someone else crafts a Cancel click THEN it is refused and the job goes on', async () => {
-    const owner = world.member('owner');
-    const other = world.member('other');
+    const owner = await world.member('owner');
+    const other = await world.member('other');
     const interaction = await world.discord.slashCommand({ name: 'animate', user: owner, options: { photo: await world.photo(), video: await world.video() } });
     await interaction.waitForAck();
     await vi.waitFor(() => expect(interaction.originalMessage()?.components?.length).toBe(1));
-    const job = world.store.history(owner.id).items[0]!;
+    const job = (await world.store.history(owner.id)).items[0]!;
     const click = await world.discord.clickButton({ message: interaction.originalMessage()!, customId: `job:cancel:${job.id}`, user: other });
     await click.waitForAck();
     const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === click.id);
     expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who asked for this animation can do that.');
-    await vi.waitFor(() => expect(world.store.getJob(job.id)?.state).toBe('succeeded'), { timeout: 60_000 });
+    await vi.waitFor(async () => expect((await world.store.getJob(job.id))?.state).toBe('succeeded'), { timeout: 60_000 });
   });
 });
 
 describe('queue position', () => {
   it('GIVEN jobs waiting behind a long one THEN their messages follow their position in the queue', async () => {
-    const [a, b, c] = [world.member('first'), world.member('second'), world.member('third')];
+    const [a, b, c] = [await world.member('first'), await world.member('second'), await world.member('third')];
     const long = await world.discord.slashCommand({
       name: 'animate',
       user: a,

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import type { FakeInteraction, FakeUser } from '../support/fake-discord/index.js';
 import { seedJob } from '../support/seed-jobs.js';
+import { inOrder } from '../support/in-order.js';
 
 /**
  * /forget-me through the fake Discord: a confirmation first, then every job
@@ -14,7 +15,7 @@ beforeAll(async () => {
   world = await BotWorld.create({ discord: { guilds: [{ name: 'Puppets' }, { name: 'Elsewhere' }] } });
   await world.startBot();
   for (const g of world.discord.guilds) {
-    world.store.updateGuildSettings(g.id, { perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10 }, 'moderator');
+    await world.store.updateGuildSettings(g.id, { perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10 }, 'moderator');
   }
 });
 afterAll(() => world.close());
@@ -32,9 +33,9 @@ async function press(cmd: FakeInteraction, action: 'confirm' | 'cancel', as: Fak
   return c;
 }
 
-function seedIn(user: FakeUser, guildIndex: number) {
+async function seedIn(user: FakeUser, guildIndex: number) {
   const g = world.discord.guilds[guildIndex]!;
-  return seedJob(world.store, { userId: user.id, guildId: g.id, channelId: g.channels[0]!.id });
+  return await seedJob(world.store, { userId: user.id, guildId: g.id, channelId: g.channels[0]!.id });
 }
 
 describe('/forget-me', () => {
@@ -42,8 +43,8 @@ describe('/forget-me', () => {
     'GIVEN jobs in two servers and one being made THEN after confirming, every job, file and the consent are gone, the reply counts them, ' +
       'and /animate asks for consent again',
     async () => {
-      const user = world.member('forgetful');
-      const jobs = [seedIn(user, 0), seedIn(user, 0), seedIn(user, 1)];
+      const user = await world.member('forgetful');
+      const jobs = await inOrder([0, 0, 1], (guild) => seedIn(user, guild));
       const running = await world.discord.slashCommand({
         name: 'animate',
         user,
@@ -51,7 +52,7 @@ describe('/forget-me', () => {
       });
       await running.waitForAck();
       await vi.waitFor(() => expect(String(running.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
-      const runningJob = world.store.history(user.id).items[0]!;
+      const runningJob = (await world.store.history(user.id)).items[0]!;
       const dirs = [...jobs, runningJob].map((j) => world.store.jobDirectory(j.id));
       for (const d of dirs) expect(existsSync(d)).toBe(true);
 
@@ -59,14 +60,14 @@ describe('/forget-me', () => {
       const prompt = cmd.originalMessage()!;
       expect(prompt.flags! & (1 << 6)).toBe(1 << 6);
       expect(prompt.content).toMatch(/^\*\*Delete everything Marionette holds about you\?\*\*/);
-      expect(world.store.history(user.id).items).toHaveLength(4); // nothing happens before the click
+      expect((await world.store.history(user.id)).items).toHaveLength(4); // nothing happens before the click
 
       await press(cmd, 'confirm', user, user);
       await vi.waitFor(() => expect(cmd.originalMessage()?.content).toMatch(/^Done\./), { timeout: 20_000 });
       expect(cmd.originalMessage()!.content).toMatch(/^Done\. Deleted 4 animations and \d+ files, and your answer to the terms\.\n/);
       expect(cmd.originalMessage()!.components).toEqual([]);
-      expect(world.store.history(user.id).items).toEqual([]);
-      expect(world.store.getUser(user.id)).toBeUndefined();
+      expect((await world.store.history(user.id)).items).toEqual([]);
+      expect(await world.store.getUser(user.id)).toBeUndefined();
       for (const d of dirs) expect(existsSync(d)).toBe(false);
       await new Promise((r) => setTimeout(r, 1000)); // the stopped worker writes nothing afterwards
       for (const d of dirs) expect(existsSync(d)).toBe(false);
@@ -88,7 +89,7 @@ describe('/forget-me', () => {
     'GIVEN a command still downloading its attachments THEN forget-me withdraws it: nothing is queued, no user row comes back, and the ' +
       'member is told to run it again',
     async () => {
-      const user = world.member('mid-download');
+      const user = await world.member('mid-download');
       const video = await world.video();
       video.fault = { kind: 'drip', chunkBytes: 2000, intervalMs: 200 };
       const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video } });
@@ -105,27 +106,27 @@ describe('/forget-me', () => {
           ),
         { timeout: 30_000 },
       );
-      expect(world.store.history(user.id).items).toEqual([]);
-      expect(world.store.getUser(user.id)).toBeUndefined();
+      expect((await world.store.history(user.id)).items).toEqual([]);
+      expect(await world.store.getUser(user.id)).toBeUndefined();
     },
   );
 
   it('GIVEN someone else presses Delete everything THEN it is refused and nothing is deleted; Keep my data deletes nothing', async () => {
-    const owner = world.member('keeper');
-    const other = world.member('prankster');
-    const job = seedIn(owner, 0);
+    const owner = await world.member('keeper');
+    const other = await world.member('prankster');
+    const job = await seedIn(owner, 0);
     const cmd = await forgetMe(owner);
 
     const crafted = await press(cmd, 'confirm', other, owner);
     const reply = await world.discord.waitForRequest((r) => r.operationId === 'create_interaction_response' && r.params['interaction_id'] === crafted.id);
     expect(bodyField({ json: bodyField(reply, 'data') }, 'content')).toBe('Only the person who ran /forget-me can answer this.');
-    expect(world.store.getJob(job.id)).not.toBeNull();
-    expect(world.store.getUser(other.id)?.consent).toBe('accepted');
+    expect(await world.store.getJob(job.id)).not.toBeNull();
+    expect((await world.store.getUser(other.id))?.consent).toBe('accepted');
 
     await press(cmd, 'cancel', owner, owner);
     expect(cmd.originalMessage()!.content).toBe('Nothing was deleted.');
-    expect(world.store.getJob(job.id)).not.toBeNull();
+    expect(await world.store.getJob(job.id)).not.toBeNull();
     expect(existsSync(world.store.jobDirectory(job.id))).toBe(true);
-    expect(world.store.getUser(owner.id)?.consent).toBe('accepted');
+    expect((await world.store.getUser(owner.id))?.consent).toBe('accepted');
   });
 });

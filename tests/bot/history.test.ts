@@ -6,6 +6,7 @@ import { DAY_MS, ManualClock, Store, type Job } from '../../src/store/index.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import type { FakeInteraction, FakeUser } from '../support/fake-discord/index.js';
 import { seedJob, type SeedJob } from '../support/seed-jobs.js';
+import { inOrder, range } from '../support/in-order.js';
 
 /**
  * /history through the fake Discord with the real bot: paging with stable
@@ -27,7 +28,7 @@ beforeAll(async () => {
   });
   await world.startBot();
   for (const g of world.discord.guilds) {
-    world.store.updateGuildSettings(g.id, { perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10 }, 'moderator');
+    await world.store.updateGuildSettings(g.id, { perUserPerHour: 100, perUserPerDay: 1000, perUserConcurrent: 10 }, 'moderator');
   }
 });
 afterAll(() => world.close());
@@ -36,7 +37,7 @@ afterEach(() => world.discord.assertNoViolations());
 const guild = () => world.discord.guilds[0]!;
 const otherGuild = () => world.discord.guilds[1]!;
 
-function seed(user: FakeUser, over: Partial<SeedJob> = {}): Job {
+function seed(user: FakeUser, over: Partial<SeedJob> = {}): Promise<Job> {
   return seedJob(world.store, { userId: user.id, guildId: guild().id, channelId: guild().channels[0]!.id, ...over });
 }
 
@@ -88,7 +89,7 @@ describe('/history', () => {
       'new jobs do not shift the pages',
     async () => {
       const user = world.discord.addUser({ username: 'pager' });
-      const jobs = Array.from({ length: 6 }, (_, i) =>
+      const jobs = await inOrder(range(6), async (_, i) =>
         seed(user, i % 2 === 0 ? { outcome: 'failed', failure: `No face was found in photo ${i}.`, seconds: i + 1 } : { seconds: i + 1, mode: 'absolute' }),
       );
       const h = await openHistory(user);
@@ -102,7 +103,7 @@ describe('/history', () => {
       expect(first.embeds[0]!.title).toBe('Your animations in this server');
       expect(navId(first, 'newer')).toBeUndefined();
 
-      seed(user); // a new job arrives while the member is reading
+      await seed(user); // a new job arrives while the member is reading
       await click(first, navId(first, 'older')!, user);
       const second = current(h);
       expect(listed(second)).toEqual([jobs[1]!.id, jobs[0]!.id]);
@@ -122,8 +123,8 @@ describe('/history', () => {
 
   it('GIVEN jobs in two servers THEN /history in a server lists that server’s, and in DMs every server’s', async () => {
     const user = world.discord.addUser({ username: 'traveller' });
-    const here = seed(user);
-    const there = seedJob(world.store, { userId: user.id, guildId: otherGuild().id, channelId: otherGuild().channels[0]!.id });
+    const here = await seed(user);
+    const there = await seedJob(world.store, { userId: user.id, guildId: otherGuild().id, channelId: otherGuild().channels[0]!.id });
     expect(listed(current(await openHistory(user)))).toEqual([here.id]);
     const dm = current(await openHistory(user, { guildId: null }));
     expect(listed(dm)).toEqual([there.id, here.id]);
@@ -136,15 +137,15 @@ describe('Show', () => {
   it(
     'GIVEN a real animation THEN Show re-sends the same clip only to its owner, with the disclaimer; with private results there ' + 'is no Post button',
     async () => {
-      const user = world.member('shower');
+      const user = await world.member('shower');
       const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
       await cmd.waitForAck();
       const delivered = await world.discord.waitForRequest(
         (r) => r.operationId === 'execute_webhook' && r.params['webhook_token'] === cmd.token && r.files.length > 0,
         { timeout: 60_000 },
       );
-      await vi.waitFor(() => expect(world.store.history(user.id).items[0]?.delivery).toBe('interaction'));
-      const job = world.store.history(user.id).items[0]!;
+      await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]?.delivery).toBe('interaction'));
+      const job = (await world.store.history(user.id)).items[0]!;
 
       const page = current(await openHistory(user));
       expect(buttonIds(page)).toEqual([`history:show:${job.id}:me`, `history:delete:${job.id}:latest`]);
@@ -162,8 +163,8 @@ describe('Show', () => {
       'again the same button is refused',
     async () => {
       const user = world.discord.addUser({ username: 'poster' });
-      const job = seed(user);
-      world.store.updateGuildSettings(guild().id, { visibility: 'public' }, 'moderator');
+      const job = await seed(user);
+      await world.store.updateGuildSettings(guild().id, { visibility: 'public' }, 'moderator');
       try {
         const page = current(await openHistory(user));
         const c = await click(page, `history:show:${job.id}:channel`, user);
@@ -175,13 +176,13 @@ describe('Show', () => {
         expect(content).toContain(`<@${user.id}> shared an animation`);
         expect(bodyField(edit, 'allowed_mentions')).toEqual({ parse: [] });
 
-        world.store.updateGuildSettings(guild().id, { visibility: 'requester' }, 'moderator');
+        await world.store.updateGuildSettings(guild().id, { visibility: 'requester' }, 'moderator');
         const again = await click(page, `history:show:${job.id}:channel`, user);
         expect(await replyText(again)).toBe(
           "This server keeps results private to the person who made them, so clips can't be posted in the channel. Use Show to see it yourself.",
         );
       } finally {
-        world.store.updateGuildSettings(guild().id, { visibility: 'requester' }, 'moderator');
+        await world.store.updateGuildSettings(guild().id, { visibility: 'requester' }, 'moderator');
       }
     },
   );
@@ -191,7 +192,7 @@ describe('ownership', () => {
   it('GIVEN someone else clicks crafted page, Show, Delete and Delete-it buttons THEN each is refused, nothing is sent, changed or deleted', async () => {
     const owner = world.discord.addUser({ username: 'owner' });
     const other = world.discord.addUser({ username: 'snoop' });
-    const jobs = Array.from({ length: 5 }, () => seed(owner));
+    const jobs = await inOrder(range(5), () => seed(owner));
     const h = await openHistory(owner);
     const page = current(h);
     const target = jobs[4]!;
@@ -211,7 +212,7 @@ describe('ownership', () => {
     await click(page, `history:delete:${target.id}:latest`, owner); // the owner asks…
     const confirm = current(h);
     expect(await byOther(confirm, `history:delete-yes:${target.id}:latest`)).toBe(notYours);
-    expect(world.store.getJob(target.id)).not.toBeNull();
+    expect(await world.store.getJob(target.id)).not.toBeNull();
     expect(existsSync(world.store.jobDirectory(target.id))).toBe(true);
     await click(confirm, 'history:page:latest', owner); // …and keeps it
     expect(listed(current(h))).toEqual(listed(page));
@@ -230,8 +231,8 @@ describe('ownership', () => {
 describe('Delete', () => {
   it('GIVEN Delete THEN it asks first; Delete it removes the row and every file, and the page is shown again without it', async () => {
     const user = world.discord.addUser({ username: 'tidy' });
-    const keep = seed(user);
-    const gone = seed(user);
+    const keep = await seed(user);
+    const gone = await seed(user);
     const dir = world.store.jobDirectory(gone.id);
     expect(existsSync(dir)).toBe(true);
     const h = await openHistory(user);
@@ -239,10 +240,10 @@ describe('Delete', () => {
     const confirm = current(h);
     expect(confirm.content).toMatch(/^Delete your animation from <t:\d+:f> \(default, relative, 2\.0 s\)\? Its photo, video and result are deleted for good/);
     expect(confirm.embeds).toEqual([]);
-    expect(world.store.getJob(gone.id)).not.toBeNull();
+    expect(await world.store.getJob(gone.id)).not.toBeNull();
 
     await click(confirm, `history:delete-yes:${gone.id}:latest`, user);
-    expect(world.store.getJob(gone.id)).toBeNull();
+    expect(await world.store.getJob(gone.id)).toBeNull();
     expect(existsSync(dir)).toBe(false);
     const after = current(h);
     expect(after.content).toMatch(/^Deleted your animation from <t:\d+:f>, with 3 files\.$/);
@@ -250,7 +251,7 @@ describe('Delete', () => {
   });
 
   it('GIVEN a queued animation deleted from /history THEN its status message says so, with no Cancel button left', async () => {
-    const user = world.member('impatient');
+    const user = await world.member('impatient');
     const animate = async (frames: number) => {
       const cmd = await world.discord.slashCommand({
         name: 'animate',
@@ -264,33 +265,33 @@ describe('Delete', () => {
     await vi.waitFor(() => expect(String(busy.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
     const waiting = await animate(20);
     await vi.waitFor(() => expect(String(waiting.originalMessage()?.content ?? '')).toMatch(/queued|next in line/), { timeout: 30_000 });
-    const queued = world.store.history(user.id).items.find((j) => j.state === 'queued')!;
+    const queued = (await world.store.history(user.id)).items.find((j) => j.state === 'queued')!;
 
     const h = await openHistory(user);
     await click(current(h), `history:delete:${queued.id}:latest`, user);
     await click(current(h), `history:delete-yes:${queued.id}:latest`, user);
-    expect(world.store.getJob(queued.id)).toBeNull();
+    expect(await world.store.getJob(queued.id)).toBeNull();
     await vi.waitFor(() => expect(waiting.originalMessage()?.content).toBe('Deleted from your /history before it was made; nothing will be posted.'));
     expect(waiting.originalMessage()?.components ?? []).toEqual([]);
 
-    const running = world.store.history(user.id).items.find((j) => j.state === 'running');
+    const running = (await world.store.history(user.id)).items.find((j) => j.state === 'running');
     const cancel = running ? await click(busy.originalMessage()!, `job:cancel:${running.id}`, user) : null;
-    if (cancel) await vi.waitFor(() => expect(world.store.getJob(running!.id)?.state).toBe('cancelled'), { timeout: 30_000 });
+    if (cancel) await vi.waitFor(async () => expect((await world.store.getJob(running!.id))?.state).toBe('cancelled'), { timeout: 30_000 });
   });
 
   it('GIVEN an expired entry THEN it says so and has no Show, only Delete', async () => {
     const user = world.discord.addUser({ username: 'oldtimer' });
     const g = otherGuild();
-    const job = seedJob(world.store, { userId: user.id, guildId: g.id, channelId: g.channels[0]!.id });
-    world.store.updateGuildSettings(g.id, { retentionDays: 1 }, 'moderator');
+    const job = await seedJob(world.store, { userId: user.id, guildId: g.id, channelId: g.channels[0]!.id });
+    await world.store.updateGuildSettings(g.id, { retentionDays: 1 }, 'moderator');
     // A second connection whose clock is two days ahead runs the retention sweep (the first guild keeps 7 days).
-    const later = Store.open({ dataDir: world.dataDir, clock: new ManualClock(Date.now() + 2 * DAY_MS), recover: false });
+    const later = await Store.open({ dataDir: world.dataDir, clock: new ManualClock(Date.now() + 2 * DAY_MS), recover: false });
     try {
-      later.sweep();
+      await later.sweep();
     } finally {
-      later.close();
+      await later.close();
     }
-    expect(world.store.getJob(job.id)?.expiredMs).not.toBeNull();
+    expect((await world.store.getJob(job.id))?.expiredMs).not.toBeNull();
     const page = current(await openHistory(user, { guildId: g.id }));
     expect(page.embeds[0]!.description).toContain('⌛ Expired');
     expect(buttonIds(page)).toEqual([`history:delete:${job.id}:latest`]);
@@ -300,7 +301,7 @@ describe('Delete', () => {
 describe('after a restart', () => {
   it('GIVEN a /history message from before the bot restarted THEN its ▶ and Show buttons still work', async () => {
     const user = world.discord.addUser({ username: 'patient' });
-    const jobs = Array.from({ length: 5 }, () => seed(user));
+    const jobs = await inOrder(range(5), () => seed(user));
     const h = await openHistory(user);
     const before = current(h);
 

@@ -15,7 +15,7 @@ beforeAll(async () => {
   process.env['MARIONETTE_FAULT'] = 'worker-stall@1';
   world = await BotWorld.create({ bot: { jobTimeoutMs: 10_000 } });
   await world.startBot();
-  world.store.updateGuildSettings(world.discord.guild().id, { perUserConcurrent: 10, perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
+  await world.store.updateGuildSettings(world.discord.guild().id, { perUserConcurrent: 10, perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
 });
 afterAll(async () => {
   await world.close();
@@ -25,15 +25,15 @@ afterEach(() => world.discord.assertNoViolations());
 
 describe('the time limit per attempt', () => {
   it('GIVEN a job that runs longer THEN it is stopped and fails without a retry, the member is told why, and the next job runs', async () => {
-    const user = world.member('slow');
+    const user = await world.member('slow');
     const cmd = await world.discord.slashCommand({
       name: 'animate',
       user,
       options: { photo: await world.photo(), video: await world.video('stalls.mp4', 20, 10) },
     });
     await cmd.waitForAck();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'failed' }), { timeout: 60_000 });
-    const job = world.store.history(user.id).items[0]!;
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ state: 'failed' }), { timeout: 60_000 });
+    const job = (await world.store.history(user.id)).items[0]!;
     expect(job.attempts).toBe(1);
     expect(job.failure).toEqual({ reason: { code: 'timeout', minutes: 1 }, afterRetries: false });
     const told = 'Your animation failed. It took longer than this bot allows (1 minute), so it was stopped; a shorter driving video is quicker to make.';
@@ -46,6 +46,6 @@ describe('the time limit per attempt', () => {
       options: { photo: await world.photo(), video: await world.video('short.mp4', 5, 10) },
     });
     await next.waitForAck();
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded' }), { timeout: 60_000 });
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ state: 'succeeded' }), { timeout: 60_000 });
   });
 });

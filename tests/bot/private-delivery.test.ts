@@ -16,14 +16,14 @@ let world: BotWorld;
 beforeAll(async () => {
   world = await BotWorld.create({ discord: { ackWindowMs: null }, env: { MARIONETTE_MODELS_DIR: modelsWithBrokenCopy() } });
   await world.startBot();
-  world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'requester', perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
+  await world.store.updateGuildSettings(world.discord.guild().id, { visibility: 'requester', perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
 });
 afterAll(() => world.close());
 afterEach(() => world.discord.assertNoViolations());
 
 /** An /animate whose token is about spent, from a member whose DMs are closed; returns the channel message the bot posts. */
 async function lateAnimate(user: FakeUser, model?: string) {
-  world.store.setConsent(user.id, 'accepted');
+  await world.store.setConsent(user.id, 'accepted');
   const channel = world.discord.guild().channels[0]!;
   const cmd = await world.discord.slashCommand({
     name: 'animate',
@@ -45,15 +45,15 @@ describe('a private result that only the channel can reach', () => {
     const post = await lateAnimate(user);
     expect(post.files).toEqual([]);
     expect(String(bodyField(post, 'content'))).toBe(`<@${user.id}>, your animation is ready. It's private in this server: use /history to see it.`);
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'succeeded', delivery: 'channel' }));
-    expect(entryStatus(world.store.history(user.id).items[0]!)).toBe('✅ Ready (private here, so the channel only got a notice): use Show to see it');
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ state: 'succeeded', delivery: 'channel' }));
+    expect(entryStatus((await world.store.history(user.id)).items[0]!)).toBe('✅ Ready (private here, so the channel only got a notice): use Show to see it');
   });
 
   it('GIVEN it failed THEN the channel notice gives no reason; the reason stays in /history', async () => {
     const user = world.discord.addUser({ username: 'private-failed', dmsClosed: true });
     const post = await lateAnimate(user, 'broken');
     expect(String(bodyField(post, 'content'))).toBe(`<@${user.id}>, your animation could not be made. It's private in this server: use /history to see why.`);
-    await vi.waitFor(() => expect(world.store.history(user.id).items[0]).toMatchObject({ state: 'failed', delivery: 'channel' }));
-    expect(entryStatus(world.store.history(user.id).items[0]!)).toMatch(/^❌ Failed/);
+    await vi.waitFor(async () => expect((await world.store.history(user.id)).items[0]).toMatchObject({ state: 'failed', delivery: 'channel' }));
+    expect(entryStatus((await world.store.history(user.id)).items[0]!)).toMatch(/^❌ Failed/);
   });
 });

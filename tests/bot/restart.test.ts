@@ -17,12 +17,12 @@ const processes: BotProcess[] = [];
 beforeAll(async () => {
   world = await BotWorld.create();
   // The test's own connection to the bot's database (WAL: both can use it), without start-up recovery.
-  store = Store.open({ dataDir: world.dataDir, recover: false });
-  store.updateGuildSettings(world.discord.guild().id, { perUserConcurrent: 5, maxDrivingSeconds: 60 }, 'moderator');
+  store = await Store.open({ dataDir: world.dataDir, recover: false });
+  await store.updateGuildSettings(world.discord.guild().id, { perUserConcurrent: 5, maxDrivingSeconds: 60 }, 'moderator');
 });
 afterAll(async () => {
   for (const p of processes) await p.kill9();
-  store.close();
+  await store.close();
   await world.close();
 });
 afterEach(async () => {
@@ -46,7 +46,7 @@ async function startBot(env: Record<string, string> = {}): Promise<BotProcess> {
 async function longJobRunning(username: string) {
   const current = await startBot({ MARIONETTE_SHUTDOWN_GRACE_SECONDS: '1' });
   const user = world.discord.addUser({ username });
-  store.setConsent(user.id, 'accepted');
+  await store.setConsent(user.id, 'accepted');
   const cmd = await world.discord.slashCommand({
     name: 'animate',
     user,
@@ -54,7 +54,7 @@ async function longJobRunning(username: string) {
   });
   await cmd.waitForAck();
   await vi.waitFor(() => expect(String(cmd.originalMessage()?.content ?? '')).toMatch(/^Animating…/), { timeout: 30_000 });
-  return { current, user, cmd, job: store.history(user.id).items[0]! };
+  return { current, user, cmd, job: (await store.history(user.id)).items[0]! };
 }
 
 const resultPosts = (token: string) =>
@@ -64,7 +64,7 @@ describe('restart', () => {
   it('GIVEN kill -9 during inference THEN after a restart the job is resumed and delivered exactly once, and the queued one after it too', async () => {
     const first = await startBot();
     const user = world.discord.addUser({ username: 'patient' });
-    store.setConsent(user.id, 'accepted');
+    await store.setConsent(user.id, 'accepted');
     const long = await world.discord.slashCommand({
       name: 'animate',
       user,
@@ -83,7 +83,7 @@ describe('restart', () => {
     await new Promise((r) => setTimeout(r, 1500)); // time for any duplicate to show up
     expect(resultPosts(long.token)).toHaveLength(1);
     expect(resultPosts(short.token)).toHaveLength(1);
-    const jobs = store.history(user.id).items;
+    const jobs = (await store.history(user.id)).items;
     expect(jobs.map((j) => [j.state, j.delivery])).toEqual([
       ['succeeded', 'interaction'],
       ['succeeded', 'interaction'],
@@ -95,20 +95,20 @@ describe('restart', () => {
       'the next process delivers it once',
     async () => {
       const { current, cmd, job } = await longJobRunning('graceful');
-      expect(store.getJob(job.id)).toMatchObject({ state: 'running', attempts: 1 });
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'running', attempts: 1 });
       const code = current.exited();
       await current.signal('SIGTERM');
       expect(await code).toBe(0);
       expect(current.log).toContain('job handed back to the queue for shutdown');
       // Queued again at once, and the interrupted attempt not counted against the job's retries.
-      expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0 });
       expect(resultPosts(cmd.token)).toHaveLength(0);
 
       await startBot();
       await vi.waitFor(() => expect(resultPosts(cmd.token)).toHaveLength(1), { timeout: 120_000, interval: 200 });
       await new Promise((r) => setTimeout(r, 1000));
       expect(resultPosts(cmd.token)).toHaveLength(1);
-      expect(store.getJob(job.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'succeeded', attempts: 1 });
     },
   );
 
@@ -120,16 +120,16 @@ describe('restart', () => {
       const code = current.exited();
       await current.signalAll('SIGTERM');
       expect(await code).toBe(0);
-      expect(store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0, failure: null });
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'queued', attempts: 0, failure: null });
       // Not left for the next test's bot to run first.
-      expect(store.deleteJobForOwner(job.id, user.id)).toMatchObject({ deleted: true });
+      expect(await store.deleteJobForOwner(job.id, user.id)).toMatchObject({ deleted: true });
     },
   );
 
   it('GIVEN kill -9 while the attachments download THEN the next process tells the member to send the command again, and nothing was queued', async () => {
     const bot = await startBot();
     const user = world.discord.addUser({ username: 'downloading' });
-    store.setConsent(user.id, 'accepted');
+    await store.setConsent(user.id, 'accepted');
     const video = await world.video('slow.mp4', 40, 10);
     video.fault = { kind: 'drip', chunkBytes: 2000, intervalMs: 200 };
     const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video } });
@@ -145,13 +145,13 @@ describe('restart', () => {
         ),
       { timeout: 20_000 },
     );
-    expect(store.history(user.id).items).toHaveLength(0);
+    expect((await store.history(user.id)).items).toHaveLength(0);
   });
 
   it('GIVEN kill -9 while a delivery is failing (in doubt) THEN the next process delivers the clip once, by editing the original reply', async () => {
     const bot = await startBot();
     const user = world.discord.addUser({ username: 'in-doubt' });
-    store.setConsent(user.id, 'accepted');
+    await store.setConsent(user.id, 'accepted');
     // The follow-up fails: the request and discord.js's three retries all get 500.
     world.discord.failRequests({ match: 'execute_webhook', status: 500, times: 4 });
     const cmd = await world.discord.slashCommand({ name: 'animate', user, options: { photo: await world.photo(), video: await world.video() } });
@@ -163,11 +163,11 @@ describe('restart', () => {
         ).toHaveLength(4),
       { timeout: 60_000, interval: 100 },
     );
-    await vi.waitFor(() => expect(store.history(user.id).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await store.history(user.id)).items[0]?.delivery).toBe('delivering'), { timeout: 10_000 });
     await bot.kill9();
 
     await startBot();
-    await vi.waitFor(() => expect(store.history(user.id).items[0]?.delivery).toBe('interaction'), { timeout: 30_000, interval: 200 });
+    await vi.waitFor(async () => expect((await store.history(user.id)).items[0]?.delivery).toBe('interaction'), { timeout: 30_000, interval: 200 });
     const delivered = world.discord.requests.filter((r) => r.params['webhook_token'] === cmd.token && r.files.length > 0 && r.status < 300);
     expect(delivered).toHaveLength(1);
     expect(delivered[0]!.operationId).toBe('update_original_webhook_message');

@@ -5,6 +5,7 @@ import { settings as settingsCommand } from '../../commands/settings.js';
 import { BotWorld, bodyField } from '../support/bot-world.js';
 import type { FakeInteraction, FakeUser, OptionValue } from '../support/fake-discord/index.js';
 import { seedJob } from '../support/seed-jobs.js';
+import { inOrder } from '../support/in-order.js';
 
 /**
  * /settings through the fake Discord with the real bot: moderators only (also
@@ -23,12 +24,12 @@ beforeAll(async () => {
   await world.startBot();
 });
 afterAll(() => world.close());
-afterEach(() => {
+afterEach(async () => {
   world.discord.assertNoViolations();
   // Each test starts from the defaults (this writes "reset" entries by 'test' into the audit log).
   const g = guild();
-  world.store.resetGuildSettings(g.id, 'test');
-  for (const c of g.channels) world.store.setChannelRule(g.id, c.id, null, 'test');
+  await world.store.resetGuildSettings(g.id, 'test');
+  for (const c of g.channels) await world.store.setChannelRule(g.id, c.id, null, 'test');
 });
 
 const guild = () => world.discord.guilds[0]!;
@@ -52,7 +53,7 @@ async function settings(
 }
 
 const text = (cmd: FakeInteraction) => cmd.originalMessage()!.content;
-const latestAudit = () => world.store.auditLog(guild().id, 1)[0]!;
+const latestAudit = async () => (await world.store.auditLog(guild().id, 1))[0]!;
 
 /** The first thing the bot says to an /animate: a refusal before any defer (a private reply), else the deferred reply's first edit (consent prompt, queued). */
 async function animate(user: FakeUser, channelId?: string): Promise<{ cmd: FakeInteraction; says: string }> {
@@ -94,8 +95,8 @@ describe('who may use /settings', () => {
   it(
     'GIVEN a member without Manage Server whose /settings reaches the bot anyway THEN every subcommand is refused, and nothing ' + 'is changed or audited',
     async () => {
-      const member = world.member('not-a-mod');
-      const before = world.store.auditLog(guild().id, 100).length;
+      const member = await world.member('not-a-mod');
+      const before = (await world.store.auditLog(guild().id, 100)).length;
       const attempts: Array<[string, Record<string, OptionValue>]> = [
         ['view', {}],
         ['limits', { per_hour: 1 }],
@@ -114,9 +115,9 @@ describe('who may use /settings', () => {
         expect(cmd.originalMessage()!.flags! & EPHEMERAL).toBe(EPHEMERAL);
         expect(cmd.originalMessage()!.embeds).toEqual([]);
       }
-      expect(world.store.auditLog(guild().id, 100)).toHaveLength(before);
-      expect(world.store.guildSettings(guild().id).customized).toEqual([]);
-      expect(world.store.guildSettings(guild().id).consentEpochMs).toBeNull();
+      expect(await world.store.auditLog(guild().id, 100)).toHaveLength(before);
+      expect((await world.store.guildSettings(guild().id)).customized).toEqual([]);
+      expect((await world.store.guildSettings(guild().id)).consentEpochMs).toBeNull();
     },
   );
 
@@ -147,21 +148,21 @@ describe('changing settings', () => {
     const mod = moderator();
     const cmd = await settings(mod, 'limits', { per_hour: 1, concurrent: 5 });
     expect(text(cmd)).toBe('Saved (recorded in the audit log):\n• Per member per hour: 5 → 1\n• Per member at once: 1 → 5');
-    expect(latestAudit()).toMatchObject({
+    expect(await latestAudit()).toMatchObject({
       actorId: mod.id,
       action: 'settings.update',
       detail: { changes: { perUserPerHour: { from: 5, to: 1 }, perUserConcurrent: { from: 1, to: 5 } } },
     });
 
-    const member = world.member('eager');
+    const member = await world.member('eager');
     expect((await animate(member)).says).toMatch(QUEUED);
     expect((await animate(member)).says).toMatch(/^You've reached this server's limit of 1 animation per hour\. You can try again <t:\d+:R>\.$/);
-    await vi.waitFor(() => expect(world.store.history(member.id).items[0]?.delivery).toBe('interaction'), { timeout: 60_000 });
+    await vi.waitFor(async () => expect((await world.store.history(member.id)).items[0]?.delivery).toBe('interaction'), { timeout: 60_000 });
   });
 
   it('GIVEN invalid values THEN each problem is one sentence, and nothing is changed or audited', async () => {
     const mod = moderator();
-    const before = world.store.auditLog(guild().id, 100).length;
+    const before = (await world.store.auditLog(guild().id, 100)).length;
     expect(text(await settings(mod, 'limits', { per_hour: -1, server_per_day: 0 }))).toBe(
       "Nothing was changed:\n• The hourly limit per member must be a whole number from 1 to 100.\n• The server's daily limit must " +
         'be a whole number from 1 to 10000.',
@@ -178,42 +179,42 @@ describe('changing settings', () => {
     expect(text(await settings(mod, 'visibility', { results: 'everyone' }))).toBe(
       'Nothing was changed:\n• Result visibility must be one of: public, requester.',
     );
-    expect(world.store.auditLog(guild().id, 100)).toHaveLength(before);
-    expect(world.store.guildSettings(guild().id).customized).toEqual([]);
+    expect(await world.store.auditLog(guild().id, 100)).toHaveLength(before);
+    expect((await world.store.guildSettings(guild().id)).customized).toEqual([]);
   });
 
   it('GIVEN max_upload_mb and max_video_seconds THEN they are saved in bytes and seconds and shown in MB and s', async () => {
     const cmd = await settings(moderator(), 'limits', { max_upload_mb: 8, max_video_seconds: 5 });
     expect(text(cmd)).toBe('Saved (recorded in the audit log):\n• Longest driving video: 15 s → 5 s\n• Largest upload: 25 MB → 8 MB');
-    expect(world.store.guildSettings(guild().id)).toMatchObject({ maxUploadBytes: 8 * 1024 * 1024, maxDrivingSeconds: 5 });
+    expect(await world.store.guildSettings(guild().id)).toMatchObject({ maxUploadBytes: 8 * 1024 * 1024, maxDrivingSeconds: 5 });
   });
 
   it('GIVEN disable THEN the next /animate is refused; enable THEN it works again; both audited', async () => {
     const mod = moderator();
-    const member = world.member('blocked-by-switch');
+    const member = await world.member('blocked-by-switch');
     expect(text(await settings(mod, 'disable'))).toMatch(/^Saved \(recorded in the audit log\):\n• Marionette: on → off\nMembers can’t use \/animate/);
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { enabled: { from: true, to: false } } } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { enabled: { from: true, to: false } } } });
     expect((await animate(member)).says).toBe('Marionette is turned off in this server by its moderators.');
     expect(text(await settings(mod, 'disable'))).toBe('Nothing changed: the settings already had those values.');
     await settings(mod, 'enable');
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { enabled: { from: false, to: true } } } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { enabled: { from: false, to: true } } } });
     expect((await animate(member)).says).toMatch(QUEUED);
-    await vi.waitFor(() => expect(world.store.history(member.id).items[0]?.delivery).toBe('interaction'), { timeout: 60_000 });
+    await vi.waitFor(async () => expect((await world.store.history(member.id)).items[0]?.delivery).toBe('interaction'), { timeout: 60_000 });
   });
 
   it('GIVEN a blocked channel THEN /animate there is refused; GIVEN an allowed channel THEN only it works; each rule audited', async () => {
     const mod = moderator();
-    const member = world.member('wanderer');
+    const member = await world.member('wanderer');
     const general = channel('general');
     const art = channel('art');
     expect(text(await settings(mod, 'channels', { channel: general, rule: 'block' }))).toBe(
       `Marionette can no longer be used in <#${general.id}> (recorded in the audit log).`,
     );
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'channel.rule', targetId: general.id, detail: { to: 'block' } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, action: 'channel.rule', targetId: general.id, detail: { to: 'block' } });
     expect((await animate(member, general.id)).says).toBe("Marionette can't be used in this channel. Ask a moderator which channels are allowed.");
 
     await settings(mod, 'channels', { channel: general, rule: 'clear' });
-    expect(latestAudit()).toMatchObject({ action: 'channel.rule', targetId: general.id, detail: { from: 'block', to: null } });
+    expect(await latestAudit()).toMatchObject({ action: 'channel.rule', targetId: general.id, detail: { from: 'block', to: null } });
     expect(text(await settings(mod, 'channels', { channel: art, rule: 'allow' }))).toMatch(
       new RegExp(`^<#${art.id}> is allowed .*only in the 1 allowed channel and their threads\\.$`),
     );
@@ -226,11 +227,11 @@ describe('changing settings', () => {
     expect(text(await settings(mod, 'visibility', { results: 'public' }))).toBe(
       'Saved (recorded in the audit log):\n• Results: only the requester → public in the channel',
     );
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { visibility: { from: 'requester', to: 'public' } } } });
-    const member = world.member('showoff');
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { visibility: { from: 'requester', to: 'public' } } } });
+    const member = await world.member('showoff');
     const { cmd } = await animate(member);
     expect(cmd.originalMessage()!.flags! & EPHEMERAL).toBe(0);
-    await vi.waitFor(() => expect(world.store.history(member.id).items[0]).toMatchObject({ visibility: 'public', delivery: 'interaction' }), {
+    await vi.waitFor(async () => expect((await world.store.history(member.id)).items[0]).toMatchObject({ visibility: 'public', delivery: 'interaction' }), {
       timeout: 60_000,
     });
   });
@@ -238,7 +239,7 @@ describe('changing settings', () => {
   it('GIVEN retention days:30 THEN saved, audited and shown by view', async () => {
     const mod = moderator();
     expect(text(await settings(mod, 'retention', { days: 30 }))).toBe('Saved (recorded in the audit log):\n• Retention: 7 days → 30 days');
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { retentionDays: { from: 7, to: 30 } } } });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, detail: { changes: { retentionDays: { from: 7, to: 30 } } } });
     const view = (await settings(mod, 'view')).originalMessage()!.embeds[0]!;
     expect(view.fields!.find((f) => f.name.startsWith('Retention'))).toEqual({
       name: 'Retention *',
@@ -251,11 +252,11 @@ describe('changing settings', () => {
 
 describe('consent again', () => {
   it('GIVEN require-consent THEN a member who accepted before is asked again on the next /animate, and Accept lets it go on; audited', async () => {
-    const member = world.member('returning');
+    const member = await world.member('returning');
     await new Promise((r) => setTimeout(r, 5)); // the acceptance is older than the reset
     const mod = moderator();
     expect(text(await settings(mod, 'require-consent'))).toMatch(/^Done \(recorded in the audit log\): every member must accept Marionette's terms again/);
-    expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'consent.reset' });
+    expect(await latestAudit()).toMatchObject({ actorId: mod.id, action: 'consent.reset' });
 
     const { cmd, says } = await animate(member);
     expect(says).toMatch(
@@ -268,8 +269,8 @@ describe('consent again', () => {
       (r) => r.operationId === 'update_original_webhook_message' && r.params['webhook_token'] === cmd.token && QUEUED.test(String(bodyField(r, 'content'))),
       { timeout: 20_000 },
     );
-    expect(world.store.consentStatus(member.id, guild().id)).toBe('accepted');
-    await vi.waitFor(() => expect(world.store.history(member.id).items[0]?.delivery).toBe('interaction'), { timeout: 60_000 });
+    expect(await world.store.consentStatus(member.id, guild().id)).toBe('accepted');
+    await vi.waitFor(async () => expect((await world.store.history(member.id)).items[0]?.delivery).toBe('interaction'), { timeout: 60_000 });
   });
 });
 
@@ -279,8 +280,8 @@ describe('moderation', () => {
     async () => {
       const mod = moderator();
       await settings(mod, 'retention', { days: 30 });
-      const member = world.member('reported');
-      const job = seedJob(world.store, { userId: member.id, guildId: guild().id, channelId: channel('general').id });
+      const member = await world.member('reported');
+      const job = await seedJob(world.store, { userId: member.id, guildId: guild().id, channelId: channel('general').id });
       const message = (await settings(mod, 'audit')).originalMessage()!;
       expect(message.flags! & EPHEMERAL).toBe(EPHEMERAL);
       const [changes, jobs] = message.embeds;
@@ -300,19 +301,19 @@ describe('moderation', () => {
     'GIVEN /settings purge user THEN that member’s generations in this server and their files are deleted, not those elsewhere; audited ' + 'with the counts',
     async () => {
       const mod = moderator();
-      const member = world.member('troublemaker');
-      const here = [0, 1].map(() => seedJob(world.store, { userId: member.id, guildId: guild().id, channelId: channel('general').id }));
+      const member = await world.member('troublemaker');
+      const here = await inOrder([0, 1], async () => await seedJob(world.store, { userId: member.id, guildId: guild().id, channelId: channel('general').id }));
       const other = world.discord.guilds[1]!;
-      const elsewhere = seedJob(world.store, { userId: member.id, guildId: other.id, channelId: other.channels[0]!.id });
+      const elsewhere = await seedJob(world.store, { userId: member.id, guildId: other.id, channelId: other.channels[0]!.id });
 
       const cmd = await settings(mod, 'purge', { user: member });
       expect(text(cmd)).toBe(`Deleted <@${member.id}>'s animations in this server: 2 animations and 6 files (recorded in the audit log).`);
       for (const j of here) {
-        expect(world.store.getJob(j.id)).toBeNull();
+        expect(await world.store.getJob(j.id)).toBeNull();
         expect(existsSync(world.store.jobDirectory(j.id))).toBe(false);
       }
-      expect(world.store.getJob(elsewhere.id)).not.toBeNull();
-      expect(latestAudit()).toMatchObject({ actorId: mod.id, action: 'purge.user', targetId: member.id, detail: { jobs: 2, files: 6 } });
+      expect(await world.store.getJob(elsewhere.id)).not.toBeNull();
+      expect(await latestAudit()).toMatchObject({ actorId: mod.id, action: 'purge.user', targetId: member.id, detail: { jobs: 2, files: 6 } });
     },
   );
 });

@@ -72,17 +72,17 @@ describe('operator settings that reach the store', () => {
     try {
       await own.startBot();
       expect(own.store.config.guildStorageBytes).toBe(1024 * 1024);
-      const user = own.member();
+      const user = await own.member();
       const guild = own.discord.guild();
       // A job whose kept files fill the allowance exactly (the store trusts the byte counts it is given).
-      own.store.setConsent(user.id, 'accepted');
+      await own.store.setConsent(user.id, 'accepted');
       const id = own.store.newJobId();
       mkdirSync(own.store.jobDirectory(id), { recursive: true });
       const file = join(own.store.jobDirectory(id), 'photo.png');
       writeFileSync(file, 'x');
       const sha = '0'.repeat(64);
       const half = 512 * 1024;
-      const filling = own.store.enqueue({
+      const filling = await own.store.enqueue({
         id,
         userId: user.id,
         guildId: guild.id,
@@ -93,7 +93,11 @@ describe('operator settings that reach the store', () => {
       });
       expect(filling.ok).toBe(true);
       const cdnBefore = own.discord.cdnRequests.length;
-      const cmd = await own.discord.slashCommand({ name: 'animate', user: own.member(), options: { photo: await own.photo(), video: await own.video() } });
+      const cmd = await own.discord.slashCommand({
+        name: 'animate',
+        user: await own.member(),
+        options: { photo: await own.photo(), video: await own.video() },
+      });
       const ack = await cmd.waitForAck();
       expect(ack.type).toBe(4);
       expect(cmd.originalMessage()?.content).toMatch(/^This server has filled its 1 MB of storage on this bot\./);

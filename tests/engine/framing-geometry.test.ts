@@ -139,23 +139,25 @@ describe('paste-back', () => {
     expect(mask[10 * 20 + 19]).toBeLessThan(1);
   });
 
-  it('GIVEN a generated frame THEN the output outside the region is the photo byte for byte, and a generated copy of the photo ' +
-    'pastes back as the photo', () => {
-    const region = { x: 10, y: 5, width: 16, height: 16 };
-    // The region of the photo, as the model would get it at its own size (here 16×16: no resampling).
-    const generated = new Uint8Array(16 * 16 * 3);
-    for (let y = 0; y < 16; y++)
-      for (let x = 0; x < 16; x++) for (let c = 0; c < 3; c++) generated[(y * 16 + x) * 3 + c] = photo[((y + 5) * 40 + x + 10) * 3 + c]!;
-    const out = new Uint8Array(photo.length);
-    new PasteBack(photo, { output, region, model: { width: 16, height: 16 } }).compose(generated, out);
-    expect(Buffer.from(out).equals(Buffer.from(photo))).toBe(true);
-    const white = new Uint8Array(16 * 16 * 3).fill(255);
-    new PasteBack(photo, { output, region, model: { width: 16, height: 16 } }).compose(white, out);
-    for (let y = 0; y < 30; y++)
-      for (let x = 0; x < 40; x++) {
-        const inside = x >= 10 && x < 26 && y >= 5 && y < 21;
-        if (!inside) expect(out[(y * 40 + x) * 3]).toBe(photo[(y * 40 + x) * 3]);
-      }
-    expect(out[(13 * 40 + 18) * 3]).toBe(255);
-  });
+  it(
+    'GIVEN a generated frame THEN the output outside the region is the photo byte for byte, and a generated copy of the photo ' + 'pastes back as the photo',
+    () => {
+      const region = { x: 10, y: 5, width: 16, height: 16 };
+      // The region of the photo, as the model would get it at its own size (here 16×16: no resampling).
+      const generated = new Uint8Array(16 * 16 * 3);
+      for (let y = 0; y < 16; y++)
+        for (let x = 0; x < 16; x++) for (let c = 0; c < 3; c++) generated[(y * 16 + x) * 3 + c] = photo[((y + 5) * 40 + x + 10) * 3 + c]!;
+      const out = new Uint8Array(photo.length);
+      new PasteBack(photo, { output, region, model: { width: 16, height: 16 } }).compose(generated, out);
+      expect(Buffer.from(out).equals(Buffer.from(photo))).toBe(true);
+      const white = new Uint8Array(16 * 16 * 3).fill(255);
+      new PasteBack(photo, { output, region, model: { width: 16, height: 16 } }).compose(white, out);
+      for (let y = 0; y < 30; y++)
+        for (let x = 0; x < 40; x++) {
+          const inside = x >= 10 && x < 26 && y >= 5 && y < 21;
+          if (!inside) expect(out[(y * 40 + x) * 3]).toBe(photo[(y * 40 + x) * 3]);
+        }
+      expect(out[(13 * 40 + 18) * 3]).toBe(255);
+    },
+  );
 });

@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../support/fake-discord/index.js';
-import { startBotProcess } from './bot-process.js';
+import { startEchoBotProcess } from './echo-bot-process.js';
 
 describe('GIVEN a bot in its own process, pointed at the fake by environment', () => {
   let discord: FakeDiscord;
   const children: ChildProcess[] = [];
   const startBot = () => {
-    const child = startBotProcess(discord);
+    const child = startEchoBotProcess(discord);
     children.push(child);
     return child;
   };

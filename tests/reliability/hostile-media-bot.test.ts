@@ -16,14 +16,14 @@ beforeAll(async () => {
   world = await BotWorld.create();
   corpus = await buildHostileCorpus(world.mediaDir);
   await world.startBot();
-  world.store.updateGuildSettings(world.discord.guild().id, { perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
+  await world.store.updateGuildSettings(world.discord.guild().id, { perUserPerHour: 100, perUserPerDay: 1000 }, 'moderator');
 }, 180_000);
 afterAll(() => world.close());
 afterEach(() => world.discord.assertNoViolations());
 
 describe('hostile media through /animate', () => {
   it('GIVEN each item of the corpus as an attachment THEN a one-sentence refusal or a delivered clip, and no canary anywhere', async () => {
-    const user = world.member('fuzzer');
+    const user = await world.member('fuzzer');
     const attach = (file: string, contentType: string) =>
       world.discord.addAttachment({ filename: file.split('/').pop()!, contentType, data: readFileSync(file) });
     for (const item of corpus.items) {

@@ -7,6 +7,7 @@ import { BotWorld } from '../support/bot-world.js';
 import { waitForProgress } from '../support/wait-progress.js';
 import { REPO_ROOT } from '../support/cli.js';
 import type { FakeInteraction } from '../support/fake-discord/index.js';
+import { inOrder, range } from '../support/in-order.js';
 
 /**
  * Load: 200 members send /animate within a few seconds to the real bot (its own
@@ -30,8 +31,8 @@ let commands: Array<{ user: string; heavy: boolean; interaction: FakeInteraction
 
 beforeAll(async () => {
   world = await BotWorld.create({ env: { MARIONETTE_PROGRESS_SECONDS: '5' } });
-  store = Store.open({ dataDir: world.dataDir, recover: false });
-  store.updateGuildSettings(
+  store = await Store.open({ dataDir: world.dataDir, recover: false });
+  await store.updateGuildSettings(
     world.discord.guild().id,
     // Room for all of a heavy member's commands at once (those still downloading count toward it), so the
     // hourly limit is the one that refuses their fourth.
@@ -43,7 +44,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const b of bots) await b.kill9();
-  store.close();
+  await store.close();
   await world.close();
 });
 // Every REST request the bot made must be one real Discord would accept.
@@ -68,9 +69,9 @@ describe('200 members at once', () => {
     async () => {
       const photo = await world.photo();
       const video = await world.video('tiny.mp4', 5, 10, false);
-      const members = Array.from({ length: LIGHT + HEAVY }, (_, i) => {
+      const members = await inOrder(range(LIGHT + HEAVY), async (_, i) => {
         const user = world.discord.addUser({ username: `member${i}` });
-        store.setConsent(user.id, 'accepted');
+        await store.setConsent(user.id, 'accepted');
         return { user, heavy: i >= LIGHT };
       });
       const started = Date.now();
@@ -113,7 +114,7 @@ describe('200 members at once', () => {
       for (const c of accepted) expect(delivered(c.interaction.token), c.interaction.id).toHaveLength(1);
 
       // Fairness: a heavy member's second and third jobs never started before a light member's job that was already waiting.
-      const jobs = store.exportRedacted().jobs;
+      const jobs = (await store.exportRedacted()).jobs;
       const byUser = new Map<string, Job[]>();
       for (const j of jobs)
         byUser.set(
@@ -141,7 +142,7 @@ describe('200 members at once', () => {
       for (const secret of [world.discord.token, ...commands.map((c) => c.interaction.token)]) {
         expect(logs.includes(secret)).toBe(false);
         expect(dumpBytes.includes(secret)).toBe(false);
-        expect(JSON.stringify(store.exportRedacted()).includes(secret)).toBe(false);
+        expect(JSON.stringify(await store.exportRedacted()).includes(secret)).toBe(false);
       }
       // Structured logs: one JSON object per line, with job, guild and user ids on job events.
       const lines = logs

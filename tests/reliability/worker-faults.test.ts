@@ -27,7 +27,7 @@ const results = (token: string) =>
 
 describe('the inference worker dies', () => {
   it('GIVEN the worker thread crashes mid-job THEN the job is retried on a new worker and delivered once, and the bot goes on serving', async () => {
-    const user = world.member();
+    const user = await world.member();
     const cmd = await world.discord.slashCommand({
       name: 'animate',
       user,
@@ -35,7 +35,7 @@ describe('the inference worker dies', () => {
     });
     await cmd.waitForAck();
     await vi.waitFor(() => expect(results(cmd.token)).toHaveLength(1), { timeout: 60_000, interval: 200 });
-    const job = world.store.history(user.id).items[0]!;
+    const job = (await world.store.history(user.id)).items[0]!;
     expect(job).toMatchObject({ state: 'succeeded', attempts: 2 });
     expect(job.lastError).toMatch(/inference worker/);
     expect(world.logLines.some((l) => l.includes('"msg":"job attempt failed"') && l.includes(job.id))).toBe(true);
@@ -48,7 +48,7 @@ describe('the inference worker dies', () => {
   });
 
   it('GIVEN the worker exhausts its heap THEN only the worker dies: the job is retried and delivered once', async () => {
-    const user = world.member();
+    const user = await world.member();
     let oom: string | null = null;
     // Batches of 4 frames: a 40-frame clip runs ten batches; the 40th batch of the process lands in one of these jobs.
     for (let i = 0; i < 4 && oom === null; i++) {
@@ -59,7 +59,7 @@ describe('the inference worker dies', () => {
       });
       await cmd.waitForAck();
       await vi.waitFor(() => expect(results(cmd.token)).toHaveLength(1), { timeout: 90_000, interval: 200 });
-      const job = world.store.history(user.id).items[0]!;
+      const job = (await world.store.history(user.id)).items[0]!;
       if (job.attempts === 2) oom = job.lastError;
     }
     expect(oom).toMatch(/inference worker/);

@@ -1,30 +1,30 @@
-/** Shared test fixtures: real SQLite files and real job files in temp dirs. */
+/**
+ * Shared test fixtures: a real store and real job files in temp dirs (tests/support/temp-dir.ts). The store is
+ * SQLite, or PostgreSQL when the run says so (MARIONETTE_TEST_STORE=postgres: the `store on PostgreSQL` project
+ * of vitest.config.ts runs the same test files again): there, every new data folder gets an empty database
+ * (one database per test file, emptied for each new folder), as a new folder gets a new SQLite file.
+ */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { ManualClock, Store, type EnqueueRequest, type EnqueueResult, type Job, type StoreConfig } from '../../src/store/index.js';
+import pg from 'pg';
+import { testDatabase } from '../support/postgres.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const dirs: string[] = [];
 const stores: Store[] = [];
 
-afterEach(() => {
+// Runs before tempDir removes the test's folders (vitest calls afterEach hooks before onTestFinished).
+afterEach(async () => {
   for (const s of stores.splice(0)) {
     try {
-      s.close();
+      await s.close();
     } catch {
       // already closed by the test
     }
   }
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-export function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'marionette-store-'));
-  dirs.push(d);
-  return d;
-}
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -34,16 +34,42 @@ export interface Fixture {
   readonly store: Store;
 }
 
-export function openStore(dir: string, clock: ManualClock, config: Partial<StoreConfig> = {}): Store {
-  const s = Store.open({ dataDir: dir, clock, config });
+export const ON_POSTGRES = process.env['MARIONETTE_TEST_STORE'] === 'postgres';
+
+let database: Promise<string> | null = null;
+const emptied = new Set<string>();
+
+/** This file's PostgreSQL database (children started by the tests find it in MARIONETTE_TEST_DATABASE_URL). */
+async function postgresFor(dir: string): Promise<string> {
+  database ??= testDatabase().then((url) => ((process.env['MARIONETTE_TEST_DATABASE_URL'] = url), url));
+  const url = await database;
+  if (!emptied.has(dir)) {
+    emptied.add(dir);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const tables = await client.query<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != 'schema_migrations'",
+      );
+      if (tables.rows.length > 0) await client.query(`TRUNCATE ${tables.rows.map((t) => t.tablename).join(', ')} RESTART IDENTITY CASCADE`);
+    } finally {
+      await client.end();
+    }
+  }
+  return url;
+}
+
+export async function openStore(dir: string, clock: ManualClock, config: Partial<StoreConfig> = {}): Promise<Store> {
+  const databaseUrl = ON_POSTGRES ? await postgresFor(dir) : null;
+  const s = await Store.open({ dataDir: dir, clock, config, databaseUrl });
   stores.push(s);
   return s;
 }
 
-export function fixture(config: Partial<StoreConfig> = {}): Fixture {
+export async function fixture(config: Partial<StoreConfig> = {}): Promise<Fixture> {
   const dir = tempDir();
   const clock = new ManualClock(T0);
-  return { dir, clock, store: openStore(dir, clock, config) };
+  return { dir, clock, store: await openStore(dir, clock, config) };
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -72,10 +98,10 @@ export function request(store: Store, over: Partial<Omit<EnqueueRequest, 'source
 }
 
 /** Enqueues (consenting first) and expects success. */
-export function enqueueOk(store: Store, over: Parameters<typeof request>[1] = {}): Job {
+export async function enqueueOk(store: Store, over: Parameters<typeof request>[1] = {}): Promise<Job> {
   const req = request(store, over);
-  store.setConsent(req.userId, 'accepted');
-  const r: EnqueueResult = store.enqueue(req);
+  await store.setConsent(req.userId, 'accepted');
+  const r: EnqueueResult = await store.enqueue(req);
   if (!r.ok) throw new Error(`enqueue refused: ${JSON.stringify(r.refusal)}`);
   return r.job;
 }

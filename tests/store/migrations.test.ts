@@ -8,13 +8,16 @@ import { RECENT_GUILD_JOBS_SQL } from '../../src/store/history.js';
 import { GUILD_STORED_BYTES_SQL } from '../../src/store/enqueue.js';
 import { TURNS_SQL } from '../../src/store/queue-status.js';
 import { EXPIRE_BATCH_SQL } from '../../src/store/retention.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp-dir.js';
+
+/** The planner hints are SQLite's (the queries take the dialect they are for). */
+const SQLITE = { dialect: 'sqlite' } as Parameters<typeof PENDING_DELIVERIES_SQL>[0];
 
 const tables = (db: Database.Database): string[] =>
   db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
 
 describe('migrations', () => {
-  it('creates the schema from an empty file and is idempotent', () => {
+  it('GIVEN an empty file THEN the migrations create the schema, running them again applies none, and the pragmas are set', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
     expect(migrate(db)).toEqual({ from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.version) });
@@ -28,6 +31,7 @@ describe('migrations', () => {
       'jobs',
       'rate_ledger',
       'users',
+      'workers',
     ]);
     expect(migrate(db)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length, applied: [] });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -46,7 +50,7 @@ describe('migrations', () => {
     );
     insert.run('j1', 'failed', 'Your animation failed: an old reason.', 2);
     insert.run('j2', 'queued', null, null);
-    expect(migrate(db)).toMatchObject({ from: 5, to: 6, applied: [6] });
+    expect(migrate(db)).toMatchObject({ from: 5, to: MIGRATIONS.length, applied: [6, 7, 8] });
     const rows = db.prepare('SELECT id, failure FROM jobs ORDER BY id').all() as Array<{ id: string; failure: string | null }>;
     expect(rows.map((r) => [r.id, r.failure === null ? null : JSON.parse(r.failure)])).toEqual([
       ['j1', { reason: { code: 'legacy', message: 'Your animation failed: an old reason.' }, afterRetries: false }],
@@ -77,12 +81,12 @@ describe('migrations', () => {
   });
 
   it.each([
-    ["the deliverer's pending jobs", PENDING_DELIVERIES_SQL, [0, 50], /USING INDEX jobs_undelivered/],
-    ['the retention sweep', EXPIRE_BATCH_SQL, [0, 7, 1, 0, 0, 200], /USING INDEX jobs_unexpired/],
+    ["the deliverer's pending jobs", PENDING_DELIVERIES_SQL(SQLITE), [0, 50], /USING INDEX jobs_undelivered/],
+    ['the retention sweep', EXPIRE_BATCH_SQL(SQLITE), [0, 7, 1, 0, 0, 200], /USING INDEX jobs_unexpired/],
     ['the latest turn of queued users', TURNS_SQL.user_id, [], /SEARCH j USING COVERING INDEX jobs_user_turn/],
     ['the latest turn of queued servers', TURNS_SQL.guild_id, [], /SEARCH j USING COVERING INDEX jobs_guild_turn/],
     ["a server's recent jobs (/settings audit)", RECENT_GUILD_JOBS_SQL, ['g', 10], /USING INDEX jobs_guild_created/],
-    ["a server's stored bytes (every /animate)", GUILD_STORED_BYTES_SQL, ['g'], /SEARCH jobs USING COVERING INDEX jobs_guild_stored/],
+    ["a server's stored bytes (every /animate)", GUILD_STORED_BYTES_SQL(SQLITE), ['g'], /SEARCH jobs USING COVERING INDEX jobs_guild_stored/],
   ])('GIVEN %s THEN the query reads an index, never every job ever made (history rows stay forever)', (_what, sql, params, index) => {
     const db = openDatabase(join(tempDir(), 'plan.sqlite'));
     migrate(db);
@@ -92,13 +96,13 @@ describe('migrations', () => {
     db.close();
   });
 
-  it("GIVEN a data folder that does not exist yet THEN the store creates it for its own user only (members' files live below)", () => {
+  it("GIVEN a data folder that does not exist yet THEN the store creates it for its own user only (members' files live below)", async () => {
     const dir = join(tempDir(), 'new', 'data');
-    Store.open({ dataDir: dir }).close();
+    await (await Store.open({ dataDir: dir })).close();
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
-  it('applies a later migration on top, in order', () => {
+  it('GIVEN a later migration THEN it is applied on top of the current schema', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
     migrate(db);
@@ -108,7 +112,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('rolls a failing migration back completely', () => {
+  it('GIVEN a failing migration THEN it is rolled back completely and the version stays', () => {
     const file = join(tempDir(), 'm.sqlite');
     const db = openDatabase(file);
     migrate(db);
@@ -119,15 +123,15 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('refuses a database from a newer Marionette, clearly, and changes nothing', () => {
+  it('GIVEN a database from a newer Marionette THEN opening it is refused with a clear message and the file is unchanged', async () => {
     const dir = tempDir();
-    Store.open({ dataDir: dir }).close();
+    await (await Store.open({ dataDir: dir })).close();
     const raw = new Database(join(dir, 'marionette.sqlite'));
     raw.pragma(`user_version = ${MIGRATIONS.length + 5}`);
     raw.close();
     let error: unknown;
     try {
-      Store.open({ dataDir: dir });
+      await Store.open({ dataDir: dir });
     } catch (e) {
       error = e;
     }
@@ -140,7 +144,7 @@ describe('migrations', () => {
     check.close();
   });
 
-  it('refuses a non-contiguous migration list', () => {
+  it('GIVEN a non-contiguous migration list THEN migrate refuses it', () => {
     const db = openDatabase(join(tempDir(), 'm.sqlite'));
     expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }])).toThrow(/not contiguous/);
     db.close();

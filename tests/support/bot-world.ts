@@ -81,9 +81,9 @@ export class BotWorld {
   }
 
   /** A member who already accepted the terms. */
-  member(username = `member${randomBytes(3).toString('hex')}`): FakeUser {
+  async member(username = `member${randomBytes(3).toString('hex')}`): Promise<FakeUser> {
     const user = this.discord.addUser({ username });
-    this.store.setConsent(user.id, 'accepted');
+    await this.store.setConsent(user.id, 'accepted');
     return user;
   }
 

@@ -22,7 +22,7 @@ export interface SeedJob {
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export function seedJob(store: Store, o: SeedJob): Job {
+export async function seedJob(store: Store, o: SeedJob): Promise<Job> {
   const id = store.newJobId();
   const dir = store.jobDirectory(id);
   mkdirSync(dir, { recursive: true });
@@ -30,8 +30,8 @@ export function seedJob(store: Store, o: SeedJob): Job {
   const video = randomBytes(128);
   writeFileSync(join(dir, 'photo.png'), photo);
   writeFileSync(join(dir, 'driving.mp4'), video);
-  store.setConsent(o.userId, 'accepted');
-  const queued = store.enqueue({
+  await store.setConsent(o.userId, 'accepted');
+  const queued = await store.enqueue({
     id,
     userId: o.userId,
     guildId: o.guildId,
@@ -44,21 +44,21 @@ export function seedJob(store: Store, o: SeedJob): Job {
     visibility: 'public', // delivered as a channel message with the clip (a private job's would be a notice only)
   });
   if (!queued.ok) throw new Error(`seeding refused: ${JSON.stringify(queued.refusal)}`);
-  const claim = store.claimNext('seed:0:test');
+  const claim = await store.claimNext('seed:0:test');
   if (claim?.job.id !== id) throw new Error(`seeding claimed ${claim?.job.id ?? 'nothing'} instead of ${id}: another job was queued`);
   if (o.outcome === 'failed') {
     const message = o.failure ?? 'The photo has no face Marionette can find.';
-    store.fail(id, claim.leaseId, { error: 'seeded failure', reason: { code: 'input', message }, retryable: false });
+    await store.fail(id, claim.leaseId, { error: 'seeded failure', reason: { code: 'input', message }, retryable: false });
   } else {
     const clip = randomBytes(2048);
     writeFileSync(join(dir, 'result.mp4'), clip);
-    store.complete(id, claim.leaseId, { path: join(dir, 'result.mp4'), bytes: clip.length, durationMs: (o.seconds ?? 2) * 1000 });
+    await store.complete(id, claim.leaseId, { path: join(dir, 'result.mp4'), bytes: clip.length, durationMs: (o.seconds ?? 2) * 1000 });
   }
   if (o.outcome === 'undelivered') {
-    store.markDeliveryFailed(id, 'seeded: no route');
+    await store.markDeliveryFailed(id, 'seeded: no route');
   } else {
-    store.beginDelivery(id, 'channel');
-    store.markDelivered(id, 'channel', '1');
+    await store.beginDelivery(id, 'channel');
+    await store.markDelivered(id, 'channel', '1');
   }
-  return store.getJob(id)!;
+  return (await store.getJob(id))!;
 }

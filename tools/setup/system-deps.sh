@@ -16,6 +16,8 @@
 #   PyTorch, ONNX, PyYAML  the Python reference converter and its tests (test)
 #   a WebGPU adapter     the WebGPU provider's tests: Mesa's software Vulkan driver, lavapipe, serves without a GPU (test)
 #   user namespaces      the full-disk tests mount a small tmpfs with `unshare -rm` (test)
+#   PostgreSQL           its server programs (initdb, pg_ctl, postgres): the PostgreSQL tests start a throwaway
+#                        server of their own (tests/support/postgres.ts), as the postgres user when run as root (test)
 #
 # Exit status: 0 when everything asked for is there (or, for `test` outside CI, when what could not be
 # installed is only needed by tests, which then say what they lack and skip); 1 when something needed
@@ -74,6 +76,27 @@ webgpu_ok() {
   # Needs onnxruntime-node (npm install): without node_modules the check cannot run yet.
   [ -d "$root/node_modules/onnxruntime-node" ] || return 0
   node "$root/tools/webgpu/probe.cjs" >/dev/null 2>&1
+}
+
+# The same places tests/support/postgres-cluster.ts looks: MARIONETTE_PG_BIN alone when set; else initdb on PATH and the
+# packaged folders. As root the servers run as the postgres user (PostgreSQL refuses root), so that user must exist too.
+postgres_ok() {
+  local dirs=() d
+  if [ -n "${MARIONETTE_PG_BIN:-}" ]; then
+    dirs=("$MARIONETTE_PG_BIN")
+  else
+    if has initdb; then dirs+=("$(dirname "$(readlink -f "$(command -v initdb)" 2>/dev/null || command -v initdb)")"); fi
+    for d in /usr/lib/postgresql/*/bin /opt/homebrew/opt/postgresql@*/bin /usr/local/opt/postgresql@*/bin /usr/pgsql-*/bin /usr/bin; do
+      [ -d "$d" ] && dirs+=("$d")
+    done
+  fi
+  for d in "${dirs[@]}"; do
+    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ]; then
+      [ "$(id -u)" -ne 0 ] || id -u postgres >/dev/null 2>&1
+      return
+    fi
+  done
+  return 1
 }
 
 tmpfs_ok() {
@@ -135,6 +158,7 @@ manual_hint() {
       python) echo "brew install python && python3 -m pip install torch onnx pyyaml (or set MARIONETTE_PYTHON to a Python that has them)" ;;
       webgpu) echo "nothing: Metal serves WebGPU on a Mac; if the probe still fails, run node tools/webgpu/probe.cjs for the reason" ;;
       tmpfs) echo "nothing can make it work: the full-disk tests need Linux user namespaces" ;;
+      postgres) echo "brew install postgresql@16 (the tests find it in Homebrew's folder; nothing needs to be started)" ;;
     esac
   elif [ "$is_apt" = 1 ]; then
     case "$what" in
@@ -143,6 +167,7 @@ manual_hint() {
       python) echo "sudo apt-get install -y python3-torch python3-onnx python3-yaml" ;;
       webgpu) echo "sudo apt-get install -y mesa-vulkan-drivers libvulkan1 (on Debian 12 from bookworm-backports: Dawn needs Mesa 25)" ;;
       tmpfs) echo "sudo sysctl -w kernel.unprivileged_userns_clone=1 user.max_user_namespaces=15000" ;;
+      postgres) echo "sudo apt-get install -y postgresql" ;;
     esac
   else
     case "$what" in
@@ -151,6 +176,7 @@ manual_hint() {
       python) echo "python3 -m pip install torch onnx pyyaml, or set MARIONETTE_PYTHON to a Python that has them" ;;
       webgpu) echo "install Mesa's Vulkan drivers (lavapipe, Mesa 25 or newer) and the Vulkan loader from your distribution" ;;
       tmpfs) echo "allow unprivileged user namespaces (sysctl user.max_user_namespaces)" ;;
+      postgres) echo "install PostgreSQL's server package from your distribution (Fedora: dnf install postgresql-server; Arch: pacman -S postgresql), or set MARIONETTE_PG_BIN to the folder holding initdb, pg_ctl and postgres" ;;
     esac
   fi
 }
@@ -160,6 +186,7 @@ DESCRIBE_compiler="a C++ compiler, make and python3 (to build better-sqlite3)"
 DESCRIBE_python="Python 3 with PyTorch, ONNX and PyYAML (the reference converter and its tests)"
 DESCRIBE_webgpu="a WebGPU adapter (the WebGPU tests)"
 DESCRIBE_tmpfs="user namespaces that may mount a tmpfs (the full-disk tests)"
+DESCRIBE_postgres="PostgreSQL's server programs, initdb, pg_ctl and postgres (the PostgreSQL tests)"
 
 # Installs one component on Debian/Ubuntu; returns non-zero when it cannot.
 install_component() {
@@ -169,6 +196,8 @@ install_component() {
     ffmpeg) apt_install ffmpeg ;;
     compiler) apt_install build-essential python3 ;;
     python) apt_install python3-torch python3-onnx python3-yaml ;;
+    # Debian's package also creates the postgres user the tests need as root (and a cluster of its own, unused here).
+    postgres) apt_install postgresql ;;
     webgpu)
       # Dawn (onnxruntime's WebGPU) refuses Debian 12's Mesa 22.3 and accepts bookworm-backports' 25.x.
       if [ "$codename" = bookworm ]; then
@@ -194,7 +223,7 @@ install_component() {
 # The run.
 # ---------------------------------------------------------------------------------------------
 needed=(ffmpeg compiler)
-if [ "$mode" != run ]; then needed+=(python webgpu tmpfs); fi
+if [ "$mode" != run ]; then needed+=(python webgpu tmpfs postgres); fi
 
 failed=0
 for what in "${needed[@]}"; do

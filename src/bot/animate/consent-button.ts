@@ -5,7 +5,7 @@ import { withdrawPublicReply } from '../discord/private-refusal.js';
 import { botMessages } from '../messages/bot.js';
 import { refusalText } from '../messages/refusals.js';
 import { continueAnimate } from './intake.js';
-import { checkEarly } from './start.js';
+import { admitEarly } from './start.js';
 
 /** Accept / Decline of the terms; Accept resumes the /animate that asked. */
 export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; requestId: string; userId: string | null }> = {
@@ -19,9 +19,9 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
       await interaction.reply({ content: owner === null ? botMessages.unknownButton : botMessages.notYours, flags: MessageFlags.Ephemeral });
       return;
     }
-    ctx.store.setConsent(interaction.user.id, action === 'accept' ? 'accepted' : 'declined');
+    await ctx.store.setConsent(interaction.user.id, action === 'accept' ? 'accepted' : 'declined');
     ctx.logger.info('consent recorded', { user: interaction.user.id, choice: action });
-    const taken = ctx.consent.take(requestId);
+    const taken = await ctx.consent.take(requestId);
     if (action === 'decline') {
       await interaction.update({ content: botMessages.consentDeclined, components: [] });
       if (taken) await withdrawPublicReply(taken.interaction);
@@ -32,7 +32,7 @@ export const consentButton: ButtonHandler<{ action: 'accept' | 'decline'; reques
       return;
     }
     // The consent check came first, so the limits were not looked at yet: look now, before any download.
-    const early = checkEarly(taken.interaction, ctx);
+    const early = await admitEarly(taken.interaction, ctx);
     if (!early.ok) {
       await interaction.update({ content: `${botMessages.consentRecorded} ${refusalText(early.refusal)}`, components: [] });
       await withdrawPublicReply(taken.interaction);

@@ -36,10 +36,10 @@ export class ConsentGate {
   ) {}
 
   /** Holds the command; its public reply (if any) must already be the waiting line. Returns the request id. */
-  hold(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest): string {
+  async hold(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, request: AnimateRequest): Promise<string> {
     const id = interaction.id;
     if (isPublic(interaction)) {
-      this.store.openConsentWait({
+      await this.store.openConsentWait({
         interactionId: id,
         userId: interaction.user.id,
         guildId: interaction.guildId,
@@ -56,9 +56,13 @@ export class ConsentGate {
   }
 
   /** Takes the pending command (once); undefined when there is none (expired, answered, or forgotten by a restart). */
-  take(requestId: string): PendingCommand | undefined {
+  async take(requestId: string): Promise<PendingCommand | undefined> {
     const p = this.pending.get(requestId);
-    if (p !== undefined) this.release(requestId);
+    if (p === undefined) return undefined;
+    // Out of the map at once (a second click cannot take it too), then its row.
+    clearTimeout(p.timer);
+    this.pending.delete(requestId);
+    await this.store.closeConsentWait(requestId);
     return p;
   }
 
@@ -92,17 +96,10 @@ export class ConsentGate {
   private async withdraw(requestId: string, p: PendingCommand): Promise<void> {
     try {
       await p.interaction.deleteReply();
-      this.store.closeConsentWait(requestId);
+      await this.store.closeConsentWait(requestId);
     } catch (e) {
       this.logger.warn('could not remove a waiting line', { interaction: requestId, error: (e as Error).message });
     }
-  }
-
-  private release(requestId: string): void {
-    const p = this.pending.get(requestId);
-    if (p) clearTimeout(p.timer);
-    this.pending.delete(requestId);
-    this.store.closeConsentWait(requestId);
   }
 }
 

@@ -28,39 +28,33 @@ interface Checked {
   readonly caps: { readonly photo: number; readonly video: number };
 }
 
-/** `first` runs once the intake is open (the defer, for a new command). */
+/**
+ * The command's intake is open (admitEarly opened it with the early check): until the job is queued (enqueue ends
+ * it) or refused, its row says a command is in flight, also while it waits its turn behind other members'
+ * downloads. `first` runs first (the defer, for a new command).
+ */
 export async function continueAnimate(
   interaction: Command,
   request: AnimateRequest,
   ctx: BotContext,
   first: () => Promise<unknown> = async () => undefined,
 ): Promise<void> {
-  // Until the job is queued (enqueue ends it) or refused, an intake row says a command is in flight
-  // (store/intakes.ts), also while it waits its turn behind other members' downloads.
-  ctx.store.openIntake({
-    interactionId: interaction.id,
-    userId: interaction.user.id,
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    token: interaction.token,
-    createdMs: interaction.createdTimestamp,
-  });
   try {
     await first();
     await ctx.intake.run(() => intake(interaction, request, ctx));
   } finally {
-    ctx.store.closeIntake(interaction.id);
+    await ctx.store.closeIntake(interaction.id);
   }
 }
 
 async function intake(interaction: Command, request: AnimateRequest, ctx: BotContext): Promise<void> {
   const log = ctx.logger.child({ interaction: interaction.id, guild: interaction.guildId, user: interaction.user.id });
-  const refuse = (content: string): Promise<void> => {
+  const refuse = async (content: string): Promise<void> => {
     // The command ends before the member reads why: trying again at once must not find this one still in progress.
-    ctx.store.closeIntake(interaction.id);
-    return refusePrivately(interaction, content);
+    await ctx.store.closeIntake(interaction.id);
+    await refusePrivately(interaction, content);
   };
-  const settings = ctx.store.guildSettings(interaction.guildId);
+  const settings = await ctx.store.guildSettings(interaction.guildId);
   const checked = await check(ctx, request, settings, log);
   if (typeof checked === 'string') return refuse(checked);
   const jobId = ctx.store.newJobId();
@@ -70,7 +64,7 @@ async function intake(interaction: Command, request: AnimateRequest, ctx: BotCon
     await mkdir(dir, { recursive: true });
     const files = await fetchAttachments(ctx.config, dir, request, checked.caps);
     const seconds = await probe(files, settings);
-    const result = enqueue(ctx, interaction, request, { jobId, model: checked.model, files, seconds, settings });
+    const result = await enqueue(ctx, interaction, request, { jobId, model: checked.model, files, seconds, settings });
     if (!result.ok) {
       // The terms were checked before the download: a consent refusal now means the answer changed meanwhile
       // (forget-me, a moderator asking again), and this reply has no buttons to answer it.
@@ -129,7 +123,7 @@ interface Ready {
   readonly settings: GuildSettings;
 }
 
-function enqueue(ctx: BotContext, interaction: Command, request: AnimateRequest, r: Ready): EnqueueResult {
+function enqueue(ctx: BotContext, interaction: Command, request: AnimateRequest, r: Ready): Promise<EnqueueResult> {
   const { photo, video } = r.files;
   return ctx.store.enqueue({
     id: r.jobId,
@@ -152,7 +146,7 @@ function enqueue(ctx: BotContext, interaction: Command, request: AnimateRequest,
 
 /** The reply becomes the job's status: its place in the queue and when it should be ready. Returns the place. */
 async function answerQueued(ctx: BotContext, interaction: Command, jobId: string, log: Logger): Promise<number | undefined> {
-  const status = ctx.store.queueStatus(jobId);
+  const status = await ctx.store.queueStatus(jobId);
   const queued = botMessages.queued(status?.position ?? 1, status?.etaDoneMs ?? Date.now());
   if (status?.state === 'queued') ctx.queueUpdates.showing(jobId, status.position);
   const note = ctx.models.onlyDemo() ? `\n${botMessages.demoModelOnly}` : '';

@@ -18,10 +18,11 @@ export async function startAnimate(interaction: ChatInputCommandInteraction, req
     await interaction.reply({ content: botMessages.guildOnly, flags: MessageFlags.Ephemeral });
     return;
   }
-  const settings = ctx.store.guildSettings(interaction.guildId);
-  // Before deferring (a synchronous SQLite read): a deferred reply's visibility is fixed by the defer, and a
-  // refusal (a blocked channel, a member's limits) is the member's business, also where results are public.
-  const early = checkEarly(interaction, ctx);
+  // Before deferring (a few milliseconds of the store): a deferred reply's visibility is fixed by the defer, and a
+  // refusal (a blocked channel, a member's limits) is the member's business, also where results are public. When
+  // it admits, the command's intake is opened in the same transaction: a second command from the member, arriving
+  // while this one is deferred and downloading, sees it in progress.
+  const [settings, early] = await Promise.all([ctx.store.guildSettings(interaction.guildId), admitEarly(interaction, ctx)]);
   const defer = () => interaction.deferReply(settings.visibility === 'requester' ? { flags: MessageFlags.Ephemeral } : {});
   if (!early.ok) {
     if (early.refusal.reason !== 'consent') {
@@ -32,20 +33,31 @@ export async function startAnimate(interaction: ChatInputCommandInteraction, req
     await askForConsent(interaction, request, ctx, early.refusal.consent === 'expired' ? `${refusalText(early.refusal)}\n\n` : '');
     return;
   }
-  // The intake opens in the same tick as the check (no await between): a second command from the member, arriving
-  // while this one is deferred and downloading, sees it in progress.
   await continueAnimate(interaction, request, ctx, defer);
 }
 
-/** The cheap checks, before any download: enabled, channel, consent, then the member's and the server's limits. */
-export function checkEarly(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, ctx: BotContext): AdmissionResult {
-  return ctx.store.checkAdmission({
-    userId: interaction.user.id,
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    parentChannelId: channelParent(interaction.channel),
-    interactionId: interaction.id,
-  });
+/**
+ * The cheap checks, before any download: enabled, channel, consent, then the member's and the server's limits;
+ * when they admit, the command's intake is open (store/intakes.ts) until it is queued or refused.
+ */
+export function admitEarly(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, ctx: BotContext): Promise<AdmissionResult> {
+  return ctx.store.admitIntake(
+    {
+      userId: interaction.user.id,
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      parentChannelId: channelParent(interaction.channel),
+      interactionId: interaction.id,
+    },
+    {
+      interactionId: interaction.id,
+      userId: interaction.user.id,
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      token: interaction.token,
+      createdMs: interaction.createdTimestamp,
+    },
+  );
 }
 
 /** Holds the command while the member reads the terms (consent-gate.ts), shown to them alone. */
@@ -55,7 +67,7 @@ async function askForConsent(
   ctx: BotContext,
   note: string,
 ): Promise<void> {
-  const requestId = ctx.consent.hold(interaction, request);
+  const requestId = await ctx.consent.hold(interaction, request);
   const prompt = { content: `${note}${botMessages.consentPrompt}`, components: [consentRow(requestId, interaction.user.id)] };
   if (interaction.ephemeral === true) {
     await interaction.editReply(prompt);

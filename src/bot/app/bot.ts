@@ -35,7 +35,7 @@ export class Bot {
 
   /** Start-up, in stages (start-up.ts); whatever a stage opened is closed again if a later one fails. */
   static async start(config: BotConfig, logger: Logger, options: BotOptions = {}): Promise<Bot> {
-    const store = openStore(config, options, logger);
+    const store = await openStore(config, options, logger);
     // Intakes and consent waits opened before this moment are a previous process's; after it, this one's own.
     const startedMs = store.now();
     const models = await checkInstallation(config, logger).catch(closing(store));
@@ -72,11 +72,11 @@ export class Bot {
     await this.answerInterruptedCommands(startedMs);
     const defaultModel = models.get(config.defaultModel);
     if (defaultModel && !warm) runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
-    runner.start();
+    await runner.start();
     deliverer.start(this.options.deliveryRetryMs ?? 15_000);
     queueUpdates.start(Math.max(5_000, config.progressIntervalSeconds * 1000));
-    this.sweepTimer = setInterval(() => this.sweep(), this.options.sweepMs ?? 60 * 60_000);
-    this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs ?? 60 * 60_000);
+    void this.sweep();
   }
 
   /**
@@ -87,8 +87,8 @@ export class Bot {
   private async answerInterruptedCommands(startedMs: number): Promise<void> {
     // Only what was opened before this process started: commands can arrive as soon as it is connected (also
     // while this awaits Discord), and their intakes and waits are this process's own, still in progress.
-    const waits = this.ctx.store.takeForgottenConsentWaits(startedMs);
-    const intakes = this.ctx.store.takeInterruptedIntakes(startedMs);
+    const waits = await this.ctx.store.takeForgottenConsentWaits(startedMs);
+    const intakes = await this.ctx.store.takeInterruptedIntakes(startedMs);
     for (const wait of waits) {
       this.ctx.logger.info('consent wait forgotten by a restart', { interaction: wait.interactionId, user: wait.userId, removable: wait.token !== null });
       if (!wait.token) continue;
@@ -112,9 +112,9 @@ export class Bot {
     }
   }
 
-  private sweep(): void {
+  private async sweep(): Promise<void> {
     try {
-      const report = this.ctx.store.sweep();
+      const report = await this.ctx.store.sweep();
       const { failures, ...counts } = report;
       if (report.expired > 0 || report.orphanDirsRemoved > 0) this.ctx.logger.info('retention sweep', { ...counts });
       for (const f of failures) this.ctx.logger.warn("retention could not remove a job's files; will try again", { job: f.jobId, error: f.error });
@@ -133,15 +133,15 @@ export class Bot {
     await Promise.all([runner.stop(this.options.shutdownGraceMs ?? 20_000), this.ctx.consent.stop()]);
     await deliverer.stop();
     await this.client.destroy();
-    store.close();
+    await store.close();
     logger.info('stopped');
   }
 }
 
 /** Closes the store, then throws on: for a start-up stage that failed. */
-function closing(store: Store): (e: unknown) => never {
-  return (e: unknown) => {
-    store.close();
+function closing(store: Store): (e: unknown) => Promise<never> {
+  return async (e: unknown) => {
+    await store.close();
     throw e;
   };
 }

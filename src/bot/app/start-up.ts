@@ -29,9 +29,10 @@ export interface StartOptions {
 
 const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
-export function openStore(config: BotConfig, options: StartOptions, logger: Logger): Store {
-  const store = Store.open({
+export async function openStore(config: BotConfig, options: StartOptions, logger: Logger): Promise<Store> {
+  const store = await Store.open({
     dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
     config: { workers: config.workers, guildStorageBytes: config.guildStorageMb * 1024 * 1024, ...options.storeConfig },
   });
   const recovered = store.startupRecovery;

@@ -31,8 +31,8 @@ export class Deliverer {
   /** Retries pending deliveries periodically (after Discord outages, restarts). */
   start(intervalMs: number): void {
     this.stopping = false;
-    this.timer = setInterval(() => this.kick(), intervalMs);
-    this.kick();
+    this.timer = setInterval(() => void this.kick(), intervalMs);
+    void this.kick(); // a pass catches and logs its own errors
   }
 
   /** Delivers everything pending; coalesces calls made while a pass runs. */
@@ -48,7 +48,7 @@ export class Deliverer {
         // Page by page to the end: jobs still waiting for their retry (an outage) never hide newer ones.
         let after: number | null = 0;
         while (after !== null && !this.stopping) {
-          const page = this.store.pendingDeliveries(after);
+          const page = await this.store.pendingDeliveries(after);
           for (const task of page.tasks) {
             if (this.stopping) break;
             await this.deliver(task);
@@ -73,13 +73,13 @@ export class Deliverer {
     const { job } = task;
     const log = this.logger.child({ job: job.id, guild: job.guildId, user: job.userId });
     if (job.state === 'cancelled' || (job.state === 'succeeded' && !job.output?.path)) {
-      this.store.skipDelivery(job.id);
+      await this.store.skipDelivery(job.id);
       return;
     }
     // A retry (the last attempt left it in doubt) waits its turn: outages are ridden out, not counted out.
     if (task.inDoubt && job.deliveryStartedMs !== null && this.store.now() < job.deliveryStartedMs + deliveryRetryDelayMs(job.deliveryAttempts)) return;
     if (job.deliveryAttempts >= MAX_DELIVERY_ATTEMPTS) {
-      this.store.markDeliveryFailed(job.id, 'gave up after repeated delivery attempts');
+      await this.store.markDeliveryFailed(job.id, 'gave up after repeated delivery attempts');
       log.warn('delivery given up', { attempts: job.deliveryAttempts });
       return;
     }
@@ -88,11 +88,11 @@ export class Deliverer {
     const doubtVia = task.inDoubt ? job.deliveryVia : null;
     let lastError = 'no route';
     for (const route of routes) {
-      const begun = this.store.beginDelivery(job.id, route);
+      const begun = await this.store.beginDelivery(job.id, route);
       if (!begun.ok) continue; // the token expired meanwhile: next route
       try {
         const messageId = await this.post(begun.job, route, begun.token, begun.nonce, doubtVia);
-        this.store.markDelivered(job.id, route, messageId);
+        await this.store.markDelivered(job.id, route, messageId);
         log.info('delivered', { route, state: job.state });
         return;
       } catch (e) {
@@ -106,7 +106,7 @@ export class Deliverer {
         return;
       }
     }
-    this.store.markDeliveryFailed(job.id, lastError);
+    await this.store.markDeliveryFailed(job.id, lastError);
     log.warn("no delivery route worked; the result stays in the user's history", { error: lastError });
   }
 

@@ -48,7 +48,7 @@ export const historyPageButton: ButtonHandler<{ page: PageRef }> = {
   parse: parseHistoryPage,
   async run(interaction, { page }, ctx) {
     if (!madeFor(interaction)) return void (await refuse(interaction, m.notYourHistory));
-    await interaction.update(asUpdate(loadHistoryView(ctx, interaction, page)));
+    await interaction.update(asUpdate(await loadHistoryView(ctx, interaction, page)));
   },
 };
 
@@ -57,12 +57,12 @@ export const historyShowButton: ButtonHandler<{ jobId: string; target: ShowTarge
   name: 'history-show',
   parse: parseHistoryShow,
   async run(interaction, { jobId, target }, ctx) {
-    const job = ctx.store.getJobForOwner(jobId, interaction.user.id);
+    const job = await ctx.store.getJobForOwner(jobId, interaction.user.id);
     if (!job || !inScope(job, interaction)) return void (await refuse(interaction, m.notInHistory));
     if (job.expiredMs !== null) return void (await refuse(interaction, m.expired));
     if (!isShowable(job)) return void (await refuse(interaction, m.noClip(job.state)));
     if (target === 'channel') {
-      const why = postRefusal(ctx, interaction);
+      const why = await postRefusal(ctx, interaction);
       if (why !== null) return void (await refuse(interaction, why));
     }
     const path = resolveInside(ctx.store.dataDir, job.output!.path!);
@@ -90,7 +90,7 @@ export const historyDeleteButton: ButtonHandler<{ jobId: string; page: PageRef }
   parse: parseHistoryDelete,
   async run(interaction, { jobId, page }, ctx) {
     if (!madeFor(interaction)) return void (await refuse(interaction, m.notYourHistory));
-    const job = ctx.store.getJobForOwner(jobId, interaction.user.id);
+    const job = await ctx.store.getJobForOwner(jobId, interaction.user.id);
     if (!job || !inScope(job, interaction)) return void (await refuse(interaction, m.notInHistory));
     if (job.state === 'running') return void (await refuse(interaction, m.deleteRunning));
     await interaction.update(asUpdate(deleteConfirmView(job, page)));
@@ -103,21 +103,21 @@ export const historyDeleteYesButton: ButtonHandler<{ jobId: string; page: PageRe
   parse: parseHistoryDeleteYes,
   async run(interaction, { jobId, page }, ctx) {
     if (!madeFor(interaction)) return void (await refuse(interaction, m.notYourHistory));
-    const job = ctx.store.getJobForOwner(jobId, interaction.user.id);
+    const job = await ctx.store.getJobForOwner(jobId, interaction.user.id);
     if (!job || !inScope(job, interaction)) {
-      await interaction.update(asUpdate(loadHistoryView(ctx, interaction, page, m.alreadyDeleted)));
+      await interaction.update(asUpdate(await loadHistoryView(ctx, interaction, page, m.alreadyDeleted)));
       return;
     }
     // A queued job's status message still shows its place in the queue and a Cancel button: read its token first.
-    const token = job.state === 'queued' ? ctx.store.interactionToken(job.id) : null;
-    const outcome = ctx.store.deleteJobForOwner(job.id, interaction.user.id);
+    const token = job.state === 'queued' ? await ctx.store.interactionToken(job.id) : null;
+    const outcome = await ctx.store.deleteJobForOwner(job.id, interaction.user.id);
     if (!outcome.deleted) {
       if (outcome.reason === 'running') return void (await refuse(interaction, m.deleteRunning));
-      await interaction.update(asUpdate(loadHistoryView(ctx, interaction, page, m.alreadyDeleted)));
+      await interaction.update(asUpdate(await loadHistoryView(ctx, interaction, page, m.alreadyDeleted)));
       return;
     }
     ctx.logger.info('job deleted by its owner', { job: job.id, user: interaction.user.id, files: outcome.filesRemoved });
-    await interaction.update(asUpdate(loadHistoryView(ctx, interaction, page, m.deleted(job.createdMs, outcome.filesRemoved))));
+    await interaction.update(asUpdate(await loadHistoryView(ctx, interaction, page, m.deleted(job.createdMs, outcome.filesRemoved))));
     if (job.state === 'queued') {
       keepStopNotice(job.id, botMessages.deletedWhileQueued);
       await showStopNotice(ctx, job.id, token);
@@ -137,7 +137,7 @@ export const forgetButton: ButtonHandler<{ action: ForgetAction; userId: string 
     }
     await interaction.deferUpdate();
     const stopped = await stopJobsOf(ctx, userId, null, botMessages.stoppedForgetMe);
-    const report = ctx.store.forgetUser(userId);
+    const report = await ctx.store.forgetUser(userId);
     ctx.logger.info('user forgotten', { user: userId, jobs: report.jobsDeleted, files: report.filesRemoved, stopped: stopped.length });
     await interaction.editReply({ content: m.forgetDone(report), components: [] });
   },

@@ -11,17 +11,17 @@ import { historyMessages as m } from '../messages/history.js';
  * user's own (never anyone else's, whatever the button id says); in a guild it
  * lists that guild's jobs, in DMs every guild's.
  */
-export function loadHistoryView(ctx: BotContext, interaction: BaseInteraction, page: PageRef, note?: string): HistoryView {
+export async function loadHistoryView(ctx: BotContext, interaction: BaseInteraction, page: PageRef, note?: string): Promise<HistoryView> {
   const guildId = interaction.guildId ?? null;
   const base = { guildId, limit: HISTORY_PAGE_SIZE };
   let ref = page;
-  let result = ctx.store.history(interaction.user.id, page ? { ...base, cursor: page.cursor, direction: page.direction } : base);
+  let result = await ctx.store.history(interaction.user.id, page ? { ...base, cursor: page.cursor, direction: page.direction } : base);
   if (result.items.length === 0 && page !== null) {
     // Everything on that page is gone (deleted, forgotten): show the newest page instead.
     ref = null;
-    result = ctx.store.history(interaction.user.id, base);
+    result = await ctx.store.history(interaction.user.id, base);
   }
-  return historyView(result, { inGuild: guildId !== null, canPost: postRefusal(ctx, interaction) === null, page: ref, ...(note ? { note } : {}) });
+  return historyView(result, { inGuild: guildId !== null, canPost: (await postRefusal(ctx, interaction)) === null, page: ref, ...(note ? { note } : {}) });
 }
 
 /** Whether the job belongs where the interaction happens (its guild, or anywhere from DMs). */
@@ -34,9 +34,9 @@ export function inScope(job: Job, interaction: BaseInteraction): boolean {
  * follows the server's rules for results: only where results are public,
  * Marionette is on, and this channel is allowed.
  */
-export function postRefusal(ctx: BotContext, interaction: BaseInteraction): string | null {
+export async function postRefusal(ctx: BotContext, interaction: BaseInteraction): Promise<string | null> {
   if (!interaction.inGuild()) return m.postDm;
-  const s = ctx.store.guildSettings(interaction.guildId);
+  const s = await ctx.store.guildSettings(interaction.guildId);
   if (!s.enabled) return m.postDisabled;
   if (s.visibility !== 'public') return m.postPrivate;
   if (interaction.channelId === null || !isChannelAllowed(s.channels, interaction.channelId, channelParent(interaction.channel))) return m.postChannel;

@@ -30,7 +30,7 @@ function reply(interaction: Guilded, content: string): Promise<unknown> {
 
 /** Applies a patch through the store and says what changed, or every problem. */
 async function applyPatch(interaction: Guilded, ctx: BotContext, patch: Record<string, unknown>, note?: string): Promise<void> {
-  const result = ctx.store.updateGuildSettings(interaction.guildId, patch, interaction.user.id);
+  const result = await ctx.store.updateGuildSettings(interaction.guildId, patch, interaction.user.id);
   if (!result.ok) return void (await reply(interaction, m.notChanged(result.problems.map(settingProblemText))));
   if (result.changes.length === 0) return void (await reply(interaction, m.unchanged));
   logChanges(ctx, interaction, result.changes);
@@ -44,7 +44,7 @@ function logChanges(ctx: BotContext, interaction: Guilded, changes: readonly Set
 
 const handlers: Readonly<Record<string, Handler>> = {
   async view(interaction, ctx) {
-    await interaction.reply(ephemeral({ embeds: [settingsEmbed(ctx.store.guildSettings(interaction.guildId))] }));
+    await interaction.reply(ephemeral({ embeds: [settingsEmbed(await ctx.store.guildSettings(interaction.guildId))] }));
   },
 
   async limits(interaction, ctx) {
@@ -60,7 +60,7 @@ const handlers: Readonly<Record<string, Handler>> = {
     if (empty) return void (await reply(interaction, m.limitsMissing));
     if (errors.length > 0) {
       // Say everything that is wrong at once; nothing is written.
-      const rest = validateSettingsPatch(ctx.store.guildSettings(interaction.guildId), patch);
+      const rest = validateSettingsPatch(await ctx.store.guildSettings(interaction.guildId), patch);
       return void (await reply(interaction, m.notChanged([...errors, ...(rest.ok ? [] : rest.problems.map(settingProblemText))])));
     }
     await applyPatch(interaction, ctx, patch);
@@ -70,10 +70,10 @@ const handlers: Readonly<Record<string, Handler>> = {
     const channelId = interaction.options.getChannel('channel', true).id;
     const choice = interaction.options.getString('rule', true);
     const rule = choice === 'allow' || choice === 'block' ? choice : null;
-    const before = ctx.store.guildSettings(interaction.guildId).channels;
+    const before = (await ctx.store.guildSettings(interaction.guildId)).channels;
     const had = before.allow.includes(channelId) ? 'allow' : before.block.includes(channelId) ? 'block' : null;
     if (had === rule) return void (await reply(interaction, m.channelUnchanged(channelId)));
-    const after = ctx.store.setChannelRule(interaction.guildId, channelId, rule, interaction.user.id);
+    const after = await ctx.store.setChannelRule(interaction.guildId, channelId, rule, interaction.user.id);
     ctx.logger.info('channel rule changed', { guild: interaction.guildId, actor: interaction.user.id, channel: channelId, rule });
     await reply(interaction, m.channelRule(channelId, rule, after.channels.allow.length));
   },
@@ -95,13 +95,13 @@ const handlers: Readonly<Record<string, Handler>> = {
   },
 
   async 'require-consent'(interaction, ctx) {
-    ctx.store.requireConsentAgain(interaction.guildId, interaction.user.id);
+    await ctx.store.requireConsentAgain(interaction.guildId, interaction.user.id);
     ctx.logger.info('consent required again', { guild: interaction.guildId, actor: interaction.user.id });
     await reply(interaction, m.consentReset);
   },
 
   async audit(interaction, ctx) {
-    const embeds = auditEmbeds(ctx.store.auditLog(interaction.guildId, 10), ctx.store.recentGuildJobs(interaction.guildId, 10));
+    const embeds = auditEmbeds(await ctx.store.auditLog(interaction.guildId, 10), await ctx.store.recentGuildJobs(interaction.guildId, 10));
     await interaction.reply(ephemeral({ embeds }));
   },
 
@@ -109,7 +109,7 @@ const handlers: Readonly<Record<string, Handler>> = {
     const target = interaction.options.getUser('user', true);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     await stopJobsOf(ctx, target.id, interaction.guildId, botMessages.stoppedByModerator);
-    const report = ctx.store.purgeUserInGuild(interaction.guildId, target.id, interaction.user.id);
+    const report = await ctx.store.purgeUserInGuild(interaction.guildId, target.id, interaction.user.id);
     ctx.logger.info('member purged', { guild: interaction.guildId, actor: interaction.user.id, target: target.id, jobs: report.jobsDeleted });
     await interaction.editReply({ content: m.purged(target.id, report), allowedMentions: { parse: [] } });
   },

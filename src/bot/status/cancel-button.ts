@@ -8,12 +8,12 @@ export const cancelButton: ButtonHandler<{ action: 'cancel'; jobId: string }> = 
   name: 'job-cancel',
   parse: parseJobButton,
   async run(interaction, { jobId }, ctx) {
-    const job = ctx.store.getJob(jobId);
+    const job = await ctx.store.getJob(jobId);
     if (!job || job.userId !== interaction.user.id) {
       await interaction.reply({ content: job ? botMessages.notYours : botMessages.unknownButton, flags: MessageFlags.Ephemeral });
       return;
     }
-    const outcome = ctx.store.requestCancel(jobId, interaction.user.id);
+    const outcome = await ctx.store.requestCancel(jobId, interaction.user.id);
     ctx.logger.info('cancel requested', { job: jobId, user: interaction.user.id, outcome });
     if (outcome === 'already-finished' || outcome === 'not-found') {
       await interaction.reply({

@@ -27,17 +27,21 @@ export class ProgressReporter {
     if (progress.phase !== 'generating' && progress.phase !== 'reference' && progress.phase !== 'framing') return;
     const t = this.now();
     if (this.busy.has(jobId) || t - (this.last.get(jobId) ?? 0) < this.intervalMs) return;
-    if (isStopping(this.store, jobId)) return;
-    const token = this.store.interactionToken(jobId);
-    if (!token) return;
     this.last.set(jobId, t);
     this.busy.add(jobId);
-    const eta = progress.etaSeconds === null ? null : t + progress.etaSeconds * 1000;
-    this.api
-      .editOriginal(token, { content: botMessages.running(progress.percent, eta, progress.phase), components: [cancelRow(jobId)] })
-      .then(() => restoreStopped(this.store, this.api, jobId, token))
+    void this.show(jobId, progress, t)
       .catch((e: unknown) => this.logger.warn('progress edit failed', { job: jobId, error: (e as Error).message }))
       .finally(() => this.busy.delete(jobId));
+  }
+
+  /** One status edit (at most one per job at a time: `busy`), unless the job is stopping or its token is spent. */
+  private async show(jobId: string, progress: AnimateProgress, t: number): Promise<void> {
+    if (await isStopping(this.store, jobId)) return;
+    const token = await this.store.interactionToken(jobId);
+    if (!token) return;
+    const eta = progress.etaSeconds === null ? null : t + progress.etaSeconds * 1000;
+    await this.api.editOriginal(token, { content: botMessages.running(progress.percent, eta, progress.phase), components: [cancelRow(jobId)] });
+    await restoreStopped(this.store, this.api, jobId, token);
   }
 
   /** The job started: say so at once. */
@@ -58,8 +62,8 @@ export class ProgressReporter {
 export const stopNotices = new Map<string, string>();
 
 /** Cancelled, or asked to stop: its status message must not show progress or a Cancel button any more. */
-export function isStopping(store: Store, jobId: string): boolean {
-  const job = store.getJob(jobId);
+export async function isStopping(store: Store, jobId: string): Promise<boolean> {
+  const job = await store.getJob(jobId);
   return job === null || job.state === 'cancelled' || job.cancelRequestedMs !== null;
 }
 
@@ -69,5 +73,5 @@ export function isStopping(store: Store, jobId: string): boolean {
  * moderator's purge), the edit has just overwritten the stopped status with progress and a live Cancel button.
  */
 export async function restoreStopped(store: Store, api: DiscordApi, jobId: string, token: string): Promise<void> {
-  if (isStopping(store, jobId)) await api.editOriginal(token, { content: stopNotices.get(jobId) ?? botMessages.cancelled, components: [] });
+  if (await isStopping(store, jobId)) await api.editOriginal(token, { content: stopNotices.get(jobId) ?? botMessages.cancelled, components: [] });
 }

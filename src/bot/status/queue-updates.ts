@@ -38,12 +38,12 @@ export class QueueUpdates {
     if (this.busy) return;
     this.busy = true;
     try {
-      const queued = new Set(this.store.queuedJobIds());
+      const queued = new Set(await this.store.queuedJobIds());
       for (const id of this.shown.keys()) if (!queued.has(id)) this.shown.delete(id);
       for (const id of queued) {
-        const status = this.store.queueStatus(id);
+        const status = await this.store.queueStatus(id);
         if (!status || status.state !== 'queued' || this.shown.get(id) === status.position) continue;
-        const token = this.store.interactionToken(id);
+        const token = await this.store.interactionToken(id);
         if (!token) continue;
         this.shown.set(id, status.position);
         await this.api

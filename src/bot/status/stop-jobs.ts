@@ -1,3 +1,4 @@
+import type { HistoryPage } from '../../store/index.js';
 import type { BotContext } from '../app/context.js';
 import { restoreStopped, stopNotices } from './progress-reporter.js';
 
@@ -13,20 +14,21 @@ export async function stopJobsOf(ctx: BotContext, userId: string, guildId: strin
   const active: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = ctx.store.history(userId, { guildId, limit: 50, cursor });
+    const page: HistoryPage = await ctx.store.history(userId, { guildId, limit: 50, cursor });
     for (const job of page.items) if (job.state === 'queued' || job.state === 'running') active.push(job.id);
     cursor = page.older;
   } while (cursor !== null);
   const edits: Promise<unknown>[] = [];
   for (const id of active) {
-    const token = ctx.store.interactionToken(id);
+    const token = await ctx.store.interactionToken(id);
     keepStopNotice(id, notice); // before the cancel: a status edit landing right after it is followed by the notice
-    if (ctx.store.requestCancel(id, userId) === 'cancel-requested') ctx.runner.cancel(id);
+    if ((await ctx.store.requestCancel(id, userId)) === 'cancel-requested') ctx.runner.cancel(id);
     edits.push(showStopNotice(ctx, id, token));
   }
   await Promise.all(edits);
   const deadline = Date.now() + timeoutMs;
-  while (active.some((id) => ctx.store.getJob(id)?.state === 'running') && Date.now() < deadline) {
+  const stillRunning = async () => (await Promise.all(active.map((id) => ctx.store.getJob(id)))).some((j) => j?.state === 'running');
+  while ((await stillRunning()) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
   return active;

@@ -4,13 +4,18 @@ import { barrier } from './common.mjs';
 
 const [index, dataDir, goFile, nowMs, workerId] = process.argv.slice(2);
 const { Store, ManualClock } = await import(index);
-const store = Store.open({ dataDir, clock: new ManualClock(Number(nowMs)), recover: false });
+const store = await Store.open({
+  dataDir,
+  databaseUrl: process.env.MARIONETTE_TEST_DATABASE_URL || null,
+  clock: new ManualClock(Number(nowMs)),
+  recover: false,
+});
 const claimed = [];
 barrier(goFile);
 for (;;) {
-  const c = store.claimNext(workerId, 3_600_000);
+  const c = await store.claimNext(workerId, 3_600_000);
   if (c === null) break;
   claimed.push(c.job.id);
 }
-store.close();
+await store.close();
 process.stdout.write(`${JSON.stringify({ claimed })}\n`);

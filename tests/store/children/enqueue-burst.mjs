@@ -5,16 +5,21 @@ import { barrier, request } from './common.mjs';
 
 const [index, dataDir, goFile, nowMs, guildId, count, users] = process.argv.slice(2);
 const { Store, ManualClock } = await import(index);
-const store = Store.open({ dataDir, clock: new ManualClock(Number(nowMs)), recover: false });
+const store = await Store.open({
+  dataDir,
+  databaseUrl: process.env.MARIONETTE_TEST_DATABASE_URL || null,
+  clock: new ManualClock(Number(nowMs)),
+  recover: false,
+});
 const accepted = [];
 const refused = [];
 barrier(goFile);
 for (let i = 0; i < Number(count); i += 1) {
   for (const userId of users.split(',')) {
-    const r = store.enqueue(request(store, userId, guildId));
+    const r = await store.enqueue(request(store, userId, guildId));
     if (r.ok) accepted.push(r.job.id);
     else refused.push(r.refusal.reason === 'rate-limit' ? r.refusal.limit : r.refusal.reason);
   }
 }
-store.close();
+await store.close();
 process.stdout.write(`${JSON.stringify({ accepted, refused })}\n`);

@@ -6,6 +6,7 @@ import { SCHEMA_V4 } from './schema-v4.js';
 import { SCHEMA_V5 } from './schema-v5.js';
 import { SCHEMA_V6 } from './schema-v6.js';
 import { SCHEMA_V7 } from './schema-v7.js';
+import { SCHEMA_V8 } from './schema-v8.js';
 
 /**
  * Versioned migrations, applied at start-up. The schema version is SQLite's
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'consent waits: public replies waiting for a member to accept the terms', sql: SCHEMA_V5 },
   { version: 6, name: "a failed job's reason as data (the bot words it)", sql: SCHEMA_V6 },
   { version: 7, name: 'notes on how a clip was made (framing), as data', sql: SCHEMA_V7 },
+  { version: 8, name: 'the workers that run jobs: what they can run, their heartbeats and their jobs', sql: SCHEMA_V8 },
 ];
 
 export class SchemaTooNewError extends Error {

@@ -7,7 +7,7 @@ const botScript = fileURLToPath(new URL('./fixtures/echo-bot.mjs', import.meta.u
 export const shardBotScript = fileURLToPath(new URL('./fixtures/shard-bot.mjs', import.meta.url));
 
 /** Starts fixtures/echo-bot.mjs in its own process, pointed at the fake through its environment only. */
-export function startBotProcess(discord: FakeDiscord): ChildProcess {
+export function startEchoBotProcess(discord: FakeDiscord): ChildProcess {
   return spawn(process.execPath, [botScript], {
     env: { ...process.env, DISCORD_API_BASE: discord.apiBase, DISCORD_TOKEN: discord.token },
     stdio: ['ignore', 'inherit', 'inherit'],
