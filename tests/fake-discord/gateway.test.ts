@@ -1,30 +1,8 @@
 import { Events, GatewayCloseCodes, GatewayOpcodes } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { FakeDiscord } from '../support/fake-discord/index.js';
 import { useConnectedClient } from './connect-client.js';
-
-/** A raw gateway client: the frames it got, in order. */
-async function rawGateway(discord: FakeDiscord) {
-  const ws = new WebSocket(`${discord.gatewayUrl}?v=10&encoding=json`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a gateway frame's data, shaped by its op
-  const frames: Array<{ op: number; t?: string; d: any; s?: number }> = [];
-  const waiting: Array<() => void> = [];
-  ws.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()));
-    waiting.splice(0).forEach((wake) => wake());
-  });
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  const next = async (match: (f: (typeof frames)[number]) => boolean) => {
-    for (;;) {
-      const found = frames.find(match);
-      if (found) return found;
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    }
-  };
-  await new Promise((resolve) => ws.once('open', resolve));
-  return { ws, frames, next, closed, send: (payload: unknown) => ws.send(JSON.stringify(payload)) };
-}
+import { rawGateway } from './raw-gateway.js';
 
 describe('GIVEN the fake gateway', () => {
   let discord: FakeDiscord;
@@ -108,5 +86,15 @@ describe('GIVEN a discord.js client on the fake gateway', () => {
     await (await discord.slashCommand({ name: 'fresh' })).waitForAck();
     expect(discord.resumeCount).toBe(0);
     expect(commandNames).toEqual(['fresh']);
+  });
+
+  it('WHEN the client closes with 1000 THEN its session ends, as on Discord, and an interaction then reaches nobody', async () => {
+    const { discord, client } = env;
+    await client.destroy();
+    await expect.poll(() => discord.gatewaySessions().map((s) => [s.live, s.connected])).toEqual([[false, false]]);
+    const interaction = await discord.slashCommand({ name: 'too-late' });
+    expect(interaction.delivered).toBe(false);
+    await expect(interaction.waitForAck()).rejects.toThrow(/never delivered: no live gateway session receives guild \d+'s events; live sessions: none/);
+    expect(discord.undeliveredInteractions()).toEqual([interaction]);
   });
 });

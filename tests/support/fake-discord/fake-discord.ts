@@ -7,10 +7,10 @@ import { CommandRegistry } from './command-registry.js';
 import type { FakeChannel } from './fake-channel.js';
 import type { FakeDiscordOptions } from './fake-discord-options.js';
 import type { AttachmentInit, FakeAttachment } from './fake-attachment.js';
-import type { FakeGuild } from './fake-guild.js';
+import type { FakeGuild, FakeGuildInit } from './fake-guild.js';
 import { FakeUser, type FakeUserInit } from './fake-user.js';
 import { FaultPlan, type RestFault } from './faults.js';
-import { GatewayServer, type IdentifyRecord } from './gateway.js';
+import { GatewayServer, type DispatchRecord, type GatewayRefusal, type GatewaySessionInfo, type IdentifyRecord } from './gateway.js';
 import { GATEWAY_PATH, listen, shutdown } from './http-server.js';
 import { InteractionRegistry, type Acknowledgement, type FakeInteraction } from './interaction.js';
 import {
@@ -32,6 +32,7 @@ import { registerGatewayRoutes } from './routes/gateway-routes.js';
 import { registerInteractionRoutes } from './routes/interaction-routes.js';
 import { registerUserRoutes } from './routes/user-routes.js';
 import { registerWebhookRoutes } from './routes/webhook-routes.js';
+import { recommendedShardCount, shardOf } from './sharding.js';
 import { Snowflakes } from './snowflake.js';
 import type { FakeState } from './state.js';
 import type { RecordedRequest, Violation } from './types.js';
@@ -65,6 +66,7 @@ export class FakeDiscord {
   readonly #faults = new FaultPlan();
   readonly #dispatcher: InteractionDispatcher;
   readonly #rest: RestHandler;
+  readonly #recommendedShards: () => number;
 
   static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
     const validator = OpenApiValidator.forFile(options.openApiPath);
@@ -100,6 +102,17 @@ export class FakeDiscord {
       clock,
     );
     const attachmentSizeLimit = options.attachmentSizeLimit ?? 10 * MiB;
+    const limits = {
+      maxGuildsPerShard: positiveInteger('maxGuildsPerShard', options.maxGuildsPerShard ?? 2500),
+      maxConcurrency: positiveInteger('maxConcurrency', options.maxConcurrency ?? 1),
+    };
+    const fixedShards = options.recommendedShards === undefined ? undefined : positiveInteger('recommendedShards', options.recommendedShards);
+    this.#recommendedShards = () =>
+      fixedShards ??
+      recommendedShardCount(
+        world.guilds.map((g) => g.id),
+        limits.maxGuildsPerShard,
+      );
     this.#state = {
       applicationId: this.applicationId,
       world,
@@ -111,6 +124,16 @@ export class FakeDiscord {
       clock,
       ids,
       gatewayUrl: this.gatewayUrl,
+      gatewayBot: () => ({
+        url: this.gatewayUrl,
+        shards: this.recommendedShards,
+        session_start_limit: {
+          total: 1000,
+          remaining: Math.max(0, 1000 - this.#gateway.identifies.length),
+          reset_after: 86_400_000,
+          max_concurrency: limits.maxConcurrency,
+        },
+      }),
       attachmentSizeLimit,
       ackWindowMs: options.ackWindowMs === undefined ? 3000 : options.ackWindowMs,
     };
@@ -118,16 +141,21 @@ export class FakeDiscord {
     this.#gateway = new GatewayServer({
       token: this.token,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
-      ready: (sessionId, shard) => ({
+      limits,
+      enforceIdentifyRateLimit: options.enforceIdentifyRateLimit ?? false,
+      now: () => clock.now(),
+      guildIds: () => world.guilds.map((g) => g.id),
+      ready: (sessionId, shard, guildIds) => ({
         v: 10,
         user: { ...this.botUser.toAPI(), verified: true, mfa_enabled: true, email: null },
-        guilds: world.guilds.map((g) => ({ id: g.id, unavailable: true })),
+        guilds: guildIds.map((id) => ({ id, unavailable: true })),
         session_id: sessionId,
         resume_gateway_url: this.gatewayUrl,
         ...(shard ? { shard } : {}),
         application: { id: this.applicationId, flags: 0 as ApplicationFlags, flags_new: '0' },
       }),
-      guildCreates: () => world.guilds.map((g) => g.toGuildCreate(this.botUser.toAPI())),
+      guildCreate: (id) => this.guild(id).toGuildCreate(this.botUser.toAPI()),
+      violation: (violation) => this.#recorder.addViolation(violation),
     });
     this.#dispatcher = new InteractionDispatcher(this.#state, this.#gateway, this.defaultUser);
 
@@ -194,13 +222,33 @@ export class FakeDiscord {
     return this.#state.world.dmChannel(user);
   }
 
-  /** Changes what the bot may do in a guild channel and tells the bot (CHANNEL_UPDATE) once it has identified. */
+  /** Changes what the bot may do in a guild channel and tells the bot (CHANNEL_UPDATE, on the guild's shard) once it has identified. */
   async updateChannel(channelId: string, change: { botCanSend?: boolean }): Promise<void> {
     const channel = this.channel(channelId);
     if (change.botCanSend !== undefined) channel.botCanSend = change.botCanSend;
     if (channel.guildId !== null && this.#gateway.hasSession) {
-      await this.#gateway.dispatch(GatewayDispatchEvents.ChannelUpdate, this.#state.world.channelToAPI(channel));
+      await this.#gateway.dispatch(GatewayDispatchEvents.ChannelUpdate, this.#state.world.channelToAPI(channel), channel.guildId);
     }
+  }
+
+  /**
+   * The bot joins a guild: once a bot has identified, the shard that owns it gets GUILD_CREATE, as on Discord.
+   * `onShard: [shard_id, num_shards]` picks an id on that shard.
+   */
+  async addGuild(init: FakeGuildInit = {}): Promise<FakeGuild> {
+    const guild = this.#state.world.addGuild(init);
+    if (this.#gateway.hasSession) await this.#gateway.dispatch(GatewayDispatchEvents.GuildCreate, guild.toGuildCreate(this.botUser.toAPI()), guild.id);
+    return guild;
+  }
+
+  /** The guilds a session on `[shardId, numShards]` receives. */
+  guildsOnShard(shardId: number, numShards: number): FakeGuild[] {
+    return this.guilds.filter((g) => shardOf(g.id, numShards) === shardId);
+  }
+
+  /** Which shard of `numShards` receives a guild's events: `(guild_id >> 22) % num_shards`. */
+  static shardOf(guildId: string, numShards: number): number {
+    return shardOf(guildId, numShards);
   }
 
   /** A file on the fake's CDN, to pass as an attachment option. */
@@ -279,6 +327,11 @@ export class FakeDiscord {
     return this.#state.interactions.all();
   }
 
+  /** Interactions that reached no gateway session: no live session was on the shard that owns their guild. */
+  undeliveredInteractions(): FakeInteraction[] {
+    return this.interactions().filter((i) => !i.delivered);
+  }
+
   /** Ack latencies (ms) of every acknowledged interaction, in dispatch order. */
   ackLatencies(): number[] {
     return this.interactions()
@@ -289,33 +342,59 @@ export class FakeDiscord {
 
   // ── the gateway ────────────────────────────────────────────────────────
 
-  /** Resolves once the bot is connected and has sent at least `identifies` IDENTIFYs (default 1). */
-  waitForReady({ identifies = 1, timeout = 10_000 }: { identifies?: number; timeout?: number } = {}): Promise<void> {
-    return this.#gateway.waitForReady(identifies, timeout);
+  /**
+   * Resolves once the gateway accepted at least `identifies` IDENTIFYs (default 1) and every shard of the latest
+   * one's `num_shards` is connected and has had READY and its GUILD_CREATEs; with `shard`, only that shard.
+   */
+  waitForReady({ identifies = 1, timeout = 10_000, shard }: { identifies?: number; timeout?: number; shard?: number } = {}): Promise<void> {
+    return this.#gateway.waitForReady(identifies, timeout, shard);
   }
 
-  /** Every IDENTIFY the bot sent (intents, properties, shard…), token removed. */
+  /** Every IDENTIFY that started a session (intents, properties, shard…), token removed; refused ones are in `gatewayRefusals`. */
   get identifies(): readonly IdentifyRecord[] {
     return this.#gateway.identifies;
+  }
+
+  /** GET /gateway/bot's `shards` now. */
+  get recommendedShards(): number {
+    return this.#recommendedShards();
+  }
+
+  /** Every gateway session, in IDENTIFY order, with its shard and the guilds it receives. */
+  gatewaySessions(): GatewaySessionInfo[] {
+    return this.#gateway.sessions();
+  }
+
+  /** Every dispatch frame sent or queued, per session: READY, GUILD_CREATE, INTERACTION_CREATE… with its shard. */
+  get dispatches(): readonly DispatchRecord[] {
+    return this.#gateway.dispatches;
+  }
+
+  /** IDENTIFYs the gateway turned down: 4010 Invalid shard, 4011 Sharding required, op 9 when rate limited. */
+  get gatewayRefusals(): readonly GatewayRefusal[] {
+    return this.#gateway.refusals;
   }
 
   get resumeCount(): number {
     return this.#gateway.resumeCount;
   }
 
-  /** Cuts the bot's gateway connection: no code kills the socket (the bot resumes); a close code is sent as is. */
-  dropGateway({ code }: { code?: number } = {}): void {
-    this.#gateway.drop(code);
+  /**
+   * Cuts a gateway connection: no code kills the socket (the bot resumes); a close code is sent as is.
+   * With several connected shards, `shard` (the shard id) says which; the others are untouched.
+   */
+  dropGateway({ code, shard }: { code?: number; shard?: number } = {}): void {
+    this.#gateway.drop(code, shard);
   }
 
-  /** Op 9 Invalid Session; not resumable by default, so the bot IDENTIFYs afresh. */
-  invalidateSession({ resumable = false }: { resumable?: boolean } = {}): void {
-    this.#gateway.invalidateSession(resumable);
+  /** Op 9 Invalid Session; not resumable by default, so the bot IDENTIFYs afresh. `shard` as for `dropGateway`. */
+  invalidateSession({ resumable = false, shard }: { resumable?: boolean; shard?: number } = {}): void {
+    this.#gateway.invalidateSession(resumable, shard);
   }
 
-  /** Op 7 Reconnect: the bot reconnects and RESUMEs. */
-  requestReconnect(): void {
-    this.#gateway.requestReconnect();
+  /** Op 7 Reconnect: the bot reconnects and RESUMEs. `shard` as for `dropGateway`. */
+  requestReconnect({ shard }: { shard?: number } = {}): void {
+    this.#gateway.requestReconnect(shard);
   }
 
   // ── REST: recording, faults, validation ───────────────────────────────
@@ -343,8 +422,13 @@ export class FakeDiscord {
     return this.#recorder.takeViolations();
   }
 
-  /** Throws, listing them, if the bot made any request real Discord would refuse. */
+  /** Throws, listing them, if the bot made any request real Discord would refuse, or ran its gateway sessions in a layout that loses events. */
   assertNoViolations(): void {
     this.#recorder.assertNoViolations();
   }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`FakeDiscord option ${name} must be a whole number ≥ 1; got ${value}`);
+  return value;
 }

@@ -19,6 +19,11 @@ import type { FakeChannel, FakeChannelInit } from './fake-channel.js';
 /** A guild as GUILD_CREATE describes it: its text channels, @everyone, the bot's role and member. */
 export interface FakeGuildInit {
   id?: string;
+  /**
+   * `[shard_id, num_shards]`: the fake picks an id whose guild falls on that
+   * shard (`(id >> 22) % num_shards === shard_id`). With `id` too, the id must fit.
+   */
+  onShard?: [shardId: number, numShards: number];
   name?: string;
   /** Defaults to a user the fake makes up (not the bot). */
   ownerId?: string;

@@ -13,3 +13,5 @@ export type { OptionValue } from './command-options.js';
 export type { RestFault } from './faults.js';
 export type { RecordedRequest, RecordedFile, Violation, ViolationKind } from './types.js';
 export { OpenApiValidator } from './openapi-validator.js';
+export type { DispatchRecord, GatewayDelivery, GatewayRefusal, GatewaySessionInfo, IdentifyRecord } from './gateway.js';
+export { shardOf, type ShardTuple } from './sharding.js';

@@ -10,7 +10,10 @@ import type { FakeState } from './state.js';
 /**
  * Makes interactions happen: builds the INTERACTION_CREATE payload for a
  * slash command, a button click or a modal submission, registers the
- * interaction (so its callback and token work), and dispatches it.
+ * interaction (so its callback and token work), and dispatches it to the
+ * shard that owns its guild (DMs: shard 0). With no live session on that
+ * shard it is not delivered: `interaction.delivered` is false and
+ * `waitForAck` rejects at once, saying why.
  */
 export interface InteractionTarget {
   user?: FakeUser;
@@ -124,7 +127,9 @@ export class InteractionDispatcher {
   ): Promise<FakeInteraction> {
     const interaction = new FakeInteraction(payload, ctx.createdAt, performance.now(), sourceMessageId, ctx.attachmentSizeLimit, this.state.messages, trigger);
     this.state.interactions.add(interaction);
-    await this.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, payload);
+    const guildId = ctx.guild?.id ?? null;
+    interaction.deliveredTo = await this.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, payload, guildId);
+    if (!interaction.delivered) interaction.undeliveredReason = this.gateway.whyUndelivered(guildId);
     return interaction;
   }
 

@@ -1,4 +1,5 @@
 import type { APIInteraction, APIMessage, InteractionResponseType, InteractionType } from 'discord.js';
+import type { GatewayDelivery } from './gateway.js';
 import type { MessageStore } from './message-store.js';
 
 /** How and how fast the bot acknowledged an interaction. */
@@ -25,6 +26,10 @@ export class FakeInteraction {
   originalMessageId: string | undefined;
   readonly followUpIds: string[] = [];
   tokenRevoked = false;
+  /** The gateway sessions (shards) its INTERACTION_CREATE went to, or was queued for; empty when no live session owns its guild. */
+  deliveredTo: readonly GatewayDelivery[] = [];
+  /** When `deliveredTo` is empty: why (which shard owns the guild, which sessions are live). */
+  undeliveredReason: string | undefined;
   readonly #acked: Promise<Acknowledgement>;
   #resolveAck!: (ack: Acknowledgement) => void;
 
@@ -65,8 +70,18 @@ export class FakeInteraction {
     this.#resolveAck(ack);
   }
 
-  /** Resolves when the bot answers the callback; rejects after `timeout` ms (default 3000, Discord's window). */
+  get delivered(): boolean {
+    return this.deliveredTo.length > 0;
+  }
+
+  /**
+   * Resolves when the bot answers the callback; rejects after `timeout` ms (default 3000, Discord's window),
+   * or at once when the interaction reached no gateway session.
+   */
   waitForAck({ timeout = 3000 }: { timeout?: number } = {}): Promise<Acknowledgement> {
+    if (!this.delivered && !this.ack) {
+      return Promise.reject(new Error(`Interaction ${this.id} was never delivered: ${this.undeliveredReason ?? 'no gateway session'}`));
+    }
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Interaction ${this.id} was not acknowledged within ${timeout} ms`)), timeout);

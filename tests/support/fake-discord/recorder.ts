@@ -36,6 +36,11 @@ export class Recorder {
     this.#waiters.offer(request);
   }
 
+  /** A violation that is no REST request's: the gateway's (`GATEWAY` as the method). */
+  addViolation(violation: Violation): void {
+    this.violations.push(violation);
+  }
+
   /** The first request, already recorded or still to come, that `match` accepts. */
   waitFor(match: (r: RecordedRequest) => boolean, timeoutMs: number): Promise<RecordedRequest> {
     const seen = this.requests.find(match);
@@ -52,9 +57,8 @@ export class Recorder {
 
   assertNoViolations(): void {
     if (this.violations.length === 0) return;
-    throw new Error(
-      `The bot made ${this.violations.length} request(s) real Discord would refuse:\n${this.violations.map((v) => `  ${formatViolation(v)}`).join('\n')}`,
-    );
+    const list = this.violations.map((v) => `  ${formatViolation(v)}`).join('\n');
+    throw new Error(`The bot made ${this.violations.length} request(s) or gateway session(s) real Discord would refuse or mishandle:\n${list}`);
   }
 
   close(): Promise<void> {

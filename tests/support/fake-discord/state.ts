@@ -1,3 +1,4 @@
+import type { APIGatewayBotInfo } from 'discord.js';
 import type { Cdn } from './cdn.js';
 import type { Clock } from './clock.js';
 import type { CommandRegistry } from './command-registry.js';
@@ -19,6 +20,8 @@ export interface FakeState {
   readonly clock: Clock;
   readonly ids: Snowflakes;
   readonly gatewayUrl: string;
+  /** GET /gateway/bot's answer now: recommended shards and the session start limit. */
+  readonly gatewayBot: () => APIGatewayBotInfo;
   /** Per-file upload limit outside interactions (interactions carry their own). */
   readonly attachmentSizeLimit: number;
   /** null: no 3-second rule. */

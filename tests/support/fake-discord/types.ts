@@ -24,7 +24,14 @@ export type ViolationKind =
   /** Valid per the description but refused by real Discord (e.g. bot message content over 2000 characters). */
   | 'discord-rule'
   /** The fake itself threw: a bug in tests/support/fake-discord, reported so the test cannot pass by accident. */
-  | 'fake-error';
+  | 'fake-error'
+  /** The gateway refused an IDENTIFY: 4010 Invalid shard or 4011 Sharding required (method `GATEWAY`, path `IDENTIFY`). */
+  | 'gateway-refused'
+  /**
+   * Sessions Discord accepts but whose layout loses or doubles events: two connected sessions with different
+   * `num_shards`, or two on the same shard (method `GATEWAY`, path `IDENTIFY` or `RESUME`).
+   */
+  | 'shard-layout';
 
 export interface Violation {
   kind: ViolationKind;

@@ -3,6 +3,7 @@ import { FakeChannel } from './fake-channel.js';
 import { FakeGuild, type FakeGuildInit } from './fake-guild.js';
 import { FakeUser, type FakeUserInit } from './fake-user.js';
 import { DEFAULT_MEMBER_PERMISSIONS } from './permissions.js';
+import { shardOf } from './sharding.js';
 import type { Snowflakes } from './snowflake.js';
 
 /**
@@ -16,6 +17,7 @@ import type { Snowflakes } from './snowflake.js';
 export class World {
   readonly users = new Map<string, FakeUser>();
   readonly guilds: FakeGuild[] = [];
+  readonly #guildsById = new Map<string, FakeGuild>();
   readonly #channels = new Map<string, FakeChannel>();
   readonly #dmChannels = new Map<string, FakeChannel>();
 
@@ -33,7 +35,7 @@ export class World {
   }
 
   addGuild(init: FakeGuildInit = {}): FakeGuild {
-    const id = init.id ?? this.ids.next();
+    const id = this.#guildId(init);
     const channelInits = init.channels ?? [{ name: 'general' }];
     const channels = channelInits.map(
       (c, i) => new FakeChannel(c.id ?? this.ids.next(), ChannelType.GuildText, c.name ?? `channel-${i + 1}`, id, null, c.botCanSend ?? true),
@@ -51,11 +53,23 @@ export class World {
       new Date().toISOString(),
     );
     this.guilds.push(guild);
+    this.#guildsById.set(guild.id, guild);
     return guild;
   }
 
+  #guildId({ id, onShard }: FakeGuildInit): string {
+    if (id !== undefined && this.guild(id)) throw new Error(`The fake already has a guild ${id}`);
+    if (!onShard) return id ?? this.ids.next();
+    const [shardId, numShards] = onShard;
+    if (id === undefined) return this.ids.onShard(shardId, numShards);
+    if (shardOf(id, numShards) !== shardId) {
+      throw new Error(`Guild id ${id} falls on shard ${shardOf(id, numShards)} of ${numShards}, not on shard ${shardId}; leave out id or onShard`);
+    }
+    return id;
+  }
+
   guild(id: string): FakeGuild | undefined {
-    return this.guilds.find((g) => g.id === id);
+    return this.#guildsById.get(id);
   }
 
   channel(id: string): FakeChannel | undefined {
