@@ -35,7 +35,9 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'main', include: ['tests/**/*.test.ts'] } },
-      ...(typeof postgres === 'string' ? [] : [{ extends: true, test: { name: 'store on PostgreSQL', include: STORE_ON_BOTH, env: { MARIONETTE_TEST_STORE: 'postgres' } } }]),
+      ...(typeof postgres === 'string'
+        ? []
+        : [{ extends: true as const, test: { name: 'store on PostgreSQL', include: STORE_ON_BOTH, env: { MARIONETTE_TEST_STORE: 'postgres' } } }]),
     ],
   },
 });

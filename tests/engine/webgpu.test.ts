@@ -16,7 +16,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuLayout } from '../../src/engine/model/session-options.js';
 import { sessionOptionsFor } from '../../src/engine/model/session-options.js';
 import { float16ToFloat32 } from '../../src/engine/worker/float16.js';
@@ -29,9 +29,9 @@ import {
   Reference,
   runAgainstReference,
   TEST_CONFIG_DIR,
-  tempDir,
   TOLERANCE,
 } from '../convert/helpers.js';
+import { tempDir } from '../support/temp-dir.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 import { skipUnlessAvailable } from '../support/ci.js';
 import { probeWebGpu } from '../support/webgpu.js';
@@ -46,7 +46,7 @@ const noWebGpu = skipUnlessAvailable(
 // The WebGPU checks compare converted models against PyTorch.
 const noPython = skipUnlessAvailable(PYTHON_READY, NO_PYTHON);
 
-let work: Awaited<ReturnType<typeof tempDir>>;
+let work: string;
 let model: string;
 let d2sModel: string;
 let fp16Model: string;
@@ -55,15 +55,15 @@ let reference: Reference;
 
 describe.skipIf(noWebGpu || noPython)('the WebGPU provider', () => {
   beforeAll(async () => {
-    work = await tempDir('webgpu');
-    const checkpoint = join(work.path, 'small.pth.tar');
-    const refDir = join(work.path, 'small-ref');
+    work = tempDir('marionette-webgpu-');
+    const checkpoint = join(work, 'small.pth.tar');
+    const refDir = join(work, 'small-ref');
     await makeRandomCheckpoint('small', checkpoint, { reference: refDir, seed: 5 });
     reference = await Reference.load(refDir);
-    model = join(work.path, 'small');
-    d2sModel = join(work.path, 'small-d2s');
-    fp16Model = join(work.path, 'small-fp16');
-    mixedModel = join(work.path, 'small-mixed');
+    model = join(work, 'small');
+    d2sModel = join(work, 'small-d2s');
+    fp16Model = join(work, 'small-fp16');
+    mixedModel = join(work, 'small-mixed');
     for (const [out, extra] of [
       [model, []],
       [d2sModel, ['--upsample-interleave', 'depth-to-space']],
@@ -74,9 +74,6 @@ describe.skipIf(noWebGpu || noPython)('the WebGPU provider', () => {
       expect(r.code, r.stdout + r.stderr).toBe(0);
     }
   }, 300_000);
-  afterAll(async () => {
-    await work?.remove();
-  });
 
   describe.each<{ layout: WebGpuLayout; interleave: string; dir: () => string }>([
     { layout: 'NHWC', interleave: 'stack', dir: () => model },
@@ -126,8 +123,8 @@ describe.skipIf(noWebGpu || noPython)('the WebGPU provider', () => {
     let photo: string;
     let driving: string;
     beforeAll(async () => {
-      photo = join(work.path, 'photo.png');
-      driving = join(work.path, 'driving.mp4');
+      photo = join(work, 'photo.png');
+      driving = join(work, 'driving.mp4');
       await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x80:rate=1', '-frames:v', '1', photo]);
       // 11 frames: batches of 4 leave a last batch of 3.
       await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x80:rate=11', '-t', '1', '-pix_fmt', 'yuv420p', driving]);
@@ -180,8 +177,8 @@ describe.skipIf(noWebGpu || noPython)('the WebGPU provider', () => {
       { name: 'the built-in demo model', dir: () => join(REPO_ROOT, 'models', 'default') },
       { name: 'a converted FOMM model', dir: () => model },
     ])('GIVEN $name THEN the clip equals the CPU provider’s within a grey level', async ({ dir }) => {
-      const gpu = await animate(dir(), 'webgpu', join(work.path, 'gpu.mkv'));
-      const cpu = await animate(dir(), 'cpu', join(work.path, 'cpu.mkv'));
+      const gpu = await animate(dir(), 'webgpu', join(work, 'gpu.mkv'));
+      const cpu = await animate(dir(), 'cpu', join(work, 'cpu.mkv'));
       expect(gpu.provider).toBe('webgpu');
       expect(cpu.provider).toBe('cpu');
       // Different float summation orders: rounding flips by one level, rarely two.
@@ -196,8 +193,8 @@ describe.skipIf(noWebGpu || noPython)('the WebGPU provider', () => {
     ])('GIVEN the $name generator THEN the clip stays within the parity tolerance (mean ≤ 1/255) of the fp32 model on the CPU', async ({ name, dir }) => {
       // WebGPU computes in half precision where the CPU provider widens to float32,
       // so the fair reference is the full-precision model.
-      const gpu = await animate(dir(), 'webgpu', join(work.path, `gpu-${name}.mkv`));
-      const cpu = await animate(model, 'cpu', join(work.path, 'cpu32.mkv'));
+      const gpu = await animate(dir(), 'webgpu', join(work, `gpu-${name}.mkv`));
+      const cpu = await animate(model, 'cpu', join(work, 'cpu32.mkv'));
       expect(gpu.provider).toBe('webgpu');
       const d = difference(gpu.frames, cpu.frames);
       console.log(`${name} on WebGPU vs fp32 on the CPU: mean ${d.mean.toFixed(3)}, max ${d.max} grey levels`);

@@ -1,7 +1,7 @@
 import { REST, Routes, ShardingManager, type APIGatewayBotInfo } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../support/fake-discord/index.js';
-import { shardBotScript } from './bot-process.js';
+import { shardBotScript } from './echo-bot-process.js';
 
 /**
  * discord.js's ShardingManager (one process per shard) against the fake.

@@ -12,7 +12,7 @@ import {
 } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDiscord, type FakeDiscordOptions, type FakeGuildInit } from '../support/fake-discord/index.js';
-import { startShardBotProcess } from './bot-process.js';
+import { startShardBotProcess } from './echo-bot-process.js';
 import { rawGateway } from './raw-gateway.js';
 
 /** `perShard` guilds on each of shards 0 and 1 of 2, named after their shard. */
