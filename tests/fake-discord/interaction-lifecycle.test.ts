@@ -6,13 +6,17 @@ import { useConnectedClient } from './connect-client.js';
 function outcomes(client: Client, run: (i: ChatInputCommandInteraction) => Promise<string>) {
   const results = new Map<string, Promise<string>>();
   const waiting = new Map<string, (value: string) => void>();
-  const get = (id: string) => {
+  /** Makes the interaction's outcome promise (once), so its resolver is there before the bot's run settles. */
+  const track = (id: string) => {
     if (!results.has(id)) results.set(id, new Promise((resolve) => waiting.set(id, resolve)));
+  };
+  const get = (id: string) => {
+    track(id);
     return results.get(id) as Promise<string>;
   };
   client.on(Events.InteractionCreate, (interaction) => {
     if (!interaction.isChatInputCommand()) return;
-    get(interaction.id);
+    track(interaction.id);
     run(interaction).then(
       (value) => waiting.get(interaction.id)?.(value),
       (error: unknown) => waiting.get(interaction.id)?.(error instanceof DiscordAPIError ? `error ${error.code}` : `crash ${String(error)}`),

@@ -8,47 +8,53 @@ import { enqueueOk, fixture, ON_POSTGRES, output, T0 } from './helpers.js';
 const TOKEN = 'aW50ZXJhY3Rpb24.SECRET-TOKEN-DO-NOT-LEAK';
 
 describe('delivery and secrets', () => {
-  it('GIVEN a job with an interaction token THEN the token stays out of the job, is handed out until delivery, and the job is delivered exactly once', async () => {
-    const { store, clock } = await fixture();
-    const job = await enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
-    expect(JSON.stringify(job)).not.toContain(TOKEN);
-    expect(await store.interactionToken(job.id)).toBe(TOKEN);
-    expect(await store.beginDelivery(job.id, 'interaction')).toEqual({ ok: false, reason: 'not-finished' });
-    const c = (await store.claimNext('w'))!;
-    await store.complete(job.id, c.leaseId, output(store, job.id));
-    expect((await store.pendingDeliveries()).tasks).toMatchObject([{ job: { id: job.id }, inDoubt: false, tokenUsable: true }]);
-    const start = await store.beginDelivery(job.id, 'interaction');
-    expect(start).toMatchObject({ ok: true, nonce: job.id, token: TOKEN, job: { delivery: 'delivering', deliveryAttempts: 1 } });
-    // the process dies here; after a restart the delivery is in doubt
-    expect((await store.pendingDeliveries()).tasks).toMatchObject([{ inDoubt: true }]);
-    const delivered = await store.markDelivered(job.id, 'interaction', 'm1');
-    expect(delivered).toMatchObject({ delivery: 'interaction', deliveryMessageId: 'm1', deliveredMs: clock.now() });
-    expect(await store.interactionToken(job.id)).toBeNull(); // cleared once delivered
-    expect((await store.pendingDeliveries()).tasks).toEqual([]);
-    await expect(store.beginDelivery(job.id, 'channel')).rejects.toThrow(/Illegal delivery transition/);
-    await expect(store.markDelivered(job.id, 'dm', 'm2')).rejects.toThrow(/Illegal delivery transition/);
-  });
+  it(
+    'GIVEN a job with an interaction token THEN the token stays out of the job, is handed out until delivery, ' + 'and the job is delivered exactly once',
+    async () => {
+      const { store, clock } = await fixture();
+      const job = await enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
+      expect(JSON.stringify(job)).not.toContain(TOKEN);
+      expect(await store.interactionToken(job.id)).toBe(TOKEN);
+      expect(await store.beginDelivery(job.id, 'interaction')).toEqual({ ok: false, reason: 'not-finished' });
+      const c = (await store.claimNext('w'))!;
+      await store.complete(job.id, c.leaseId, output(store, job.id));
+      expect((await store.pendingDeliveries()).tasks).toMatchObject([{ job: { id: job.id }, inDoubt: false, tokenUsable: true }]);
+      const start = await store.beginDelivery(job.id, 'interaction');
+      expect(start).toMatchObject({ ok: true, nonce: job.id, token: TOKEN, job: { delivery: 'delivering', deliveryAttempts: 1 } });
+      // the process dies here; after a restart the delivery is in doubt
+      expect((await store.pendingDeliveries()).tasks).toMatchObject([{ inDoubt: true }]);
+      const delivered = await store.markDelivered(job.id, 'interaction', 'm1');
+      expect(delivered).toMatchObject({ delivery: 'interaction', deliveryMessageId: 'm1', deliveredMs: clock.now() });
+      expect(await store.interactionToken(job.id)).toBeNull(); // cleared once delivered
+      expect((await store.pendingDeliveries()).tasks).toEqual([]);
+      await expect(store.beginDelivery(job.id, 'channel')).rejects.toThrow(/Illegal delivery transition/);
+      await expect(store.markDelivered(job.id, 'dm', 'm2')).rejects.toThrow(/Illegal delivery transition/);
+    },
+  );
 
-  it('GIVEN an expired token THEN delivery falls back to the channel or a DM, an undeliverable job is recorded, and the sweep clears expired tokens', async () => {
-    const { store, clock } = await fixture();
-    const job = await enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
-    clock.advance(15 * MINUTE_MS - 30_000); // inside the safety margin
-    expect(await store.interactionToken(job.id)).toBeNull();
-    const c = (await store.claimNext('w'))!;
-    await store.fail(job.id, c.leaseId, { error: 'bad input', reason: { code: 'input', message: 'The video has no frames.' }, retryable: false });
-    expect((await store.pendingDeliveries()).tasks).toMatchObject([{ tokenUsable: false, job: { state: 'failed' } }]);
-    expect(await store.beginDelivery(job.id, 'interaction')).toEqual({ ok: false, reason: 'token-expired' });
-    expect(await store.beginDelivery(job.id, 'channel')).toMatchObject({ ok: true, token: null });
-    expect(await store.beginDelivery(job.id, 'dm')).toMatchObject({ ok: true, job: { deliveryVia: 'dm', deliveryAttempts: 2 } });
-    expect(await store.markDeliveryFailed(job.id, 'DMs closed')).toMatchObject({ delivery: 'failed', deliveryError: 'DMs closed' });
-    clock.advance(MINUTE_MS);
-    expect((await store.sweep()).tokensCleared).toBe(0); // already deleted when delivery ended
-    const other = await enqueueOk(store, { userId: 'u2', interaction: { id: 'i2', token: TOKEN, createdMs: clock.now() } });
-    clock.advance(16 * MINUTE_MS);
-    expect((await store.sweep()).tokensCleared).toBe(1);
-    expect(await store.sql.value('SELECT COUNT(*) FROM interaction_tokens')).toBe(0);
-    expect((await store.getJob(other.id))!.state).toBe('queued');
-  });
+  it(
+    'GIVEN an expired token THEN delivery falls back to the channel or a DM, an undeliverable job is recorded, ' + 'and the sweep clears expired tokens',
+    async () => {
+      const { store, clock } = await fixture();
+      const job = await enqueueOk(store, { interaction: { id: 'i1', token: TOKEN, createdMs: T0 } });
+      clock.advance(15 * MINUTE_MS - 30_000); // inside the safety margin
+      expect(await store.interactionToken(job.id)).toBeNull();
+      const c = (await store.claimNext('w'))!;
+      await store.fail(job.id, c.leaseId, { error: 'bad input', reason: { code: 'input', message: 'The video has no frames.' }, retryable: false });
+      expect((await store.pendingDeliveries()).tasks).toMatchObject([{ tokenUsable: false, job: { state: 'failed' } }]);
+      expect(await store.beginDelivery(job.id, 'interaction')).toEqual({ ok: false, reason: 'token-expired' });
+      expect(await store.beginDelivery(job.id, 'channel')).toMatchObject({ ok: true, token: null });
+      expect(await store.beginDelivery(job.id, 'dm')).toMatchObject({ ok: true, job: { deliveryVia: 'dm', deliveryAttempts: 2 } });
+      expect(await store.markDeliveryFailed(job.id, 'DMs closed')).toMatchObject({ delivery: 'failed', deliveryError: 'DMs closed' });
+      clock.advance(MINUTE_MS);
+      expect((await store.sweep()).tokensCleared).toBe(0); // already deleted when delivery ended
+      const other = await enqueueOk(store, { userId: 'u2', interaction: { id: 'i2', token: TOKEN, createdMs: clock.now() } });
+      clock.advance(16 * MINUTE_MS);
+      expect((await store.sweep()).tokensCleared).toBe(1);
+      expect(await store.sql.value('SELECT COUNT(*) FROM interaction_tokens')).toBe(0);
+      expect((await store.getJob(other.id))!.state).toBe('queued');
+    },
+  );
 
   it.skipIf(ON_POSTGRES)('GIVEN a delivered job THEN its cleared token leaves no trace in the database file or its -wal file (secure_delete)', async () => {
     const { store } = await fixture();

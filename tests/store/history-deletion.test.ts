@@ -111,22 +111,25 @@ describe('history', () => {
     expect((await store.auditLog('g1'))[0]).toMatchObject({ action: 'purge.user', actorId: 'mod', targetId: 'u1', detail: { jobs: 1, files: 3 } });
   });
 
-  it('GIVEN input paths outside the data directory (direct, through .., or a symlinked folder) THEN enqueue refuses them and the file there stays', async () => {
-    const { store, dir } = await fixture();
-    const outside = tempDir();
-    writeFileSync(join(outside, 'precious.txt'), 'keep');
-    await expect(store.enqueue({ ...request(store), source: { path: join(outside, 'precious.txt'), sha256: 'a'.repeat(64), bytes: 4 } })).rejects.toThrow(
-      UnsafePathError,
-    );
-    await expect(store.enqueue({ ...request(store), source: { path: join(dir, '..', 'x'), sha256: 'a'.repeat(64), bytes: 4 } })).rejects.toThrow(
-      UnsafePathError,
-    );
-    // a symlinked folder inside the data dir that leads outside is refused too
-    mkdirSync(join(dir, 'jobs'), { recursive: true });
-    symlinkSync(outside, join(dir, 'jobs', 'escape'));
-    await expect(
-      store.enqueue({ ...request(store), source: { path: join(dir, 'jobs', 'escape', 'precious.txt'), sha256: 'a'.repeat(64), bytes: 4 } }),
-    ).rejects.toThrow(UnsafePathError);
-    expect(existsSync(join(outside, 'precious.txt'))).toBe(true);
-  });
+  it(
+    'GIVEN input paths outside the data directory (direct, through .., or a symlinked folder) THEN enqueue refuses them ' + 'and the file there stays',
+    async () => {
+      const { store, dir } = await fixture();
+      const outside = tempDir();
+      writeFileSync(join(outside, 'precious.txt'), 'keep');
+      await expect(store.enqueue({ ...request(store), source: { path: join(outside, 'precious.txt'), sha256: 'a'.repeat(64), bytes: 4 } })).rejects.toThrow(
+        UnsafePathError,
+      );
+      await expect(store.enqueue({ ...request(store), source: { path: join(dir, '..', 'x'), sha256: 'a'.repeat(64), bytes: 4 } })).rejects.toThrow(
+        UnsafePathError,
+      );
+      // a symlinked folder inside the data dir that leads outside is refused too
+      mkdirSync(join(dir, 'jobs'), { recursive: true });
+      symlinkSync(outside, join(dir, 'jobs', 'escape'));
+      await expect(
+        store.enqueue({ ...request(store), source: { path: join(dir, 'jobs', 'escape', 'precious.txt'), sha256: 'a'.repeat(64), bytes: 4 } }),
+      ).rejects.toThrow(UnsafePathError);
+      expect(existsSync(join(outside, 'precious.txt'))).toBe(true);
+    },
+  );
 });

@@ -169,19 +169,22 @@ describe('commands in flight (intakes)', () => {
 });
 
 describe("a server's storage allowance (the operator's)", () => {
-  it('GIVEN a server whose kept files reach the allowance THEN its next enqueue is refused, other servers are not, and expiry or deletion frees it', async () => {
-    const { store, clock } = await fixture({ guildStorageBytes: 1000 });
-    await store.updateGuildSettings('g1', { perUserConcurrent: 10 }, 'mod');
-    const first = await enqueueOk(store, { bytes: 300 }); // photo and video of 300 bytes each
-    expect((await store.checkAdmission({ userId: 'u1', guildId: 'g1', channelId: 'c1' })).ok).toBe(true);
-    const second = await store.enqueue(request(store, { bytes: 300 }));
-    expect(second).toMatchObject({ ok: false, refusal: { reason: 'storage', usedBytes: 600, maxBytes: 1000 } });
-    expect((await enqueueOk(store, { guildId: 'g2', bytes: 300 })).state).toBe('queued');
-    const c = (await store.claimNext('w'))!;
-    expect(c.job.id).toBe(first.id);
-    await store.complete(first.id, c.leaseId, output(store, first.id));
-    clock.advance(8 * DAY_MS);
-    await store.sweep(); // retention (7 days) deletes the files; the history row stays
-    expect((await store.enqueue(request(store, { bytes: 300 }))).ok).toBe(true);
-  });
+  it(
+    'GIVEN a server whose kept files reach the allowance THEN its next enqueue is refused, other servers are not, ' + 'and expiry or deletion frees it',
+    async () => {
+      const { store, clock } = await fixture({ guildStorageBytes: 1000 });
+      await store.updateGuildSettings('g1', { perUserConcurrent: 10 }, 'mod');
+      const first = await enqueueOk(store, { bytes: 300 }); // photo and video of 300 bytes each
+      expect((await store.checkAdmission({ userId: 'u1', guildId: 'g1', channelId: 'c1' })).ok).toBe(true);
+      const second = await store.enqueue(request(store, { bytes: 300 }));
+      expect(second).toMatchObject({ ok: false, refusal: { reason: 'storage', usedBytes: 600, maxBytes: 1000 } });
+      expect((await enqueueOk(store, { guildId: 'g2', bytes: 300 })).state).toBe('queued');
+      const c = (await store.claimNext('w'))!;
+      expect(c.job.id).toBe(first.id);
+      await store.complete(first.id, c.leaseId, output(store, first.id));
+      clock.advance(8 * DAY_MS);
+      await store.sweep(); // retention (7 days) deletes the files; the history row stays
+      expect((await store.enqueue(request(store, { bytes: 300 }))).ok).toBe(true);
+    },
+  );
 });

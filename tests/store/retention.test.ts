@@ -12,25 +12,32 @@ async function finished(store: Store, over: Parameters<typeof enqueueOk>[1] = {}
 }
 
 describe('retention sweeper', () => {
-  it("GIVEN finished jobs older than their guild's retention THEN the sweep deletes their files and keeps a tombstone in history; younger ones stay", async () => {
-    const { store, clock } = await fixture();
-    await store.updateGuildSettings('g2', { retentionDays: 1 }, 'mod');
-    const old = await finished(store); // g1: default 7 days
-    const short = await finished(store, { userId: 'u2', guildId: 'g2' });
-    clock.advance(DAY_MS);
-    const fresh = await finished(store, { userId: 'u3' });
-    expect(await store.sweep()).toMatchObject({ expired: 1, filesRemoved: 3 });
-    expect(await store.getJob(short.id)).toMatchObject({ expiredMs: T0 + DAY_MS, source: { path: null, sha256: short.source.sha256 }, output: { path: null } });
-    expect(existsSync(store.jobDirectory(short.id))).toBe(false);
-    expect(existsSync(old.output!.path!)).toBe(true);
-    clock.set(T0 + 7 * DAY_MS);
-    expect(await store.sweep()).toMatchObject({ expired: 1 });
-    expect((await store.getJob(old.id))!.expiredMs).toBe(T0 + 7 * DAY_MS);
-    expect(existsSync(fresh.output!.path!)).toBe(true);
-    // the tombstone still shows in history and says it expired
-    expect((await store.history('u1')).items[0]).toMatchObject({ id: old.id, state: 'succeeded', expiredMs: T0 + 7 * DAY_MS });
-    expect(await store.sweep()).toMatchObject({ expired: 0, filesRemoved: 0 });
-  });
+  it(
+    "GIVEN finished jobs older than their guild's retention THEN the sweep deletes their files and keeps a tombstone in history; " + 'younger ones stay',
+    async () => {
+      const { store, clock } = await fixture();
+      await store.updateGuildSettings('g2', { retentionDays: 1 }, 'mod');
+      const old = await finished(store); // g1: default 7 days
+      const short = await finished(store, { userId: 'u2', guildId: 'g2' });
+      clock.advance(DAY_MS);
+      const fresh = await finished(store, { userId: 'u3' });
+      expect(await store.sweep()).toMatchObject({ expired: 1, filesRemoved: 3 });
+      expect(await store.getJob(short.id)).toMatchObject({
+        expiredMs: T0 + DAY_MS,
+        source: { path: null, sha256: short.source.sha256 },
+        output: { path: null },
+      });
+      expect(existsSync(store.jobDirectory(short.id))).toBe(false);
+      expect(existsSync(old.output!.path!)).toBe(true);
+      clock.set(T0 + 7 * DAY_MS);
+      expect(await store.sweep()).toMatchObject({ expired: 1 });
+      expect((await store.getJob(old.id))!.expiredMs).toBe(T0 + 7 * DAY_MS);
+      expect(existsSync(fresh.output!.path!)).toBe(true);
+      // the tombstone still shows in history and says it expired
+      expect((await store.history('u1')).items[0]).toMatchObject({ id: old.id, state: 'succeeded', expiredMs: T0 + 7 * DAY_MS });
+      expect(await store.sweep()).toMatchObject({ expired: 0, filesRemoved: 0 });
+    },
+  );
 
   it('GIVEN a job whose files cannot be removed THEN it is reported and passed over, and the rest of the sweep still happens', async () => {
     const { store, clock } = await fixture();
