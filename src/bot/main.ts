@@ -1,11 +1,13 @@
 /**
- * `npm start`: runs the bot with settings from .env (see .env.example).
+ * `npm start`: runs the bot with settings from .env (see .env.example); with MARIONETTE_SHARDS, one bot process per
+ * gateway shard (sharding/shard-manager.ts).
  * A missing or invalid setting stops it with one sentence; the token is never printed.
  */
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../util/log.js';
 import { Bot } from './app/bot.js';
+import { isShardProcess, ShardProcesses } from './sharding/shard-manager.js';
 
 loadDotenv({ quiet: true });
 
@@ -19,12 +21,18 @@ try {
   }
   throw e;
 }
-const logger = createLogger({ level: config.logLevel, redact: [config.token] });
+// A shard process's lines say which shard (a ShardingManager's SHARDS); the manager's, that they are the manager's.
+const role = config.shards === null ? {} : isShardProcess() ? { shard: process.env['SHARDS'] ?? '?' } : { shardManager: true };
+const logger = createLogger({ level: config.logLevel, redact: [config.token] }, role);
 process.on('unhandledRejection', (e) => logger.error('unhandled rejection', { error: e as Error }));
 
-let bot: Bot;
+/** What SIGTERM stops: the bot, or (MARIONETTE_SHARDS) the shard processes that each run one. */
+let running: { stop(): Promise<void> };
 try {
-  bot = await Bot.start(config, logger, { shutdownGraceMs: config.shutdownGraceSeconds * 1000 });
+  running =
+    config.shards !== null && !isShardProcess()
+      ? await ShardProcesses.start(config, logger)
+      : await Bot.start(config, logger, { shutdownGraceMs: config.shutdownGraceSeconds * 1000 });
 } catch (e) {
   if (e instanceof ConfigError) {
     // A setting Discord or the disk contradicts (the token refused, another application's id, no model): exit 78 like the rest.
@@ -44,7 +52,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info('signal received', { signal });
-    bot
+    running
       .stop()
       .then(() => process.exit(0))
       .catch((e: unknown) => {

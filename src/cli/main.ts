@@ -4,6 +4,8 @@ import { runConvert } from './convert-command.js';
 import { demoCommand } from './demo-command.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.js';
 import { modelsCommand } from './models-command.js';
+import { STATUS_USAGE, statusCommand } from './status-command.js';
+import { WORKER_USAGE, workerCommand } from './worker-command.js';
 
 const USAGE = `Marionette ${VERSION}: animate a still photo with the motion of a video (First Order Motion Model).
 
@@ -14,6 +16,8 @@ Commands:
   convert    official FOMM checkpoint → model folder (marionette convert --help)
   models     list the installed model folders
   demo       build a sample photo and video and animate them (data/demo/demo.mp4)
+  worker     run the bot's jobs from this process or host  (marionette worker --help)
+  status     the bot's workers and queue, from its store   (marionette status --help)
 `;
 
 type Command = (argv: readonly string[]) => Promise<number>;
@@ -34,6 +38,8 @@ const COMMANDS: Record<string, Command> = {
     withHelp(argv, DEMO_USAGE, () => (argv.length === 0 ? demoCommand() : usageError(`marionette demo takes no options (got ${argv.join(' ')}).`, DEMO_USAGE))),
   models: (argv) => withHelp(argv, MODELS_USAGE, () => modelsCommand(argv)),
   convert: (argv) => runConvert(argv),
+  worker: (argv) => withHelp(argv, WORKER_USAGE, () => workerCommand(argv)),
+  status: (argv) => withHelp(argv, STATUS_USAGE, () => statusCommand(argv)),
 };
 
 /** `--help` or `-h` anywhere prints the command's usage instead of running it. */

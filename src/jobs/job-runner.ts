@@ -4,6 +4,7 @@ import { LeaseLostError, type Store } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import { settleFailure, type Settlement } from './failure-settlement.js';
 import type { JobEvents } from './job-events.js';
+import type { JobFiles } from './job-files.js';
 import type { ModelCatalog } from './model-catalog.js';
 import { WorkerPresence } from './worker-presence.js';
 import { runJob, stop, watchJob, type JobDeps, type RunningJob } from './run-job.js';
@@ -56,6 +57,7 @@ export class JobRunner {
   constructor(
     private readonly store: Store,
     private readonly models: ModelCatalog,
+    files: JobFiles,
     private readonly events: JobEvents,
     private readonly logger: Logger,
     private readonly options: RunnerOptions,
@@ -63,7 +65,7 @@ export class JobRunner {
     this.engines = Array.from({ length: options.slots }, () => new Engine({ device: options.device, logger, niceness: options.niceness }));
     this.idle = [...this.engines];
     const { heartbeatMs, jobTimeoutMs, defaultUploadLimitBytes } = options;
-    this.deps = { store, models, events, heartbeatMs, jobTimeoutMs, defaultUploadLimitBytes };
+    this.deps = { store, models, files, events, heartbeatMs, jobTimeoutMs, defaultUploadLimitBytes };
     const who = { workerId: options.workerId, kind: options.kind ?? 'bot', slots: options.slots, device: options.device };
     this.presence = new WorkerPresence(store, logger, who, () => [...this.running.keys()]);
   }
@@ -152,9 +154,11 @@ export class JobRunner {
       this.running.delete(id);
       this.idle.push(engine);
       this.events.ended(id);
+      this.presence.changed();
       this.wake();
     });
     this.running.set(id, Object.assign(job, { done }));
+    this.presence.changed();
   }
 
   private async attempt(entry: RunningJob, engine: Engine): Promise<void> {

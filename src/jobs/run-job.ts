@@ -1,11 +1,13 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { fitClipToLimit, InputError, type AnimateResult, type Engine, type FramingMode, type FramingNote } from '../engine/index.js';
 import type { Job, ResultNote, Store } from '../store/index.js';
 import type { Logger } from '../util/log.js';
 import type { StopReason } from './failure-settlement.js';
 import { UndeliverableError } from './failure-settlement.js';
 import type { JobEvents } from './job-events.js';
+import type { AttemptFiles, JobFiles } from './job-files.js';
+import { MediaIntegrityError, MediaNotFoundError } from '../media/index.js';
 import type { ModelCatalog } from './model-catalog.js';
 
 /**
@@ -27,6 +29,7 @@ export interface RunningJob {
 export interface JobDeps {
   readonly store: Store;
   readonly models: ModelCatalog;
+  readonly files: JobFiles;
   readonly events: JobEvents;
   readonly heartbeatMs: number;
   readonly jobTimeoutMs: number;
@@ -39,31 +42,53 @@ export async function runJob(deps: JobDeps, entry: RunningJob, engine: Engine, l
   const started = Date.now();
   log.info('job started', { attempt: job.attempts, model: job.model });
   deps.events.started(job.id);
-  const { modelDir, output } = await prepare(deps, job);
-  const result = await animate(deps, entry, engine, modelDir, output);
-  const bytes = await fit(deps, entry, result, output, log);
-  const kept = await record(deps, entry, { output, bytes, durationSeconds: result.durationSeconds, notes: result.framing.notes }, log);
-  if (kept) log.info('job succeeded', { frames: result.frames, bytes, provider: result.provider, ms: Date.now() - started });
+  const modelDir = await prepare(deps, job);
+  const files = await inputsHere(deps, job, log);
+  try {
+    const result = await animate(deps, entry, engine, modelDir, files);
+    const bytes = await fit(deps, entry, result, files.output, log);
+    await deps.files.shareResult(job.id, files);
+    const clip = { files, bytes, durationSeconds: result.durationSeconds, notes: result.framing.notes };
+    const kept = await record(deps, entry, clip, log);
+    if (kept) log.info('job succeeded', { frames: result.frames, bytes, provider: result.provider, ms: Date.now() - started });
+  } finally {
+    await deps.files.release(job.id, files);
+  }
 }
 
-/** The job's model (still installed?) and its files (still there?), and where the clip goes. */
-async function prepare(deps: JobDeps, job: Job): Promise<{ modelDir: string; output: string }> {
+/** The job's model (still installed?) and its inputs (still there?): the model's folder. */
+async function prepare(deps: JobDeps, job: Job): Promise<string> {
   await deps.models.refresh();
   const model = deps.models.get(job.model);
   if (!model) throw new InputError('bad-model', `The model "${job.model}" is no longer installed on this bot.`);
   if (!job.source.path || !job.driving.path) throw new InputError('file-missing', 'The photo or video of this animation was deleted before it could run.');
-  const dir = deps.store.jobDirectory(job.id);
-  await mkdir(dir, { recursive: true });
-  return { modelDir: model.dir, output: join(dir, 'result.mp4') };
+  return model.dir;
 }
 
-function animate(deps: JobDeps, entry: RunningJob, engine: Engine, modelDir: string, output: string): Promise<AnimateResult> {
+/** The inputs on this host (fetched from the media store on a worker host) and where the clip goes. */
+async function inputsHere(deps: JobDeps, job: Job, log: Logger): Promise<AttemptFiles> {
+  try {
+    const files = await deps.files.forAttempt(job);
+    await mkdir(dirname(files.output), { recursive: true });
+    if (files.fetched) log.info('inputs fetched from the media store', { bytes: job.source.bytes + job.driving.bytes });
+    return files;
+  } catch (e) {
+    // Damaged or gone in storage: running again cannot help; the member is told to send it again.
+    if (e instanceof MediaIntegrityError || e instanceof MediaNotFoundError) {
+      log.error('stored inputs are damaged or gone', { error: e.message });
+      throw new InputError('file-missing', 'The photo or video of this animation was damaged or lost in storage before it could run; please send it again.');
+    }
+    throw e;
+  }
+}
+
+function animate(deps: JobDeps, entry: RunningJob, engine: Engine, modelDir: string, files: AttemptFiles): Promise<AnimateResult> {
   const { job, controller } = entry;
   return engine.animate({
     jobId: job.id,
-    source: job.source.path!,
-    driving: job.driving.path!,
-    output,
+    source: files.source,
+    driving: files.driving,
+    output: files.output,
     model: modelDir,
     mode: job.options['mode'] === 'absolute' ? 'absolute' : 'relative',
     bestFrame: bestFrameOption(job.options['bestFrame']),
@@ -88,7 +113,7 @@ async function fit(deps: JobDeps, entry: RunningJob, result: AnimateResult, outp
 }
 
 interface FinishedClip {
-  readonly output: string;
+  readonly files: AttemptFiles;
   readonly bytes: number;
   readonly durationSeconds: number;
   readonly notes: readonly FramingNote[];
@@ -97,7 +122,8 @@ interface FinishedClip {
 /** Records the clip; false when the job was cancelled as it finished (the clip is then discarded). */
 async function record(deps: JobDeps, entry: RunningJob, clip: FinishedClip, log: Logger): Promise<boolean> {
   const done = await deps.store.complete(entry.job.id, entry.leaseId, {
-    path: clip.output,
+    // Where the bot that queued it keeps the job's files (on another host, the clip is in the media store).
+    path: clip.files.recordedOutput,
     bytes: clip.bytes,
     durationMs: Math.round(clip.durationSeconds * 1000),
     // The engine's framing notes, kept as data for the bot to word (no face found, a face lost for a while).
@@ -105,7 +131,8 @@ async function record(deps: JobDeps, entry: RunningJob, clip: FinishedClip, log:
   });
   if (done.state !== 'cancelled') return true;
   // Cancelled while the clip was being finished: it is not delivered, and not kept.
-  await rm(clip.output, { force: true });
+  await rm(clip.files.output, { force: true });
+  await deps.files.dropResult(entry.job.id);
   log.info('job cancelled by its requester as it finished; the clip was discarded');
   return false;
 }

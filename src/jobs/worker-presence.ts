@@ -10,7 +10,9 @@ import type { Logger } from '../util/log.js';
 export class WorkerPresence {
   private timer: NodeJS.Timeout | null = null;
   private pending = { done: 0, failed: 0, busyMs: 0 };
-  private reporting = false;
+  private reporting: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
@@ -40,9 +42,29 @@ export class WorkerPresence {
     this.pending.busyMs += ms;
   }
 
-  async report(): Promise<void> {
-    if (this.reporting) return;
-    this.reporting = true;
+  /** The jobs it holds changed (one began or ended): said now, not at the next report. */
+  changed(): void {
+    void this.report();
+  }
+
+  /** Writes the row now; a call while a report is on its way sends another after it (with what changed meanwhile). */
+  report(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.reporting) {
+      this.again = true;
+      return this.reporting;
+    }
+    this.reporting = this.send().finally(() => {
+      this.reporting = null;
+      if (this.again) {
+        this.again = false;
+        void this.report();
+      }
+    });
+    return this.reporting;
+  }
+
+  private async send(): Promise<void> {
     const sent: WorkerReport = { currentJobs: this.currentJobs(), ...this.pending };
     this.pending = { done: 0, failed: 0, busyMs: 0 };
     try {
@@ -51,14 +73,14 @@ export class WorkerPresence {
       // Counted again next time; the row just looks older meanwhile.
       this.pending = { done: this.pending.done + sent.done, failed: this.pending.failed + sent.failed, busyMs: this.pending.busyMs + sent.busyMs };
       this.logger.warn('worker report failed', { error: (e as Error).message });
-    } finally {
-      this.reporting = false;
     }
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.report();
+    this.stopped = true;
+    await this.reporting;
+    await this.send();
     await this.store.stopWorker(this.who.workerId).catch((e: unknown) => this.logger.warn('worker stop not recorded', { error: (e as Error).message }));
   }
 }

@@ -63,6 +63,11 @@ export interface MediaStore {
   delete(key: string): Promise<boolean>;
   /** Deletes all of a job's objects (retention, forget-me), writes in progress included. Returns how many complete ones went. */
   deleteJob(jobId: string): Promise<number>;
+  /**
+   * The jobs with any object (complete or not) stored before `beforeMs` (epoch ms): for the job store's sweep, which
+   * deletes the objects of jobs it has no row for (a command that crashed between storing its inputs and queueing).
+   */
+  jobsStoredBefore(beforeMs: number): Promise<string[]>;
   /** Removes what writers that crashed or vanished left (never visible) once it is older than `olderThanMs`. Returns how many. */
   sweepIncomplete(olderThanMs?: number): Promise<number>;
   close(): Promise<void>;

@@ -45,6 +45,14 @@ export const DEFAULT_STORE_CONFIG: StoreConfig = Object.freeze({
   guildStorageBytes: 10 * 1024 ** 3,
 });
 
+/** What the store needs of the media store (src/media/media-store.ts): it deletes, never reads. */
+export interface JobMediaObjects {
+  /** Deletes all of a job's objects; returns how many complete ones went. */
+  deleteJob(jobId: string): Promise<number>;
+  /** The jobs with any object stored before `beforeMs`. */
+  jobsStoredBefore(beforeMs: number): Promise<string[]>;
+}
+
 /** What every repository function gets: the database, the clock, where files live. */
 export interface StoreContext {
   /** Starts transactions (write, read). */
@@ -55,10 +63,12 @@ export interface StoreContext {
   /** Absolute, symlink-free path of the data directory. Files the store deletes must be inside it. */
   readonly dataDir: string;
   readonly config: StoreConfig;
+  /** The media store, when jobs' bytes also travel through it (workers on other hosts); null: files only. */
+  readonly media: JobMediaObjects | null;
 }
 
-export function createContext(db: SqlDatabase, clock: Clock, dataDir: string, config: StoreConfig): StoreContext {
-  return { db, sql: db, clock, dataDir, config };
+export function createContext(db: SqlDatabase, clock: Clock, dataDir: string, config: StoreConfig, media: JobMediaObjects | null = null): StoreContext {
+  return { db, sql: db, clock, dataDir, config, media };
 }
 
 /**

@@ -10,7 +10,8 @@ import { recordAudit } from './audit-log.js';
 import { DAY_MS } from './clock.js';
 import { write, type StoreContext } from './context.js';
 import { existsSync } from 'node:fs';
-import { FileDeletionError, jobDirectory, removeJobFiles, resolveInside } from './files.js';
+import { FileDeletionError, jobDirectory, resolveInside } from './files.js';
+import { removeJobStorage } from './job-storage.js';
 import type { JobRow } from './job-record.js';
 import { forUpdate } from './sql/sql.js';
 
@@ -49,7 +50,7 @@ async function deleteRows(
   alongside: (tx: StoreContext, report: DeletionReport) => Promise<void> = async () => undefined,
 ): Promise<DeletionReport> {
   let filesRemoved = 0;
-  for (const r of rows) filesRemoved += removeJobFiles(ctx.dataDir, r.id, paths(r));
+  for (const r of rows) filesRemoved += await removeJobStorage(ctx, r.id, paths(r));
   const late: JobRow[] = [];
   const jobsDeleted = await write(ctx, locks, async (tx) => {
     const since = tx.clock.now() - DAY_MS;
@@ -68,7 +69,7 @@ async function deleteRows(
     return n;
   });
   // A worker may have recorded an output between the file pass and the transaction.
-  for (const r of late) filesRemoved += removeJobFiles(ctx.dataDir, r.id, paths(r));
+  for (const r of late) filesRemoved += await removeJobStorage(ctx, r.id, paths(r));
   await verifyGone(ctx, [...rows, ...late]);
   return { jobsDeleted, filesRemoved };
 }

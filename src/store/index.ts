@@ -13,7 +13,7 @@ export { type Job, type JobOutput, type ResultNote, type StoredFile, type JsonOb
 export { type Claim, type CancelOutcome, type RecoveryReport, type AttemptFailure, type CompletedOutput, LeaseLostError } from './job-queue.js';
 export { type AdmissionRequest, type EnqueueRequest, type EnqueueResult, type AdmissionResult, InvalidRequestError } from './enqueue.js';
 export { type DeliveryPage, type DeliveryTask, type DeliveryStart } from './delivery.js';
-export { type QueueStatus } from './queue-status.js';
+export { type ActiveJob, type JobCounts, type QueueStatus } from './queue-status.js';
 export { type IntakeStart, type InterruptedIntake } from './intakes.js';
 export { type ConsentWaitStart, type ForgottenConsentWait } from './consent-waits.js';
 export { type HistoryPage, type HistoryQuery, type GuildJobSummary, encodeCursor, decodeCursor, InvalidCursorError } from './history.js';

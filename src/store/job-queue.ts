@@ -5,6 +5,7 @@
 import { write, type StoreContext } from './context.js';
 import { chooseNext, type QueueHead } from './fairness.js';
 import { resolveInside } from './files.js';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { newLeaseId } from './ids.js';
 import { findJobRow, rowToJob, updateJobRow, type Job, type JobRow, type ResultNote } from './job-record.js';
 import { assertTransition } from './job-state.js';
@@ -115,9 +116,9 @@ export function heartbeat(
  * Throws LeaseLostError if the claim is gone.
  */
 export async function complete(ctx: StoreContext, jobId: string, leaseId: string, output: CompletedOutput): Promise<Job> {
-  resolveInside(ctx.dataDir, output.path);
   return write(ctx, [], async (tx) => {
     const row = await heldRow(tx, jobId, leaseId);
+    checkOutputPath(ctx, row, output.path);
     if (row.cancel_requested_ms !== null) {
       assertTransition(row.state, 'cancelled', jobId);
       return rowToJob(await updateJobRow(tx, row, { ...CLEAR_LEASE, state: 'cancelled', finished_ms: tx.clock.now() }));
@@ -136,6 +137,15 @@ export async function complete(ctx: StoreContext, jobId: string, leaseId: string
       }),
     );
   });
+}
+
+/**
+ * The clip must be where the store may later delete it: inside this process's data folder, or (a worker on another
+ * host, whose data folder is its own) in the job's folder beside its photo, as the bot that queued the job recorded it.
+ */
+function checkOutputPath(ctx: StoreContext, row: JobRow, path: string): void {
+  if (row.source_path !== null && isAbsolute(path) && dirname(resolve(path)) === dirname(row.source_path)) return;
+  resolveInside(ctx.dataDir, path);
 }
 
 /** A finished clip as the worker records it; `notes` on how it was made (none when absent). */

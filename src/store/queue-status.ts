@@ -76,3 +76,38 @@ export function queueStatus(ctx: StoreContext, jobId: string): Promise<QueueStat
 export function queuedJobIds(ctx: StoreContext, limit = 500): Promise<string[]> {
   return ctx.sql.column<string>("SELECT id FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT ?", [limit]);
 }
+
+/** A queued or running job, as the bot's status messages need it. */
+export interface ActiveJob {
+  readonly id: string;
+  readonly guildId: string;
+  readonly state: 'queued' | 'running';
+  /** 0–1 while running (the worker's last heartbeat), else null. */
+  readonly progress: number | null;
+  readonly startedMs: number | null;
+}
+
+/** The queued and running jobs, oldest first (at most `limit`). */
+export async function activeJobs(ctx: StoreContext, limit = 500): Promise<ActiveJob[]> {
+  const rows = await ctx.sql.all<{ id: string; guild_id: string; state: 'queued' | 'running'; progress: number | null; started_ms: number | null }>(
+    "SELECT id, guild_id, state, progress, started_ms FROM jobs WHERE state IN ('queued', 'running') ORDER BY seq LIMIT ?",
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, guildId: r.guild_id, state: r.state, progress: r.progress, startedMs: r.started_ms }));
+}
+
+/** How much work is where: waiting, running, finished but not yet posted. */
+export interface JobCounts {
+  readonly queued: number;
+  readonly running: number;
+  readonly awaitingDelivery: number;
+}
+
+export async function jobCounts(ctx: StoreContext): Promise<JobCounts> {
+  const byState = await ctx.sql.all<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY state");
+  const count = (state: string) => Number(byState.find((r) => r.state === state)?.n ?? 0);
+  const awaiting = await ctx.sql.value<number>(
+    "SELECT COUNT(*) FROM jobs WHERE delivery IN ('pending', 'delivering') AND state IN ('succeeded', 'failed', 'cancelled')",
+  );
+  return { queued: count('queued'), running: count('running'), awaitingDelivery: Number(awaiting ?? 0) };
+}

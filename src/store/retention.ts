@@ -21,7 +21,8 @@ import { DAY_MS } from './clock.js';
 import { write, type StoreContext } from './context.js';
 import { clearExpiredConsentWaits } from './consent-waits.js';
 import { clearExpiredTokens } from './delivery.js';
-import { JOBS_DIR, removeJobFiles, removeTree } from './files.js';
+import { JOBS_DIR, removeTree } from './files.js';
+import { removeJobStorage } from './job-storage.js';
 import { DEFAULT_GUILD_SETTINGS } from './guild-settings.js';
 import { isJobId } from './ids.js';
 import type { JobRow } from './job-record.js';
@@ -62,7 +63,7 @@ async function expireBatch(
   const removed: JobRow[] = [];
   for (const r of rows) {
     try {
-      filesRemoved += removeJobFiles(ctx.dataDir, r.id, [r.source_path, r.driving_path, r.output_path]);
+      filesRemoved += await removeJobStorage(ctx, r.id, [r.source_path, r.driving_path, r.output_path]);
       removed.push(r);
     } catch (e) {
       if (failures.length < MAX_REPORTED_FAILURES) failures.push({ jobId: r.id, error: (e as Error).message });
@@ -101,6 +102,22 @@ async function removeOrphans(ctx: StoreContext, failures: Failures): Promise<num
     } catch (e) {
       // Gone meanwhile, or not removable: reported, and tried again next time.
       if (failures.length < MAX_REPORTED_FAILURES) failures.push({ jobId: name, error: (e as Error).message });
+    }
+  }
+  return removed + (await removeMediaOrphans(ctx, cutoff, failures));
+}
+
+/** The media objects of jobs that have no row (a command that stopped between storing its inputs and queueing them). */
+async function removeMediaOrphans(ctx: StoreContext, cutoff: number, failures: Failures): Promise<number> {
+  if (ctx.media === null) return 0;
+  let removed = 0;
+  for (const jobId of await ctx.media.jobsStoredBefore(cutoff)) {
+    if ((await ctx.sql.value('SELECT 1 FROM jobs WHERE id = ?', [jobId])) !== undefined) continue;
+    try {
+      await ctx.media.deleteJob(jobId);
+      removed += 1;
+    } catch (e) {
+      if (failures.length < MAX_REPORTED_FAILURES) failures.push({ jobId, error: (e as Error).message });
     }
   }
   return removed;

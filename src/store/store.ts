@@ -13,6 +13,7 @@ import type { ConsentChoice, ConsentStatus } from './consent.js';
 import * as consentWaits from './consent-waits.js';
 import { createContext, DEFAULT_STORE_CONFIG, type StoreConfig, type StoreContext } from './context.js';
 import * as deletion from './deletion.js';
+import type { JobMediaObjects } from './context.js';
 import * as delivery from './delivery.js';
 import type { DeliveryRoute } from './delivery-state.js';
 import * as enq from './enqueue.js';
@@ -27,7 +28,7 @@ import type { GuildFilter } from './leftover-interactions.js';
 import { findJobRow, rowToJob, type Job } from './job-record.js';
 import * as queue from './job-queue.js';
 import { migratePostgres } from './postgres/migrations.js';
-import { queuedJobIds, queueStatus, type QueueStatus } from './queue-status.js';
+import { activeJobs, jobCounts, queuedJobIds, queueStatus, type ActiveJob, type JobCounts, type QueueStatus } from './queue-status.js';
 import { sweep, type SweepReport } from './retention.js';
 import { PostgresDatabase } from './sql/postgres.js';
 import type { Sql, SqlDatabase } from './sql/sql.js';
@@ -55,6 +56,8 @@ export interface OpenStoreOptions {
   readonly recover?: boolean;
   /** PostgreSQL connections this process may hold (default 5). */
   readonly poolSize?: number;
+  /** The media store, when jobs' bytes also travel through it: deleting or expiring a job deletes its objects too. */
+  readonly media?: JobMediaObjects | null;
 }
 
 export class Store {
@@ -75,7 +78,7 @@ export class Store {
     const config = { ...DEFAULT_STORE_CONFIG, ...opts.config };
     const opened = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.poolSize) : openSqlite(dataDir, opts);
     try {
-      const ctx = createContext(opened.db, opts.clock ?? systemClock, dataDir, config);
+      const ctx = createContext(opened.db, opts.clock ?? systemClock, dataDir, config, opts.media ?? null);
       const recovery = opts.recover === false ? { requeued: [], failed: [], cancelled: [] } : await queue.recoverStalled(ctx, isLocalOwnerDead);
       return new Store(ctx, opened.where, opened.migration, recovery, opened.sqlite);
     } catch (e) {
@@ -139,6 +142,12 @@ export class Store {
     return queueStatus(this.ctx, jobId);
   }
   /** Queued jobs' ids, oldest first. */
+  jobCounts(): Promise<JobCounts> {
+    return jobCounts(this.ctx);
+  }
+  activeJobs(limit?: number): Promise<ActiveJob[]> {
+    return activeJobs(this.ctx, limit);
+  }
   queuedJobIds(limit?: number): Promise<string[]> {
     return queuedJobIds(this.ctx, limit);
   }

@@ -17,7 +17,13 @@ describe('configuration', () => {
       apiBase: null,
       cdnHosts: ['cdn.discordapp.com', 'media.discordapp.net'],
       defaultModel: 'default',
+      databaseUrl: null,
+      media: { backend: 'local', chunkBytes: 1024 * 1024 },
+      shards: null,
     });
+    expect(loadConfig({ ...valid, MARIONETTE_SHARDS: 'auto' }).shards).toBe('auto');
+    expect(loadConfig({ ...valid, MARIONETTE_SHARDS: '4' }).shards).toBe(4);
+    expect(loadConfig({ ...valid, MARIONETTE_SHARDS: '1' }).shards).toBeNull();
   });
   it.each([
     [{}, /^DISCORD_TOKEN is not set: put the bot token/],
@@ -26,6 +32,9 @@ describe('configuration', () => {
     [{ ...valid, DISCORD_CLIENT_ID: 'my-bot' }, /^DISCORD_CLIENT_ID must be the application's numeric id/],
     [{ ...valid, MARIONETTE_DEVICE: 'tpu' }, /^MARIONETTE_DEVICE must be one of auto, cpu, webgpu, cuda/],
     [{ ...valid, MARIONETTE_WORKERS: '17' }, /^MARIONETTE_WORKERS must be a whole number from 0 to 16/],
+    [{ ...valid, MARIONETTE_SHARDS: 'many' }, /^MARIONETTE_SHARDS must be auto or a whole number from 1 to 4096/],
+    [{ ...valid, MARIONETTE_MEDIA: 's3' }, /^MARIONETTE_MEDIA must be one of local, postgres/],
+    [{ ...valid, MARIONETTE_MEDIA: 'postgres' }, /^MARIONETTE_MEDIA is postgres, but DATABASE_URL is not set/],
   ])('GIVEN a bad setting THEN one sentence naming it (%#)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -3,13 +3,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './cli.js';
 
-/** The real bot as a separate process (`npm start`'s entry), for kill -9 and restart tests. */
+/** The real bot as a separate process (`npm start`'s entry), or a `marionette worker`, for kill -9 and restart tests. */
 export class BotProcess {
   readonly output: string[] = [];
   private constructor(readonly child: ChildProcess) {}
 
-  static start(env: Record<string, string>): BotProcess {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'bot', 'main.js')], {
+  /** `marionette worker` with these settings (added to this process's environment). */
+  static startWorker(env: Record<string, string>): BotProcess {
+    return BotProcess.start(env, [join(REPO_ROOT, 'bin', 'marionette.js'), 'worker']);
+  }
+
+  static start(env: Record<string, string>, command: readonly string[] = [join(REPO_ROOT, 'dist', 'src', 'bot', 'main.js')]): BotProcess {
+    const child = spawn(process.execPath, [...command], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

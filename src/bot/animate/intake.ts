@@ -16,7 +16,8 @@ import type { AnimateRequest } from './request.js';
 /**
  * /animate after the cheap checks (also resumed after the member accepts the terms), in stages:
  *   check (model, attachment types and sizes from Discord's metadata, free disk) → download both at once →
- *   probe (the engine's checks, with the server's duration limit) → enqueue (limits checked again,
+ *   probe (the engine's checks, with the server's duration limit) → share (into the media store, when workers
+ *   run on other hosts) → enqueue (limits checked again,
  *   atomically) → answer (queue position and ETA).
  * A few run at once (MARIONETTE_INTAKE_CONCURRENCY). Each refusal is one sentence to the member alone.
  */
@@ -64,6 +65,8 @@ async function intake(interaction: Command, request: AnimateRequest, ctx: BotCon
     await mkdir(dir, { recursive: true });
     const files = await fetchAttachments(ctx.config, dir, request, checked.caps);
     const seconds = await probe(files, settings);
+    // Workers on other hosts fetch them from the media store: stored (and checked) before the job can be claimed.
+    await ctx.files.shareInputs(jobId, files.photo, files.video);
     const result = await enqueue(ctx, interaction, request, { jobId, model: checked.model, files, seconds, settings });
     if (!result.ok) {
       // The terms were checked before the download: a consent refusal now means the answer changed meanwhile
@@ -77,7 +80,10 @@ async function intake(interaction: Command, request: AnimateRequest, ctx: BotCon
   } catch (e) {
     await refuse(refusalFor(e, settings, log));
   } finally {
-    if (!queued) await rm(dir, { recursive: true, force: true });
+    if (!queued) {
+      await rm(dir, { recursive: true, force: true });
+      await ctx.files.discard(jobId).catch((e: unknown) => log.warn('stored inputs of a refused command not removed', { error: (e as Error).message }));
+    }
   }
 }
 

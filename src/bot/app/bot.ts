@@ -1,13 +1,13 @@
 import { Events, type Client } from 'discord.js';
 import { commands } from '../../../commands/index.js';
 import type { BotConfig } from '../../config.js';
-import type { Store } from '../../store/index.js';
+import type { JobStorage } from '../../jobs/job-storage.js';
 import type { Logger } from '../../util/log.js';
 import { botMessages } from '../messages/bot.js';
 import { buttons } from './buttons.js';
 import type { BotContext, ButtonHandler } from './context.js';
 import { createInteractionRouter } from './interaction-router.js';
-import { checkInstallation, connect, createServices, openStore, warmNamedDevice, type StartOptions } from './start-up.js';
+import { checkInstallation, connect, createServices, openStorage, warmNamedDevice, type StartOptions } from './start-up.js';
 
 /**
  * The bot process: the Discord client (gateway + REST), the job store, the job
@@ -30,17 +30,18 @@ export class Bot {
   private constructor(
     readonly client: Client,
     readonly ctx: BotContext,
+    private readonly storage: JobStorage,
     private readonly options: BotOptions,
   ) {}
 
   /** Start-up, in stages (start-up.ts); whatever a stage opened is closed again if a later one fails. */
   static async start(config: BotConfig, logger: Logger, options: BotOptions = {}): Promise<Bot> {
-    const store = await openStore(config, options, logger);
+    const storage = await openStorage(config, options, logger);
     // Intakes and consent waits opened before this moment are a previous process's; after it, this one's own.
-    const startedMs = store.now();
-    const models = await checkInstallation(config, logger).catch(closing(store));
-    const { client, ctx } = createServices(config, logger, options, store, models);
-    const bot = new Bot(client, ctx, options);
+    const startedMs = storage.store.now();
+    const models = await checkInstallation(config, logger).catch(closing(storage));
+    const { client, ctx } = createServices(config, logger, options, storage, models);
+    const bot = new Bot(client, ctx, storage, options);
     let warm = false;
     try {
       warm = await warmNamedDevice(ctx);
@@ -49,9 +50,9 @@ export class Bot {
     } catch (e) {
       await client.destroy();
       await ctx.runner.stop(0);
-      return closing(store)(e);
+      return closing(storage)(e);
     }
-    logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size, models: models.names() });
+    logger.info('connected to Discord', { user: client.user?.tag, guilds: client.guilds.cache.size, models: models.names(), pid: process.pid });
     await bot.resume(startedMs, warm);
     return bot;
   }
@@ -73,10 +74,14 @@ export class Bot {
     const defaultModel = models.get(config.defaultModel);
     if (defaultModel && !warm) runner.warmUp(defaultModel.dir).catch((e: unknown) => logger.error('warming up the engine failed', { error: e as Error }));
     await runner.start();
-    deliverer.start(this.options.deliveryRetryMs ?? 15_000);
+    // With PostgreSQL, other processes finish jobs too (workers, other shards): look for results more often.
+    deliverer.start(this.options.deliveryRetryMs ?? (config.databaseUrl !== null ? 2_000 : 15_000));
     queueUpdates.start(Math.max(5_000, config.progressIntervalSeconds * 1000));
-    this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs ?? 60 * 60_000);
-    void this.sweep();
+    // Retention is the whole bot's: one process does it (the one with shard 0).
+    if (this.ctx.shards.holdsFirst) {
+      this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs ?? 60 * 60_000);
+      void this.sweep();
+    }
   }
 
   /**
@@ -87,8 +92,9 @@ export class Bot {
   private async answerInterruptedCommands(startedMs: number): Promise<void> {
     // Only what was opened before this process started: commands can arrive as soon as it is connected (also
     // while this awaits Discord), and their intakes and waits are this process's own, still in progress.
-    const waits = await this.ctx.store.takeForgottenConsentWaits(startedMs);
-    const intakes = await this.ctx.store.takeInterruptedIntakes(startedMs);
+    // A sharded bot's processes each take their own guilds' (another shard's may still be in progress).
+    const waits = await this.ctx.store.takeForgottenConsentWaits(startedMs, this.ctx.shards.guilds);
+    const intakes = await this.ctx.store.takeInterruptedIntakes(startedMs, this.ctx.shards.guilds);
     for (const wait of waits) {
       this.ctx.logger.info('consent wait forgotten by a restart', { interaction: wait.interactionId, user: wait.userId, removable: wait.token !== null });
       if (!wait.token) continue;
@@ -126,22 +132,22 @@ export class Bot {
   async stop(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    const { logger, runner, deliverer, store } = this.ctx;
+    const { logger, runner, deliverer } = this.ctx;
     logger.info('shutting down');
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.ctx.queueUpdates.stop();
     await Promise.all([runner.stop(this.options.shutdownGraceMs ?? 20_000), this.ctx.consent.stop()]);
     await deliverer.stop();
     await this.client.destroy();
-    await store.close();
+    await this.storage.close();
     logger.info('stopped');
   }
 }
 
 /** Closes the store, then throws on: for a start-up stage that failed. */
-function closing(store: Store): (e: unknown) => Promise<never> {
+function closing(storage: JobStorage): (e: unknown) => Promise<never> {
   return async (e: unknown) => {
-    await store.close();
+    await storage.close();
     throw e;
   };
 }

@@ -1,6 +1,7 @@
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { BotConfig } from '../../config.js';
-import type { Store } from '../../store/index.js';
+import type { GuildFilter, Store } from '../../store/index.js';
+import type { JobFiles } from '../../jobs/job-files.js';
 import type { Logger } from '../../util/log.js';
 import type { Semaphore } from '../../util/semaphore.js';
 import type { ConsentGate } from '../animate/consent-gate.js';
@@ -14,6 +15,8 @@ import type { QueueUpdates } from '../status/queue-updates.js';
 export interface BotContext {
   readonly config: BotConfig;
   readonly store: Store;
+  /** Where jobs' files are for this process (fetched from the media store when a worker elsewhere made them). */
+  readonly files: JobFiles;
   readonly logger: Logger;
   readonly models: ModelCatalog;
   readonly runner: JobRunner;
@@ -23,6 +26,17 @@ export interface BotContext {
   /** Bounds how many commands download and check their files at once. */
   readonly intake: Semaphore;
   readonly queueUpdates: QueueUpdates;
+  readonly shards: ShardPart;
+}
+
+/** The gateway shards this process holds, and so the guilds whose jobs it shows and delivers. */
+export interface ShardPart {
+  readonly ids: readonly number[];
+  readonly count: number;
+  /** Its guilds; undefined when it holds them all. */
+  readonly guilds: GuildFilter | undefined;
+  /** Whether it does the work done once for the whole bot (the retention sweep). */
+  readonly holdsFirst: boolean;
 }
 
 /** A slash command module in commands/: its definition and its handler. */

@@ -4,7 +4,9 @@ import { ConfigError, type BotConfig } from '../../config.js';
 import { InputError, resolveFfmpeg, withoutPaths } from '../../engine/index.js';
 import { JobRunner } from '../../jobs/job-runner.js';
 import { ModelCatalog } from '../../jobs/model-catalog.js';
-import { Store, newWorkerId, type StoreConfig } from '../../store/index.js';
+import { newWorkerId, type StoreConfig } from '../../store/index.js';
+import { openJobStorage, type JobStorage } from '../../jobs/job-storage.js';
+import { guildsOfShards, holdsFirstShard } from '../sharding/shard-of.js';
 import type { Logger } from '../../util/log.js';
 import { Semaphore } from '../../util/semaphore.js';
 import { ConsentGate } from '../animate/consent-gate.js';
@@ -13,7 +15,7 @@ import { DiscordApi } from '../discord/api.js';
 import { jobStatusEvents } from '../status/job-status.js';
 import { ProgressReporter } from '../status/progress-reporter.js';
 import { QueueUpdates } from '../status/queue-updates.js';
-import type { BotContext } from './context.js';
+import type { BotContext, ShardPart } from './context.js';
 
 /**
  * The stages of the bot's start (bot.ts runs them in order): open the store → check what this machine must
@@ -29,15 +31,14 @@ export interface StartOptions {
 
 const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
-export async function openStore(config: BotConfig, options: StartOptions, logger: Logger): Promise<Store> {
-  const store = await Store.open({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    config: { workers: config.workers, guildStorageBytes: config.guildStorageMb * 1024 * 1024, ...options.storeConfig },
-  });
-  const recovered = store.startupRecovery;
-  logger.info('store opened', { file: store.file, schema: store.migration, requeued: recovered.requeued.length, failed: recovered.failed.length });
-  return store;
+export async function openStorage(config: BotConfig, options: StartOptions, logger: Logger): Promise<JobStorage> {
+  const storeConfig = {
+    workers: config.workers,
+    leaseMs: config.leaseSeconds * 1000,
+    guildStorageBytes: config.guildStorageMb * 1024 * 1024,
+    ...options.storeConfig,
+  };
+  return openJobStorage(config, storeConfig, logger);
 }
 
 /** The models folder has models, the default one among them, and ffmpeg works: else members would get only failures. */
@@ -66,15 +67,17 @@ export function createServices(
   config: BotConfig,
   logger: Logger,
   options: StartOptions,
-  store: Store,
+  storage: JobStorage,
   models: ModelCatalog,
 ): { client: Client; ctx: BotContext } {
+  const { store, files } = storage;
   // No reply discord.js sends pings anyone unless it says so (replies quote members' text: a model name, a file name).
   const client = new Client({ intents: [GatewayIntentBits.Guilds], allowedMentions: { parse: [] }, rest: config.apiBase ? { api: config.apiBase } : {} });
   const api = new DiscordApi(client.rest, config.clientId, () => client.user?.id ?? config.clientId);
+  const shards = shardsOf(client);
   const progress = new ProgressReporter(store, api, logger, config.progressIntervalSeconds * 1000);
-  const deliverer = new Deliverer(store, api, logger);
-  const runner = new JobRunner(store, models, jobStatusEvents(progress, deliverer), logger, {
+  const deliverer = new Deliverer(store, api, files, logger, shards.guilds);
+  const runner = new JobRunner(store, models, files, jobStatusEvents(progress, deliverer), logger, {
     slots: config.workers,
     device: config.device,
     workerId: newWorkerId(),
@@ -86,8 +89,18 @@ export function createServices(
   });
   const consent = new ConsentGate(store, logger, options.consentWaitMs);
   const intake = new Semaphore(config.intakeConcurrency);
-  const queueUpdates = new QueueUpdates(store, api, logger);
-  return { client, ctx: { config, store, logger, models, runner, deliverer, api, consent, intake, queueUpdates } };
+  const queueUpdates = new QueueUpdates(store, api, logger, (id) => runner.isRunning(id), shards.guilds);
+  return { client, ctx: { config, store, files, logger, models, runner, deliverer, api, consent, intake, queueUpdates, shards } };
+}
+
+/**
+ * This process's shards: a ShardingManager gives each bot process SHARDS and SHARD_COUNT in its environment, which
+ * the client reads; an unsharded bot holds shard 0 of 1.
+ */
+function shardsOf(client: Client): ShardPart {
+  const count = client.options.shardCount ?? 1;
+  const ids = Array.isArray(client.options.shards) ? client.options.shards : [0];
+  return { ids, count, guilds: guildsOfShards(ids, count), holdsFirst: holdsFirstShard(ids, count) };
 }
 
 /** A device asked for by name must work before members are served: otherwise every job would fail. */

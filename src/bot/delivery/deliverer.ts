@@ -1,4 +1,6 @@
-import type { DeliveryRoute, DeliveryTask, Job, Store } from '../../store/index.js';
+import type { JobFiles } from '../../jobs/job-files.js';
+import { MediaIntegrityError, MediaNotFoundError } from '../../media/index.js';
+import type { DeliveryRoute, DeliveryTask, GuildFilter, Job, Store } from '../../store/index.js';
 import type { Logger } from '../../util/log.js';
 import { discordStatus, isRouteClosed, type DiscordApi, type NamedFile, type OutgoingMessage } from '../discord/api.js';
 import { attachesClip, clipFileName, deliveryRetryDelayMs, deliveryRoutes, MAX_DELIVERY_ATTEMPTS, placeOfEarlierClip } from './plan.js';
@@ -25,7 +27,10 @@ export class Deliverer {
   constructor(
     private readonly store: Store,
     private readonly api: DiscordApi,
+    private readonly files: JobFiles,
     private readonly logger: Logger,
+    /** The shard's guilds only (a sharded bot: each shard delivers its own guilds' jobs); absent: all. */
+    private readonly guilds?: GuildFilter,
   ) {}
 
   /** Retries pending deliveries periodically (after Discord outages, restarts). */
@@ -51,6 +56,7 @@ export class Deliverer {
           const page = await this.store.pendingDeliveries(after);
           for (const task of page.tasks) {
             if (this.stopping) break;
+            if (this.guilds && !this.guilds(task.job.guildId)) continue;
             await this.deliver(task);
           }
           after = page.cursor;
@@ -83,6 +89,8 @@ export class Deliverer {
       log.warn('delivery given up', { attempts: job.deliveryAttempts });
       return;
     }
+    const clip = await this.clipOf(job, log);
+    if (clip === 'later') return;
     const routes = deliveryRoutes(job.visibility, task.tokenUsable);
     // The route of the attempt whose outcome is unknown (it may have posted), whichever route this pass takes.
     const doubtVia = task.inDoubt ? job.deliveryVia : null;
@@ -91,7 +99,7 @@ export class Deliverer {
       const begun = await this.store.beginDelivery(job.id, route);
       if (!begun.ok) continue; // the token expired meanwhile: next route
       try {
-        const messageId = await this.post(begun.job, route, begun.token, begun.nonce, doubtVia);
+        const messageId = await this.post(begun.job, route, { token: begun.token, nonce: begun.nonce, doubtVia, clip });
         await this.store.markDelivered(job.id, route, messageId);
         log.info('delivered', { route, state: job.state });
         return;
@@ -111,14 +119,34 @@ export class Deliverer {
   }
 
   /**
+   * The clip's file on this host (fetched from the media store when a worker elsewhere made it); null when the job
+   * has no clip to post, or its stored clip is damaged or gone (the member is told instead: never a broken clip);
+   * 'later' when it cannot be fetched now (the database is away): the next pass tries again.
+   */
+  private async clipOf(job: Job, log: Logger): Promise<string | null | 'later'> {
+    if (job.state !== 'succeeded') return null;
+    try {
+      return await this.files.localResult(job);
+    } catch (e) {
+      if (e instanceof MediaIntegrityError || e instanceof MediaNotFoundError) {
+        log.error('the stored clip is damaged or gone; the member is told instead', { error: e.message });
+        return null;
+      }
+      log.warn('the clip could not be fetched from the media store; will retry', { error: (e as Error).message });
+      return 'later';
+    }
+  }
+
+  /**
    * Posts on one route; returns the message id. `doubtVia`: the route of an earlier attempt that may have posted
    * (null when none): where that could have left the clip (placeOfEarlierClip) is looked at first when this route
    * posts there (the interaction's public follow-up, like a channel message, lands in the channel).
    */
-  private async post(job: Job, route: DeliveryRoute, token: string | null, nonce: string, doubtVia: DeliveryRoute | null): Promise<string> {
-    const succeeded = job.state === 'succeeded';
-    const clip: NamedFile[] =
-      succeeded && attachesClip(job.visibility, route) ? [{ path: job.output!.path!, name: clipFileName(job.id, job.output!.path!) }] : [];
+  private async post(job: Job, route: DeliveryRoute, how: PostOptions): Promise<string> {
+    const { token, nonce, doubtVia } = how;
+    // A clip that could not be fetched intact is delivered as a failure notice.
+    const succeeded = job.state === 'succeeded' && how.clip !== null;
+    const clip: NamedFile[] = succeeded && attachesClip(job.visibility, route) ? [{ path: how.clip!, name: clipFileName(job.id, how.clip!) }] : [];
     const ephemeral = job.visibility === 'requester';
     const earlierClip = placeOfEarlierClip(job.visibility, doubtVia);
     if (route === 'interaction') {
@@ -182,7 +210,17 @@ export class Deliverer {
   }
 }
 
-/** What the member is told of a failed job (a job with no recorded reason failed on our side). */
+interface PostOptions {
+  readonly token: string | null;
+  readonly nonce: string;
+  /** The route of an earlier attempt that may have posted, or null. */
+  readonly doubtVia: DeliveryRoute | null;
+  /** The clip's file on this host; null for a job that failed, or whose clip was lost. */
+  readonly clip: string | null;
+}
+
+/** What the member is told of a failed job (a job with no recorded reason failed on our side), or of a clip lost in storage. */
 function failureOf(job: Job): string {
+  if (job.state === 'succeeded') return botMessages.clipLost;
   return job.failure === null ? botMessages.internalError : failureText(job.failure, job.attempts);
 }

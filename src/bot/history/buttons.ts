@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { resolveInside } from '../../store/index.js';
 import type { ButtonHandler } from '../app/context.js';
@@ -65,15 +64,18 @@ export const historyShowButton: ButtonHandler<{ jobId: string; target: ShowTarge
       const why = await postRefusal(ctx, interaction);
       if (why !== null) return void (await refuse(interaction, why));
     }
-    const path = resolveInside(ctx.store.dataDir, job.output!.path!);
-    const size = await stat(path).then(
-      (s) => s.size,
-      () => null,
-    );
+    const size = await ctx.files.resultBytes(job);
     if (size === null) return void (await refuse(interaction, m.clipMissing));
     const limit = interaction.attachmentSizeLimit || DEFAULT_UPLOAD_LIMIT;
     if (size > limit) return void (await refuse(interaction, m.clipTooLarge(size, limit)));
     await interaction.deferReply(target === 'me' ? { flags: MessageFlags.Ephemeral } : {});
+    // Fetched from the media store when a worker on another host made it (after the defer: it may take a moment).
+    const fetched = await ctx.files.localResult(job).catch((e: unknown) => {
+      ctx.logger.warn('the clip could not be fetched from the media store', { job: job.id, error: (e as Error).message });
+      return null;
+    });
+    if (fetched === null) return void (await interaction.editReply({ content: m.clipMissing }));
+    const path = resolveInside(ctx.store.dataDir, fetched);
     const header = target === 'me' ? m.shown(job.createdMs) : m.posted(interaction.user.id, job.createdMs);
     await interaction.editReply({
       content: clipMessage(header, job.output?.notes ?? [], DISCLAIMER),

@@ -1,17 +1,19 @@
-import type { Store } from '../../store/index.js';
+import type { ActiveJob, GuildFilter, Store } from '../../store/index.js';
 import type { Logger } from '../../util/log.js';
 import { cancelRow } from '../discord/components.js';
 import { restoreStopped } from './progress-reporter.js';
 import type { DiscordApi } from '../discord/api.js';
 import { botMessages } from '../messages/bot.js';
+import { estimatedEndMs } from './remote-progress.js';
 
 /**
- * Keeps waiting members informed: every few seconds, a queued job whose
- * position changed gets its status message edited (while the interaction
- * token lives). Running jobs are the ProgressReporter's.
+ * Keeps waiting members informed: every few seconds, a queued job whose position changed gets its status message
+ * edited (while the interaction token lives), and so does a job running in another process (a `marionette worker`,
+ * another host) whose progress changed: its worker reports progress to the store with each heartbeat. Jobs running
+ * in this process are the ProgressReporter's (every engine progress event). A sharded bot shows its own guilds' jobs.
  */
 export class QueueUpdates {
-  private readonly shown = new Map<string, number>();
+  private readonly shown = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
 
@@ -19,6 +21,9 @@ export class QueueUpdates {
     private readonly store: Store,
     private readonly api: DiscordApi,
     private readonly logger: Logger,
+    /** Jobs this process runs (their progress is shown as the engine reports it). */
+    private readonly runsHere: (jobId: string) => boolean,
+    private readonly guilds?: GuildFilter,
   ) {}
 
   start(intervalMs: number): void {
@@ -31,30 +36,44 @@ export class QueueUpdates {
 
   /** The position a reply already shows (set when the job is queued). */
   showing(jobId: string, position: number): void {
-    this.shown.set(jobId, position);
+    this.shown.set(jobId, `queued:${position}`);
   }
 
   async tick(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
-      const queued = new Set(await this.store.queuedJobIds());
-      for (const id of this.shown.keys()) if (!queued.has(id)) this.shown.delete(id);
-      for (const id of queued) {
-        const status = await this.store.queueStatus(id);
-        if (!status || status.state !== 'queued' || this.shown.get(id) === status.position) continue;
-        const token = await this.store.interactionToken(id);
+      const active = (await this.store.activeJobs()).filter((j) => !this.guilds || this.guilds(j.guildId));
+      const ids = new Set(active.map((j) => j.id));
+      for (const id of this.shown.keys()) if (!ids.has(id)) this.shown.delete(id);
+      for (const job of active) {
+        if (job.state === 'running' && this.runsHere(job.id)) continue;
+        const status = await this.statusOf(job);
+        if (status === null || this.shown.get(job.id) === status.key) continue;
+        const token = await this.store.interactionToken(job.id);
         if (!token) continue;
-        this.shown.set(id, status.position);
+        this.shown.set(job.id, status.key);
         await this.api
-          .editOriginal(token, { content: botMessages.queued(status.position, status.etaDoneMs), components: [cancelRow(id)] })
-          .then(() => restoreStopped(this.store, this.api, id, token))
-          .catch((e: unknown) => this.logger.warn('queue position edit failed', { job: id, error: (e as Error).message }));
+          .editOriginal(token, { content: status.content, components: [cancelRow(job.id)] })
+          .then(() => restoreStopped(this.store, this.api, job.id, token))
+          .catch((e: unknown) => this.logger.warn('status edit failed', { job: job.id, error: (e as Error).message }));
       }
     } catch (e) {
-      this.logger.error('queue position update failed', { error: e as Error });
+      this.logger.error('status update failed', { error: e as Error });
     } finally {
       this.busy = false;
     }
+  }
+
+  /** What the status message should say, and a key that changes when it should be edited; null: nothing to show. */
+  private async statusOf(job: ActiveJob): Promise<{ key: string; content: string } | null> {
+    if (job.state === 'running') {
+      const percent = Math.floor((job.progress ?? 0) * 100);
+      const eta = estimatedEndMs(job.startedMs, job.progress, this.store.now());
+      return { key: `running:${percent}`, content: botMessages.running(percent, eta, 'generating') };
+    }
+    const status = await this.store.queueStatus(job.id);
+    if (!status || status.state !== 'queued') return null;
+    return { key: `queued:${status.position}`, content: botMessages.queued(status.position, status.etaDoneMs) };
   }
 }

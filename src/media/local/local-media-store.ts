@@ -19,7 +19,18 @@ import {
 } from '../media-store.js';
 import { streamToFile } from '../to-file.js';
 import { checkWrittenObject, verifiedStream, type ChunkSource } from '../verified-stream.js';
-import { commitRecord, DATA_FILE, dataName, infoOfRecord, readRecord, recordName, TEMPORARY_RECORD, writtenOfRecord, type LocalRecord } from './records.js';
+import {
+  commitRecord,
+  DATA_FILE,
+  MEDIA_FILE,
+  dataName,
+  infoOfRecord,
+  readRecord,
+  recordName,
+  TEMPORARY_RECORD,
+  writtenOfRecord,
+  type LocalRecord,
+} from './records.js';
 
 export interface LocalMediaOptions {
   /** The folder of job folders: `<dataDir>/jobs` (LocalMediaStore.forDataDir). */
@@ -183,6 +194,25 @@ export class LocalMediaStore implements MediaStore {
     }
     await rmdir(dir).catch(() => undefined); // only if empty: the bot's own files in the job's folder stay
     return deleted;
+  }
+
+  async jobsStoredBefore(beforeMs: number): Promise<string[]> {
+    const jobs = (await readdir(this.root).catch(() => [] as string[])).filter(isKeyJobId).sort();
+    const found: string[] = [];
+    for (const jobId of jobs) {
+      // The media files only: the bot's own files may share the job's folder.
+      const names = (await readdir(this.dir(jobId)).catch(() => [] as string[])).filter((n) => MEDIA_FILE.test(n));
+      const times = await Promise.all(
+        names.map((n) =>
+          stat(join(this.dir(jobId), n)).then(
+            (i) => i.mtimeMs,
+            () => Infinity,
+          ),
+        ),
+      );
+      if (times.some((t) => t < beforeMs)) found.push(jobId);
+    }
+    return found;
   }
 
   async sweepIncomplete(olderThanMs = DEFAULT_INCOMPLETE_GRACE_MS): Promise<number> {

@@ -31,6 +31,8 @@ export const recordName = (role: MediaRole): string => `${role}.media.json`;
 export const dataName = (role: MediaRole, nonce: string): string => `${role}.${nonce}.media`;
 const ROLES = MEDIA_ROLES.join('|');
 export const DATA_FILE = new RegExp(`^(${ROLES})\\.[0-9a-f]+\\.media$`);
+/** Any file of the media store's (data, record, record being written). */
+export const MEDIA_FILE = new RegExp(`^(${ROLES})\\.(?:[0-9a-f]+\\.media|media\\.json(?:\\.[0-9a-f]+\\.tmp)?)$`);
 export const TEMPORARY_RECORD = new RegExp(`^(${ROLES})\\.media\\.json\\.[0-9a-f]+\\.tmp$`);
 export const RECORD_FILE = new RegExp(`^(${ROLES})\\.media\\.json$`);
 

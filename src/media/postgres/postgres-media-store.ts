@@ -95,6 +95,11 @@ export class PostgresMediaStore implements MediaStore {
     return r.rows.filter((row) => row.completed_ms !== null).length;
   }
 
+  async jobsStoredBefore(beforeMs: number): Promise<string[]> {
+    const r = await this.pool.query<{ job_id: string }>('SELECT DISTINCT job_id FROM media_objects WHERE started_ms < $1 ORDER BY job_id', [beforeMs]);
+    return r.rows.map((row) => row.job_id);
+  }
+
   async sweepIncomplete(olderThanMs = DEFAULT_INCOMPLETE_GRACE_MS): Promise<number> {
     const r = await this.pool.query(`DELETE FROM media_objects WHERE completed_ms IS NULL AND started_ms < ${NOW_MS} - $1`, [olderThanMs]);
     return r.rowCount ?? 0;
