@@ -130,7 +130,7 @@ describe.skipIf(!supported)('a disk that fills during a download', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/video.mp4`;
-    const module = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'bot', 'attachment-download.js')).href;
+    const module = pathToFileURL(join(REPO_ROOT, 'dist', 'src', 'bot', 'animate', 'attachment-download.js')).href;
     const script = [
       `const { downloadAttachment } = await import(${JSON.stringify(module)});`,
       `const { existsSync } = await import('node:fs');`,
