@@ -34,3 +34,4 @@ export * from './failure.js';
 export { newJobId, isJobId, JOB_ID_PATTERN } from './ids.js';
 export { newWorkerId, isLocalOwnerDead } from './worker-id.js';
 export { UnsafePathError, FileDeletionError, jobDirectory, resolveInside } from './files.js';
+export { DatabaseUnreachableError, DEFAULT_UNREACHABLE_RETRY_MS, isConnectionFailure, whileUnreachable } from './sql/unreachable.js';

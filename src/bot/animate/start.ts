@@ -22,18 +22,63 @@ export async function startAnimate(interaction: ChatInputCommandInteraction, req
   // refusal (a blocked channel, a member's limits) is the member's business, also where results are public. When
   // it admits, the command's intake is opened in the same transaction: a second command from the member, arriving
   // while this one is deferred and downloading, sees it in progress.
-  const [settings, early] = await Promise.all([ctx.store.guildSettings(interaction.guildId), admitEarly(interaction, ctx)]);
-  const defer = () => interaction.deferReply(settings.visibility === 'requester' ? { flags: MessageFlags.Ephemeral } : {});
-  if (!early.ok) {
-    if (early.refusal.reason !== 'consent') {
-      await interaction.reply({ content: refusalText(early.refusal), flags: MessageFlags.Ephemeral });
+  const checks = Promise.all([ctx.store.guildSettings(interaction.guildId), admitEarly(interaction, ctx)]);
+  const answered = await withinMs(checks, EARLY_CHECKS_MS);
+  if (answered === null) {
+    // The store is slow to answer (its database restarting): Discord needs an answer within 3 s, so the command is
+    // acknowledged now, privately (the choice that is never wrong), and the checks' answer is shown when it comes.
+    ctx.logger.warn('the store was slow before the command was acknowledged; deferred privately', { interaction: interaction.id });
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const [, early] = await checks;
+    if (!early.ok && early.refusal.reason !== 'consent') {
+      await interaction.editReply({ content: refusalText(early.refusal) });
       return;
     }
+    await afterChecks(interaction, request, ctx, early, async () => undefined);
+    return;
+  }
+  const [settings, early] = answered;
+  const defer = () => interaction.deferReply(settings.visibility === 'requester' ? { flags: MessageFlags.Ephemeral } : {});
+  if (!early.ok && early.refusal.reason !== 'consent') {
+    await interaction.reply({ content: refusalText(early.refusal), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await afterChecks(interaction, request, ctx, early, defer);
+}
+
+/** How long the checks before deferring may take, of the 3 s Discord gives a command to be acknowledged. */
+const EARLY_CHECKS_MS = 1500;
+
+/** The member admitted, or asked for the terms first: `defer` (when not done yet), then the intake or the terms. */
+async function afterChecks(
+  interaction: ChatInputCommandInteraction<'cached' | 'raw'>,
+  request: AnimateRequest,
+  ctx: BotContext,
+  early: AdmissionResult,
+  defer: () => Promise<unknown>,
+): Promise<void> {
+  if (!early.ok) {
     await defer();
-    await askForConsent(interaction, request, ctx, early.refusal.consent === 'expired' ? `${refusalText(early.refusal)}\n\n` : '');
+    await askForConsent(
+      interaction,
+      request,
+      ctx,
+      early.refusal.reason === 'consent' && early.refusal.consent === 'expired' ? `${refusalText(early.refusal)}\n\n` : '',
+    );
     return;
   }
   await continueAnimate(interaction, request, ctx, defer);
+}
+
+/** `work`'s value if it settles within `ms`, else null (its outcome is then the caller's to await). */
+async function withinMs<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import type { BotContext, ButtonHandler, SlashCommand } from './context.js';
+import { DatabaseUnreachableError } from '../../store/index.js';
 import { botMessages } from '../messages/bot.js';
 
 /**
@@ -47,13 +48,15 @@ export function createInteractionRouter(
         await interaction.reply({ content: botMessages.unknownButton, flags: MessageFlags.Ephemeral });
       }
     } catch (e) {
-      log.error('interaction failed', { error: e as Error, kind: interaction.type });
-      if (interaction.isRepliable()) await replyError(interaction).catch(() => undefined);
+      const unreachable = e instanceof DatabaseUnreachableError;
+      log.error(unreachable ? 'interaction failed: the database is unreachable' : 'interaction failed', { error: e as Error, kind: interaction.type });
+      if (interaction.isRepliable())
+        await replyError(interaction, unreachable ? botMessages.databaseUnreachable : botMessages.internalError).catch(() => undefined);
     }
   };
 }
 
-async function replyError(interaction: RepliableInteraction): Promise<void> {
-  if (interaction.deferred || interaction.replied) await interaction.editReply({ content: botMessages.internalError, components: [] });
-  else await interaction.reply({ content: botMessages.internalError, flags: MessageFlags.Ephemeral });
+async function replyError(interaction: RepliableInteraction, content: string): Promise<void> {
+  if (interaction.deferred || interaction.replied) await interaction.editReply({ content, components: [] });
+  else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
 }

@@ -54,6 +54,7 @@ export const botMessages = {
   resultPrivateReady: (userId: string) => `<@${userId}>, your animation is ready. It's private in this server: use /history to see it.`,
   resultPrivateFailed: (userId: string) => `<@${userId}>, your animation could not be made. It's private in this server: use /history to see why.`,
   internalError: 'Something went wrong on our side. Please try again in a moment.',
+  databaseUnreachable: "Marionette can't reach its database right now, so this was not done. Please try again in a few minutes.",
   clipLost: 'Your animation was made, but its clip was damaged or lost on its way from the worker, so it was not posted; please run /animate again.',
   shuttingDown: 'Marionette is restarting; please run the command again in a minute.',
   lowDisk: "Marionette is short of disk space right now, so it can't take new animations. Please try again later.",
