@@ -1,6 +1,6 @@
 /** Queue position and ETA of a job, from the jobs table and the pure rules. */
 import { read, type StoreContext } from './context.js';
-import { estimateEta, msPerUnit, units, type DurationSample } from './eta.js';
+import { estimateEta, estimateEtas, msPerUnit, units, type DurationSample } from './eta.js';
 import { simulateOrder, type QueuedJobRef } from './fairness.js';
 import { findJobRow } from './job-record.js';
 
@@ -69,6 +69,35 @@ export function queueStatus(ctx: StoreContext, jobId: string): Promise<QueueStat
       ownUnits: job.driving_seconds,
     });
     return { state: 'queued', position: order.length, ahead: order.length - 1, running: running.length, etaStartMs: eta.startMs, etaDoneMs: eta.doneMs };
+  });
+}
+
+/**
+ * Position and ETA of every queued job, by id, from one simulation of the fair order (what a status refresh needs:
+ * asking queueStatus for each of n queued jobs would simulate the order n times).
+ */
+export function queueStatuses(ctx: StoreContext): Promise<Map<string, QueueStatus>> {
+  return read(ctx, async (tx) => {
+    const now = tx.clock.now();
+    const rate = await currentMsPerUnit(tx);
+    const running = await tx.sql.all<{ startedMs: number; units: number }>(
+      `SELECT started_ms AS "startedMs", driving_seconds AS units FROM jobs WHERE state = 'running'`,
+    );
+    const queued = await tx.sql.all<QueuedJobRef & { id: string; units: number }>(
+      `SELECT seq, id, user_id AS "userId", guild_id AS "guildId", driving_seconds AS units FROM jobs WHERE state = 'queued'`,
+    );
+    const bySeq = new Map(queued.map((q) => [q.seq, q]));
+    const order = simulateOrder(queued, await turns(tx, 'user_id'), await turns(tx, 'guild_id')).map((seq) => bySeq.get(seq)!);
+    const etas = estimateEtas(
+      { nowMs: now, workers: tx.config.workers, msPerUnit: rate, running },
+      order.map((q) => q.units),
+    );
+    return new Map(
+      order.map((q, i): [string, QueueStatus] => [
+        q.id,
+        { state: 'queued', position: i + 1, ahead: i, running: running.length, etaStartMs: etas[i]!.startMs, etaDoneMs: etas[i]!.doneMs },
+      ]),
+    );
   });
 }
 

@@ -28,7 +28,7 @@ import type { GuildFilter } from './leftover-interactions.js';
 import { findJobRow, rowToJob, type Job } from './job-record.js';
 import * as queue from './job-queue.js';
 import { migratePostgres } from './postgres/migrations.js';
-import { activeJobs, jobCounts, queuedJobIds, queueStatus, type ActiveJob, type JobCounts, type QueueStatus } from './queue-status.js';
+import { activeJobs, jobCounts, queuedJobIds, queueStatus, queueStatuses, type ActiveJob, type JobCounts, type QueueStatus } from './queue-status.js';
 import { sweep, type SweepReport } from './retention.js';
 import { PostgresDatabase } from './sql/postgres.js';
 import type { Sql, SqlDatabase } from './sql/sql.js';
@@ -140,6 +140,11 @@ export class Store {
   }
   queueStatus(jobId: string): Promise<QueueStatus | null> {
     return queueStatus(this.ctx, jobId);
+  }
+
+  /** Position and ETA of every queued job, by id, from one simulation of the order. */
+  queueStatuses(): Promise<Map<string, QueueStatus>> {
+    return queueStatuses(this.ctx);
   }
   /** Queued jobs' ids, oldest first. */
   jobCounts(): Promise<JobCounts> {

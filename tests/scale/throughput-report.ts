@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { scaleChartSvg } from '../../bench/scale-chart.js';
 import { REPO_ROOT } from '../support/cli.js';
 
@@ -72,12 +72,15 @@ export function scaleReport(options: { jobs: number; frames: number; fps: number
   };
 }
 
-/** Writes the JSON report to `file` (relative to the working folder) and the chart to docs/scale-throughput.svg. */
+/**
+ * Writes the JSON report to `file` (relative to the working folder) and the chart beside the docs, named after it:
+ * data/bench/scale.json → docs/scale-throughput.svg, data/bench/scale-vox.json → docs/scale-throughput-vox.svg.
+ */
 export function writeScaleReport(file: string, report: ScaleReport): { json: string; svg: string } {
   const json = resolve(file);
   mkdirSync(dirname(json), { recursive: true });
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  const svg = join(REPO_ROOT, 'docs', 'scale-throughput.svg');
+  const svg = join(REPO_ROOT, 'docs', `${basename(json, '.json').replace(/^scale/, 'scale-throughput')}.svg`);
   const m = report.machine;
   writeFileSync(
     svg,

@@ -1,6 +1,6 @@
 /** The queue time estimate (src/store/eta.ts): pure, no database. */
 import { describe, expect, it } from 'vitest';
-import { estimateEta, msPerUnit } from '../../src/store/index.js';
+import { estimateEta, estimateEtas, msPerUnit } from '../../src/store/index.js';
 
 describe('eta', () => {
   it('GIVEN finished jobs THEN the speed is their median per unit; GIVEN none THEN the fallback', () => {
@@ -26,5 +26,18 @@ describe('eta', () => {
   it('GIVEN two workers and three jobs ahead THEN the work ahead is spread over both', () => {
     const eta = estimateEta({ nowMs: 0, workers: 2, msPerUnit: 100, running: [], aheadUnits: [10, 10, 10], ownUnits: 1 });
     expect(eta.startMs).toBe(1000);
+  });
+
+  it('GIVEN a queue THEN the estimates of all its jobs at once equal each one asked alone, for one to three workers', () => {
+    const queue = [3, 0.2, 7, 1, 1, 12, 4, 0.5, 9];
+    const running = [
+      { startedMs: 900, units: 4 },
+      { startedMs: 200, units: 10 },
+    ];
+    for (const workers of [1, 2, 3]) {
+      const base = { nowMs: 1000, workers, msPerUnit: 250, running };
+      const alone = queue.map((own, i) => estimateEta({ ...base, aheadUnits: queue.slice(0, i), ownUnits: own }));
+      expect(estimateEtas(base, queue)).toEqual(alone);
+    }
   });
 });

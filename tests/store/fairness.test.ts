@@ -1,6 +1,6 @@
 /** The fair queue order as a pure rule (src/store/fairness.ts); the store's own queue order is in job-queue.test.ts. */
 import { describe, expect, it } from 'vitest';
-import { chooseNext, simulateOrder, type QueueHead } from '../../src/store/index.js';
+import { chooseNext, simulateOrder, simulateOrderByChoosing, type QueueHead, type QueuedJobRef } from '../../src/store/index.js';
 
 describe('fairness', () => {
   const head = (seq: number, userId: string, guildId: string, userTurn: number | null, guildTurn: number | null): QueueHead => ({
@@ -36,5 +36,33 @@ describe('fairness', () => {
     const jobs = ['A', 'A', 'A', 'B', 'B', 'C'].map((u, i) => ({ seq: i + 1, userId: u, guildId: 'g' }));
     const users = simulateOrder(jobs, new Map(), new Map()).map((s) => jobs[s - 1]!.userId);
     expect(users).toEqual(['A', 'B', 'C', 'A', 'B', 'A']);
+  });
+
+  it('GIVEN 500 random queues (members in several servers, some served before) THEN the fast order is the order of choosing step by step', () => {
+    // A seeded generator: the same cases every run.
+    let state = 12345;
+    const next = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % n;
+    };
+    for (let round = 0; round < 500; round++) {
+      const users = 1 + next(12);
+      const guilds = 1 + next(4);
+      const jobs: QueuedJobRef[] = Array.from({ length: next(60) }, (_, i) => ({
+        seq: 1000 + i * (1 + next(3)),
+        userId: `u${next(users)}`,
+        guildId: `g${next(guilds)}`,
+      }));
+      // Earlier turns, unique as the store's are: some users and servers served before, others never.
+      const turns = Array.from({ length: users + guilds }, (_, i) => i + 1).sort(() => next(3) - 1);
+      const userTurns = new Map<string, number>();
+      const guildTurns = new Map<string, number>();
+      for (let u = 0; u < users; u++) if (next(2) === 0) userTurns.set(`u${u}`, turns[u]!);
+      for (let g = 0; g < guilds; g++) if (next(2) === 0) guildTurns.set(`g${g}`, turns[users + g]!);
+      const expected = simulateOrderByChoosing(jobs, userTurns, guildTurns);
+      expect(simulateOrder(jobs, userTurns, guildTurns), `round ${round}`).toEqual(expected);
+      const stopAt = jobs[next(Math.max(1, jobs.length))]?.seq;
+      expect(simulateOrder(jobs, userTurns, guildTurns, stopAt)).toEqual(simulateOrderByChoosing(jobs, userTurns, guildTurns, stopAt));
+    }
   });
 });

@@ -214,6 +214,24 @@ describe('fairness and queue position', () => {
     expect(await store.queueStatus('nope')).toBeNull();
   });
 
+  it('GIVEN a mixed queue THEN every job’s position and times, asked all at once, are what asking for each one says', async () => {
+    const { store } = await fixture({ fallbackMsPerDrivingSecond: 1000 });
+    for (const g of ['g1', 'g2']) await store.updateGuildSettings(g, { perUserConcurrent: 10, perUserPerHour: 10 }, 'mod');
+    const jobs = await inOrder(
+      range(12),
+      async (i) => await enqueueOk(store, { userId: `u${i % 4}`, guildId: i % 3 === 0 ? 'g2' : 'g1', seconds: 1 + (i % 5) }),
+    );
+    await store.claimNext(W); // one running: every estimate starts after it
+    const all = await store.queueStatuses();
+    expect(all.size).toBe(11);
+    for (const job of jobs) {
+      const one = await store.queueStatus(job.id);
+      if (one?.state === 'running') expect(all.has(job.id)).toBe(false);
+      else expect(all.get(job.id)).toEqual(one);
+    }
+    expect([...all.values()].map((s) => s.position).sort((x, y) => x - y)).toEqual(range(11).map((i) => i + 1));
+  });
+
   it('GIVEN three jobs in one guild and one in another THEN the guilds take turns', async () => {
     const { store } = await fixture();
     for (const g of ['g1', 'g2']) await store.updateGuildSettings(g, { perUserConcurrent: 10 }, 'mod');

@@ -1,4 +1,4 @@
-import type { ActiveJob, GuildFilter, Store } from '../../store/index.js';
+import type { ActiveJob, GuildFilter, QueueStatus, Store } from '../../store/index.js';
 import type { Logger } from '../../util/log.js';
 import { cancelRow } from '../discord/components.js';
 import { restoreStopped } from './progress-reporter.js';
@@ -46,9 +46,10 @@ export class QueueUpdates {
       const active = (await this.store.activeJobs()).filter((j) => !this.guilds || this.guilds(j.guildId));
       const ids = new Set(active.map((j) => j.id));
       for (const id of this.shown.keys()) if (!ids.has(id)) this.shown.delete(id);
+      const positions = active.some((j) => j.state === 'queued') ? await this.store.queueStatuses() : new Map<string, QueueStatus>();
       for (const job of active) {
         if (job.state === 'running' && this.runsHere(job.id)) continue;
-        const status = await this.statusOf(job);
+        const status = this.statusOf(job, positions);
         if (status === null || this.shown.get(job.id) === status.key) continue;
         const token = await this.store.interactionToken(job.id);
         if (!token) continue;
@@ -66,14 +67,14 @@ export class QueueUpdates {
   }
 
   /** What the status message should say, and a key that changes when it should be edited; null: nothing to show. */
-  private async statusOf(job: ActiveJob): Promise<{ key: string; content: string } | null> {
+  private statusOf(job: ActiveJob, positions: ReadonlyMap<string, QueueStatus>): { key: string; content: string } | null {
     if (job.state === 'running') {
       const percent = Math.floor((job.progress ?? 0) * 100);
       const eta = estimatedEndMs(job.startedMs, job.progress, this.store.now());
       return { key: `running:${percent}`, content: botMessages.running(percent, eta, 'generating') };
     }
-    const status = await this.store.queueStatus(job.id);
-    if (!status || status.state !== 'queued') return null;
+    const status = positions.get(job.id);
+    if (status === undefined) return null;
     return { key: `queued:${status.position}`, content: botMessages.queued(status.position, status.etaDoneMs) };
   }
 }
