@@ -82,23 +82,7 @@ export function simulateOrder(
     if (q === undefined) byUser.set(j.userId, [j]);
     else q.push(j);
   }
-  const byTurnThenSeq = (a: Filed, b: Filed) => a.turn - b.turn || a.seq - b.seq;
-  const guildHeap = new MinHeap<Filed>(byTurnThenSeq);
-  const userHeaps = new Map<string, MinHeap<Filed>>();
-  const left = new Map<string, number>();
-  for (const [guildId, byUser] of queues) {
-    const heap = new MinHeap<Filed>(byTurnThenSeq);
-    let count = 0;
-    let minSeq = Infinity;
-    for (const [userId, q] of byUser) {
-      heap.push({ id: userId, turn: users.get(userId) ?? NEVER, seq: q[0]!.seq });
-      count += q.length;
-      minSeq = Math.min(minSeq, q[0]!.seq);
-    }
-    userHeaps.set(guildId, heap);
-    left.set(guildId, count);
-    guildHeap.push({ id: guildId, turn: guilds.get(guildId) ?? NEVER, seq: minSeq });
-  }
+  const { guildHeap, userHeaps, left } = fileQueues(queues, users, guilds);
   let turn = Math.max(0, ...users.values(), ...guilds.values());
   const order: number[] = [];
   for (let g = guildHeap.pop(); g !== undefined; g = guildHeap.pop()) {
@@ -126,6 +110,33 @@ export function simulateOrder(
     if (remaining > 0) guildHeap.push({ id: g.id, turn, seq: 0 });
   }
   return order;
+}
+
+const byTurnThenSeq = (a: Filed, b: Filed) => a.turn - b.turn || a.seq - b.seq;
+
+/** The heaps simulateOrder starts from: the guilds, each guild's users, and how many jobs each guild has. */
+function fileQueues(
+  queues: ReadonlyMap<string, ReadonlyMap<string, readonly QueuedJobRef[]>>,
+  users: ReadonlyMap<string, number>,
+  guilds: ReadonlyMap<string, number>,
+): { guildHeap: MinHeap<Filed>; userHeaps: Map<string, MinHeap<Filed>>; left: Map<string, number> } {
+  const guildHeap = new MinHeap<Filed>(byTurnThenSeq);
+  const userHeaps = new Map<string, MinHeap<Filed>>();
+  const left = new Map<string, number>();
+  for (const [guildId, byUser] of queues) {
+    const heap = new MinHeap<Filed>(byTurnThenSeq);
+    let count = 0;
+    let minSeq = Infinity;
+    for (const [userId, q] of byUser) {
+      heap.push({ id: userId, turn: users.get(userId) ?? NEVER, seq: q[0]!.seq });
+      count += q.length;
+      minSeq = Math.min(minSeq, q[0]!.seq);
+    }
+    userHeaps.set(guildId, heap);
+    left.set(guildId, count);
+    guildHeap.push({ id: guildId, turn: guilds.get(guildId) ?? NEVER, seq: minSeq });
+  }
+  return { guildHeap, userHeaps, left };
 }
 
 /** A guild or user in a heap: its turn when filed, and its oldest waiting job's seq (for ties among the never-served). */
