@@ -60,7 +60,7 @@ export interface QueuedJobRef {
  * The order in which `jobs` would be claimed, by repeatedly applying chooseNext (each choice takes the next turn).
  * Used for queue positions. `stopAtSeq` ends the simulation once that job is chosen.
  *
- * The same answer as calling chooseNext on every step (simulateOrderByChoosing, the reference the tests hold it to),
+ * The same answer as calling chooseNext on every step (tests/store/fairness-reference.ts, which the tests hold it to),
  * in O(jobs × log) instead of O(jobs × queues): served turns are unique, so a guild or user just served goes to the
  * back of its heap, and only the never-served tie on their oldest job. A user's turn also changes when served in
  * another guild: their entries elsewhere are then stale, and are re-filed when they reach the top.
@@ -144,42 +144,4 @@ interface Filed {
   readonly id: string;
   readonly turn: number;
   readonly seq: number;
-}
-
-/** simulateOrder by calling chooseNext on every step: the definition, O(jobs × queues); the tests compare the two. */
-export function simulateOrderByChoosing(
-  jobs: readonly QueuedJobRef[],
-  userTurns: ReadonlyMap<string, number>,
-  guildTurns: ReadonlyMap<string, number>,
-  stopAtSeq?: number,
-): number[] {
-  const queues = new Map<string, QueuedJobRef[]>();
-  for (const j of [...jobs].sort((a, b) => a.seq - b.seq)) {
-    const key = `${j.guildId}\u0000${j.userId}`;
-    const q = queues.get(key);
-    if (q === undefined) queues.set(key, [j]);
-    else q.push(j);
-  }
-  const users = new Map(userTurns);
-  const guilds = new Map(guildTurns);
-  let turn = Math.max(0, ...users.values(), ...guilds.values());
-  const order: number[] = [];
-  while (queues.size > 0) {
-    const heads: QueueHead[] = [];
-    for (const q of queues.values()) {
-      const j = q[0]!;
-      heads.push({ ...j, userTurn: users.get(j.userId) ?? null, guildTurn: guilds.get(j.guildId) ?? null });
-    }
-    const next = chooseNext(heads)!;
-    order.push(next.seq);
-    if (next.seq === stopAtSeq) break;
-    turn += 1;
-    users.set(next.userId, turn);
-    guilds.set(next.guildId, turn);
-    const key = `${next.guildId}\u0000${next.userId}`;
-    const q = queues.get(key)!;
-    q.shift();
-    if (q.length === 0) queues.delete(key);
-  }
-  return order;
 }

@@ -1,6 +1,7 @@
 /** The fair queue order as a pure rule (src/store/fairness.ts); the store's own queue order is in job-queue.test.ts. */
 import { describe, expect, it } from 'vitest';
-import { chooseNext, simulateOrder, simulateOrderByChoosing, type QueueHead, type QueuedJobRef } from '../../src/store/index.js';
+import { chooseNext, simulateOrder, type QueueHead, type QueuedJobRef } from '../../src/store/index.js';
+import { simulateOrderByChoosing } from './fairness-reference.js';
 
 describe('fairness', () => {
   const head = (seq: number, userId: string, guildId: string, userTurn: number | null, guildTurn: number | null): QueueHead => ({
