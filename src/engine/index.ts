@@ -7,8 +7,8 @@ export { DEVICE_REQUESTS, planProviders, type DeviceRequest, type ProviderName }
 export { readModelFolder, listModelFolders, type ModelFolder } from './model/model-folder.js';
 export type { ModelManifest, AnimationMode } from './model/manifest.js';
 export { DEFAULT_LIMITS, type MediaLimits } from './media/limits.js';
-export { probeMedia } from './media/probe.js';
-export { verifyPhotoDecodes } from './media/decode.js';
+export { probeMedia, type ProbeDepth } from './media/probe.js';
+export { screenPhoto } from './media/photo-screen.js';
 export { checkPhoto, checkVideo } from './media/media-checks.js';
 export { OUTPUT_FORMATS, outputFormatFor, type OutputFormat } from './media/output-format.js';
 export { centredCrop, type CropRule } from './media/crop.js';

@@ -1,6 +1,6 @@
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import type { ChatInputCommandInteraction } from 'discord.js';
-import { DEFAULT_LIMITS, InputError, checkPhoto, checkVideo, probeMedia, verifyPhotoDecodes } from '../../engine/index.js';
+import { DEFAULT_LIMITS, InputError, checkPhoto, checkVideo, probeMedia, screenPhoto } from '../../engine/index.js';
 import type { EnqueueResult, GuildSettings } from '../../store/index.js';
 import type { Logger } from '../../util/log.js';
 import type { BotContext } from '../app/context.js';
@@ -110,14 +110,21 @@ async function check(ctx: BotContext, request: AnimateRequest, settings: GuildSe
   return { model, caps };
 }
 
-/** The engine's checks of the downloaded files, with this server's duration limit; the video's length in seconds. */
+/**
+ * The engine's checks of the downloaded files, with this server's duration limit; the video's length in seconds.
+ * From the headers, in-process where they say enough (a phone's MP4/MOV; a JPEG or PNG found whole): a burst of
+ * commands then starts no process at all. The engine probes and decodes them fully when the job runs.
+ */
 async function probe(files: FetchedFiles, settings: GuildSettings): Promise<number> {
   // The header of a 10-hour file stops here.
   const limits = { ...DEFAULT_LIMITS, maxDurationSeconds: settings.maxDrivingSeconds };
-  const [photoInfo, videoInfo] = await Promise.all([probeMedia(files.photo.path, 'photo', limits), probeMedia(files.video.path, 'video', limits)]);
+  const [photoInfo, videoInfo] = await Promise.all([
+    probeMedia(files.photo.path, 'photo', limits),
+    probeMedia(files.video.path, 'video', limits, undefined, 'headers'),
+  ]);
   checkPhoto(photoInfo, limits);
   const checked = checkVideo(videoInfo, limits);
-  await verifyPhotoDecodes(files.photo.path, photoInfo);
+  await screenPhoto(files.photo.path, photoInfo);
   return videoInfo.durationSeconds ?? (checked.estimatedFrames ?? 0) / checked.fps;
 }
 

@@ -72,11 +72,14 @@ export async function decodePhotoWith(
   if (stopped) throw stopped;
   // Any error-level message means damaged data (a truncated JPEG still decodes, with gray rows).
   if (result.code !== 0 || result.stdout.length !== bytes || result.stderr.trim() !== '') {
-    throw new InputError('unreadable-image', 'The photo could not be decoded; it may be damaged or truncated. Try saving it again as JPEG or PNG.', {
-      stderr: result.stderr.slice(-500),
-    });
+    throw undecodablePhoto({ stderr: result.stderr.slice(-500) });
   }
   return new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.length);
+}
+
+/** The refusal of a photo that does not decode (what went wrong is in the context, for logs). */
+export function undecodablePhoto(context: Record<string, unknown>): InputError {
+  return new InputError('unreadable-image', 'The photo could not be decoded; it may be damaged or truncated. Try saving it again as JPEG or PNG.', context);
 }
 
 /**

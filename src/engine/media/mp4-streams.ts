@@ -31,7 +31,7 @@ const HANDLER_TYPES: Readonly<Record<string, string>> = {
   meta: 'data',
 };
 
-interface Box {
+export interface Box {
   readonly type: string;
   /** Offset of the payload (after the header) and its length, within the buffer or file read. */
   readonly start: number;
@@ -40,22 +40,34 @@ interface Box {
 
 /** Lists the streams of an MP4/MOV file, or null where ffprobe should be asked instead. */
 export async function readMp4Streams(path: string): Promise<StreamSummary[] | null> {
+  const read = await readMoov(path);
+  return read === null || read.cut ? null : streamsOfMoov(read.moov);
+}
+
+export interface MoovRead {
+  readonly moov: Uint8Array;
+  readonly fileSize: number;
+  /** A top-level box after `moov` runs past the end of the file: the file was cut off (an upload that stopped). */
+  readonly cut: boolean;
+}
+
+/** The payload of an MP4/MOV file's one `moov` box, and the file's size; null where the top level is not plain. */
+export async function readMoov(path: string): Promise<MoovRead | null> {
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
-    const moov = await findMoov(fh, size);
-    if (moov === null) return null;
-    const bytes = Buffer.alloc(moov.length);
-    const { bytesRead } = await fh.read(bytes, 0, moov.length, moov.start);
-    if (bytesRead !== moov.length) return null;
-    return streamsOfMoov(bytes);
+    const found = await findMoov(fh, size);
+    if (found === null) return null;
+    const bytes = Buffer.alloc(found.box.length);
+    const { bytesRead } = await fh.read(bytes, 0, found.box.length, found.box.start);
+    return bytesRead === found.box.length ? { moov: bytes, fileSize: size, cut: found.cut } : null;
   } finally {
     await fh.close();
   }
 }
 
 /** The one top-level `moov` box, from the box headers alone; null if none, several, or anything odd. */
-async function findMoov(fh: FileHandle, size: number): Promise<Box | null> {
+async function findMoov(fh: FileHandle, size: number): Promise<{ box: Box; cut: boolean } | null> {
   const header = Buffer.alloc(16);
   let moov: Box | null = null;
   let at = 0;
@@ -63,14 +75,18 @@ async function findMoov(fh: FileHandle, size: number): Promise<Box | null> {
     if (n >= MAX_TOP_BOXES || at + 8 > size) return null;
     const { bytesRead } = await fh.read(header, 0, 16, at);
     const box = boxAt(header.subarray(0, bytesRead), 0, size - at);
-    if (box === null) return null;
+    if (box === null) {
+      // After the moov, a box with a sound header that runs past the end: the file's tail is missing.
+      const runsPast = moov !== null && boxAt(header.subarray(0, bytesRead), 0, Number.MAX_SAFE_INTEGER) !== null;
+      return runsPast ? { box: moov!, cut: true } : null;
+    }
     if (box.type === 'moov') {
       if (moov !== null || box.length > MAX_MOOV_BYTES) return null;
       moov = { type: 'moov', start: at + box.start, length: box.length };
     }
     at += box.start + box.length;
   }
-  return moov;
+  return moov === null ? null : { box: moov, cut: false };
 }
 
 /**
@@ -152,7 +168,7 @@ function trackStream(b: Uint8Array, trak: Box, index: number): StreamSummary | n
 }
 
 /** The single child of `parent` of this type; null when there is none, several, or the children are malformed. */
-function only(b: Uint8Array, parent: Box, type: string): Box | null {
+export function only(b: Uint8Array, parent: Box, type: string): Box | null {
   const children = childBoxes(b, parent.start, parent.length);
   const found = children?.filter((c) => c.type === type) ?? [];
   return found.length === 1 ? found[0]! : null;

@@ -6,6 +6,7 @@ import { sniffMedia, type Sniffed } from './sniff.js';
 import { readHead } from './file-head.js';
 import { readImageHeader, type ImageFormat, type ImageHeader } from './image-header.js';
 import { checkPhotoSize, checkStreams } from './media-checks.js';
+import { readMp4Info } from './mp4-info.js';
 import { readMp4Streams } from './mp4-streams.js';
 import { decoderPixelCap, formatBytes, type MediaLimits } from './limits.js';
 import { parseRational, rationalValue, type AudioStreamInfo, type MediaInfo, type StreamSummary, type VideoStreamInfo } from './media-info.js';
@@ -19,8 +20,10 @@ const ROLE_NAME: Record<MediaRole, string> = { photo: 'The photo', video: 'The d
  * video, the container's list of streams (no decoding) before ffprobe's full read, which
  * decodes a picture of every stream. Unreadable or unexpected files become one clear
  * InputError, whose message never holds the path (it is in the context, for logs).
+ * `depth` 'headers' (a command's intake): an MP4/MOV whose boxes say everything is read
+ * in-process, with no ffprobe at all (see ProbeDepth).
  */
-export async function probeMedia(path: string, role: MediaRole, limits: MediaLimits, signal?: AbortSignal): Promise<MediaInfo> {
+export async function probeMedia(path: string, role: MediaRole, limits: MediaLimits, signal?: AbortSignal, depth: ProbeDepth = 'full'): Promise<MediaInfo> {
   const who = ROLE_NAME[role];
   let size: number;
   // The path stays in the error's context (for logs), never in its message: the message is shown to users (a
@@ -62,6 +65,14 @@ export async function probeMedia(path: string, role: MediaRole, limits: MediaLim
   }
   // Every open of the file is capped: the largest picture any decoder may allocate, and the number of streams.
   const caps = { maxPixels: decoderPixelCap(role, limits), maxStreams: limits.maxStreams };
+  if (role === 'video' && depth === 'headers' && demuxer === 'mov') {
+    const reading = await readMp4Info(path, demuxer);
+    if (reading?.kind === 'truncated') throw unreadable(role, `sample data runs ${reading.missingBytes} bytes past the end of the file`, path);
+    if (reading) {
+      checkStreams(reading.info.streams ?? [], role, limits, false);
+      return reading.info;
+    }
+  }
   if (role === 'video') {
     // First the container's own list of streams, with no decoding at all (ffprobe would otherwise decode a picture
     // of every stream): too many streams, or an extra video stream larger than the limits, stop here.
@@ -77,6 +88,13 @@ export async function probeMedia(path: string, role: MediaRole, limits: MediaLim
   checkStreams(info.streams ?? [], role, limits, true);
   return info;
 }
+
+/**
+ * How far a video is read. 'full' (the engine, before it runs a job): ffprobe, which decodes a picture of every
+ * stream under the caps. 'headers' (a command's intake, where a burst of members wait): an MP4/MOV's boxes are
+ * read in-process when they say everything the checks need (readMp4Info), else ffprobe as for 'full'.
+ */
+export type ProbeDepth = 'headers' | 'full';
 
 /** ffprobe's codec names for the image formats, so a photo's MediaInfo reads as if ffprobe had made it. */
 const IMAGE_CODECS: Record<ImageFormat, string> = { JPEG: 'mjpeg', PNG: 'png', GIF: 'gif', BMP: 'bmp', WebP: 'webp' };
