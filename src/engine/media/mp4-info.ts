@@ -158,7 +158,11 @@ function videoInfo(b: Uint8Array, track: Track): VideoStreamInfo | null {
   };
 }
 
-/** An AudioSampleEntry: 8 bytes of reserved and reference index, 8 of version and vendor, then channels, …, rate (16.16). */
+/**
+ * An AudioSampleEntry: 8 bytes of reserved and reference index, 8 of version and vendor, then channels, …, rate (16.16).
+ * The channels are the entry's: for AAC the true count is in its decoder configuration (a mono AAC track may say 2).
+ * The intake reads only whether there is audio; the engine's ffprobe, when the job runs, gives what encoding uses.
+ */
 function audioInfo(b: Uint8Array, track: Track): AudioStreamInfo {
   const view = viewOf(b);
   const entry = track.entry;
