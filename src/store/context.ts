@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { Sql, SqlDatabase } from './sql/sql.js';
+import type { Sql, SqlDatabase, WriteOptions } from './sql/sql.js';
 import { MINUTE_MS, HOUR_MS, SECOND_MS } from './clock.js';
 
 /** Tunables of the queue. Defaults are documented in docs/store.md. */
@@ -75,8 +75,8 @@ export function createContext(db: SqlDatabase, clock: Clock, dataDir: string, co
  * Runs `fn` in a write transaction (see sql/sql.ts): its statements go through the context it is given. `locks`
  * name what the decision is over (`guild:<id>`, `user:<id>`, `claim`…); SQLite's single writer implies them.
  */
-export function write<T>(ctx: StoreContext, locks: readonly string[], fn: (tx: StoreContext) => Promise<T>): Promise<T> {
-  return ctx.db.write(locks, (sql) => fn({ ...ctx, sql }));
+export function write<T>(ctx: StoreContext, locks: readonly string[], fn: (tx: StoreContext) => Promise<T>, options?: WriteOptions): Promise<T> {
+  return ctx.db.write(locks, (sql) => fn({ ...ctx, sql }), options);
 }
 
 /** Runs `fn` in a read transaction: one consistent snapshot. */

@@ -129,11 +129,17 @@ export function checkAdmission(ctx: StoreContext, req: AdmissionRequest): Promis
  * sees this one in progress (intakes count toward the concurrent limit).
  */
 export function admitIntake(ctx: StoreContext, req: AdmissionRequest, intake: IntakeStart): Promise<AdmissionResult> {
-  return write(ctx, [`guild:${req.guildId}`, `user:${req.userId}`], async (tx) => {
-    const admission = await decide(tx, req);
-    if (admission.ok) await openIntake(tx, intake);
-    return admission;
-  });
+  // Idempotent: run again after it committed, it does not count its own intake and opens it again (an upsert).
+  return write(
+    ctx,
+    [`guild:${req.guildId}`, `user:${req.userId}`],
+    async (tx) => {
+      const admission = await decide(tx, req);
+      if (admission.ok) await openIntake(tx, intake);
+      return admission;
+    },
+    { idempotent: true },
+  );
 }
 
 function validate(ctx: StoreContext, req: EnqueueRequest): void {
@@ -160,32 +166,39 @@ function validate(ctx: StoreContext, req: EnqueueRequest): void {
  */
 export async function enqueue(ctx: StoreContext, req: EnqueueRequest): Promise<EnqueueResult> {
   validate(ctx, req);
-  return write(ctx, [`guild:${req.guildId}`, `user:${req.userId}`], async (tx) => {
-    const existing = req.id === undefined ? undefined : await findJobRow(tx, req.id);
-    if (existing !== undefined) {
-      if (existing.user_id !== req.userId || existing.guild_id !== req.guildId) {
-        throw new InvalidRequestError(`Invalid enqueue request: job id ${req.id ?? ''} is already used by another request.`);
+  // Under a reserved id, running it again after it committed finds the job it queued: a COMMIT whose answer was
+  // lost (the database restarting) is then run again rather than reported as a failure of a job that may exist.
+  return write(
+    ctx,
+    [`guild:${req.guildId}`, `user:${req.userId}`],
+    async (tx) => {
+      const existing = req.id === undefined ? undefined : await findJobRow(tx, req.id);
+      if (existing !== undefined) {
+        if (existing.user_id !== req.userId || existing.guild_id !== req.guildId) {
+          throw new InvalidRequestError(`Invalid enqueue request: job id ${req.id ?? ''} is already used by another request.`);
+        }
+        return { ok: true, job: rowToJob(existing) };
       }
-      return { ok: true, job: rowToJob(existing) };
-    }
-    const now = tx.clock.now();
-    if (
-      req.requireOpenIntake === true &&
-      req.interaction &&
-      (await tx.sql.value('SELECT 1 FROM intakes WHERE interaction_id = ?', [req.interaction.id])) === undefined
-    ) {
-      const refusal: Refusal = { reason: 'withdrawn' };
-      return { ok: false, refusal };
-    }
-    const inputs = { drivingSeconds: req.driving.seconds, sourceBytes: req.source.bytes, drivingBytes: req.driving.bytes };
-    const admission = await decide(tx, { ...req, inputs });
-    if (!admission.ok) return admission;
-    await touchUser(tx, req.userId); // only once admitted: a refusal (or a forget-me meanwhile) leaves no user row behind
-    const id = req.id ?? newJobId(now);
-    const seq = await insertJob(tx, req, id, now);
-    if (req.interaction) await keepInteraction(tx, req.interaction, seq, now);
-    return { ok: true, job: rowToJob(await getJobRow(tx, id)) };
-  });
+      const now = tx.clock.now();
+      if (
+        req.requireOpenIntake === true &&
+        req.interaction &&
+        (await tx.sql.value('SELECT 1 FROM intakes WHERE interaction_id = ?', [req.interaction.id])) === undefined
+      ) {
+        const refusal: Refusal = { reason: 'withdrawn' };
+        return { ok: false, refusal };
+      }
+      const inputs = { drivingSeconds: req.driving.seconds, sourceBytes: req.source.bytes, drivingBytes: req.driving.bytes };
+      const admission = await decide(tx, { ...req, inputs });
+      if (!admission.ok) return admission;
+      await touchUser(tx, req.userId); // only once admitted: a refusal (or a forget-me meanwhile) leaves no user row behind
+      const id = req.id ?? newJobId(now);
+      const seq = await insertJob(tx, req, id, now);
+      if (req.interaction) await keepInteraction(tx, req.interaction, seq, now);
+      return { ok: true, job: rowToJob(await getJobRow(tx, id)) };
+    },
+    { idempotent: req.id !== undefined },
+  );
 }
 
 /** The job's row, queued; returns its sequence number (interaction_tokens refer to it). */

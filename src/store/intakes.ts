@@ -3,7 +3,7 @@
  * the command is deferred, `close` when it was queued or refused; whatever is
  * still open when a process starts was interrupted.
  */
-import type { StoreContext } from './context.js';
+import { write, type StoreContext } from './context.js';
 import { takeOpenedBefore, type GuildFilter, type LeftoverInteraction } from './leftover-interactions.js';
 
 export interface IntakeStart {
@@ -36,8 +36,9 @@ export async function openIntake(ctx: StoreContext, intake: IntakeStart): Promis
   );
 }
 
+/** Idempotent (deleting it twice is deleting it once): a delete whose answer was lost to a restart is sent again. */
 export async function closeIntake(ctx: StoreContext, interactionId: string): Promise<void> {
-  await ctx.sql.run('DELETE FROM intakes WHERE interaction_id = ?', [interactionId]);
+  await write(ctx, [], (tx) => tx.sql.run('DELETE FROM intakes WHERE interaction_id = ?', [interactionId]), { idempotent: true });
 }
 
 /** Intakes a previous process left: opened before `openedBeforeMs` (default: all); taken (deleted) as returned. */

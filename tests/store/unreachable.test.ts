@@ -142,6 +142,29 @@ describe.skipIf(noPostgres)('a PostgreSQL server that goes away', () => {
     expect(error).not.toBeInstanceOf(DatabaseUnreachableError);
   }, 60_000);
 
+  it('GIVEN the connection cut during COMMIT THEN an idempotent write is run again (committed once); any other write fails, not resent', async () => {
+    const db = open(30_000);
+    // A deferred constraint trigger runs at COMMIT: on a row's first try it ends its own session there, so the
+    // COMMIT is sent and never answered (the server rolls it back) — what a restart mid-COMMIT does.
+    await db.run(`CREATE TABLE c (id INTEGER PRIMARY KEY, tries INTEGER NOT NULL)`);
+    await db.run(`CREATE FUNCTION cut_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.tries = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NEW; END $$`);
+    await db.run(`CREATE CONSTRAINT TRIGGER cut AFTER INSERT ON c DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cut_at_commit()`);
+    const insert = (id: number, idempotent: boolean) => {
+      let tries = 0;
+      const done = db.write(['c'], async (tx) => void (await tx.run('INSERT INTO c (id, tries) VALUES (?, ?)', [id, ++tries])), { idempotent });
+      return { done, tries: () => tries };
+    };
+    const idempotent = insert(1, true);
+    await idempotent.done;
+    expect(idempotent.tries()).toBe(2);
+    const plain = insert(2, false);
+    const error = await plain.done.catch((e: unknown) => e);
+    expect(isConnectionFailure(error)).toBe(true);
+    expect(plain.tries()).toBe(1);
+    expect(await db.all('SELECT id, tries FROM c ORDER BY id')).toEqual([{ id: 1, tries: 2 }]);
+  }, 60_000);
+
   it('GIVEN the server down for longer than the budget THEN DatabaseUnreachableError after about the budget, naming the cause', async () => {
     const db = open(1500);
     await server.stop('fast');

@@ -44,7 +44,11 @@ export async function continueAnimate(
     await first();
     await ctx.intake.run(() => intake(interaction, request, ctx));
   } finally {
-    await ctx.store.closeIntake(interaction.id);
+    // The member has their answer by now: a database still away past its wait is logged, not shown to them. The
+    // row left open expires with the command's token, and never blocks the member's next command past it.
+    await ctx.store.closeIntake(interaction.id).catch((e: unknown) => {
+      ctx.logger.warn('intake not closed', { interaction: interaction.id, error: (e as Error).message });
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Sql, SqlDatabase, SqlRow, SqlValue } from './sql.js';
+import type { Sql, SqlDatabase, SqlRow, SqlValue, WriteOptions } from './sql.js';
 import { DEFAULT_UNREACHABLE_RETRY_MS, isConnectionFailure, whileUnreachable } from './unreachable.js';
 
 /**
@@ -47,8 +47,8 @@ export class PostgresDatabase implements SqlDatabase {
     return this.statement(sql, (q) => q.run(sql, params));
   }
 
-  write<T>(locks: readonly string[], fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.retried((attempt) => this.transaction('BEGIN', fn, locks, attempt), false);
+  write<T>(locks: readonly string[], fn: (tx: Sql) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    return this.retried((attempt) => this.transaction('BEGIN', fn, locks, attempt), options.idempotent === true);
   }
 
   read<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
@@ -79,16 +79,16 @@ export class PostgresDatabase implements SqlDatabase {
 
   /**
    * Runs one try after another while the database is unreachable: a try that failed before it could have taken
-   * effect (`attempt.committing` still false) is repeated; with `readOnly`, any try is.
+   * effect (`attempt.committing` still false) is repeated; with `repeatable` (a read, an idempotent write), any try is.
    */
-  private retried<T>(once: (attempt: Attempt) => Promise<T>, readOnly: boolean): Promise<T> {
+  private retried<T>(once: (attempt: Attempt) => Promise<T>, repeatable: boolean): Promise<T> {
     let attempt: Attempt = { committing: false };
     return whileUnreachable(
       () => {
         attempt = { committing: false };
         return once(attempt);
       },
-      { budgetMs: this.unreachableRetryMs, retryable: (e) => isConnectionFailure(e) && (readOnly || !attempt.committing) },
+      { budgetMs: this.unreachableRetryMs, retryable: (e) => isConnectionFailure(e) && (repeatable || !attempt.committing) },
     );
   }
 

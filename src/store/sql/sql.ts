@@ -27,9 +27,18 @@ export interface Sql {
   run(sql: string, params?: readonly SqlValue[]): Promise<{ readonly changes: number }>;
 }
 
+export interface WriteOptions {
+  /**
+   * Running `fn` again after it committed changes nothing (it finds its own earlier effect: an enqueue under a
+   * reserved job id, an upsert): a transaction whose COMMIT was sent but not answered (the server went away) may
+   * then be run again, where otherwise its unknown outcome is the caller's error.
+   */
+  readonly idempotent?: boolean;
+}
+
 export interface SqlDatabase extends Sql {
   /** A write transaction (see above); `locks` name what it decides over (e.g. `guild:<id>`, `user:<id>`, `claim`). */
-  write<T>(locks: readonly string[], fn: (tx: Sql) => Promise<T>): Promise<T>;
+  write<T>(locks: readonly string[], fn: (tx: Sql) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** A read transaction: one consistent snapshot for several reads. */
   read<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**
