@@ -182,6 +182,6 @@ function nextJpegMarker(b: Uint8Array, i: number): number {
 }
 
 /** SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
-function isJpegFrameHeader(marker: number): boolean {
+export function isJpegFrameHeader(marker: number): boolean {
   return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 }

@@ -1,4 +1,4 @@
-import type { AudioStreamInfo, MediaInfo, Rational, VideoStreamInfo } from './media-info.js';
+import type { AudioStreamInfo, MediaInfo, Rational, StreamSummary, VideoStreamInfo } from './media-info.js';
 import { readSampleTable, type SampleTable } from './mp4-sample-table.js';
 import { boxAt, childBoxes, only, readMoov, streamsOfMoov, type Box } from './mp4-streams.js';
 
@@ -53,10 +53,11 @@ export function mediaInfoOfMoov(moov: Uint8Array, fileSize: number, demuxer: str
   const read = tracks as Track[];
   const dataEnd = Math.max(0, ...read.map((t) => t.table.dataEnd));
   if (dataEnd > fileSize) return { kind: 'truncated', missingBytes: dataEnd - fileSize };
-  const videoTrack = read.find((t) => t.handler === 'vide');
+  // The tracks are listed in the streams' order: the video's stored size is its stream's, read once by streamsOfMoov.
+  const videoIndex = read.findIndex((t) => t.handler === 'vide');
   const audioTrack = read.find((t) => t.handler === 'soun');
-  const video = videoTrack ? videoInfo(moov, videoTrack) : null;
-  if (videoTrack && video === null) return null;
+  const video = videoIndex >= 0 ? videoInfo(read[videoIndex]!, streams[videoIndex]!) : null;
+  if (videoIndex >= 0 && video === null) return null;
   const info: MediaInfo = {
     formatName: FORMAT_NAME,
     demuxer,
@@ -137,13 +138,11 @@ function trackRotation(b: Uint8Array, tkhd: Box): number | null {
   return (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
 }
 
-/** The video stream: stored size from the sample entry (sides swapped for a quarter turn), rate and count from the tables. */
-function videoInfo(b: Uint8Array, track: Track): VideoStreamInfo | null {
+/** The video stream: its stored size (sides swapped for a quarter turn), rate and count from the tables. */
+function videoInfo(track: Track, stored: StreamSummary): VideoStreamInfo | null {
   const codec = VIDEO_CODECS[track.entry.type];
-  if (codec === undefined || track.entry.length < 28) return null;
-  const view = viewOf(b);
-  const width = view.getUint16(track.entry.start + 24);
-  const height = view.getUint16(track.entry.start + 26);
+  if (codec === undefined) return null;
+  const { width, height } = stored;
   const swap = track.rotation === 90 || track.rotation === 270;
   const { samples, duration } = track.table;
   return {

@@ -76,7 +76,7 @@ async function findMoov(fh: FileHandle, size: number): Promise<{ box: Box; cut: 
     const { bytesRead } = await fh.read(header, 0, 16, at);
     const box = boxAt(header.subarray(0, bytesRead), 0, size - at);
     if (box === null) {
-      // After the moov, a box with a sound header that runs past the end: the file's tail is missing.
+      // After the moov, a box whose header reads well but which runs past the end: the file's tail is missing.
       const runsPast = moov !== null && boxAt(header.subarray(0, bytesRead), 0, Number.MAX_SAFE_INTEGER) !== null;
       return runsPast ? { box: moov!, cut: true } : null;
     }

@@ -1,4 +1,5 @@
 import { createInflate } from 'node:zlib';
+import { isJpegFrameHeader } from './image-header.js';
 
 /**
  * Whether a JPEG or PNG photo is whole, read in-process (a command's intake, where starting ffmpeg to decode it
@@ -52,7 +53,7 @@ export function jpegIntegrity(b: Uint8Array): PhotoIntegrity {
     const length = buf.readUInt16BE(i + 2);
     if (length < 2) return cut('a segment has an impossible length');
     if (i + 2 + length > buf.length) return cut('it ends inside a segment');
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+    if (isJpegFrameHeader(marker)) {
       if (!VOUCHED_FRAMES.has(marker) || buf[i + 4] !== 8) return UNKNOWN;
       frame = true;
     }
